@@ -1,0 +1,43 @@
+/**
+ * The contract every `strl <command>` module fulfils. Commands live one per file in `src/cli/commands/` and are
+ * discovered by file name, so adding a command never edits a shared table.
+ */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "./errors.js";
+
+export interface Command {
+  /** One-line summary shown by `strl --help`. */
+  summary: string;
+  /** Full help text: usage, options, examples. */
+  help: string;
+  /** Runs the command; returns the process exit code. Throw `UsageError` for user mistakes. */
+  run(argv: string[]): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** `node:util.parseArgs` with strict checking, turning its errors into `UsageError`s. */
+export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0] ?? String(e));
+  }
+}
+
+/** Parse a flag value as a number with bounds, or throw a `UsageError` naming the flag. */
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number {
+  if (value === undefined) return fallback;
+  const v = Number(value);
+  if (!Number.isFinite(v) || (opts.integer && !Number.isInteger(v))) {
+    throw new UsageError(`--${name} must be ${opts.integer ? "an integer" : "a number"}, got '${value}'`);
+  }
+  if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be >= ${opts.min}, got ${v}`);
+  if (opts.max !== undefined && v > opts.max) throw new UsageError(`--${name} must be <= ${opts.max}, got ${v}`);
+  return v;
+}
