@@ -17,9 +17,13 @@ export interface Command {
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** `node:util.parseArgs` with strict checking, turning its errors into `UsageError`s. */
-export function parseFlags<O extends Options>(argv: string[], options: O, allowPositionals = false) {
+export function parseFlags<O extends Options>(
+  argv: string[],
+  options: O,
+  allowPositionals = false,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>> {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+    return parseArgs({ args: argv, options, strict: true as const, allowPositionals });
   } catch (e) {
     throw new UsageError((e as Error).message.split("\n")[0] ?? String(e));
   }

@@ -1,0 +1,125 @@
+/**
+ * Fast primitives on tfjs-wasm, written around the engine's traps (see shared/notes/engine.md):
+ * - `linear`: x·W + b whose gradient transposes explicitly (wasm's transposeA/B matmul path is ~10x slower);
+ * - `embeddingLookup`: a gather whose gradient is a scatter-add in JS (wasm has no UnsortedSegmentSum);
+ * - `jsKernel`: wrap a forward/backward pair written on Float32Arrays as one differentiable op, for fused
+ *   element-wise work (LIF neurons) that would otherwise launch dozens of small kernels.
+ */
+import { tf, type Tensor } from "./tf.js";
+
+type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
+// tfjs's customGrad typing mixes inputs and the save function into one rest parameter; this typed view keeps
+// call sites readable. Semantics are tfjs's: the last argument of `f` is the save function.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const customGrad = tf.customGrad as unknown as (f: (...args: any[]) => { value: Tensor; gradFunc: GradFn }) => (...xs: Tensor[]) => Tensor;
+
+function assertRank(name: string, t: Tensor, rank: number): void {
+  if (t.rank !== rank) throw new RangeError(`${name}: expected rank ${rank}, got shape [${t.shape.join(", ")}]`);
+}
+
+const matmul2dNoBias = customGrad((x: Tensor, w: Tensor, save: (ts: Tensor[]) => void) => {
+  // x [N, I], w [I, O] -> [N, O]
+  save([x, w]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dy2 = dy as tf.Tensor2D;
+      return [
+        tf.matMul(dy2, tf.transpose(ws)), // dx [N, I] = dy [N, O] · Wᵀ [O, I]
+        tf.matMul(tf.transpose(xs), dy2), // dW [I, O] = xᵀ [I, N] · dy [N, O]
+      ];
+    },
+  };
+});
+
+const matmul2dBias = customGrad((x: Tensor, w: Tensor, b: Tensor, save: (ts: Tensor[]) => void) => {
+  // x [N, I], w [I, O], b [O] -> [N, O]
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
+    gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dy2 = dy as tf.Tensor2D;
+      return [tf.matMul(dy2, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy2), tf.sum(dy2, 0)];
+    },
+  };
+});
+
+/** y = x·W (+ b) over the last axis. x [..., I], w [I, O], b [O] -> [..., O]. */
+export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+  assertRank("linear: weight", w, 2);
+  const [inF, outF] = w.shape as [number, number];
+  const lead = x.shape.slice(0, -1);
+  if (x.shape[x.rank - 1] !== inF) {
+    throw new RangeError(`linear: input last dim ${x.shape[x.rank - 1]} does not match weight [${inF}, ${outF}]`);
+  }
+  if (b && (b.rank !== 1 || b.shape[0] !== outF)) throw new RangeError(`linear: bias shape [${b.shape}] must be [${outF}]`);
+  const n = lead.reduce((a, c) => a * c, 1);
+  const x2 = x.rank === 2 ? x : tf.reshape(x, [n, inF]); // [N, I]
+  const y2 = b ? matmul2dBias(x2, w, b) : matmul2dNoBias(x2, w); // [N, O]
+  return x.rank === 2 ? y2 : tf.reshape(y2, [...lead, outF]);
+}
+
+/**
+ * Embedding lookup: table [V, D], indices (any shape, integers in [0, V)) -> [...indices.shape, D].
+ * The gradient scatter-adds rows in JS (wasm has no UnsortedSegmentSum, and a one-hot matmul costs N·V·D).
+ */
+export function embeddingLookup(table: Tensor, indices: Int32Array, indexShape: number[]): Tensor {
+  assertRank("embeddingLookup: table", table, 2);
+  const [v, d] = table.shape as [number, number];
+  const n = indexShape.reduce((a, c) => a * c, 1);
+  if (indices.length !== n) throw new RangeError(`embeddingLookup: ${indices.length} indices for shape [${indexShape}]`);
+  for (let i = 0; i < n; i++) {
+    const k = indices[i]!;
+    if (!(k >= 0 && k < v)) throw new RangeError(`embeddingLookup: index ${k} at position ${i} is outside [0, ${v - 1}]`);
+  }
+  const op = customGrad((tbl: Tensor, save: (ts: Tensor[]) => void) => {
+    save([]);
+    const idx = tf.tensor1d(indices, "int32");
+    const value = tf.reshape(tf.gather(tbl, idx), [...indexShape, d]);
+    idx.dispose();
+    return {
+      value,
+      gradFunc: (dy: Tensor) => {
+        const g = dy.dataSync() as Float32Array; // [N, D]
+        const out = new Float32Array(v * d); // [V, D]
+        for (let i = 0; i < n; i++) {
+          const row = indices[i]! * d;
+          const src = i * d;
+          for (let j = 0; j < d; j++) out[row + j]! += g[src + j]!;
+        }
+        return tf.tensor2d(out, [v, d]);
+      },
+    };
+  });
+  return op(table);
+}
+
+/**
+ * One differentiable op written on Float32Arrays. `forward` gets the input's values and returns the output
+ * values plus whatever state the backward pass needs; `backward` gets dL/dy and that state and returns dL/dx.
+ * State lives in JS memory, outside the 4 GiB wasm heap.
+ */
+export function jsKernel<S>(
+  x: Tensor,
+  outShape: number[],
+  forward: (xs: Float32Array) => { y: Float32Array; state: S },
+  backward: (dy: Float32Array, state: S) => Float32Array,
+): Tensor {
+  const inShape = x.shape;
+  const op = customGrad((input: Tensor, save: (ts: Tensor[]) => void) => {
+    save([]);
+    const { y, state } = forward(input.dataSync() as Float32Array);
+    return {
+      value: tf.tensor(y, outShape, "float32"),
+      gradFunc: (dy: Tensor) => tf.tensor(backward(dy.dataSync() as Float32Array, state), inShape, "float32"),
+    };
+  });
+  return op(x);
+}
+
+/** Values of a tensor as a Float32Array copy (reads outside any tidy, see engine.md). */
+export function toFloat32(t: Tensor): Float32Array {
+  return t.dataSync() as Float32Array;
+}
