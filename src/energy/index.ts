@@ -1,0 +1,2 @@
+/** Energy estimation (MACs vs synaptic operations), per layer and per decision. */
+export * from "./energy.js";

@@ -1,0 +1,60 @@
+/**
+ * The contract between models, the trainer, evaluation, checkpoints and the energy counter.
+ * Every model (STRL, ANN-STRL, Decision Transformer, BC-MLP) implements `PolicyModel`.
+ */
+import type { Module, Tensor } from "../tensor/index.js";
+import type { OpRecord } from "../energy/index.js";
+import type { LIF } from "../snn/index.js";
+
+export type ModelKind = "strl" | "ann-strl" | "dt" | "bc";
+
+/** What the model predicts: logits over n actions, or a continuous action of size dim in [low, high]. */
+export type ActionHead = { kind: "discrete"; n: number } | { kind: "continuous"; dim: number; low: number[]; high: number[] };
+
+/**
+ * One training batch of context windows (plain typed arrays, row-major; the model converts to tensors).
+ * Left-padded: `mask` is 1 on real steps, 0 on padding.
+ */
+export interface ModelBatch {
+  B: number;
+  K: number;
+  /** [B, K, obsDim], already normalised */
+  states: Float32Array;
+  /** [B, K] return-to-go, already divided by the rtg scale */
+  rtg: Float32Array;
+  /** [B, K] absolute timestep in the episode (clipped to the model's table) */
+  timesteps: Int32Array;
+  /** [B, K] (discrete: action index) or [B, K, actDim] (continuous): the target a_t */
+  actions: Int32Array | Float32Array;
+  /** [B, K] previous action a_{t-1}; discrete: index, with n (the placeholder) at t = 0 and on padding;
+   *  continuous: [B, K, actDim] with zeros at t = 0 */
+  prevActions: Int32Array | Float32Array;
+  /** [B, K] 1 = real step, 0 = padding */
+  mask: Float32Array;
+}
+
+/** Output of a forward pass over a batch. */
+export interface ModelOutput {
+  /** [B, K, n] logits (discrete) or [B, K, dim] actions in bounds (continuous) */
+  preds: Tensor;
+}
+
+export interface PolicyModel extends Module {
+  readonly kind: ModelKind;
+  /** The validated config (its toJSON() is what checkpoints store). */
+  readonly config: { toJSON(): Record<string, unknown> };
+  readonly head: ActionHead;
+  /** Context length K the model was built for. */
+  readonly contextLength: number;
+  /** Forward pass over a batch (training or evaluation path: the same code). */
+  forward(batch: ModelBatch): ModelOutput;
+  /** Masked loss (cross-entropy or MSE) as a scalar tensor. */
+  loss(batch: ModelBatch): Tensor;
+  /** The named LIF layers (empty for ANN models), for the firing-rate monitor. */
+  spikingLayers(): Array<[string, LIF]>;
+  /**
+   * Operation counts for one decision (one forward pass over a context of `tokens` real steps, batch 1), for the
+   * energy counter. `rates` maps each spiking layer's name to its measured firing rate (from the monitor).
+   */
+  opRecords(tokens: number, rates: Record<string, number>): OpRecord[];
+}
