@@ -1,0 +1,123 @@
+/**
+ * Writes a `Dataset` as one HDF5 file in the flat D4RL layout (the same keys D4RL and `minari`'s flat export use):
+ *
+ *   observations  [N, obsDim]  float32
+ *   actions       [N]          int32    (Discrete: the action index)   -- our choice for Discrete spaces
+ *                 [N, actDim]  float32  (Box)
+ *   rewards       [N]          float32
+ *   terminals     [N]          int8 0/1 (1 on the last step of an episode that ended in a terminal state)
+ *   timeouts      [N]          int8 0/1 (1 on the last step of an episode that was truncated)
+ *
+ * N is the total number of steps; episodes are concatenated and recovered on read by splitting after every row
+ * with terminals | timeouts. An episode with neither flag is written with timeouts = 1 (it did not end in a
+ * terminal state, so it is a truncation). Booleans are int8 because h5wasm cannot create HDF5's enum boolean;
+ * h5py reads them as int8 too, and our reader accepts both.
+ *
+ * Root attributes: `env_id`, `observation_dim`, `action_space` (JSON of the space), `num_episodes`,
+ * `strl_version`, `format`, and every key of `dataset.metadata` (policy, seed, ...) under its own name; numbers
+ * are float64 so seeds up to 2^32 stay exact.
+ *
+ * The file is written to a temporary name in the same folder, its object-header times are zeroed (so the same
+ * dataset gives the same bytes) and it is renamed into place, so readers never see a half-written file.
+ */
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { VERSION } from "../version.js";
+import { loadH5 } from "./h5.js";
+import { zeroHeaderTimes } from "./hdf5-times.js";
+import type { Dataset, MetaValue } from "./trajectory.js";
+
+export const FORMAT = "strl-d4rl/1";
+
+/** Attribute names the writer owns; metadata keys may not use them. */
+export const RESERVED_ATTRS = ["env_id", "observation_dim", "action_space", "num_episodes", "strl_version", "format"] as const;
+
+/** The arrays of the flat layout, concatenated over episodes. */
+export interface FlatArrays {
+  /** [N, obsDim] */
+  observations: Float32Array;
+  /** [N] int32 (Discrete) or [N, actDim] float32 (Box) */
+  actions: Int32Array | Float32Array;
+  /** [N] */
+  rewards: Float32Array;
+  /** [N] 0/1 */
+  terminals: Int8Array;
+  /** [N] 0/1 */
+  timeouts: Int8Array;
+}
+
+/** Concatenates the episodes of `ds` into the flat D4RL arrays. */
+export function flatten(ds: Dataset): FlatArrays {
+  const n = ds.numSteps;
+  const obsDim = ds.obsDim;
+  const actDim = ds.actDim;
+  const observations = new Float32Array(n * obsDim); // [N, obsDim]
+  const actions = ds.actionSpace.kind === "discrete" ? new Int32Array(n) : new Float32Array(n * actDim); // [N] | [N, actDim]
+  const rewards = new Float32Array(n); // [N]
+  const terminals = new Int8Array(n); // [N]
+  const timeouts = new Int8Array(n); // [N]
+  let row = 0;
+  for (const t of ds.trajectories) {
+    const len = t.rewards.length;
+    observations.set(t.observations, row * obsDim);
+    actions.set(t.actions, row * actDim);
+    rewards.set(t.rewards, row);
+    const last = row + len - 1;
+    if (t.terminated) terminals[last] = 1;
+    if (t.truncated || !t.terminated) timeouts[last] = 1;
+    row += len;
+  }
+  return { observations, actions, rewards, terminals, timeouts };
+}
+
+let tmpCounter = 0;
+
+/** Writes `ds` to `path` (atomically: temp file in the same folder, then rename). */
+export async function writeDatasetHdf5(path: string, ds: Dataset): Promise<void> {
+  for (const key of Object.keys(ds.metadata)) {
+    if ((RESERVED_ATTRS as readonly string[]).includes(key)) {
+      throw new RangeError(`writeDatasetHdf5: metadata key '${key}' is reserved for the file format`);
+    }
+  }
+  const h5 = await loadH5();
+  const flat = flatten(ds);
+  const n = flat.rewards.length;
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${tmpCounter++}`);
+  try {
+    const f = new h5.File(tmp, "w");
+    try {
+      f.create_dataset({ name: "observations", data: flat.observations, shape: [n, ds.obsDim], dtype: "<f4" });
+      if (flat.actions instanceof Int32Array) {
+        f.create_dataset({ name: "actions", data: flat.actions, shape: [n], dtype: "<i4" });
+      } else {
+        f.create_dataset({ name: "actions", data: flat.actions, shape: [n, ds.actDim], dtype: "<f4" });
+      }
+      f.create_dataset({ name: "rewards", data: flat.rewards, shape: [n], dtype: "<f4" });
+      f.create_dataset({ name: "terminals", data: flat.terminals, shape: [n], dtype: "|b1" });
+      f.create_dataset({ name: "timeouts", data: flat.timeouts, shape: [n], dtype: "|b1" });
+      const attrs: Record<string, MetaValue> = {
+        ...ds.metadata,
+        env_id: ds.envId,
+        observation_dim: ds.obsDim,
+        action_space: JSON.stringify(ds.actionSpace),
+        num_episodes: ds.numEpisodes,
+        strl_version: VERSION,
+        format: FORMAT,
+      };
+      for (const key of Object.keys(attrs).sort()) {
+        const v = attrs[key]!;
+        if (typeof v === "number") f.create_attribute(key, new Float64Array([v]), [], "<d");
+        else f.create_attribute(key, String(v));
+      }
+    } finally {
+      f.close();
+    }
+    const bytes = readFileSync(tmp);
+    zeroHeaderTimes(bytes);
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
