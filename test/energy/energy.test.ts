@@ -1,0 +1,66 @@
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ready, tf, Linear, Rng } from "../../src/tensor/index.js";
+import { LIF, FiringRateMonitor } from "../../src/snn/index.js";
+import { energyReport, linearMacs, checkProfile, CMOS_45NM, type OpRecord } from "../../src/energy/index.js";
+
+before(async () => {
+  await ready();
+});
+
+describe("energy of Linear 3->4 -> LIF -> Linear 4->2 (T = 4, one token)", () => {
+  it("counts MACs for the real input and SOPs = T x rate x MACs for the spike input, by hand", () => {
+    const rng = new Rng(0);
+    const l1 = new Linear(rng, 3, 4, { bias: false });
+    const l2 = new Linear(rng, 4, 2, { bias: false });
+    // x = [1, 0, 0] puts row 0 of W1 on the LIF: constant inputs 2.5, 1.5, 0.3, 1.2 over T = 4 steps.
+    l1.weight.assign(tf.tensor2d([[2.5, 1.5, 0.3, 1.2], [0, 0, 0, 0], [0, 0, 0, 0]]));
+    l2.weight.assign(tf.ones([4, 2]));
+    const lif = new LIF({}, "lif");
+    const mon = new FiringRateMonitor().attach(lif);
+    const T = 4;
+    const spikes = lif.forwardRepeated(l1.apply(tf.tensor2d([[1, 0, 0]])), T); // [T, 1, 4]
+    const out = l2.apply(spikes); // [T, 1, 2]
+    // By hand (H = (V + X)/2, hard reset): 2.5 fires 4 times; 1.5 at steps 2 and 4; 0.3 never; 1.2 at step 3.
+    assert.deepEqual(Array.from(spikes.dataSync()), [1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0]);
+    const rate = mon.rate("lif");
+    assert.equal(rate, 7 / 16);
+    // Each spike costs one accumulate per output feature: 7 spikes x 2 outputs = 14 SOPs; check against the
+    // network's own output (all-ones W2: the sum of the outputs is 2 x the spike count).
+    assert.equal(out.sum().dataSync()[0], 14);
+    const records: OpRecord[] = [
+      { layer: "l1", input: "real", macs: linearMacs(1, 3, 4) },
+      { layer: "l2", input: "spike", macs: linearMacs(1, 4, 2), T, rate },
+    ];
+    const rep = energyReport(records);
+    assert.equal(rep.layers[0]!.macs, 12);
+    assert.equal(rep.layers[1]!.sops, 14);
+    assert.ok(Math.abs(rep.layers[0]!.energyPj - 12 * 4.6) < 1e-9);
+    assert.ok(Math.abs(rep.layers[1]!.energyPj - 14 * 0.9) < 1e-9);
+    assert.ok(Math.abs(rep.energyPerDecisionPj - 67.8) < 1e-9);
+    assert.equal(rep.totalMacs, 12);
+    assert.equal(rep.totalSops, 14);
+    // The same network with real activations pays MACs on both layers, T times for the second: 12 + 4 x 8 = 44 MACs.
+    const ann = energyReport([
+      { layer: "l1", input: "real", macs: 12 },
+      { layer: "l2", input: "real", macs: 8, repeats: T },
+    ]);
+    assert.ok(Math.abs(ann.energyPerDecisionPj - 44 * 4.6) < 1e-9);
+  });
+
+  it("uses a user device profile and divides by the number of decisions", () => {
+    const p = checkProfile({ name: "custom", eMacPj: 1, eAcPj: 0.5 });
+    const rep = energyReport([{ layer: "x", input: "spike", macs: 10, T: 2, rate: 0.5 }], p, 2);
+    assert.equal(rep.totalEnergyPj, 5); // 2 x 0.5 x 10 = 10 SOPs x 0.5 pJ
+    assert.equal(rep.energyPerDecisionPj, 2.5);
+    assert.equal(CMOS_45NM.eMacPj, 4.6);
+    assert.equal(CMOS_45NM.eAcPj, 0.9);
+  });
+
+  it("rejects bad profiles and records with clear errors", () => {
+    assert.throws(() => checkProfile({ name: "x", eMacPj: -1, eAcPj: 1 }), /eMacPj must be a finite number >= 0, got -1/);
+    assert.throws(() => checkProfile(null), /device profile must be an object/);
+    assert.throws(() => energyReport([{ layer: "l", input: "spike", macs: 1, T: 4, rate: 1.5 }]), /layer 'l' rate must be in \[0, 1\], got 1.5/);
+    assert.throws(() => energyReport([], CMOS_45NM, 0), /decisions must be an integer >= 1/);
+  });
+});
