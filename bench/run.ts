@@ -38,8 +38,8 @@ async function main(): Promise<void> {
     quick,
     results,
   };
-  // Results live in the source tree's bench/results (not dist/).
-  const outDir = join(here, "..", "..", "bench", "results");
+  // Results go to bench/results under the directory npm runs scripts from (the package root).
+  const outDir = join(process.cwd(), "bench", "results");
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${record.date.replace(/[:.]/g, "-")}.json`);
   writeFileSync(file + ".tmp", JSON.stringify(record, null, 2));

@@ -10,7 +10,7 @@
  *           V_t = H_t - v_th S_t                                (soft, vReset null)
  *   V_0 = v_r at the start of every forward pass.
  *
- * Backward, with σ'_t = surrogate'(H_t - v_th):
+ * Backward (σ evaluated from the saved d = H - v_th), with σ'_t = surrogate'(H_t - v_th):
  *   dV_t/dH_t = (1 - S_t) + (v_r - H_t) σ'_t   (hard; the second term is dropped when detachReset)
  *             = 1 - v_th σ'_t                  (soft; the second term is dropped when detachReset)
  *   gH_t = gS_t σ'_t + gV_t dV_t/dH_t,  gX_t = gH_t · dH/dX,  gV_{t-1} = gH_t (1 - 1/tau)
@@ -33,9 +33,8 @@ export interface LifSaved {
   n: number;
   repeated: boolean;
   mean: boolean;
-  spikes: Uint8Array; // [T, n]
-  sg: Float32Array; // [T, n] surrogate derivative at each step
-  h: Float32Array | undefined; // [T, n] membrane before reset; only kept when detachReset is false
+  /** [T, n] H_t - v_th: the spike is (d >= 0) and the surrogate derivative is evaluated at d in the backward pass. */
+  d: Float32Array;
 }
 
 export interface LifForwardResult {
@@ -61,42 +60,43 @@ export function lifForward(
   p: LifParams,
   opts: { repeated: boolean; mean: boolean; recordMembrane?: boolean; name?: string },
 ): LifForwardResult {
-  const { tau, vThreshold, vReset, decayInput, detachReset, surrogateGrad } = p;
+  const { tau, vThreshold: vth, vReset } = p;
   const vr = vReset ?? 0;
-  const hard = vReset !== null;
-  const invTau = 1 / tau;
-  const spikes = new Uint8Array(T * n);
-  const sg = new Float32Array(T * n);
-  const h = detachReset && !opts.recordMembrane ? undefined : new Float32Array(T * n);
+  // H = a V + b X + c for both charge equations; reset V = H - S (kh (H - v_r) + ks).
+  const a = 1 - 1 / tau;
+  const b = p.decayInput ? 1 / tau : 1;
+  const c = vr / tau;
+  const kh = vReset !== null ? 1 : 0;
+  const ks = vReset !== null ? 0 : vth;
+  const d = new Float32Array(T * n); // [T, n]
+  const dBits = new Uint32Array(d.buffer); // sign bit of d: S = 1 - sign (branch-free; H = v_th gives +0 -> S = 1)
+  const h = opts.recordMembrane ? new Float32Array(T * n) : undefined;
   const vTrace = opts.recordMembrane ? new Float32Array(T * n) : undefined;
-  const y = new Float32Array(opts.mean ? n : T * n);
-  const v = new Float64Array(n).fill(vr);
+  const mean = opts.mean;
+  const y = new Float32Array(mean ? n : T * n);
+  const v = new Float32Array(n).fill(vr); // [n] membrane
   const invT = 1 / T;
   let count = 0;
+  let check = 0;
   for (let t = 0; t < T; t++) {
     const off = t * n;
     const xoff = opts.repeated ? 0 : off;
     for (let i = 0; i < n; i++) {
-      const xi = x[xoff + i]!;
-      if (xi !== xi || xi === Infinity || xi === -Infinity) {
-        throw new RangeError(`LIF${opts.name ? ` '${opts.name}'` : ""}: input is not finite (${xi}) at step ${opts.repeated ? "*" : t}, element ${i}`);
-      }
-      const vi = v[i]!;
-      const hi = decayInput ? vi + (xi - (vi - vr)) * invTau : vi - (vi - vr) * invTau + xi;
-      const d = hi - vThreshold;
-      const s = d >= 0 ? 1 : 0;
-      spikes[off + i] = s;
-      sg[off + i] = surrogateGrad(d);
-      if (h) h[off + i] = hi;
-      const vn = hard ? (s ? vr : hi) : hi - vThreshold * s;
-      v[i] = vn;
-      if (vTrace) vTrace[off + i] = vn;
+      const hi = a * v[i]! + b * x[xoff + i]! + c;
+      const k = off + i;
+      d[k] = hi - vth;
+      check += hi - hi; // stays 0 unless an input is NaN or infinite
+      const s = 1 - (dBits[k]! >>> 31);
+      v[i] = hi - s * (kh * (hi - vr) + ks);
       count += s;
-      if (opts.mean) y[i]! += s * invT;
-      else y[off + i] = s;
+      if (mean) y[i]! += s * invT;
+      else y[k] = s;
     }
+    if (h) for (let i = 0; i < n; i++) h[off + i] = d[off + i]! + vth;
+    if (vTrace) vTrace.set(v, off);
+    if (check !== 0) throwNonFinite(x, opts, t, n);
   }
-  const saved: LifSaved = { T, n, repeated: opts.repeated, mean: opts.mean, spikes, sg, h: detachReset ? undefined : h };
+  const saved: LifSaved = { T, n, repeated: opts.repeated, mean, d };
   const result: LifForwardResult = { y, saved, spikeCount: count };
   if (vTrace) {
     result.v = vTrace;
@@ -105,29 +105,40 @@ export function lifForward(
   return result;
 }
 
+function throwNonFinite(x: Float32Array, opts: { repeated: boolean; name?: string }, t: number, n: number): never {
+  const off = opts.repeated ? 0 : t * n;
+  let i = 0;
+  while (i < n && Number.isFinite(x[off + i]!)) i++;
+  const what = i < n ? `(${x[off + i]}) at step ${opts.repeated ? "*" : t}, element ${i}` : `(membrane overflow) at step ${t}`;
+  throw new RangeError(`LIF${opts.name ? ` '${opts.name}'` : ""}: input is not finite ${what}`);
+}
+
 /** Backward pass: dL/dy ([T, n], or [n] when the forward took the mean) -> dL/dx ([T, n], or [n] when repeated). */
 export function lifBackward(dy: Float32Array, s: LifSaved, p: LifParams): Float32Array {
-  const { T, n, repeated, mean, spikes, sg, h } = s;
+  const { T, n, repeated, mean, d } = s;
+  const dBits = new Uint32Array(d.buffer, d.byteOffset, d.length);
   const vr = p.vReset ?? 0;
+  const vth = p.vThreshold;
   const hard = p.vReset !== null;
+  const keepReset = p.detachReset ? 0 : 1; // 1: the reset path carries gradient
+  const surrogateGrad = p.surrogateGrad;
   const dHdX = p.decayInput ? 1 / p.tau : 1;
   const dHdV = 1 - 1 / p.tau;
   const invT = 1 / T;
   const gx = new Float32Array(repeated ? n : T * n);
-  const gv = new Float64Array(n);
+  const gv = new Float32Array(n);
   for (let t = T - 1; t >= 0; t--) {
     const off = t * n;
-    const xoff = repeated ? 0 : off;
     for (let i = 0; i < n; i++) {
       const k = off + i;
       const gs = mean ? dy[i]! * invT : dy[k]!;
-      const sgk = sg[k]!;
-      let dVdH: number;
-      if (hard) dVdH = 1 - spikes[k]! + (h ? (vr - h[k]!) * sgk : 0);
-      else dVdH = 1 - (h ? p.vThreshold * sgk : 0);
+      const dk = d[k]!;
+      const sgk = surrogateGrad(dk);
+      // S_t = 1 - sign bit of d; H_t = d + v_th
+      const dVdH = hard ? (dBits[k]! >>> 31) + keepReset * (vr - (dk + vth)) * sgk : 1 - keepReset * vth * sgk;
       const gh = gs * sgk + gv[i]! * dVdH;
       if (repeated) gx[i]! += gh * dHdX;
-      else gx[xoff + i] = gh * dHdX;
+      else gx[k] = gh * dHdX;
       gv[i] = gh * dHdV;
     }
   }

@@ -71,9 +71,11 @@ export function makeSurrogate(spec: SurrogateName | SurrogateSpec = "sigmoid"): 
     case "sigmoid":
       // g = σ(a x), g' = a σ(a x)(1 - σ(a x))
       primitive = (x) => sigmoid(a * x);
+      // σ'(z) = e / (1 + e)² with e = exp(-|z|): symmetric, branch-free and overflow-free.
       grad = (x) => {
-        const q = sigmoid(a * x);
-        return a * q * (1 - q);
+        const e = Math.exp(-Math.abs(a * x));
+        const q = 1 + e;
+        return (a * e) / (q * q);
       };
       break;
     case "atan":
