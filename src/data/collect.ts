@@ -1,0 +1,97 @@
+/**
+ * Runs a behaviour policy in an environment and records the episodes as a `Dataset`, deterministically: the same
+ * arguments give the same dataset (and, written with `writeDatasetHdf5`, the same file bytes).
+ *
+ * Seeding: `root = new Rng(seed)`; `envSeeds = root.fork("env")` gives each episode's `env.reset({ seed })`
+ * (so every episode of Maze-21x21-v0 gets its own maze), `policyRng = root.fork("policy")` drives the policy.
+ */
+import { make, type Env } from "../envs/index.js";
+import { Rng, assertSeed } from "../tensor/rng.js";
+import { VERSION } from "../version.js";
+import { collectMazeExpert, MAZE_FAST_ENV } from "./maze-fast.js";
+import { isPolicyName, makePolicy, mediumEps, POLICY_NAMES, type PolicyName, type PolicyOptions } from "./policies.js";
+import { Dataset, type MetaValue, type Trajectory } from "./trajectory.js";
+
+export interface CollectOptions extends PolicyOptions {
+  envId: string;
+  policy: PolicyName;
+  /** Number of episodes, >= 1. */
+  episodes: number;
+  /** uint32 seed. */
+  seed: number;
+  /** Options passed to `make(envId, envOptions)`. */
+  envOptions?: Record<string, unknown>;
+  /** Set false to force the generic loop for the maze expert (the fast path gives the same dataset). */
+  fastPath?: boolean;
+}
+
+function check(o: CollectOptions): void {
+  if (typeof o.envId !== "string" || o.envId.length === 0) throw new RangeError(`collectDataset: envId must be a non-empty string, got ${JSON.stringify(o.envId)}`);
+  if (!isPolicyName(o.policy)) throw new RangeError(`collectDataset: policy must be one of ${POLICY_NAMES.join(", ")}, got ${JSON.stringify(o.policy)}`);
+  if (!Number.isInteger(o.episodes) || o.episodes < 1) throw new RangeError(`collectDataset: episodes must be a positive integer, got ${o.episodes}`);
+  assertSeed(o.seed, "collectDataset: seed");
+}
+
+/** Runs one episode of `act` from `env.reset({ seed })` to its end. */
+export function runEpisode(
+  env: Env,
+  seed: number,
+  act: (observation: number[]) => number | number[],
+  onReset: () => void = () => {},
+): Trajectory {
+  const obsDim = env.observationSpace.shape.reduce((a, b) => a * b, 1);
+  const discrete = env.actionSpace.kind === "discrete";
+  const actDim = discrete ? 1 : env.actionSpace.shape.reduce((a, b) => a * b, 1);
+  const obs: number[] = [];
+  const acts: number[] = [];
+  const rews: number[] = [];
+  let { observation } = env.reset({ seed });
+  onReset();
+  for (;;) {
+    const a = act(observation);
+    for (let d = 0; d < obsDim; d++) obs.push(observation[d]!);
+    if (typeof a === "number") acts.push(a);
+    else for (let d = 0; d < actDim; d++) acts.push(a[d]!);
+    const r = env.step(a);
+    rews.push(r.reward);
+    observation = r.observation;
+    if (r.terminated || r.truncated) {
+      return {
+        observations: Float32Array.from(obs), // [len, obsDim]
+        actions: discrete ? Int32Array.from(acts) : Float32Array.from(acts), // [len] | [len, actDim]
+        rewards: Float32Array.from(rews), // [len]
+        terminated: r.terminated,
+        truncated: r.truncated,
+      };
+    }
+  }
+}
+
+/** Collects `episodes` episodes of `policy` in `envId`. */
+export function collectDataset(o: CollectOptions): Dataset {
+  check(o);
+  const noEnvOptions = !o.envOptions || Object.keys(o.envOptions).length === 0;
+  if (o.envId === MAZE_FAST_ENV && o.policy === "expert" && noEnvOptions && o.fastPath !== false) {
+    return collectMazeExpert({ episodes: o.episodes, seed: o.seed });
+  }
+  const env = make(o.envId, o.envOptions);
+  const policy = makePolicy(o.policy, o.envId, o);
+  const root = new Rng(o.seed);
+  const envSeeds = root.fork("env");
+  const policyRng = root.fork("policy");
+  const trajectories: Trajectory[] = [];
+  for (let i = 0; i < o.episodes; i++) {
+    trajectories.push(
+      runEpisode(
+        env,
+        envSeeds.nextU32(),
+        (observation) => policy.act(observation, env, policyRng),
+        () => policy.beginEpisode(env, policyRng),
+      ),
+    );
+  }
+  const metadata: Record<string, MetaValue> = { policy: policy.name, seed: o.seed, episodes: o.episodes, collected_by: `strl ${VERSION}` };
+  if (o.policy === "medium") metadata.eps = o.eps ?? mediumEps(o.envId);
+  if (o.envOptions && !noEnvOptions) metadata.env_options = JSON.stringify(o.envOptions);
+  return new Dataset({ envId: o.envId, obsDim: env.observationSpace.shape.reduce((a, b) => a * b, 1), actionSpace: env.actionSpace, trajectories, metadata });
+}
