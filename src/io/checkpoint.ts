@@ -1,0 +1,543 @@
+/**
+ * Checkpoints: one folder per checkpoint, written atomically.
+ *
+ *   config.json             format + version, strl version, model kind + config + action head + context length,
+ *                           env id + observation size, observation / return normalisation, tensor layout
+ *   model.safetensors       the weights, float32, PyTorch layout (see below)
+ *   optimizer.safetensors   AdamW moments `<param>.exp_avg`, `<param>.exp_avg_sq` (same layout), metadata `step`
+ *   trainer.json            the trainer's state (update count, RNG states, training config) for resuming
+ *
+ * The last two are present together or not at all. Tensor names are the model's dotted parameter names
+ * (`blocks.0.attn.q.weight`). strl's `Linear` keeps its weight as [in, out]; the files hold every Linear weight
+ * transposed to PyTorch's `nn.Linear` layout [out, in] (config.json lists them under `tensors.transposed`), so
+ * `safetensors.torch.load_file` gives tensors that `load_state_dict` accepts as they are. Embedding tables
+ * [num, dim], LayerNorm `weight`/`bias` [dim] and every other tensor are stored as strl holds them.
+ *
+ * Saving writes into `<dir>.tmp-<pid>`, fsyncs, then renames it to `<dir>` (an existing checkpoint is first
+ * moved aside to `<dir>.old-<pid>` and removed afterwards), so a crash never leaves a half-written `<dir>`.
+ * Loading validates every file and reports the first problem as a `CheckpointError` naming the folder.
+ */
+import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { tf, Linear, type Variable } from "../tensor/index.js";
+import type { ActionHead, ModelKind, PolicyModel } from "../models/types.js";
+import { VERSION } from "../version.js";
+import { readSafetensors, SafetensorsError, writeSafetensors, type TensorData } from "./safetensors.js";
+import type { AdamWState, NamedArray } from "../train/adamw.js";
+
+/** The checkpoint format version this strl writes and reads. */
+export const CHECKPOINT_FORMAT = 1;
+export const CHECKPOINT_FILES = {
+  config: "config.json",
+  model: "model.safetensors",
+  optimizer: "optimizer.safetensors",
+  trainer: "trainer.json",
+} as const;
+const MODEL_KINDS: readonly ModelKind[] = ["strl", "ann-strl", "dt", "bc"];
+
+/** Observation and return normalisation, as the training data used it. */
+export interface Normalisation {
+  /** [obsDim] mean subtracted from each observation */
+  stateMean: number[];
+  /** [obsDim] std each observation is divided by (> 0) */
+  stateStd: number[];
+  /** returns-to-go are divided by this (> 0) */
+  rtgScale: number;
+}
+
+/** The normalisation of a `WindowSampler` (its `stats` and `config.rtgScale`). */
+export function normalisationOf(stats: { mean: ArrayLike<number>; std: ArrayLike<number> }, rtgScale: number): Normalisation {
+  return { stateMean: Array.from(stats.mean), stateStd: Array.from(stats.std), rtgScale };
+}
+
+/** The content of config.json. */
+export interface CheckpointConfig {
+  format: "strl-checkpoint";
+  format_version: number;
+  strl_version: string;
+  model: {
+    kind: ModelKind;
+    /** The model config's toJSON(). */
+    config: Record<string, unknown>;
+    head: ActionHead;
+    context_length: number;
+    num_params: number;
+  };
+  env: { id: string; obs_dim: number };
+  normalisation: Normalisation;
+  tensors: {
+    /** "pytorch": Linear weights stored [out, in]. */
+    layout: "pytorch";
+    dtype: "F32";
+    /** Names of the tensors stored transposed relative to strl's in-memory layout. */
+    transposed: string[];
+  };
+}
+
+export class CheckpointError extends Error {
+  constructor(dir: string, message: string) {
+    super(`checkpoint ${dir}: ${message}`);
+    this.name = "CheckpointError";
+  }
+}
+
+export interface SaveOptions {
+  model: PolicyModel;
+  envId: string;
+  normalisation: Normalisation;
+  /** Observation size; default the length of `normalisation.stateMean`. */
+  obsDim?: number;
+  /** Optimiser state (with `trainer`, makes the checkpoint resumable). */
+  optimizer?: AdamWState;
+  /** Trainer state, stored as trainer.json. */
+  trainer?: Record<string, unknown>;
+}
+
+/** Names of the parameters that are `Linear` weights (stored transposed), in parameter order. */
+export function transposedNames(model: PolicyModel): string[] {
+  const linears = new Set(model.namedModules().filter(([, m]) => m instanceof Linear).map(([n]) => `${n}.weight`));
+  return model.namedParameters().map(([n]) => n).filter((n) => linears.has(n));
+}
+
+/** Transposes a row-major [r, c] matrix to [c, r]. */
+function transpose2d(data: Float32Array, r: number, c: number): Float32Array {
+  const out = new Float32Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j]!;
+  return out;
+}
+
+/** strl layout -> file layout (transposes [in, out] to [out, in] when `flip`). */
+function toFile(a: NamedArray, flip: boolean): TensorData {
+  if (!flip) return { dtype: "F32", shape: [...a.shape], data: a.data };
+  const [r, c] = a.shape as [number, number];
+  return { dtype: "F32", shape: [c, r], data: transpose2d(a.data, r, c) };
+}
+
+/** file layout -> strl layout. */
+function fromFile(t: TensorData, flip: boolean): NamedArray {
+  const data = t.data as Float32Array;
+  if (!flip) return { shape: [...t.shape], data };
+  const [r, c] = t.shape as [number, number];
+  return { shape: [c, r], data: transpose2d(data, r, c) };
+}
+
+function checkNormalisation(where: string, n: unknown, obsDim: number): Normalisation {
+  const fail = (msg: string): never => {
+    throw new CheckpointError(where, msg);
+  };
+  if (typeof n !== "object" || n === null) return fail("normalisation must be an object with stateMean, stateStd and rtgScale");
+  const o = n as Record<string, unknown>;
+  for (const key of ["stateMean", "stateStd"] as const) {
+    const a = o[key];
+    if (!Array.isArray(a) || a.some((x) => typeof x !== "number" || !Number.isFinite(x))) fail(`normalisation.${key} must be an array of finite numbers`);
+    if ((a as number[]).length !== obsDim) fail(`normalisation.${key} has ${(a as number[]).length} entries but the observation size is ${obsDim}`);
+  }
+  if ((o.stateStd as number[]).some((x) => !(x > 0))) fail("normalisation.stateStd must be > 0 everywhere");
+  if (typeof o.rtgScale !== "number" || !(o.rtgScale > 0) || !Number.isFinite(o.rtgScale)) fail(`normalisation.rtgScale must be a finite number > 0, got ${String(o.rtgScale)}`);
+  return { stateMean: [...(o.stateMean as number[])], stateStd: [...(o.stateStd as number[])], rtgScale: o.rtgScale as number };
+}
+
+async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
+  const fh = await open(path, "w");
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Flushes a folder's entries (renames) to disk; best effort (not every platform can open a folder). */
+async function syncDir(path: string): Promise<void> {
+  try {
+    const fh = await open(path, "r");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* not supported here: the rename is still atomic, only its durability is up to the OS */
+  }
+}
+
+/** The model's parameters as host arrays in strl layout, by name. */
+export function modelWeights(model: PolicyModel): Map<string, NamedArray> {
+  const out = new Map<string, NamedArray>();
+  for (const [name, p] of model.namedParameters()) out.set(name, { shape: [...p.shape], data: p.dataSync() as Float32Array });
+  return out;
+}
+
+/**
+ * Writes a checkpoint folder `dir` atomically. An existing `dir` is replaced only if it is a strl checkpoint
+ * (or empty); any other folder is refused.
+ */
+export async function saveCheckpoint(dir: string, opts: SaveOptions): Promise<void> {
+  const { model } = opts;
+  const obsDim = opts.obsDim ?? opts.normalisation.stateMean.length;
+  if (!Number.isInteger(obsDim) || obsDim < 1) throw new CheckpointError(dir, `obsDim must be a positive integer, got ${obsDim}`);
+  const normalisation = checkNormalisation(dir, opts.normalisation, obsDim);
+  if (typeof opts.envId !== "string" || opts.envId.length === 0) throw new CheckpointError(dir, `envId must be a non-empty string, got ${String(opts.envId)}`);
+  if ((opts.optimizer === undefined) !== (opts.trainer === undefined)) {
+    throw new CheckpointError(dir, "optimizer and trainer state must be saved together (both or neither)");
+  }
+  const flipped = new Set(transposedNames(model));
+  const config: CheckpointConfig = {
+    format: "strl-checkpoint",
+    format_version: CHECKPOINT_FORMAT,
+    strl_version: VERSION,
+    model: {
+      kind: model.kind,
+      config: model.config.toJSON(),
+      head: model.head,
+      context_length: model.contextLength,
+      num_params: model.numParams(),
+    },
+    env: { id: opts.envId, obs_dim: obsDim },
+    normalisation,
+    tensors: { layout: "pytorch", dtype: "F32", transposed: [...flipped] },
+  };
+  const weights = [...modelWeights(model)].map(([n, a]) => [n, toFile(a, flipped.has(n))] as [string, TensorData]);
+
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  try {
+    await writeFileSynced(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+    await writeSafetensors(join(tmp, CHECKPOINT_FILES.model), weights, { format: "pt", strl_version: VERSION, layout: "pytorch" });
+    if (opts.optimizer && opts.trainer) {
+      const opt = opts.optimizer;
+      const tensors: Array<[string, TensorData]> = [];
+      for (const [key, a] of opt.tensors) {
+        const param = key.replace(/\.exp_avg(_sq)?$/, "");
+        tensors.push([key, toFile(a, flipped.has(param))]);
+      }
+      await writeSafetensors(join(tmp, CHECKPOINT_FILES.optimizer), tensors, { step: String(opt.step), optimizer: "AdamW", layout: "pytorch" });
+      await writeFileSynced(join(tmp, CHECKPOINT_FILES.trainer), `${JSON.stringify(opts.trainer, null, 2)}\n`);
+    }
+    await syncDir(tmp);
+    if (await exists(dir)) {
+      const entries = await readdir(dir);
+      if (entries.length > 0 && !(await isCheckpoint(dir))) {
+        throw new CheckpointError(dir, "refusing to replace this folder: it exists and is not a strl checkpoint");
+      }
+      const old = `${dir}.old-${process.pid}`;
+      await rm(old, { recursive: true, force: true });
+      await rename(dir, old);
+      await rename(tmp, dir);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await mkdir(dirname(dir), { recursive: true });
+      await rename(tmp, dir);
+    }
+    await syncDir(dirname(dir));
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function isCheckpoint(dir: string): Promise<boolean> {
+  try {
+    const c = JSON.parse(await readFile(join(dir, CHECKPOINT_FILES.config), "utf8")) as { format?: unknown };
+    return c.format === "strl-checkpoint";
+  } catch {
+    return false;
+  }
+}
+
+/** What a caller expects of a checkpoint; each mismatch is an error naming both values. */
+export interface Expectation {
+  /** Observation size of the environment the policy will act in. */
+  obsDim?: number;
+  /** The environment's action space as a head (discrete n, or continuous dim). */
+  action?: ActionHead;
+  envId?: string;
+  kind?: ModelKind;
+}
+
+export interface LoadOptions {
+  /** Check every weight's name and shape against this model's parameters. */
+  model?: PolicyModel;
+  expect?: Expectation;
+  /** Fail unless optimizer.safetensors and trainer.json are present (for resuming). */
+  requireTrainingState?: boolean;
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  config: CheckpointConfig;
+  /** Weights in strl's layout (Linear weights [in, out]), in file order. */
+  weights: Map<string, NamedArray>;
+  /** Optimiser state in strl's layout, when the checkpoint is resumable. */
+  optimizer?: AdamWState;
+  /** Parsed trainer.json, when the checkpoint is resumable. */
+  trainer?: Record<string, unknown>;
+}
+
+function describeHead(h: ActionHead): string {
+  return h.kind === "discrete" ? `${h.n} discrete actions` : `a continuous action of size ${h.dim}`;
+}
+
+function checkHead(dir: string, h: unknown): ActionHead {
+  const o = h as Record<string, unknown> | null;
+  if (o && o.kind === "discrete" && Number.isInteger(o.n) && (o.n as number) >= 1) return { kind: "discrete", n: o.n as number };
+  if (
+    o &&
+    o.kind === "continuous" &&
+    Number.isInteger(o.dim) &&
+    (o.dim as number) >= 1 &&
+    Array.isArray(o.low) &&
+    Array.isArray(o.high) &&
+    o.low.length === o.dim &&
+    o.high.length === o.dim
+  ) {
+    return { kind: "continuous", dim: o.dim as number, low: [...(o.low as number[])], high: [...(o.high as number[])] };
+  }
+  throw new CheckpointError(dir, `config.json: model.head is not a valid action head: ${JSON.stringify(h)}`);
+}
+
+/** Parses and validates config.json's content. */
+export function parseCheckpointConfig(dir: string, raw: unknown): CheckpointConfig {
+  const fail = (msg: string): never => {
+    throw new CheckpointError(dir, `config.json: ${msg}`);
+  };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("must be a JSON object");
+  const c = raw as Record<string, unknown>;
+  if (c.format !== "strl-checkpoint") fail(`format is ${JSON.stringify(c.format)}, expected "strl-checkpoint" (not a strl checkpoint)`);
+  if (c.format_version !== CHECKPOINT_FORMAT) {
+    fail(`unknown format version ${JSON.stringify(c.format_version)}: this strl (${VERSION}) reads version ${CHECKPOINT_FORMAT}` +
+      (typeof c.format_version === "number" && c.format_version > CHECKPOINT_FORMAT ? "; it was written by a newer strl" : ""));
+  }
+  const m = c.model as Record<string, unknown> | undefined;
+  if (!m || typeof m !== "object") return fail("model section is missing");
+  if (!MODEL_KINDS.includes(m.kind as ModelKind)) fail(`model.kind ${JSON.stringify(m.kind)} is not one of ${MODEL_KINDS.join(", ")}`);
+  if (typeof m.config !== "object" || m.config === null || Array.isArray(m.config)) fail("model.config must be an object");
+  if (!Number.isInteger(m.context_length) || (m.context_length as number) < 1) fail(`model.context_length must be a positive integer, got ${JSON.stringify(m.context_length)}`);
+  if (!Number.isInteger(m.num_params) || (m.num_params as number) < 0) fail(`model.num_params must be a non-negative integer, got ${JSON.stringify(m.num_params)}`);
+  const head = checkHead(dir, m.head);
+  const env = c.env as Record<string, unknown> | undefined;
+  if (!env || typeof env.id !== "string" || !Number.isInteger(env.obs_dim) || (env.obs_dim as number) < 1) {
+    fail(`env must be { id: string, obs_dim: positive integer }, got ${JSON.stringify(env)}`);
+  }
+  const obsDim = env!.obs_dim as number;
+  const normalisation = checkNormalisation(`${dir}: config.json`, c.normalisation, obsDim);
+  const t = c.tensors as Record<string, unknown> | undefined;
+  if (!t || t.layout !== "pytorch" || t.dtype !== "F32" || !Array.isArray(t.transposed) || t.transposed.some((x) => typeof x !== "string")) {
+    fail(`tensors must be { layout: "pytorch", dtype: "F32", transposed: string[] }, got ${JSON.stringify(t)}`);
+  }
+  return {
+    format: "strl-checkpoint",
+    format_version: CHECKPOINT_FORMAT,
+    strl_version: typeof c.strl_version === "string" ? c.strl_version : "unknown",
+    model: {
+      kind: m.kind as ModelKind,
+      config: m.config as Record<string, unknown>,
+      head,
+      context_length: m.context_length as number,
+      num_params: m.num_params as number,
+    },
+    env: { id: env!.id as string, obs_dim: obsDim },
+    normalisation,
+    tensors: { layout: "pytorch", dtype: "F32", transposed: [...(t!.transposed as string[])] },
+  };
+}
+
+/** Checks a checkpoint's sizes against what the caller expects, naming both sides. */
+export function checkExpectation(dir: string, config: CheckpointConfig, expect: Expectation): void {
+  if (expect.obsDim !== undefined && expect.obsDim !== config.env.obs_dim) {
+    throw new CheckpointError(dir, `trained for observations of size ${config.env.obs_dim} (${config.env.id}), but the environment has observations of size ${expect.obsDim}`);
+  }
+  if (expect.action) {
+    const a = expect.action;
+    const h = config.model.head;
+    const same = a.kind === h.kind && (a.kind === "discrete" ? a.n === (h as { n: number }).n : a.dim === (h as { dim: number }).dim);
+    if (!same) throw new CheckpointError(dir, `trained for ${describeHead(h)} (${config.env.id}), but the environment has ${describeHead(a)}`);
+  }
+  if (expect.envId !== undefined && expect.envId !== config.env.id) {
+    throw new CheckpointError(dir, `trained on '${config.env.id}', not on '${expect.envId}'`);
+  }
+  if (expect.kind !== undefined && expect.kind !== config.model.kind) {
+    throw new CheckpointError(dir, `holds a '${config.model.kind}' model, not a '${expect.kind}' model`);
+  }
+}
+
+async function readJson(dir: string, file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, file), "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CheckpointError(dir, code === "ENOENT" ? `${file} is missing` : `cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(dir, `${file} is not valid JSON (truncated or corrupt): ${(e as Error).message}`);
+  }
+}
+
+async function readTensors(dir: string, file: string): Promise<Map<string, TensorData> & { metadata?: Record<string, string> }> {
+  try {
+    const st = await readSafetensors(join(dir, file));
+    return Object.assign(st.tensors, { metadata: st.metadata });
+  } catch (e) {
+    if (e instanceof SafetensorsError) {
+      const msg = e.message.replace(`${join(dir, file)}: `, "");
+      throw new CheckpointError(dir, `${file}: ${msg === "file not found" ? "is missing" : msg}`);
+    }
+    throw e;
+  }
+}
+
+/** Checks named arrays against parameters: the same names, each with the same shape. */
+function checkAgainstParams(dir: string, file: string, got: Map<string, NamedArray>, params: Array<[string, Variable]>): void {
+  for (const [name, p] of params) {
+    const a = got.get(name);
+    if (!a) throw new CheckpointError(dir, `${file}: missing tensor '${name}' (the model has it, shape [${p.shape.join(", ")}])`);
+    if (a.shape.length !== p.shape.length || a.shape.some((d, i) => d !== p.shape[i])) {
+      throw new CheckpointError(dir, `${file}: tensor '${name}' has shape [${a.shape.join(", ")}] but the model expects [${p.shape.join(", ")}] (in strl's layout)`);
+    }
+  }
+  const names = new Set(params.map(([n]) => n));
+  for (const name of got.keys()) if (!names.has(name)) throw new CheckpointError(dir, `${file}: unexpected tensor '${name}' (the model has no such parameter)`);
+}
+
+/**
+ * Reads and validates a checkpoint folder. With `opts.model`, every weight must match one of its parameters
+ * by name and shape; with `opts.expect`, the observation/action sizes, env id and model kind must match.
+ */
+export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
+  if (!(await exists(dir))) {
+    const parent = dirname(dir);
+    const leftovers = (await readdir(parent).catch(() => [] as string[])).filter((f) => f.startsWith(`${basename(dir)}.old-`));
+    const hint = leftovers.length > 0 ? ` (a save was interrupted: the previous checkpoint is in ${join(parent, leftovers[0]!)})` : "";
+    throw new CheckpointError(dir, `folder not found${hint}`);
+  }
+  const config = parseCheckpointConfig(dir, await readJson(dir, CHECKPOINT_FILES.config));
+  if (opts.expect) checkExpectation(dir, config, opts.expect);
+  const flipped = new Set(config.tensors.transposed);
+
+  const raw = await readTensors(dir, CHECKPOINT_FILES.model);
+  const weights = new Map<string, NamedArray>();
+  let count = 0;
+  for (const [name, t] of raw) {
+    if (t.dtype !== "F32") throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: tensor '${name}' is ${t.dtype}, expected F32`);
+    if (flipped.has(name) && t.shape.length !== 2) throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: tensor '${name}' is listed as transposed but has shape [${t.shape.join(", ")}]`);
+    weights.set(name, fromFile(t, flipped.has(name)));
+    count += t.data.length;
+  }
+  for (const name of flipped) if (!weights.has(name)) throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: missing tensor '${name}' (listed in config.json)`);
+  if (count !== config.model.num_params) {
+    throw new CheckpointError(dir, `${CHECKPOINT_FILES.model} holds ${count} values but config.json says the model has ${config.model.num_params}`);
+  }
+  if (opts.model) {
+    checkExpectation(dir, config, { action: opts.model.head, kind: opts.model.kind });
+    checkAgainstParams(dir, CHECKPOINT_FILES.model, weights, opts.model.namedParameters());
+  }
+
+  const out: LoadedCheckpoint = { dir, config, weights };
+  const hasOpt = await exists(join(dir, CHECKPOINT_FILES.optimizer));
+  const hasTrainer = await exists(join(dir, CHECKPOINT_FILES.trainer));
+  if (hasOpt !== hasTrainer) {
+    const missing = hasOpt ? CHECKPOINT_FILES.trainer : CHECKPOINT_FILES.optimizer;
+    throw new CheckpointError(dir, `${missing} is missing (the training state needs both ${CHECKPOINT_FILES.optimizer} and ${CHECKPOINT_FILES.trainer})`);
+  }
+  if (!hasOpt) {
+    if (opts.requireTrainingState) {
+      throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer} and ${CHECKPOINT_FILES.trainer} are missing: this checkpoint holds weights only and cannot resume training`);
+    }
+    return out;
+  }
+  const optRaw = await readTensors(dir, CHECKPOINT_FILES.optimizer);
+  const step = Number(optRaw.metadata?.step);
+  if (!Number.isInteger(step) || step < 0) {
+    throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: metadata 'step' must be a non-negative integer, got ${JSON.stringify(optRaw.metadata?.step)}`);
+  }
+  const moments = new Map<string, NamedArray>();
+  for (const [key, t] of optRaw) {
+    const m = /^(.*)\.exp_avg(_sq)?$/.exec(key);
+    if (!m || !weights.has(m[1]!)) throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: unexpected tensor '${key}' (expected <param>.exp_avg / <param>.exp_avg_sq)`);
+    if (t.dtype !== "F32") throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: tensor '${key}' is ${t.dtype}, expected F32`);
+    const moment = fromFile(t, flipped.has(m[1]!) && t.shape.length === 2);
+    const w = weights.get(m[1]!)!;
+    if (moment.shape.length !== w.shape.length || moment.shape.some((d, i) => d !== w.shape[i])) {
+      throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: tensor '${key}' has shape [${t.shape.join(", ")}], its parameter has [${w.shape.join(", ")}] (in the file's layout: [${(flipped.has(m[1]!) ? [...w.shape].reverse() : w.shape).join(", ")}])`);
+    }
+    moments.set(key, moment);
+  }
+  for (const name of weights.keys()) {
+    for (const suffix of [".exp_avg", ".exp_avg_sq"]) {
+      if (!moments.has(name + suffix)) throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: missing tensor '${name}${suffix}'`);
+    }
+  }
+  out.optimizer = { step, tensors: moments };
+  const trainer = await readJson(dir, CHECKPOINT_FILES.trainer);
+  if (typeof trainer !== "object" || trainer === null || Array.isArray(trainer)) throw new CheckpointError(dir, `${CHECKPOINT_FILES.trainer} must be a JSON object`);
+  out.trainer = trainer as Record<string, unknown>;
+  return out;
+}
+
+/** Copies checkpoint weights into `model` (names and shapes checked first, nothing assigned on a mismatch). */
+export function applyWeights(model: PolicyModel, weights: Map<string, NamedArray>, dir = "(weights)"): void {
+  const params = model.namedParameters();
+  checkAgainstParams(dir, CHECKPOINT_FILES.model, weights, params);
+  for (const [name, p] of params) {
+    const a = weights.get(name)!;
+    tf.tidy(() => p.assign(tf.tensor(a.data, a.shape, "float32")));
+  }
+}
+
+/** What `src/models/index.ts` must export for `loadModel`: build an untrained model of `kind` from its config JSON. */
+export type BuildModel = (kind: ModelKind, config: Record<string, unknown>) => PolicyModel;
+
+/**
+ * The model factory hook: imported lazily from `src/models/index.ts` (`export function buildModel(kind, config)`),
+ * so checkpoints do not depend on the models at compile time.
+ */
+export async function modelFactory(): Promise<BuildModel> {
+  const specifier = "../models/index.js"; // resolved relative to this compiled file
+  let mod: { buildModel?: unknown };
+  try {
+    mod = (await import(specifier)) as { buildModel?: unknown };
+  } catch (e) {
+    throw new Error(`strl: cannot load the model registry (src/models/index.ts): ${(e as Error).message}`);
+  }
+  if (typeof mod.buildModel !== "function") throw new Error("strl: src/models/index.ts does not export buildModel(kind, config)");
+  return mod.buildModel as BuildModel;
+}
+
+/**
+ * Loads a checkpoint and builds its model (through `modelFactory`, or `build` when given), with the weights
+ * applied and the model in eval mode.
+ */
+export async function loadModel(
+  dir: string,
+  opts: { expect?: Expectation; build?: BuildModel } = {},
+): Promise<{ model: PolicyModel; checkpoint: LoadedCheckpoint }> {
+  const checkpoint = await loadCheckpoint(dir, { expect: opts.expect });
+  const build = opts.build ?? (await modelFactory());
+  let model: PolicyModel;
+  try {
+    model = build(checkpoint.config.model.kind, checkpoint.config.model.config);
+  } catch (e) {
+    throw new CheckpointError(dir, `config.json: cannot build the '${checkpoint.config.model.kind}' model from its config: ${(e as Error).message}`);
+  }
+  try {
+    applyWeights(model, checkpoint.weights, dir);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  model.eval();
+  return { model, checkpoint };
+}

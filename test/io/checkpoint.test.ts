@@ -1,0 +1,198 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ready, Rng } from "../../src/tensor/index.js";
+import {
+  CHECKPOINT_FORMAT,
+  loadCheckpoint,
+  loadModel,
+  saveCheckpoint,
+  transposedNames,
+  type Normalisation,
+} from "../../src/io/checkpoint.js";
+import { decodeSafetensors } from "../../src/io/safetensors.js";
+import type { PolicyModel } from "../../src/models/types.js";
+import { TinyModel, toyBatch, type TinyConfig } from "../train/tiny-model.js";
+
+const CFG: TinyConfig = { obsDim: 3, actions: 3, d: 8, K: 4, dropout: 0.1, seed: 5 };
+const NORM: Normalisation = { stateMean: [0.5, -1, 2], stateStd: [1, 0.25, 3], rtgScale: 10 };
+let root: string;
+
+before(async () => {
+  await ready();
+  root = await mkdtemp(join(tmpdir(), "strl-ck-"));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Runs the model in eval mode on a fixed batch and returns its outputs. */
+function outputs(model: PolicyModel): Float32Array {
+  model.eval();
+  const t = model.forward(toyBatch(new Rng(99), 5, CFG)).preds;
+  const v = t.dataSync() as Float32Array;
+  t.dispose();
+  return v;
+}
+
+async function saved(name: string, cfg: TinyConfig = CFG): Promise<{ dir: string; model: TinyModel }> {
+  const model = new TinyModel(cfg);
+  const dir = join(root, name);
+  await saveCheckpoint(dir, { model, envId: "strl/Toy-v0", normalisation: NORM });
+  return { dir, model };
+}
+
+describe("saveCheckpoint / loadCheckpoint", () => {
+  it("gives bit-identical outputs after save and load", async () => {
+    const { dir, model } = await saved("roundtrip");
+    const build = (_kind: string, config: Record<string, unknown>): TinyModel => new TinyModel({ ...(config as unknown as TinyConfig), seed: 1234 });
+    const { model: loaded, checkpoint } = await loadModel(dir, { build });
+    assert.deepEqual(outputs(loaded), outputs(model));
+    assert.notDeepEqual(outputs(new TinyModel({ ...CFG, seed: 1234 })), outputs(model), "a fresh model with another seed differs");
+    assert.equal(checkpoint.config.env.id, "strl/Toy-v0");
+    assert.deepEqual(checkpoint.config.normalisation, NORM);
+    assert.equal(checkpoint.config.format_version, CHECKPOINT_FORMAT);
+    assert.equal(checkpoint.config.model.num_params, model.numParams());
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it("writes the folder's files and leaves no temporary folder", async () => {
+    const { dir, model } = await saved("files");
+    assert.deepEqual((await readdir(dir)).sort(), ["config.json", "model.safetensors"]);
+    assert.deepEqual((await readdir(root)).filter((f) => f.includes(".tmp-") || f.includes(".old-")), []);
+    model.dispose();
+  });
+
+  it("stores Linear weights transposed to PyTorch's [out, in] and other tensors as they are", async () => {
+    const { dir, model } = await saved("layout");
+    assert.deepEqual(transposedNames(model), ["state.weight", "rtg.weight", "head.weight"]);
+    const st = decodeSafetensors(await readFile(join(dir, "model.safetensors")));
+    assert.equal(st.metadata.format, "pt");
+    const w = model.namedParameters().find(([n]) => n === "state.weight")![1]; // [3, 8] = [in, out]
+    const fileW = st.tensors.get("state.weight")!; // [8, 3] = [out, in]
+    assert.deepEqual(fileW.shape, [8, 3]);
+    const mem = w.dataSync();
+    for (let i = 0; i < 3; i++) for (let o = 0; o < 8; o++) assert.equal(fileW.data[o * 3 + i], mem[i * 8 + o]);
+    assert.deepEqual(st.tensors.get("prev_action.weight")!.shape, [4, 8], "an embedding table keeps [num, dim]");
+    assert.deepEqual(st.tensors.get("pos")!.shape, [4, 8]);
+    model.dispose();
+  });
+
+  it("replaces an existing checkpoint in place", async () => {
+    const { dir, model } = await saved("replace");
+    const other = new TinyModel({ ...CFG, seed: 77 });
+    await saveCheckpoint(dir, { model: other, envId: "strl/Toy-v0", normalisation: NORM });
+    const ck = await loadCheckpoint(dir, { model });
+    assert.deepEqual(ck.weights.get("pos")!.data, other.namedParameters().find(([n]) => n === "pos")![1].dataSync());
+    model.dispose();
+    other.dispose();
+  });
+
+  it("refuses to replace a folder that is not a checkpoint", async () => {
+    const dir = join(root, "not-a-checkpoint");
+    await mkdir(dir);
+    await writeFile(join(dir, "notes.txt"), "mine");
+    const model = new TinyModel(CFG);
+    await assert.rejects(saveCheckpoint(dir, { model, envId: "e", normalisation: NORM }), /refusing to replace this folder: it exists and is not a strl checkpoint/);
+    assert.equal(await readFile(join(dir, "notes.txt"), "utf8"), "mine");
+    model.dispose();
+  });
+
+  it("refuses normalisation that does not fit the observation size", async () => {
+    const model = new TinyModel(CFG);
+    await assert.rejects(
+      saveCheckpoint(join(root, "badnorm"), { model, envId: "e", normalisation: NORM, obsDim: 4 }),
+      /normalisation\.stateMean has 3 entries but the observation size is 4/,
+    );
+    model.dispose();
+  });
+});
+
+describe("loadCheckpoint validation", () => {
+  it("names a missing folder, and a previous checkpoint left by an interrupted save", async () => {
+    await assert.rejects(loadCheckpoint(join(root, "nope")), /checkpoint .*nope: folder not found$/);
+    await mkdir(join(root, "crashed.old-123"));
+    await assert.rejects(loadCheckpoint(join(root, "crashed")), /a save was interrupted: the previous checkpoint is in .*crashed\.old-123/);
+  });
+
+  it("names a missing file", async () => {
+    const { dir, model } = await saved("missing");
+    await rm(join(dir, "model.safetensors"));
+    await assert.rejects(loadCheckpoint(dir), /: model\.safetensors: is missing$/);
+    await rm(join(dir, "config.json"));
+    await assert.rejects(loadCheckpoint(dir), /: config\.json is missing$/);
+    model.dispose();
+  });
+
+  it("reports a truncated weights file", async () => {
+    const { dir, model } = await saved("truncated");
+    const n = Number((await readFile(join(dir, "model.safetensors"))).readBigUInt64LE(0));
+    await truncate(join(dir, "model.safetensors"), 8 + n + 100); // the header and 100 data bytes
+    await assert.rejects(loadCheckpoint(dir), /model\.safetensors: truncated: tensor '.*' needs data bytes/);
+    await truncate(join(dir, "model.safetensors"), 4);
+    await assert.rejects(loadCheckpoint(dir), /model\.safetensors: truncated: 4 bytes/);
+    model.dispose();
+  });
+
+  it("reports a corrupt safetensors header", async () => {
+    const { dir, model } = await saved("corrupt");
+    const bytes = await readFile(join(dir, "model.safetensors"));
+    bytes[12] = 0x00;
+    await writeFile(join(dir, "model.safetensors"), bytes);
+    await assert.rejects(loadCheckpoint(dir), /model\.safetensors: header is not valid JSON \(corrupt file\)/);
+    model.dispose();
+  });
+
+  it("reports a corrupt config.json and an unknown format version", async () => {
+    const { dir, model } = await saved("version");
+    const cfgPath = join(dir, "config.json");
+    const text = await readFile(cfgPath, "utf8");
+    await writeFile(cfgPath, text.replace('"format_version": 1', '"format_version": 2'));
+    await assert.rejects(loadCheckpoint(dir), /config\.json: unknown format version 2: this strl \(.*\) reads version 1; it was written by a newer strl/);
+    await writeFile(cfgPath, text.slice(0, 50));
+    await assert.rejects(loadCheckpoint(dir), /config\.json is not valid JSON \(truncated or corrupt\)/);
+    model.dispose();
+  });
+
+  it("reports a weight whose shape differs from the model's", async () => {
+    const { dir, model } = await saved("shapes", { ...CFG, d: 6 });
+    const wide = new TinyModel(CFG); // d = 8
+    await assert.rejects(loadCheckpoint(dir, { model: wide }), /model\.safetensors: tensor 'pos' has shape \[4, 6\] but the model expects \[4, 8\]/);
+    model.dispose();
+    wide.dispose();
+  });
+
+  it("reports a checkpoint for another observation or action size, naming both sizes", async () => {
+    const { dir, model } = await saved("sizes");
+    await assert.rejects(loadCheckpoint(dir, { expect: { obsDim: 4 } }), /trained for observations of size 3 \(strl\/Toy-v0\), but the environment has observations of size 4/);
+    await assert.rejects(loadCheckpoint(dir, { expect: { action: { kind: "discrete", n: 7 } } }), /trained for 3 discrete actions \(strl\/Toy-v0\), but the environment has 7 discrete actions/);
+    await assert.rejects(
+      loadCheckpoint(dir, { expect: { action: { kind: "continuous", dim: 3, low: [-1, -1, -1], high: [1, 1, 1] } } }),
+      /trained for 3 discrete actions .* but the environment has a continuous action of size 3/,
+    );
+    const ok = await loadCheckpoint(dir, { expect: { obsDim: 3, action: { kind: "discrete", n: 3 }, envId: "strl/Toy-v0", kind: "bc" } });
+    assert.equal(ok.weights.size, model.namedParameters().length);
+    model.dispose();
+  });
+
+  it("reports weights that disagree with config.json's parameter count", async () => {
+    const { dir, model } = await saved("count");
+    const cfgPath = join(dir, "config.json");
+    const c = JSON.parse(await readFile(cfgPath, "utf8"));
+    c.model.num_params += 1;
+    await writeFile(cfgPath, JSON.stringify(c));
+    await assert.rejects(loadCheckpoint(dir), new RegExp(`model\\.safetensors holds ${model.numParams()} values but config\\.json says the model has ${model.numParams() + 1}`));
+    model.dispose();
+  });
+
+  it("says a weights-only checkpoint cannot resume training", async () => {
+    const { dir, model } = await saved("weights-only");
+    await assert.rejects(loadCheckpoint(dir, { requireTrainingState: true }), /optimizer\.safetensors and trainer\.json are missing: this checkpoint holds weights only/);
+    await writeFile(join(dir, "trainer.json"), "{}");
+    await assert.rejects(loadCheckpoint(dir), /optimizer\.safetensors is missing \(the training state needs both/);
+    model.dispose();
+  });
+});
