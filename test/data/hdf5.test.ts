@@ -149,12 +149,15 @@ describe("readDatasetHdf5 on files a user brings", () => {
     assert.equal(ds.metadata.action_space_source, "inferred");
   });
 
-  it("accepts uint8 flags, a missing timeouts key and [N, 1] rewards", async () => {
-    const path = await handWritten("uint8.h5", flatWriter((a) => {
-      a.terminals = { data: new Uint8Array([1, 0, 0, 1]), shape: [4], dtype: "<B" };
-      a.timeouts = undefined;
-      a.rewards!.shape = [4, 1];
-    }));
+  it("accepts uint8 flags, a missing timeouts key, [N, 1] rewards and ignores infos/*", async () => {
+    const path = await handWritten("uint8.h5", (f) => {
+      flatWriter((a) => {
+        a.terminals = { data: new Uint8Array([1, 0, 0, 1]), shape: [4], dtype: "<B" };
+        a.timeouts = undefined;
+        a.rewards!.shape = [4, 1];
+      })(f);
+      f.create_group("infos").create_dataset({ name: "qpos", data: new Float64Array([NaN, 0, 0, 0]), shape: [4], dtype: "<d" });
+    });
     const ds = await readDatasetHdf5(path);
     assert.equal(ds.envId, "unknown");
     assert.deepEqual([...ds.lengths()], [1, 3]);
