@@ -37,6 +37,14 @@ export interface AdamWState {
   tensors: Map<string, NamedArray>;
 }
 
+/** A non-trainable variable of zeros shaped like `p` (the initial tensor is released: tf.variable keeps its own reference). */
+function zeroVariable(p: Tensor): Variable {
+  const z = tf.zerosLike(p);
+  const v = tf.variable(z, false);
+  z.dispose();
+  return v;
+}
+
 export class AdamW {
   readonly weightDecay: number;
   readonly beta1: number;
@@ -61,8 +69,8 @@ export class AdamW {
       if (names.has(n)) throw new ConfigError(`AdamW: duplicate parameter name '${n}'`);
       names.add(n);
     }
-    this.m = params.map(([, p]) => tf.variable(tf.zerosLike(p), false)); // each [...p.shape]
-    this.v = params.map(([, p]) => tf.variable(tf.zerosLike(p), false)); // each [...p.shape]
+    this.m = params.map(([, p]) => zeroVariable(p)); // each [...p.shape]
+    this.v = params.map(([, p]) => zeroVariable(p)); // each [...p.shape]
     this.decays = params.map(([, p]) => p.rank >= 2);
   }
 

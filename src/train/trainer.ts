@@ -1,0 +1,307 @@
+/**
+ * The training loop: AdamW with warm-up + cosine/constant schedule, gradient clipping, gradient accumulation,
+ * periodic offline validation, checkpoints, and exact resumption.
+ *
+ * Determinism: every random draw of a run comes from (a) the batch stream, `new Rng(seed).fork("batches")`,
+ * handed to `sampleBatch`, and (b) the model's own streams (dropout), which the model exposes through an
+ * optional `randomStreams(): Array<[name, Rng]>` method (or the caller passes them as `randomStreams`). All of
+ * them are saved in trainer.json, so a run resumed from its last checkpoint continues with the same losses,
+ * bit for bit, as a run that was never interrupted.
+ *
+ * One update ("step") = `accumulate` micro-batches of `batchSize` windows each (effective batch
+ * batchSize x accumulate; see grads.ts), then clipping, then one AdamW update. Logged `step` values count
+ * updates done (1 after the first update).
+ */
+import { appendFile, readFile, writeFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { Rng, type RngState, type Tensor } from "../tensor/index.js";
+import type { ModelBatch, PolicyModel } from "../models/types.js";
+import {
+  boolField,
+  ConfigError,
+  enumField,
+  intField,
+  numField,
+  parseConfig,
+  type ConfigOf,
+} from "../io/config.js";
+import { applyWeights, loadCheckpoint, saveCheckpoint, type Normalisation } from "../io/checkpoint.js";
+import { AdamW } from "./adamw.js";
+import { clipByGlobalNorm } from "./clip.js";
+import { accumulateGradients } from "./grads.js";
+import { createLogger, type LogRecord, type OutputMode, type TextSink } from "./log.js";
+import { learningRate, SCHEDULES } from "./schedule.js";
+import { evaluateOffline } from "./validate.js";
+
+/** The serialisable training hyper-parameters (stored in trainer.json). Defaults follow the STRL paper. */
+export const TRAIN_SPEC = {
+  steps: intField({ min: 1, doc: "number of optimiser updates" }),
+  batchSize: intField({ min: 1, default: 32, doc: "windows per micro-batch" }),
+  accumulate: intField({ min: 1, default: 1, doc: "micro-batches per update (effective batch = batchSize x accumulate)" }),
+  lr: numField({ min: 0, minExclusive: true, default: 1e-3 }),
+  minLr: numField({ min: 0, default: 0, doc: "floor of the cosine schedule" }),
+  weightDecay: numField({ min: 0, default: 1e-4, doc: "AdamW decoupled weight decay, rank >= 2 parameters only" }),
+  warmupSteps: intField({ min: 0, default: 0 }),
+  schedule: enumField(SCHEDULES, { default: "cosine" }),
+  gradClip: numField({ min: 0, default: 1.0, doc: "max global gradient norm, 0 = off" }),
+  beta1: numField({ min: 0, max: 1, maxExclusive: true, default: 0.9 }),
+  beta2: numField({ min: 0, max: 1, maxExclusive: true, default: 0.999 }),
+  eps: numField({ min: 0, minExclusive: true, default: 1e-8 }),
+  seed: intField({ min: 0, max: 0xffffffff, default: 42 }),
+  evalEvery: intField({ min: 0, default: 0, doc: "updates between validations, 0 = at the end only" }),
+  checkpointEvery: intField({ min: 0, default: 0, doc: "updates between checkpoints, 0 = at the end only" }),
+  logEvery: intField({ min: 1, default: 1, doc: "updates between JSON log lines" }),
+  saveOptimizer: boolField({ default: true, doc: "write optimizer.safetensors + trainer.json (resumable checkpoints)" }),
+};
+
+export type TrainConfig = ConfigOf<typeof TRAIN_SPEC>;
+/** Keys that may change when resuming (they change what is printed or saved, not the losses). */
+const RESUME_FREE: ReadonlySet<keyof TrainConfig> = new Set(["evalEvery", "checkpointEvery", "logEvery", "saveOptimizer"]);
+
+/** A model that owns random streams (dropout) the trainer must save and restore. */
+export interface HasRandomStreams {
+  randomStreams(): Array<[string, Rng]>;
+}
+
+export interface TrainOptions extends Partial<TrainConfig> {
+  model: PolicyModel;
+  /** Draws one micro-batch of `batchSize` windows; every random draw must come from `rng`. */
+  sampleBatch: (rng: Rng, batchSize: number) => ModelBatch;
+  /** Held-out batches for `evaluateOffline` (a fresh iterable per call, e.g. `() => valSampler.allWindows(64)`). */
+  validation?: () => Iterable<ModelBatch>;
+  /** Extra metrics at evaluation steps; keys without a "/" are prefixed "evaluation/". */
+  evaluate?: (model: PolicyModel, step: number) => Record<string, number> | Promise<Record<string, number>>;
+  /** Run folder: checkpoints go to `<outDir>/checkpoint`, the log to `<outDir>/log.jsonl`. */
+  outDir?: string;
+  /** Required with `outDir`: what config.json records about the data. */
+  checkpointMeta?: { envId: string; normalisation: Normalisation; obsDim?: number };
+  /** A resumable checkpoint folder to continue from (same hyper-parameters required). */
+  resumeFrom?: string;
+  /** Random streams besides the batch stream and the model's `randomStreams()`, saved and restored. */
+  randomStreams?: Array<[string, Rng]>;
+  /** Called with every step's record. */
+  onLog?: (record: LogRecord) => void;
+  /** Console output (default "auto": progress bar on a TTY, JSON lines otherwise). */
+  output?: OutputMode;
+  /** Where output goes (default: stderr for the progress bar, stdout for JSON lines). */
+  sink?: TextSink;
+  /** Stops the run before the next update; a checkpoint is written first when `outDir` is set. */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  /** Updates done in total (including those before a resume). */
+  step: number;
+  /** The records of this run, one per update. */
+  history: LogRecord[];
+  /** The last evaluation's metrics, if any. */
+  lastEval?: Record<string, number>;
+  /** True when `signal` stopped the run early. */
+  stopped: boolean;
+  /** The last checkpoint written, if any. */
+  checkpoint?: string;
+}
+
+/** The content of trainer.json. */
+export interface TrainerState {
+  format_version: 1;
+  step: number;
+  elapsed_s: number;
+  config: TrainConfig;
+  rng: { batches: RngState; streams: Record<string, RngState> };
+}
+
+export const CHECKPOINT_SUBDIR = "checkpoint";
+export const LOG_FILE = "log.jsonl";
+
+function pickConfig(o: TrainOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(TRAIN_SPEC)) if ((o as unknown as Record<string, unknown>)[k] !== undefined) out[k] = (o as unknown as Record<string, unknown>)[k];
+  return out;
+}
+
+/** The model's random streams plus the caller's extra ones, with unique names. */
+function collectStreams(model: PolicyModel, extra: Array<[string, Rng]> = []): Array<[string, Rng]> {
+  const own = typeof (model as Partial<HasRandomStreams>).randomStreams === "function" ? (model as unknown as HasRandomStreams).randomStreams() : [];
+  const all = [...own, ...extra];
+  const seen = new Set<string>();
+  for (const [name] of all) {
+    if (name === "batches" || seen.has(name)) throw new ConfigError(`train: duplicate random stream name '${name}'`);
+    seen.add(name);
+  }
+  return all;
+}
+
+function checkResumable(dir: string, saved: unknown, cfg: TrainConfig, streams: Array<[string, Rng]>): TrainerState {
+  const s = saved as Partial<TrainerState>;
+  const fail = (msg: string): never => {
+    throw new ConfigError(`cannot resume from ${dir}: ${msg}`);
+  };
+  if (s.format_version !== 1) fail(`trainer.json format_version ${JSON.stringify(s.format_version)} is unknown (expected 1)`);
+  if (!Number.isInteger(s.step) || s.step! < 0) fail(`trainer.json step must be a non-negative integer, got ${JSON.stringify(s.step)}`);
+  if (!s.config || typeof s.config !== "object") fail("trainer.json has no config");
+  const savedCfg = parseConfig("trainer.json config", s.config, TRAIN_SPEC);
+  for (const key of Object.keys(TRAIN_SPEC) as Array<keyof TrainConfig>) {
+    if (RESUME_FREE.has(key)) continue;
+    if (savedCfg[key] !== cfg[key]) fail(`${key} was ${JSON.stringify(savedCfg[key])} in the checkpoint but is ${JSON.stringify(cfg[key])} now (resuming needs the same hyper-parameters)`);
+  }
+  if (s.step! > cfg.steps) fail(`the checkpoint is at step ${s.step}, past the run's ${cfg.steps} steps`);
+  const names = Object.keys(s.rng?.streams ?? {}).sort();
+  const want = streams.map(([n]) => n).sort();
+  if (!s.rng || !Array.isArray(s.rng.batches) || names.join(",") !== want.join(",")) {
+    fail(`random streams differ: checkpoint has [batches${names.map((n) => `, ${n}`).join("")}], the run has [batches${want.map((n) => `, ${n}`).join("")}]`);
+  }
+  return { format_version: 1, step: s.step!, elapsed_s: typeof s.elapsed_s === "number" ? s.elapsed_s : 0, config: savedCfg, rng: s.rng! };
+}
+
+/** Keeps the lines of a run log up to `step` (a resumed run rewrites what the interrupted run logged after its checkpoint). */
+async function trimLog(path: string, step: number): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return;
+  }
+  const keep = text.split("\n").filter((line) => {
+    if (!line.trim()) return false;
+    try {
+      return (JSON.parse(line) as { step?: number }).step! <= step;
+    } catch {
+      return false;
+    }
+  });
+  await writeFile(path, keep.map((l) => `${l}\n`).join(""));
+}
+
+function prefixMetrics(m: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(m)) out[k.includes("/") ? k : `evaluation/${k}`] = v;
+  return out;
+}
+
+/** Trains `opts.model` in place. See the module comment for the step, seeding and resume semantics. */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const cfg = parseConfig("train", pickConfig(opts), TRAIN_SPEC);
+  if (cfg.minLr > cfg.lr) throw new ConfigError(`train.minLr must be <= lr (${cfg.lr}), got ${cfg.minLr}`);
+  const { model } = opts;
+  if (opts.outDir !== undefined && !opts.checkpointMeta) throw new ConfigError("train: outDir needs checkpointMeta ({ envId, normalisation }) for the checkpoints' config.json");
+  const params = model.namedParameters();
+  const vars = params.map(([, p]) => p);
+  const streams = collectStreams(model, opts.randomStreams);
+  const batchRng = new Rng(cfg.seed).fork("batches");
+  const optimizer = new AdamW(params, { weightDecay: cfg.weightDecay, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps });
+  const schedule = { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, kind: cfg.schedule };
+
+  let start = 0;
+  let elapsedBefore = 0;
+  if (opts.resumeFrom !== undefined) {
+    const ck = await loadCheckpoint(opts.resumeFrom, { model, requireTrainingState: true });
+    const state = checkResumable(opts.resumeFrom, ck.trainer, cfg, streams);
+    applyWeights(model, ck.weights, opts.resumeFrom);
+    optimizer.importState(ck.optimizer!);
+    if (optimizer.step !== state.step) throw new ConfigError(`cannot resume from ${opts.resumeFrom}: optimizer.safetensors is at step ${optimizer.step}, trainer.json at ${state.step}`);
+    batchRng.setState(state.rng.batches);
+    for (const [name, r] of streams) r.setState(state.rng.streams[name]!);
+    start = state.step;
+    elapsedBefore = state.elapsed_s;
+  }
+
+  const logPath = opts.outDir !== undefined ? join(opts.outDir, LOG_FILE) : undefined;
+  if (opts.outDir !== undefined) await mkdir(opts.outDir, { recursive: true });
+  if (logPath) {
+    if (opts.resumeFrom !== undefined) await trimLog(logPath, start);
+    else await writeFile(logPath, "");
+  }
+  const mode = opts.output ?? "auto";
+  const sink: TextSink =
+    opts.sink ?? (mode === "progress" || (mode === "auto" && process.stderr.isTTY) ? process.stderr : process.stdout);
+  const logger = createLogger(mode, sink, cfg.steps, { every: cfg.logEvery });
+
+  const history: LogRecord[] = [];
+  let lastEval: Record<string, number> | undefined;
+  let lastCheckpoint: string | undefined;
+  let savedAt = -1;
+  let stopped = false;
+  let step = start;
+  const t0 = performance.now();
+  const elapsed = (): number => (performance.now() - t0) / 1000;
+
+  const save = async (): Promise<void> => {
+    if (opts.outDir === undefined || !opts.checkpointMeta) return;
+    const dir = join(opts.outDir, CHECKPOINT_SUBDIR);
+    const trainer: TrainerState = {
+      format_version: 1,
+      step,
+      elapsed_s: elapsedBefore + elapsed(),
+      config: cfg,
+      rng: { batches: batchRng.getState(), streams: Object.fromEntries(streams.map(([n, r]) => [n, r.getState()])) },
+    };
+    await saveCheckpoint(dir, {
+      model,
+      ...opts.checkpointMeta,
+      ...(cfg.saveOptimizer ? { optimizer: optimizer.exportState(), trainer: trainer as unknown as Record<string, unknown> } : {}),
+    });
+    lastCheckpoint = dir;
+    savedAt = step;
+  };
+
+  try {
+    for (; step < cfg.steps; ) {
+      if (opts.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      model.train();
+      const batches = Array.from({ length: cfg.accumulate }, () => opts.sampleBatch(batchRng, cfg.batchSize));
+      const lr = learningRate(step, schedule);
+      const { loss, grads } = accumulateGradients(model, vars, batches);
+      let clipped: { grads: Tensor[]; norm: number } | undefined;
+      try {
+        clipped = clipByGlobalNorm(grads, cfg.gradClip);
+        optimizer.update(clipped.grads, lr);
+      } finally {
+        for (const g of clipped?.grads ?? grads) g.dispose();
+      }
+      step += 1;
+      const record: LogRecord = {
+        step,
+        "training/loss": loss,
+        "training/lr": lr,
+        "training/grad_norm": clipped.norm,
+        "training/steps_per_s": (step - start) / Math.max(elapsed(), 1e-9),
+        "time/elapsed_s": elapsedBefore + elapsed(),
+      };
+      const last = step === cfg.steps;
+      const evalDue = (opts.validation || opts.evaluate) && ((cfg.evalEvery > 0 && step % cfg.evalEvery === 0) || last);
+      if (evalDue) {
+        const metrics: Record<string, number> = {};
+        if (opts.validation) {
+          const m = evaluateOffline(model, opts.validation());
+          metrics["evaluation/loss"] = m.loss;
+          if (m.accuracy !== undefined) metrics["evaluation/accuracy"] = m.accuracy;
+          if (m.mse !== undefined) metrics["evaluation/mse"] = m.mse;
+        }
+        if (opts.evaluate) {
+          const wasTraining = model.training;
+          try {
+            Object.assign(metrics, prefixMetrics(await opts.evaluate(model, step)));
+          } finally {
+            model.train(wasTraining);
+          }
+        }
+        Object.assign(record, metrics);
+        lastEval = metrics;
+      }
+      history.push(record);
+      opts.onLog?.(record);
+      logger.log(record, Boolean(evalDue) || last);
+      if (logPath) await appendFile(logPath, `${JSON.stringify(record)}\n`);
+      if ((cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) || last) await save();
+    }
+    if (stopped && savedAt !== step && step !== start) await save();
+  } finally {
+    logger.close();
+    optimizer.dispose();
+  }
+  return { step, history, lastEval, stopped, checkpoint: lastCheckpoint };
+}
