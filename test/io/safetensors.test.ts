@@ -66,6 +66,17 @@ describe("safetensors reader", () => {
     assert.deepEqual(st.tensors.get("i"), { dtype: "I32", shape: [1], data: new Int32Array([9]) });
   });
 
+  it("reads a file written by the reference safetensors library (Python safetensors 0.8.0, numpy)", () => {
+    // save({"w": float32 [[0.5, -1.25, 3], [1e-3, 0, -7.5]], "n": int32 [-3, 2], "d": float64 [2.5]}, metadata={"format": "np"})
+    const b64 =
+      "yAAAAAAAAAB7Il9fbWV0YWRhdGFfXyI6eyJmb3JtYXQiOiJucCJ9LCJkIjp7ImR0eXBlIjoiRjY0Iiwic2hhcGUiOlsxXSwiZGF0YV9vZmZzZXRzIjpbMCw4XX0sInciOnsiZHR5cGUiOiJGMzIiLCJzaGFwZSI6WzIsM10sImRhdGFfb2Zmc2V0cyI6WzgsMzJdfSwibiI6eyJkdHlwZSI6IkkzMiIsInNoYXBlIjpbMl0sImRhdGFfb2Zmc2V0cyI6WzMyLDQwXX19ICAgIAAAAAAAAARAAAAAPwAAoL8AAEBAbxKDOgAAAAAAAPDA/f///wIAAAA=";
+    const st = decodeSafetensors(new Uint8Array(Buffer.from(b64, "base64")));
+    assert.deepEqual(st.metadata, { format: "np" });
+    assert.deepEqual(st.tensors.get("w"), { dtype: "F32", shape: [2, 3], data: new Float32Array([0.5, -1.25, 3, 1e-3, 0, -7.5]) });
+    assert.deepEqual(st.tensors.get("n"), { dtype: "I32", shape: [2], data: new Int32Array([-3, 2]) });
+    assert.deepEqual(st.tensors.get("d"), { dtype: "F64", shape: [1], data: new Float64Array([2.5]) });
+  });
+
   it("round-trips every supported dtype bit for bit, through a file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "strl-st-"));
     try {
