@@ -91,6 +91,20 @@ describe("saveCheckpoint / loadCheckpoint", () => {
     other.dispose();
   });
 
+  it("keeps the previous checkpoint intact when a save fails half-way", async () => {
+    const { dir, model } = await saved("failed-save");
+    const before = await readFile(join(dir, "model.safetensors"));
+    const other = new TinyModel({ ...CFG, seed: 77 });
+    // config.json and model.safetensors get written, then the optimizer state is refused (a moment of the wrong size)
+    const broken = { step: 1, tensors: new Map([["pos.exp_avg", { shape: [4, 8], data: new Float32Array(3) }]]) };
+    await assert.rejects(saveCheckpoint(dir, { model: other, envId: "strl/Toy-v0", normalisation: NORM, optimizer: broken, trainer: { step: 1 } }), /'pos\.exp_avg' has shape \[4, 8\] \(32 values\) but 3 values/);
+    assert.deepEqual(await readFile(join(dir, "model.safetensors")), before);
+    assert.deepEqual((await readdir(root)).filter((f) => f.startsWith("failed-save.")), [], "no temporary folder is left");
+    await loadCheckpoint(dir, { model });
+    model.dispose();
+    other.dispose();
+  });
+
   it("refuses to replace a folder that is not a checkpoint", async () => {
     const dir = join(root, "not-a-checkpoint");
     await mkdir(dir);
