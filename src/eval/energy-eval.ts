@@ -1,0 +1,211 @@
+/**
+ * Energy per decision of a model on real evaluation inputs, with its firing rates per layer.
+ *
+ * How: a `FiringRateMonitor` is attached to `model.spikingLayers()` while the model makes decisions (either
+ * offline windows, or the forward passes of a closed-loop evaluation); the measured rate of each layer is then
+ * passed to `model.opRecords(tokens, rates)` once per distinct context size (a decision at step t < K sees
+ * t + 1 real tokens), weighted by how many decisions had that size, and turned into energy with
+ * `energyReport` (src/energy). Rates are measured over every position the model computed, padding included
+ * (the model runs on the full K-step window, as in training).
+ * Models without spiking layers (ANN-STRL, DT) get their MAC counts the same way, with no rates.
+ */
+import { CMOS_45NM, energyReport, type DeviceProfile, type EnergyReport, type LayerEnergy } from "../energy/index.js";
+import type { ModelBatch, ModelKind, PolicyModel } from "../models/types.js";
+import { FiringRateMonitor } from "../snn/index.js";
+import { tf } from "../tensor/index.js";
+import { evaluateClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from "./rollout.js";
+
+export interface ModelEnergy {
+  kind: ModelKind;
+  /** Decisions measured. */
+  decisions: number;
+  /** Mean real tokens per decision. */
+  meanTokens: number;
+  /** Firing rate per spiking layer (spikes / neuron-steps), in `spikingLayers()` order; {} for ANN models. */
+  rates: Record<string, number>;
+  /** Totals over all decisions per layer; `energyPerDecisionPj` = total / decisions. */
+  report: EnergyReport;
+  energyPerDecisionPj: number;
+  macsPerDecision: number;
+  sopsPerDecision: number;
+}
+
+/** Counts how many decisions saw each number of real tokens. */
+export class TokenHistogram {
+  readonly counts = new Map<number, number>();
+
+  add(tokens: number, times = 1): void {
+    if (!Number.isInteger(tokens) || tokens < 1) throw new RangeError(`TokenHistogram: tokens must be an integer >= 1, got ${tokens}`);
+    this.counts.set(tokens, (this.counts.get(tokens) ?? 0) + times);
+  }
+
+  get decisions(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+}
+
+/** Combines the op records of every decision (grouped by context size) into one report over all decisions. */
+export function energyOfDecisions(
+  model: Pick<PolicyModel, "kind" | "opRecords">,
+  tokens: TokenHistogram,
+  rates: Record<string, number>,
+  profile: DeviceProfile = CMOS_45NM,
+): ModelEnergy {
+  const decisions = tokens.decisions;
+  if (decisions === 0) throw new RangeError("energyOfDecisions: no decision was recorded");
+  const byLayer = new Map<string, LayerEnergy>();
+  let tokenSum = 0;
+  for (const [c, m] of [...tokens.counts].sort((a, b) => a[0] - b[0])) {
+    tokenSum += c * m;
+    const one = energyReport(model.opRecords(c, rates), profile, 1);
+    for (const l of one.layers) {
+      const acc = byLayer.get(l.layer);
+      if (!acc) {
+        byLayer.set(l.layer, { ...l, macs: l.macs * m, sops: l.sops * m, energyPj: l.energyPj * m });
+      } else {
+        if (acc.input !== l.input) throw new RangeError(`energyOfDecisions: layer '${l.layer}' is both real- and spike-input`);
+        acc.macs += l.macs * m;
+        acc.sops += l.sops * m;
+        acc.energyPj += l.energyPj * m;
+      }
+    }
+  }
+  const layers = [...byLayer.values()];
+  const totalEnergyPj = layers.reduce((a, l) => a + l.energyPj, 0);
+  const totalMacs = layers.reduce((a, l) => a + l.macs, 0);
+  const totalSops = layers.reduce((a, l) => a + l.sops, 0);
+  const report: EnergyReport = { profile, layers, totalMacs, totalSops, totalEnergyPj, energyPerDecisionPj: totalEnergyPj / decisions, decisions };
+  return {
+    kind: model.kind,
+    decisions,
+    meanTokens: tokenSum / decisions,
+    rates: { ...rates },
+    report,
+    energyPerDecisionPj: report.energyPerDecisionPj,
+    macsPerDecision: totalMacs / decisions,
+    sopsPerDecision: totalSops / decisions,
+  };
+}
+
+function attach(model: PolicyModel): FiringRateMonitor {
+  const monitor = new FiringRateMonitor();
+  monitor.attach(model.spikingLayers());
+  return monitor;
+}
+
+function readRates(monitor: FiringRateMonitor): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [n, r] of Object.entries(monitor.rates())) out[n] = r.rate;
+  return out;
+}
+
+/**
+ * Energy on offline windows (e.g. `testSampler.allWindows(32)` of held-out episodes): every window row is one
+ * decision with as many tokens as it has real (mask = 1) steps. Runs in eval mode; restores the flag.
+ */
+export function measureEnergy(model: PolicyModel, windows: Iterable<ModelBatch>, opts: { profile?: DeviceProfile; maxDecisions?: number } = {}): ModelEnergy {
+  const monitor = attach(model);
+  const tokens = new TokenHistogram();
+  const wasTraining = model.training;
+  let rates: Record<string, number>;
+  model.eval();
+  try {
+    for (const batch of windows) {
+      if (opts.maxDecisions !== undefined && tokens.decisions >= opts.maxDecisions) break;
+      for (let b = 0; b < batch.B; b++) {
+        let n = 0;
+        for (let k = 0; k < batch.K; k++) if (batch.mask[b * batch.K + k]! > 0) n++;
+        if (n > 0) tokens.add(n);
+      }
+      tf.tidy(() => {
+        model.forward(batch);
+      });
+    }
+  } finally {
+    model.train(wasTraining);
+    rates = readRates(monitor);
+    monitor.detach();
+  }
+  return energyOfDecisions(model, tokens, rates, opts.profile);
+}
+
+/**
+ * Closed-loop evaluation of `model` with the monitor attached: returns, success rates and the energy of the very
+ * decisions those episodes made.
+ */
+export async function evaluateWithEnergy(
+  model: PolicyModel,
+  options: Omit<ClosedLoopOptions, "model" | "policyFactory" | "onForward">,
+  profile: DeviceProfile = CMOS_45NM,
+): Promise<{ closedLoop: ClosedLoopResult; energy: ModelEnergy }> {
+  const monitor = attach(model);
+  const tokens = new TokenHistogram();
+  let closedLoop: ClosedLoopResult;
+  let rates: Record<string, number>;
+  try {
+    closedLoop = await evaluateClosedLoop({ ...options, model, onForward: (n) => tokens.add(n) });
+  } finally {
+    rates = readRates(monitor);
+    monitor.detach();
+  }
+  return { closedLoop, energy: energyOfDecisions(model, tokens, rates, profile) };
+}
+
+export interface EnergyEntry {
+  /** Model name in reports. */
+  name: string;
+  kind: ModelKind;
+  energyPerDecisionPj: number;
+}
+
+export interface EnergyComparison extends EnergyEntry {
+  /** energy / energy of the ANN-STRL baseline (undefined without one). */
+  ratioToAnn?: number;
+  /** energy / energy of the Decision Transformer baseline (undefined without one). */
+  ratioToDt?: number;
+}
+
+/**
+ * Each model's energy per decision as a ratio to the ANN-STRL and DT baselines. The baselines are the entries
+ * named in `baselines`, or else the single entry of kind "ann-strl" / "dt" (several of a kind without a name is
+ * an error).
+ */
+export function compareEnergy(entries: EnergyEntry[], baselines: { ann?: string; dt?: string } = {}): EnergyComparison[] {
+  if (!Array.isArray(entries) || entries.length === 0) throw new RangeError("compareEnergy: needs at least one entry");
+  const names = new Set<string>();
+  for (const e of entries) {
+    if (typeof e.name !== "string" || e.name.length === 0) throw new RangeError(`compareEnergy: every entry needs a name, got ${JSON.stringify(e.name)}`);
+    if (names.has(e.name)) throw new RangeError(`compareEnergy: duplicate model name '${e.name}'`);
+    names.add(e.name);
+    if (!(Number.isFinite(e.energyPerDecisionPj) && e.energyPerDecisionPj >= 0)) {
+      throw new RangeError(`compareEnergy: '${e.name}' energyPerDecisionPj must be a finite number >= 0, got ${e.energyPerDecisionPj}`);
+    }
+  }
+  const pick = (kind: ModelKind, name: string | undefined, label: string): EnergyEntry | undefined => {
+    if (name !== undefined) {
+      const e = entries.find((x) => x.name === name);
+      if (!e) throw new RangeError(`compareEnergy: the ${label} baseline '${name}' is not among the entries (${[...names].join(", ")})`);
+      return e;
+    }
+    const ofKind = entries.filter((x) => x.kind === kind);
+    if (ofKind.length > 1) throw new RangeError(`compareEnergy: several '${kind}' entries (${ofKind.map((x) => x.name).join(", ")}); name the ${label} baseline`);
+    return ofKind[0];
+  };
+  const ann = pick("ann-strl", baselines.ann, "ANN-STRL");
+  const dt = pick("dt", baselines.dt, "DT");
+  const ratio = (e: EnergyEntry, base: EnergyEntry | undefined): number | undefined => {
+    if (!base) return undefined;
+    if (base.energyPerDecisionPj === 0) throw new RangeError(`compareEnergy: baseline '${base.name}' has zero energy; ratios are undefined`);
+    return e.energyPerDecisionPj / base.energyPerDecisionPj;
+  };
+  return entries.map((e) => {
+    const out: EnergyComparison = { name: e.name, kind: e.kind, energyPerDecisionPj: e.energyPerDecisionPj };
+    const ra = ratio(e, ann);
+    const rd = ratio(e, dt);
+    if (ra !== undefined) out.ratioToAnn = ra;
+    if (rd !== undefined) out.ratioToDt = rd;
+    return out;
+  });
+}

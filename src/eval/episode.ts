@@ -1,0 +1,93 @@
+/**
+ * One closed-loop episode: reset the env, then ask the policy for an action at every step, feeding it the
+ * return-to-go reduced by each reward (rtg.ts), until the env terminates or truncates, or `maxSteps` is reached.
+ */
+import type { Action, Env, Observation } from "../envs/core.js";
+import type { Rng } from "../tensor/rng.js";
+import type { DecisionContext, Policy } from "./policy.js";
+import { ReturnToGo } from "./rtg.js";
+import { SuccessTracker, type SuccessRule } from "./success.js";
+
+export interface EpisodeOptions {
+  env: Env;
+  policy: Policy;
+  /** Seed of `env.reset({ seed })`. */
+  resetSeed: number;
+  /** Passed as `env.reset({ options })` (e.g. `{ mazeSeed }`). */
+  resetOptions?: Record<string, unknown>;
+  /** Unscaled target return. */
+  targetReturn: number;
+  /** Divisor of the returns-to-go, as in training. */
+  rtgScale: number;
+  /** Stop (counted as truncated) after this many steps, if the env has not ended before. Default: no cap. */
+  maxSteps?: number;
+  /** The policy's random stream. */
+  rng: Rng;
+  /** The success rule (success.ts); `null` = no notion of success. */
+  success: SuccessRule | null;
+}
+
+export interface EpisodeResult {
+  /** Sum of the rewards. */
+  return: number;
+  /** Steps taken. */
+  length: number;
+  terminated: boolean;
+  truncated: boolean;
+  /** `null` when the env has no success rule. */
+  success: boolean | null;
+  /** The maze of this episode (maze envs only, from `info.mazeSeed` of the reset). */
+  mazeSeed?: number;
+}
+
+/** Runs one episode of `policy` in `env`. */
+export async function playEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
+  const { env, policy } = o;
+  if (o.maxSteps !== undefined && !(Number.isInteger(o.maxSteps) && o.maxSteps >= 1)) {
+    throw new RangeError(`playEpisode: maxSteps must be an integer >= 1, got ${String(o.maxSteps)}`);
+  }
+  const rtg = new ReturnToGo(o.targetReturn, o.rtgScale);
+  const tracker = new SuccessTracker(o.success);
+  const reset = env.reset({ seed: o.resetSeed, options: o.resetOptions });
+  policy.reset?.();
+  const observations: Observation[] = [reset.observation];
+  const actions: Action[] = [];
+  const rewards: number[] = [];
+  const ctx: DecisionContext = {
+    observations,
+    actions,
+    rewards,
+    returnsToGo: rtg.values,
+    get timestep() {
+      return actions.length;
+    },
+    targetReturn: o.targetReturn,
+    env,
+    rng: o.rng,
+  };
+  let ret = 0;
+  for (;;) {
+    const a = await policy.act(ctx);
+    const r = env.step(a);
+    actions.push(a);
+    rewards.push(r.reward);
+    ret += r.reward;
+    tracker.step(r);
+    const capped = o.maxSteps !== undefined && actions.length >= o.maxSteps;
+    if (r.terminated || r.truncated || capped) {
+      const truncated = r.truncated || (capped && !r.terminated);
+      const success = tracker.end({
+        length: actions.length,
+        terminated: r.terminated,
+        truncated,
+        lastReward: r.reward,
+        envMaxSteps: env.maxEpisodeSteps,
+      });
+      const out: EpisodeResult = { return: ret, length: actions.length, terminated: r.terminated, truncated, success };
+      if (typeof reset.info.mazeSeed === "number") out.mazeSeed = reset.info.mazeSeed;
+      return out;
+    }
+    observations.push(r.observation);
+    rtg.update(r.reward);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Normalised scores: 100 x (return - random) / (expert - random), D4RL's convention (0 = a random policy,
+ * 100 = the reference expert).
+ *
+ * Two sources of reference returns, kept apart:
+ * - `D4RL_REFERENCES`: the constants published with D4RL (copied from shared/notes/paper.md, which quotes
+ *   D4RL's `infos.py`). These are D4RL's numbers, not ours: use them only for the D4RL tasks they name.
+ * - For strl's own environments there is no published reference; `measureReferenceReturns` (reference.ts)
+ *   measures them by running the random and the expert policy, and the result is passed explicitly to
+ *   `normalizedScore(envId, ret, refs)`. There is no hidden registry of measured values.
+ */
+
+export interface ReferenceReturns {
+  /** Mean return of a uniformly random policy (score 0). */
+  random: number;
+  /** Mean return of the expert (score 100). */
+  expert: number;
+  /** Where the numbers come from ("D4RL infos.py", "measured: 100 episodes, seed 0", ...). */
+  source: string;
+}
+
+/** D4RL's published reference returns (REF_MIN_SCORE / REF_MAX_SCORE), keyed by D4RL environment name. */
+export const D4RL_REFERENCES: Readonly<Record<string, ReferenceReturns>> = Object.freeze({
+  "maze2d-umaze": { random: 23.85, expert: 161.86, source: "D4RL reference (maze2d-umaze-v1)" },
+  hopper: { random: -20.272305, expert: 3234.3, source: "D4RL reference (hopper)" },
+  halfcheetah: { random: -280.178953, expert: 12135.0, source: "D4RL reference (halfcheetah)" },
+  walker2d: { random: 1.629008, expert: 4592.3, source: "D4RL reference (walker2d)" },
+});
+
+/** strl environment ids that reproduce a D4RL task, mapped to its D4RL name. */
+export const D4RL_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  "Maze2D-UMaze-v0": "maze2d-umaze",
+});
+
+/**
+ * D4RL's reference returns for `envId`, or `undefined` when D4RL publishes none for it.
+ * Accepts a D4RL name ("hopper", "maze2d-umaze"), a D4RL dataset id ("hopper-medium-replay-v2",
+ * "maze2d-umaze-v1": the part before the dataset suffix) or a strl id listed in `D4RL_ALIASES`.
+ */
+export function d4rlReference(envId: string): ReferenceReturns | undefined {
+  if (typeof envId !== "string") throw new RangeError(`d4rlReference: envId must be a string, got ${String(envId)}`);
+  const alias = D4RL_ALIASES[envId];
+  if (alias) return D4RL_REFERENCES[alias];
+  const lower = envId.toLowerCase();
+  if (D4RL_REFERENCES[lower]) return D4RL_REFERENCES[lower];
+  // "hopper-medium-v2" -> "hopper"; "maze2d-umaze-v1" -> "maze2d-umaze" (longest matching name wins)
+  const names = Object.keys(D4RL_REFERENCES).sort((a, b) => b.length - a.length);
+  return names.map((n) => (lower.startsWith(`${n}-`) ? D4RL_REFERENCES[n] : undefined)).find((r) => r !== undefined);
+}
+
+/** Throws unless `refs` is a usable reference pair (finite, expert != random). */
+export function checkReferences(refs: ReferenceReturns, what = "reference returns"): ReferenceReturns {
+  if (typeof refs !== "object" || refs === null) throw new RangeError(`${what} must be an object { random, expert, source }`);
+  for (const k of ["random", "expert"] as const) {
+    if (typeof refs[k] !== "number" || !Number.isFinite(refs[k])) throw new RangeError(`${what}: '${k}' must be a finite number, got ${String(refs[k])}`);
+  }
+  if (refs.expert === refs.random) throw new RangeError(`${what}: expert and random returns are equal (${refs.expert}); the score would divide by zero`);
+  return refs;
+}
+
+/**
+ * 100 x (ret - random) / (expert - random). Uses `refs` when given, else D4RL's reference for `envId`; throws
+ * (naming the env) when neither exists.
+ */
+export function normalizedScore(envId: string, ret: number, refs?: ReferenceReturns): number {
+  if (typeof ret !== "number" || !Number.isFinite(ret)) throw new RangeError(`normalizedScore: return must be a finite number, got ${String(ret)}`);
+  const r = refs ?? d4rlReference(envId);
+  if (!r) {
+    throw new RangeError(
+      `normalizedScore: no reference returns for '${envId}' (D4RL publishes them for ${Object.keys(D4RL_REFERENCES).join(", ")}); ` +
+        "measure them with measureReferenceReturns() and pass them as `refs`",
+    );
+  }
+  checkReferences(r, `reference returns of '${envId}'`);
+  return (100 * (ret - r.random)) / (r.expert - r.random);
+}

@@ -1,0 +1,215 @@
+/**
+ * Closed-loop evaluation: run a policy in its environment, conditioned on one or more target returns, over
+ * `episodes` episodes for each of `seeds`, and summarise per target: return mean ± std (population std over all
+ * episodes of all seeds, stats.ts), success rate (success.ts), mean episode length, and the normalised score
+ * where reference returns exist (normalized.ts).
+ *
+ * Seeding (seeds.ts): per seed, episode reset seeds, the policy's stream and the mazes come from `new Rng(seed)`
+ * forks; every target replays the same episodes. Maze envs get one explicit maze seed per episode, drawn from the
+ * evaluation stream and never one of `excludeMazeSeeds` (pass `collectedMazeSeeds(...)` of the training data
+ * to evaluate on unseen mazes).
+ */
+import { make } from "../envs/index.js";
+import type { PolicyModel } from "../models/types.js";
+import { assertSeed } from "../tensor/rng.js";
+import { playEpisode, type EpisodeResult } from "./episode.js";
+import { modelPolicy } from "./model-policy.js";
+import { checkReferences, d4rlReference, normalizedScore, type ReferenceReturns } from "./normalized.js";
+import type { Policy } from "./policy.js";
+import { evaluationStreams, isMazeEnv, nextUnseenMazeSeed } from "./seeds.js";
+import { describe as summarise, mean } from "./stats.js";
+import { successRule, type SuccessRule } from "./success.js";
+
+export interface ClosedLoopOptions {
+  /** A fresh policy for each (target, seed). Give exactly one of `policyFactory` and `model`. */
+  policyFactory?: (seed: number, targetReturn: number) => Policy;
+  /** A trained model, run through `modelPolicy` (put in eval mode for the run, its flag restored after). */
+  model?: PolicyModel;
+  /** With `model`: the training normalisation (checkpoint `normalisation`); its rtgScale, if present, must equal `rtgScale`. */
+  normalisation?: { stateMean: ArrayLike<number>; stateStd: ArrayLike<number>; rtgScale?: number };
+  /** With `model`: size of its timestep table (see ModelPolicyOptions). */
+  numTimesteps?: number;
+  /** With `model`: called after every forward pass with its number of real tokens (energy accounting). */
+  onForward?: (tokens: number) => void;
+  envId: string;
+  envOptions?: Record<string, unknown>;
+  /** Unscaled target returns to condition on, at least one. */
+  targetReturns: number[];
+  /** Episodes per seed (and per target), >= 1. */
+  episodes: number;
+  /** Evaluation seeds (uint32), at least one, distinct. */
+  seeds: number[];
+  /** The returns-to-go divisor used in training (> 0). */
+  rtgScale: number;
+  /** Cap on episode length (default: the env's own time limit only). */
+  maxSteps?: number;
+  /** Maze seeds never to evaluate on (maze envs). */
+  excludeMazeSeeds?: Iterable<number>;
+  /** Reference returns for the normalised score (default: D4RL's for the env, if any). */
+  references?: ReferenceReturns;
+  /** Success rule (default `successRule(envId)`); `null` = none. */
+  success?: SuccessRule | null;
+  /** Called after every episode. */
+  onProgress?: (p: ClosedLoopProgress) => void;
+}
+
+export interface ClosedLoopProgress {
+  /** Episodes finished so far, over all targets and seeds. */
+  done: number;
+  total: number;
+  targetReturn: number;
+  seed: number;
+  episode: number;
+  result: EpisodeResult;
+}
+
+export interface EpisodeRecord extends EpisodeResult {
+  seed: number;
+  /** Index within its seed. */
+  episode: number;
+}
+
+export interface TargetResult {
+  targetReturn: number;
+  /** Over all episodes of all seeds. */
+  returnMean: number;
+  /** Population std over all episodes of all seeds. */
+  returnStd: number;
+  /** Standard error of the mean over all episodes. */
+  returnStdErr: number;
+  /** Mean return of each seed, in `seeds` order. */
+  returnMeanPerSeed: number[];
+  /** Fraction of successful episodes; `null` without a success rule. */
+  successRate: number | null;
+  lengthMean: number;
+  /** Normalised score of the mean return and the population std of the per-episode scores (with references). */
+  normalizedMean?: number;
+  normalizedStd?: number;
+  episodes: EpisodeRecord[];
+}
+
+export interface ClosedLoopResult {
+  envId: string;
+  policy: string;
+  seeds: number[];
+  episodesPerSeed: number;
+  rtgScale: number;
+  maxSteps?: number;
+  /** Description of the success rule, `null` without one. */
+  successRule: string | null;
+  references?: ReferenceReturns;
+  /** Maze seeds excluded (unseen-maze evaluation); 0 when none. */
+  excludedMazeSeeds: number;
+  targets: TargetResult[];
+}
+
+function fail(what: string, v: unknown, must: string): never {
+  throw new RangeError(`evaluateClosedLoop: ${what} must be ${must}, got ${JSON.stringify(v)}`);
+}
+
+function check(o: ClosedLoopOptions): void {
+  if ((o.policyFactory === undefined) === (o.model === undefined)) {
+    throw new RangeError("evaluateClosedLoop: give exactly one of 'policyFactory' and 'model'");
+  }
+  if (o.policyFactory !== undefined && typeof o.policyFactory !== "function") fail("policyFactory", typeof o.policyFactory, "a function");
+  if (o.model && !o.normalisation) throw new RangeError("evaluateClosedLoop: 'model' needs 'normalisation' (the training state mean/std)");
+  if (typeof o.envId !== "string" || o.envId.length === 0) fail("envId", o.envId, "a non-empty string");
+  if (!Array.isArray(o.targetReturns) || o.targetReturns.length === 0) fail("targetReturns", o.targetReturns, "a non-empty array of numbers");
+  o.targetReturns.forEach((t, i) => (typeof t === "number" && Number.isFinite(t)) || fail(`targetReturns[${i}]`, t, "a finite number"));
+  if (!Number.isInteger(o.episodes) || o.episodes < 1) fail("episodes", o.episodes, "an integer >= 1");
+  if (!Array.isArray(o.seeds) || o.seeds.length === 0) fail("seeds", o.seeds, "a non-empty array of uint32 seeds");
+  o.seeds.forEach((s, i) => assertSeed(s, `evaluateClosedLoop: seeds[${i}]`));
+  if (new Set(o.seeds).size !== o.seeds.length) fail("seeds", o.seeds, "distinct");
+  if (typeof o.rtgScale !== "number" || !Number.isFinite(o.rtgScale) || o.rtgScale <= 0) fail("rtgScale", o.rtgScale, "a finite number > 0");
+  const ns = o.normalisation?.rtgScale;
+  if (ns !== undefined && ns !== o.rtgScale) {
+    throw new RangeError(`evaluateClosedLoop: rtgScale ${o.rtgScale} differs from the model's training rtgScale ${ns}; evaluate with the training scale`);
+  }
+  if (o.maxSteps !== undefined && (!Number.isInteger(o.maxSteps) || o.maxSteps < 1)) fail("maxSteps", o.maxSteps, "an integer >= 1");
+  if (o.references !== undefined) checkReferences(o.references, "evaluateClosedLoop: references");
+}
+
+/** Runs the evaluation (see the module comment). */
+export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoopResult> {
+  check(o);
+  const env = make(o.envId, o.envOptions);
+  const rule = o.success === undefined ? successRule(o.envId) : o.success;
+  const refs = o.references ?? d4rlReference(o.envId);
+  const exclude = new Set<number>(o.excludeMazeSeeds ?? []);
+  const fixedMaze = o.envOptions?.mazeSeed !== undefined || o.envOptions?.maze !== undefined;
+  if (typeof o.envOptions?.mazeSeed === "number" && exclude.has(o.envOptions.mazeSeed)) {
+    throw new RangeError(`evaluateClosedLoop: envOptions.mazeSeed ${o.envOptions.mazeSeed} is one of the excluded (training) mazes`);
+  }
+  const drawMazes = isMazeEnv(o.envId) && !fixedMaze;
+  const model = o.model;
+  const makePolicy = (seed: number, target: number): Policy =>
+    model
+      ? modelPolicy(model, { stateMean: o.normalisation!.stateMean, stateStd: o.normalisation!.stateStd, numTimesteps: o.numTimesteps, onForward: o.onForward })
+      : o.policyFactory!(seed, target);
+  const wasTraining = model?.training;
+  model?.eval();
+  const total = o.targetReturns.length * o.seeds.length * o.episodes;
+  let done = 0;
+  let policyName = model ? model.kind : "";
+  const targets: TargetResult[] = [];
+  try {
+    for (const target of o.targetReturns) {
+      const records: EpisodeRecord[] = [];
+      const perSeed: number[] = [];
+      for (const seed of o.seeds) {
+        const streams = evaluationStreams(seed);
+        const policy = makePolicy(seed, target);
+        policyName ||= policy.name;
+        const seedReturns: number[] = [];
+        for (let e = 0; e < o.episodes; e++) {
+          const resetSeed = streams.env.nextU32();
+          const resetOptions = drawMazes ? { mazeSeed: nextUnseenMazeSeed(streams.maze, exclude) } : undefined;
+          const result = await playEpisode({ env, policy, resetSeed, resetOptions, targetReturn: target, rtgScale: o.rtgScale, maxSteps: o.maxSteps, rng: streams.policy, success: rule });
+          records.push({ ...result, seed, episode: e });
+          seedReturns.push(result.return);
+          done++;
+          o.onProgress?.({ done, total, targetReturn: target, seed, episode: e, result });
+        }
+        perSeed.push(mean(seedReturns));
+      }
+      targets.push(summariseTarget(o.envId, target, records, perSeed, rule !== null, refs));
+    }
+  } finally {
+    if (model && wasTraining !== undefined) model.train(wasTraining);
+  }
+  const out: ClosedLoopResult = {
+    envId: o.envId,
+    policy: policyName,
+    seeds: [...o.seeds],
+    episodesPerSeed: o.episodes,
+    rtgScale: o.rtgScale,
+    successRule: rule?.description ?? null,
+    excludedMazeSeeds: exclude.size,
+    targets,
+  };
+  if (o.maxSteps !== undefined) out.maxSteps = o.maxSteps;
+  if (refs) out.references = refs;
+  return out;
+}
+
+function summariseTarget(envId: string, target: number, records: EpisodeRecord[], perSeed: number[], hasRule: boolean, refs?: ReferenceReturns): TargetResult {
+  const returns = records.map((r) => r.return);
+  const s = summarise(returns);
+  const out: TargetResult = {
+    targetReturn: target,
+    returnMean: s.mean,
+    returnStd: s.std,
+    returnStdErr: s.stdErr,
+    returnMeanPerSeed: perSeed,
+    successRate: hasRule ? records.filter((r) => r.success === true).length / records.length : null,
+    lengthMean: mean(records.map((r) => r.length)),
+    episodes: records,
+  };
+  if (refs) {
+    const scores = returns.map((r) => normalizedScore(envId, r, refs));
+    const n = summarise(scores);
+    out.normalizedMean = n.mean;
+    out.normalizedStd = n.std;
+  }
+  return out;
+}

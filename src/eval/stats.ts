@@ -1,0 +1,84 @@
+/**
+ * Summary statistics for evaluation results.
+ *
+ * Conventions (stated once, used everywhere in strl's reports):
+ * - `std` is the **population** standard deviation (divide by n, numpy's default `ddof = 0`), the spread of the
+ *   episodes themselves, as the Decision Transformer and D4RL evaluation scripts report it (`np.std`).
+ * - `stdErr` is the standard error of the mean: the **sample** standard deviation (divide by n - 1) / sqrt(n);
+ *   0 for a single value.
+ * Every function refuses empty input and non-finite values with an error naming the argument.
+ */
+
+function checkValues(xs: ArrayLike<number>, what: string): void {
+  if (xs.length === 0) throw new RangeError(`${what}: needs at least one value, got an empty list`);
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`${what}: value [${i}] must be a finite number, got ${String(v)}`);
+  }
+}
+
+/** Arithmetic mean. */
+export function mean(xs: ArrayLike<number>): number {
+  checkValues(xs, "mean");
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i]!;
+  return s / xs.length;
+}
+
+/**
+ * Standard deviation with `ddof` degrees of freedom removed: sqrt(sum (x - mean)^2 / (n - ddof)).
+ * Default ddof = 0: the population standard deviation.
+ */
+export function std(xs: ArrayLike<number>, ddof: 0 | 1 = 0): number {
+  checkValues(xs, "std");
+  if (ddof !== 0 && ddof !== 1) throw new RangeError(`std: ddof must be 0 or 1, got ${String(ddof)}`);
+  if (xs.length - ddof <= 0) throw new RangeError(`std: ddof = ${ddof} needs at least ${ddof + 1} values, got ${xs.length}`);
+  const m = mean(xs);
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += (xs[i]! - m) ** 2;
+  return Math.sqrt(s / (xs.length - ddof));
+}
+
+/** Standard error of the mean: sample std (ddof 1) / sqrt(n); 0 for one value. */
+export function stdErr(xs: ArrayLike<number>): number {
+  checkValues(xs, "stdErr");
+  if (xs.length === 1) return 0;
+  return std(xs, 1) / Math.sqrt(xs.length);
+}
+
+export interface MeanStd {
+  mean: number;
+  /** population standard deviation */
+  std: number;
+  /** standard error of the mean */
+  stdErr: number;
+  n: number;
+  min: number;
+  max: number;
+}
+
+/** Mean, population std, standard error, count, min and max of a list. */
+export function describe(xs: ArrayLike<number>): MeanStd {
+  checkValues(xs, "describe");
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    min = Math.min(min, xs[i]!);
+    max = Math.max(max, xs[i]!);
+  }
+  return { mean: mean(xs), std: std(xs), stdErr: stdErr(xs), n: xs.length, min, max };
+}
+
+/**
+ * `12.3 ± 0.4`: mean and spread with `digits` decimals (default 1). Negative zero prints as 0.
+ */
+export function formatMeanStd(m: number, s: number, digits = 1): string {
+  if (!Number.isFinite(m)) throw new RangeError(`formatMeanStd: mean must be a finite number, got ${m}`);
+  if (!Number.isFinite(s) || s < 0) throw new RangeError(`formatMeanStd: std must be a finite number >= 0, got ${s}`);
+  if (!Number.isInteger(digits) || digits < 0 || digits > 20) throw new RangeError(`formatMeanStd: digits must be an integer in [0, 20], got ${digits}`);
+  const f = (x: number): string => {
+    const t = x.toFixed(digits);
+    return /^-0(\.0*)?$/.test(t) ? t.slice(1) : t;
+  };
+  return `${f(m)} ± ${f(s)}`;
+}

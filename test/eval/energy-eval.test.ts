@@ -1,0 +1,104 @@
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ready, tf } from "../../src/tensor/index.js";
+import { LIF } from "../../src/snn/index.js";
+import { compareEnergy, energyOfDecisions, evaluateWithEnergy, measureEnergy, TokenHistogram } from "../../src/eval/energy-eval.js";
+import type { ModelBatch } from "../../src/models/types.js";
+import { MazeLookupModel, TINY_MAZE } from "./fixtures.js";
+
+before(async () => {
+  await ready();
+});
+
+const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
+
+describe("energy per decision", () => {
+  it("weights each context size by its number of decisions (records by hand)", () => {
+    const model = new MazeLookupModel(3, [0, 0], [1, 1]);
+    const h = new TokenHistogram();
+    h.add(1, 2);
+    h.add(3);
+    const e = energyOfDecisions(model, h, { lif: 0.25 });
+    // embed: 10 MACs per token, 1+1+3 tokens -> 50 MACs x 4.6 pJ = 230 pJ
+    // attn: T 4 x rate 0.25 x 100 per token x 5 tokens = 500 SOPs x 0.9 pJ = 450 pJ
+    assert.equal(e.decisions, 3);
+    close(e.meanTokens, 5 / 3);
+    close(e.report.layers[0]!.energyPj, 230);
+    close(e.report.layers[1]!.sops, 500);
+    close(e.energyPerDecisionPj, 680 / 3);
+    close(e.macsPerDecision, 50 / 3);
+    close(e.sopsPerDecision, 500 / 3);
+  });
+
+  it("measures the firing rate on offline windows: inputs 1.5, 3, (pad) 0, 1.5 fire 2 + 4 + 0 + 2 of 16 steps", () => {
+    const lif = new LIF({}, "lif");
+    // a model whose LIF is driven by the raw state values (obsDim 1), padding included
+    class StateDriven extends MazeLookupModel {
+      override forward(batch: ModelBatch) {
+        lif.forwardRepeated(tf.tensor(batch.states, [batch.B, batch.K]), 4, { mean: true }); // [B, K]
+        return { preds: tf.zeros([batch.B, batch.K, 4]) };
+      }
+    }
+    const model = new StateDriven(2, [0], [1], lif);
+    const batch: ModelBatch = {
+      B: 2,
+      K: 2,
+      states: new Float32Array([1.5, 3, 0, 1.5]), // [B, K, 1]
+      rtg: new Float32Array(4),
+      timesteps: new Int32Array(4),
+      actions: new Int32Array(4),
+      prevActions: new Int32Array(4),
+      mask: new Float32Array([1, 1, 0, 1]),
+    };
+    const e = measureEnergy(model, [batch]);
+    assert.equal(e.rates.lif, 0.5); // 8 spikes / (4 neurons x T 4)
+    assert.equal(e.decisions, 2);
+    close(e.meanTokens, 1.5); // 2 real tokens + 1 real token
+  });
+
+  it("counts the decisions and firing rate of a closed-loop run: tokens 1, 2, 3, 3, 3, 3 of K = 3, rate 5/6", async () => {
+    const model = new MazeLookupModel(3, [2, 2], [1, 1], new LIF({}, "lif"));
+    const { closedLoop, energy } = await evaluateWithEnergy(model, {
+      envId: "Maze-21x21-v0",
+      envOptions: { maze: TINY_MAZE },
+      normalisation: { stateMean: [2, 2], stateStd: [1, 1] },
+      targetReturns: [0.4],
+      episodes: 1,
+      seeds: [0],
+      rtgScale: 1,
+    });
+    close(closedLoop.targets[0]!.returnMean, 0.4);
+    assert.equal(energy.decisions, 6);
+    close(energy.meanTokens, 15 / 6);
+    close(energy.rates.lif!, 60 / 72); // real tokens fire at all 4 steps: 15 x 4 spikes of 6 x 3 x 4
+    // per decision: embed 10 x 2.5 tokens x 4.6 pJ + attn 4 x (5/6) x 100 x 2.5 x 0.9 pJ
+    close(energy.energyPerDecisionPj, 10 * 2.5 * 4.6 + 4 * (5 / 6) * 100 * 2.5 * 0.9);
+  });
+
+  it("gives each model's ratio to ANN-STRL and DT", () => {
+    const rows = compareEnergy([
+      { name: "STRL", kind: "strl", energyPerDecisionPj: 30 },
+      { name: "ANN-STRL", kind: "ann-strl", energyPerDecisionPj: 120 },
+      { name: "DT", kind: "dt", energyPerDecisionPj: 200 },
+    ]);
+    assert.deepEqual(rows.map((r) => [r.name, r.ratioToAnn, r.ratioToDt]), [
+      ["STRL", 0.25, 0.15],
+      ["ANN-STRL", 1, 0.6],
+      ["DT", 200 / 120, 1],
+    ]);
+    const noDt = compareEnergy([{ name: "a", kind: "strl", energyPerDecisionPj: 1 }, { name: "b", kind: "ann-strl", energyPerDecisionPj: 4 }]);
+    assert.equal(noDt[0]!.ratioToDt, undefined);
+    assert.equal(noDt[0]!.ratioToAnn, 0.25);
+  });
+
+  it("asks for a baseline name when a kind is ambiguous, and rejects NaN energies", () => {
+    const two = [
+      { name: "dt-1", kind: "dt" as const, energyPerDecisionPj: 1 },
+      { name: "dt-2", kind: "dt" as const, energyPerDecisionPj: 2 },
+    ];
+    assert.throws(() => compareEnergy(two), /several 'dt' entries \(dt-1, dt-2\); name the DT baseline/);
+    assert.equal(compareEnergy(two, { dt: "dt-2" })[0]!.ratioToDt, 0.5);
+    assert.throws(() => compareEnergy([{ name: "x", kind: "strl", energyPerDecisionPj: NaN }]), /'x' energyPerDecisionPj must be a finite number >= 0, got NaN/);
+    assert.throws(() => compareEnergy([]), /needs at least one entry/);
+  });
+});

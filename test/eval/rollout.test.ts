@@ -1,0 +1,114 @@
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ready } from "../../src/tensor/index.js";
+import { evaluateClosedLoop } from "../../src/eval/rollout.js";
+import { expertPolicy, scriptedPolicy, type Policy } from "../../src/eval/policy.js";
+import { measureReferenceReturns } from "../../src/eval/reference.js";
+import { MazeLookupModel, TINY_MAZE } from "./fixtures.js";
+import { assertClose } from "../helpers.js";
+
+before(async () => {
+  await ready();
+});
+
+const tiny = { envId: "Maze-21x21-v0", envOptions: { maze: TINY_MAZE, maxSteps: 10 } };
+const alwaysRight: Policy = scriptedPolicy("right", () => 1);
+const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
+
+describe("evaluateClosedLoop with scripted policies", () => {
+  it("gives the expert return 0.4 and the always-right return -1.0 on the 5x5 maze, with mean ± std by hand", async () => {
+    const r = await evaluateClosedLoop({
+      ...tiny,
+      policyFactory: (seed) => (seed === 1 ? expertPolicy() : alwaysRight),
+      targetReturns: [0.4],
+      episodes: 2,
+      seeds: [1, 2],
+      rtgScale: 1,
+    });
+    const t = r.targets[0]!;
+    assertClose(t.episodes.map((e) => e.return), [0.4, 0.4, -1, -1], 1e-9);
+    assert.deepEqual(t.episodes.map((e) => [e.seed, e.episode, e.length, e.success, e.terminated, e.truncated]), [
+      [1, 0, 6, true, true, false],
+      [1, 1, 6, true, true, false],
+      [2, 0, 10, false, false, true],
+      [2, 1, 10, false, false, true],
+    ]);
+    close(t.returnMean, -0.3); // (0.4 + 0.4 - 1 - 1) / 4
+    close(t.returnStd, 0.7); // every deviation is 0.7
+    close(t.returnStdErr, Math.sqrt((4 * 0.49) / 3) / 2);
+    assertClose(t.returnMeanPerSeed, [0.4, -1], 1e-9);
+    assert.equal(t.successRate, 0.5);
+    assert.equal(t.lengthMean, 8);
+    assert.equal(t.normalizedMean, undefined);
+    assert.equal(r.successRule, "info.isSuccess (goal reached)");
+  });
+
+  it("feeds the return-to-go reduced by each reward: target 1, scale 2 -> 0.5, 0.55, ..., 0.75", async () => {
+    const seen: number[][] = [];
+    const expert = expertPolicy();
+    const recorder: Policy = {
+      name: "recorder",
+      act: (ctx) => {
+        seen.push([...ctx.returnsToGo]);
+        assert.equal(ctx.observations.length, ctx.timestep + 1);
+        assert.equal(ctx.actions.length, ctx.timestep);
+        return expert.act(ctx);
+      },
+    };
+    await evaluateClosedLoop({ ...tiny, policyFactory: () => recorder, targetReturns: [1], episodes: 1, seeds: [0], rtgScale: 2 });
+    assert.equal(seen.length, 6);
+    // each step's reward is -0.1, so the scaled rtg grows by 0.1 / 2
+    assertClose(seen[5]!, [0.5, 0.55, 0.6, 0.65, 0.7, 0.75], 1e-12);
+  });
+
+  it("caps episodes at maxSteps and counts them as truncated", async () => {
+    const r = await evaluateClosedLoop({ ...tiny, policyFactory: () => alwaysRight, targetReturns: [0, 5], episodes: 1, seeds: [3], rtgScale: 1, maxSteps: 3 });
+    assert.equal(r.targets.length, 2);
+    for (const t of r.targets) {
+      assert.equal(t.episodes[0]!.length, 3);
+      assert.equal(t.episodes[0]!.truncated, true);
+      close(t.returnMean, -0.3);
+    }
+  });
+
+  it("runs a PolicyModel through the adapter with the training rtg scale and restores its training flag", async () => {
+    const model = new MazeLookupModel(3, [2, 2], [1, 1]);
+    model.train(true);
+    const progress: number[] = [];
+    const r = await evaluateClosedLoop({
+      ...tiny,
+      model,
+      normalisation: { stateMean: [2, 2], stateStd: [1, 1], rtgScale: 4 },
+      targetReturns: [2],
+      episodes: 1,
+      seeds: [0],
+      rtgScale: 4,
+      onProgress: (p) => progress.push(p.done),
+    });
+    close(r.targets[0]!.returnMean, 0.4);
+    assert.equal(r.policy, "strl");
+    assert.equal(model.training, true);
+    assert.deepEqual(progress, [1]);
+    // the last decision (t = 5) sees steps 3..5: rtg (2 + 0.1 t) / 4
+    const last = model.batches[5]!;
+    assertClose(last.rtg, [2.3 / 4, 2.4 / 4, 2.5 / 4], 1e-6);
+    assert.deepEqual(Array.from(last.timesteps), [3, 4, 4]); // clipped to the table of 5 entries
+  });
+
+  it("refuses an rtg scale that differs from training, and bad options with their names", async () => {
+    const model = new MazeLookupModel(3, [2, 2], [1, 1]);
+    const base = { ...tiny, targetReturns: [1], episodes: 1, seeds: [0], rtgScale: 2 };
+    await assert.rejects(evaluateClosedLoop({ ...base, model, normalisation: { stateMean: [2, 2], stateStd: [1, 1], rtgScale: 4 } }), /rtgScale 2 differs from the model's training rtgScale 4/);
+    await assert.rejects(evaluateClosedLoop({ ...base, policyFactory: () => alwaysRight, episodes: 0 }), /episodes must be an integer >= 1, got 0/);
+    await assert.rejects(evaluateClosedLoop({ ...base, policyFactory: () => alwaysRight, targetReturns: [NaN] }), /targetReturns\[0\] must be a finite number/);
+    await assert.rejects(evaluateClosedLoop({ ...base, policyFactory: () => alwaysRight, seeds: [1, 1] }), /seeds must be distinct/);
+    await assert.rejects(evaluateClosedLoop({ ...base, policyFactory: () => alwaysRight, model }), /exactly one of 'policyFactory' and 'model'/);
+  });
+
+  it("measures reference returns: the expert's is 0.4 and the random policy's is lower", async () => {
+    const refs = await measureReferenceReturns(tiny.envId, { envOptions: tiny.envOptions, episodes: 5, seeds: [0] });
+    close(refs.expert, 0.4);
+    assert.ok(refs.random < refs.expert && refs.random >= -1, `random ${refs.random}`);
+    assert.match(refs.source, /^measured: random and expert policies, 5 episodes/);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { describe as summarise, formatMeanStd, mean, std, stdErr } from "../../src/eval/stats.js";
+
+describe("stats", () => {
+  it("computes the mean and the population std of [2, 4, 4, 4, 5, 5, 7, 9] as 5 and 2", () => {
+    const xs = [2, 4, 4, 4, 5, 5, 7, 9];
+    assert.equal(mean(xs), 5);
+    // squared deviations 9 1 1 1 0 0 4 16 = 32; 32 / 8 = 4
+    assert.equal(std(xs), 2);
+  });
+
+  it("computes the sample std (ddof 1) and the standard error from it", () => {
+    const xs = [1, 2, 3, 4];
+    // mean 2.5, squared deviations 2.25 0.25 0.25 2.25 = 5; 5 / 3
+    assert.ok(Math.abs(std(xs, 1) - Math.sqrt(5 / 3)) < 1e-12);
+    assert.ok(Math.abs(stdErr(xs) - Math.sqrt(5 / 3) / 2) < 1e-12);
+    assert.equal(stdErr([7]), 0);
+  });
+
+  it("describes a list with min, max and count", () => {
+    const d = summarise([3, -1, 4]);
+    assert.deepEqual({ n: d.n, min: d.min, max: d.max, mean: d.mean }, { n: 3, min: -1, max: 4, mean: 2 });
+  });
+
+  it("formats mean ± std with the given decimals and no negative zero", () => {
+    assert.equal(formatMeanStd(12.34, 0.44), "12.3 ± 0.4");
+    assert.equal(formatMeanStd(-0.04, 0.123, 2), "-0.04 ± 0.12");
+    assert.equal(formatMeanStd(-0.004, 0, 2), "0.00 ± 0.00");
+    assert.equal(formatMeanStd(99.5, 1, 0), "100 ± 1");
+  });
+
+  it("rejects empty lists and non-finite values with the argument named", () => {
+    assert.throws(() => mean([]), /mean: needs at least one value/);
+    assert.throws(() => std([1, NaN]), /std: value \[1\] must be a finite number, got NaN/);
+    assert.throws(() => std([1], 1), /ddof = 1 needs at least 2 values/);
+    assert.throws(() => formatMeanStd(1, -1), /std must be a finite number >= 0, got -1/);
+  });
+});
