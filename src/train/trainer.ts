@@ -4,7 +4,8 @@
  *
  * Determinism: every random draw of a run comes from (a) the batch stream, `new Rng(seed).fork("batches")`,
  * handed to `sampleBatch`, and (b) the model's own streams (dropout), which the model exposes through an
- * optional `randomStreams(): Array<[name, Rng]>` method (or the caller passes them as `randomStreams`). All of
+ * optional `randomStreams(): Array<[name, Rng]>` method or a `dropoutRng: Rng` property (or the caller passes
+ * them as `randomStreams`). All of
  * them are saved in trainer.json, so a run resumed from its last checkpoint continues with the same losses,
  * bit for bit, as a run that was never interrupted.
  *
@@ -120,9 +121,14 @@ function pickConfig(o: TrainOptions): Record<string, unknown> {
   return out;
 }
 
-/** The model's random streams plus the caller's extra ones, with unique names. */
+/**
+ * The model's random streams plus the caller's extra ones, with unique names: `randomStreams()` when the model
+ * has it, else its `dropoutRng` property (the models of src/models) as "dropout".
+ */
 function collectStreams(model: PolicyModel, extra: Array<[string, Rng]> = []): Array<[string, Rng]> {
-  const own = typeof (model as Partial<HasRandomStreams>).randomStreams === "function" ? (model as unknown as HasRandomStreams).randomStreams() : [];
+  const m = model as Partial<HasRandomStreams> & { dropoutRng?: unknown };
+  const own: Array<[string, Rng]> =
+    typeof m.randomStreams === "function" ? m.randomStreams() : m.dropoutRng instanceof Rng ? [["dropout", m.dropoutRng]] : [];
   const all = [...own, ...extra];
   const seen = new Set<string>();
   for (const [name] of all) {
