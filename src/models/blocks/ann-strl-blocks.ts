@@ -1,0 +1,60 @@
+/**
+ * ANN-STRL's sub-layers: STRL's attention and MLP with every LIF replaced by a real activation and T = 1.
+ * "strl": q, k, v = act(Linear(x)); softmax(act(scale · q kᵀ) + mask) · v.
+ * "spike-driven": act((scale · q kᵀ ⊙ mask) · v).
+ * MLP: act(Linear(act(Linear(x)))).
+ */
+import { Linear, Module, tf, type Rng, type Tensor } from "../../tensor/index.js";
+import type { AttentionKind } from "../config/strl-config.js";
+import { activate, type ActivationName } from "./activation.js";
+import { additiveMask, multiplicativeMask, realAttention } from "./real-attention.js";
+
+export interface AnnAttentionOptions {
+  dModel: number;
+  nHeads: number;
+  scale: number;
+  kind: AttentionKind;
+  causal: boolean;
+  activation: ActivationName;
+}
+
+export class AnnSelfAttention extends Module {
+  readonly qkv: Linear;
+
+  constructor(rng: Rng, readonly opts: AnnAttentionOptions) {
+    super();
+    this.qkv = this.addModule("qkv", new Linear(rng, opts.dModel, 3 * opts.dModel, { bias: false }));
+  }
+
+  /** x [B, K, d], keyMask [B, K] -> [B, K, d] */
+  apply(x: Tensor, keyMask: Uint8Array): Tensor {
+    const [B, K, d] = x.shape as [number, number, number];
+    const { activation: act, kind } = this.opts;
+    const qkv = activate(this.qkv.apply(x), act); // [B, K, 3d]
+    const q = tf.slice(qkv, [0, 0, 0], [B, K, d]); // [B, K, d]
+    const k = tf.slice(qkv, [0, 0, d], [B, K, d]); // [B, K, d]
+    const v = tf.slice(qkv, [0, 0, 2 * d], [B, K, d]); // [B, K, d]
+    if (kind === "strl") {
+      const mask = additiveMask(keyMask, B, K, this.opts.causal); // [B, 1, K, K]
+      return realAttention(q, k, v, { H: this.opts.nHeads, scale: this.opts.scale, kind: "softmax", scoreAct: act, mask }); // [B, K, d]
+    }
+    const mask = multiplicativeMask(keyMask, B, K, this.opts.causal); // [B, 1, K, K]
+    return activate(realAttention(q, k, v, { H: this.opts.nHeads, scale: this.opts.scale, kind: "linear", mask }), act); // [B, K, d]
+  }
+}
+
+export class AnnMlp extends Module {
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+
+  constructor(rng: Rng, dModel: number, mlpRatio: number, readonly activation: ActivationName) {
+    super();
+    this.fc1 = this.addModule("fc1", new Linear(rng, dModel, mlpRatio * dModel));
+    this.fc2 = this.addModule("fc2", new Linear(rng, mlpRatio * dModel, dModel));
+  }
+
+  /** x [B, K, d] -> [B, K, d] */
+  apply(x: Tensor): Tensor {
+    return activate(this.fc2.apply(activate(this.fc1.apply(x), this.activation)), this.activation);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * GPT-2's pre-norm block (the Decision Transformer's): x = x + Drop(Proj(Attn(LN(x)))); x = x + Drop(MLP(LN(x))),
+ * causal multi-head softmax attention with dropout on the weights, MLP d -> r·d -> d (relu or gelu).
+ * GPT-2 init: weights N(0, 0.02), output projections N(0, 0.02 / sqrt(2 · nBlocks)), zero biases.
+ */
+import { LayerNorm, Linear, Module, dropout, tf, type Rng, type Tensor } from "../../tensor/index.js";
+import { activate, type ActivationName } from "./activation.js";
+import { realAttention } from "./real-attention.js";
+
+export interface GptBlockOptions {
+  dModel: number;
+  nHeads: number;
+  mlpRatio: number;
+  nBlocks: number;
+  activation: ActivationName;
+  dropout: number;
+}
+
+export class GptBlock extends Module {
+  readonly ln1: LayerNorm;
+  readonly qkv: Linear;
+  readonly proj: Linear;
+  readonly ln2: LayerNorm;
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+
+  constructor(rng: Rng, readonly opts: GptBlockOptions) {
+    super();
+    const d = opts.dModel;
+    const std = { std: 0.02 };
+    const projStd = { std: 0.02 / Math.sqrt(2 * opts.nBlocks) };
+    this.ln1 = this.addModule("ln1", new LayerNorm(d));
+    this.qkv = this.addModule("attn.qkv", new Linear(rng, d, 3 * d, { init: std }));
+    this.proj = this.addModule("attn.proj", new Linear(rng, d, d, { init: projStd }));
+    this.ln2 = this.addModule("ln2", new LayerNorm(d));
+    this.fc1 = this.addModule("mlp.fc1", new Linear(rng, d, opts.mlpRatio * d, { init: std }));
+    this.fc2 = this.addModule("mlp.fc2", new Linear(rng, opts.mlpRatio * d, d, { init: projStd }));
+  }
+
+  /** x [B, L, d], mask [B, 1, L, L] additive -> [B, L, d] */
+  apply(x: Tensor, mask: Tensor, rng: Rng, training: boolean): Tensor {
+    const [B, L, d] = x.shape as [number, number, number];
+    const p = this.opts.dropout;
+    const qkv = this.qkv.apply(this.ln1.apply(x)); // [B, L, 3d]
+    const q = tf.slice(qkv, [0, 0, 0], [B, L, d]); // [B, L, d]
+    const k = tf.slice(qkv, [0, 0, d], [B, L, d]); // [B, L, d]
+    const v = tf.slice(qkv, [0, 0, 2 * d], [B, L, d]); // [B, L, d]
+    const att = realAttention(q, k, v, {
+      H: this.opts.nHeads,
+      scale: 1 / Math.sqrt(d / this.opts.nHeads),
+      kind: "softmax",
+      mask,
+      dropout: { p, rng, training },
+    }); // [B, L, d]
+    const h = tf.add(x, dropout(this.proj.apply(att), p, rng, training)); // [B, L, d]
+    const m = this.fc2.apply(activate(this.fc1.apply(this.ln2.apply(h)), this.opts.activation)); // [B, L, d]
+    return tf.add(h, dropout(m, p, rng, training)); // [B, L, d]
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The Decision Transformer baseline (Chen et al. 2021): per step three tokens (R_t, s_t, a_t), each with its own
+ * embedding plus the timestep embedding, interleaved into 3K tokens, LayerNorm, dropout, GPT-2 causal pre-norm
+ * blocks, a final LayerNorm, and the action a_t predicted from the state token s_t (which sees R_<=t, s_<=t and
+ * a_<t only). Padding steps are masked out as keys.
+ */
+import type { OpRecord } from "../energy/index.js";
+import { linearMacs } from "../energy/index.js";
+import type { LIF } from "../snn/index.js";
+import { Embedding, LayerNorm, Linear, Module, Rng, dropout, tf, type Tensor } from "../tensor/index.js";
+import { ActionHeadLayer, actionLoss } from "./blocks/action-head.js";
+import { checkBatch, keyMaskOf, rtgTensor, statesTensor } from "./blocks/batch.js";
+import { attentionPairs, checkTokens } from "./blocks/energy.js";
+import { GptBlock } from "./blocks/gpt-block.js";
+import { ModuleList } from "./blocks/module-list.js";
+import { additiveMask } from "./blocks/real-attention.js";
+import { DtConfig, type DtConfigInit } from "./config/dt-config.js";
+import { actWith, type ActOptions, type History } from "./policy.js";
+import type { ActionHead, ModelBatch, ModelOutput, PolicyModel } from "./types.js";
+
+export class DtModel extends Module implements PolicyModel {
+  readonly kind = "dt" as const;
+  readonly config: DtConfig;
+  readonly head: ActionHead;
+  readonly contextLength: number;
+  readonly embedRtg: Linear;
+  readonly embedState: Linear;
+  readonly embedAction: Embedding | Linear;
+  readonly embedTimestep: Embedding;
+  readonly embedLn: LayerNorm;
+  readonly blocks: ModuleList<GptBlock>;
+  readonly lnF: LayerNorm;
+  readonly actionHead: ActionHeadLayer;
+  readonly dropoutRng: Rng;
+
+  constructor(config: DtConfig | DtConfigInit) {
+    super();
+    const c = config instanceof DtConfig ? config : new DtConfig(config);
+    this.config = c;
+    this.head = c.head;
+    this.contextLength = c.contextLength;
+    const root = new Rng(c.seed);
+    const rng = root.fork("init");
+    this.dropoutRng = root.fork("dropout");
+    const d = c.dModel;
+    this.embedRtg = this.addModule("embed.rtg", new Linear(rng, 1, d));
+    this.embedState = this.addModule("embed.state", new Linear(rng, c.obsDim, d));
+    this.embedAction = this.addModule("embed.action", c.head.kind === "discrete" ? new Embedding(rng, c.head.n, d) : new Linear(rng, c.head.dim, d));
+    this.embedTimestep = this.addModule("embed.timestep", new Embedding(rng, c.maxTimestep, d));
+    this.embedLn = this.addModule("embed.ln", new LayerNorm(d));
+    const opts = { dModel: d, nHeads: c.nHeads, mlpRatio: c.mlpRatio, nBlocks: c.nBlocks, activation: c.activation, dropout: c.dropout };
+    this.blocks = this.addModule("blocks", new ModuleList(Array.from({ length: c.nBlocks }, () => new GptBlock(rng, opts))));
+    this.lnF = this.addModule("ln_f", new LayerNorm(d));
+    this.actionHead = this.addModule("head", new ActionHeadLayer(rng, d, c.head));
+  }
+
+  /** The 3K interleaved tokens (R_t, s_t, a_t) of a batch: [B, 3K, d] */
+  private tokens(batch: ModelBatch): Tensor {
+    const { B, K } = batch;
+    const d = this.config.dModel;
+    const t = this.embedTimestep.apply(batch.timesteps, [B, K]); // [B, K, d]
+    const r = tf.add(this.embedRtg.apply(rtgTensor(batch)), t); // [B, K, d]
+    const s = tf.add(this.embedState.apply(statesTensor(batch, this.config.obsDim)), t); // [B, K, d]
+    const aRaw =
+      this.embedAction instanceof Embedding
+        ? this.embedAction.apply(batch.actions as Int32Array, [B, K]) // [B, K, d]
+        : this.embedAction.apply(tf.tensor3d(batch.actions as Float32Array, [B, K, this.embedAction.inFeatures])); // [B, K, d]
+    const a = tf.add(aRaw, t); // [B, K, d]
+    return tf.reshape(tf.stack([r, s, a], 2), [B, 3 * K, d]); // [B, K, 3, d] -> [B, 3K, d]
+  }
+
+  /** batch -> preds [B, K, out], read at the state tokens */
+  forward(batch: ModelBatch): ModelOutput {
+    checkBatch("DtModel", batch, this.config);
+    const { B, K } = batch;
+    const d = this.config.dModel;
+    const km = keyMaskOf(batch); // [B, K]
+    const km3 = new Uint8Array(B * 3 * K); // [B, 3K] each step's three tokens share its mask
+    for (let i = 0; i < B * K; i++) km3[3 * i] = km3[3 * i + 1] = km3[3 * i + 2] = km[i]!;
+    const preds = tf.tidy(() => {
+      const mask = additiveMask(km3, B, 3 * K, true); // [B, 1, 3K, 3K]
+      let x = dropout(this.embedLn.apply(this.tokens(batch)), this.config.dropout, this.dropoutRng, this.training); // [B, 3K, d]
+      for (const block of this.blocks.items) x = block.apply(x, mask, this.dropoutRng, this.training); // [B, 3K, d]
+      x = this.lnF.apply(x); // [B, 3K, d]
+      const states = tf.reshape(tf.slice(tf.reshape(x, [B, K, 3, d]), [0, 0, 1, 0], [B, K, 1, d]), [B, K, d]); // [B, K, d]
+      return this.actionHead.apply(states); // [B, K, out]
+    });
+    return { preds };
+  }
+
+  loss(batch: ModelBatch): Tensor {
+    return tf.tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
+  }
+
+  spikingLayers(): Array<[string, LIF]> {
+    return [];
+  }
+
+  /**
+   * Operations of one decision: the whole forward pass over a context of `tokens` real steps (3 x tokens
+   * tokens), batch 1, all MACs.
+   */
+  opRecords(tokens: number, _rates: Record<string, number> = {}): OpRecord[] {
+    const c = this.config;
+    const L = checkTokens(tokens, c.contextLength);
+    const n = 3 * L;
+    const d = c.dModel;
+    const pairs = attentionPairs(n, true) * d;
+    const out: OpRecord[] = [
+      { layer: "embed.rtg", input: "real", macs: linearMacs(L, 1, d) },
+      { layer: "embed.state", input: "real", macs: linearMacs(L, c.obsDim, d) },
+    ];
+    if (c.head.kind === "continuous") out.push({ layer: "embed.action", input: "real", macs: linearMacs(L, c.head.dim, d) });
+    this.blocks.items.forEach((_, i) => {
+      const p = `blocks.${i}`;
+      out.push(
+        { layer: `${p}.attn.qkv`, input: "real", macs: linearMacs(n, d, 3 * d) },
+        { layer: `${p}.attn.scores`, input: "real", macs: pairs },
+        { layer: `${p}.attn.av`, input: "real", macs: pairs },
+        { layer: `${p}.attn.proj`, input: "real", macs: linearMacs(n, d, d) },
+        { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(n, d, c.mlpRatio * d) },
+        { layer: `${p}.mlp.fc2`, input: "real", macs: linearMacs(n, c.mlpRatio * d, d) },
+      );
+    });
+    out.push({ layer: "head", input: "real", macs: linearMacs(L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
+    return out;
+  }
+
+  getAction(history: History, opts: ActOptions = {}): number | Float32Array {
+    return actWith(this, this.config, history, opts);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * What STRL and ANN-STRL share: the summed per-step token, N pre-norm residual blocks
+ * `x = x + Attn(LN(x)); x = x + MLP(LN(x))`, and a linear action head on every position. Subclasses choose the
+ * attention and MLP (spiking or real).
+ */
+import { LayerNorm, Module, Rng, tf, type Tensor } from "../tensor/index.js";
+import { actionLoss, ActionHeadLayer } from "./blocks/action-head.js";
+import { checkBatch, keyMaskOf } from "./blocks/batch.js";
+import { ModuleList } from "./blocks/module-list.js";
+import { StepTokenEmbedding } from "./blocks/token-embedding.js";
+import { actWith, type ActOptions, type History } from "./policy.js";
+import type { ActionHead, ModelBatch, ModelOutput } from "./types.js";
+
+/** A sub-layer: attention takes the key mask, the MLP ignores it. x [B, K, d] -> [B, K, d] */
+export interface SubLayer extends Module {
+  apply(x: Tensor, keyMask: Uint8Array): Tensor;
+}
+
+/** One pre-norm residual block. */
+export class PreNormBlock<A extends SubLayer, M extends SubLayer> extends Module {
+  readonly ln1: LayerNorm;
+  readonly attn: A;
+  readonly ln2: LayerNorm;
+  readonly mlp: M;
+
+  constructor(dModel: number, attn: A, mlp: M) {
+    super();
+    this.ln1 = this.addModule("ln1", new LayerNorm(dModel));
+    this.attn = this.addModule("attn", attn);
+    this.ln2 = this.addModule("ln2", new LayerNorm(dModel));
+    this.mlp = this.addModule("mlp", mlp);
+  }
+
+  /** x [B, K, d] -> [B, K, d] */
+  apply(x: Tensor, keyMask: Uint8Array): Tensor {
+    const h = tf.add(x, this.attn.apply(this.ln1.apply(x), keyMask)); // [B, K, d]
+    return tf.add(h, this.mlp.apply(this.ln2.apply(h), keyMask)); // [B, K, d]
+  }
+}
+
+export interface StepTransformerConfig {
+  obsDim: number;
+  head: ActionHead;
+  contextLength: number;
+  maxTimestep: number;
+  dModel: number;
+  nBlocks: number;
+  dropout: number;
+  seed: number;
+  stateMean: readonly number[];
+  stateStd: readonly number[];
+  rtgScale: number;
+}
+
+export abstract class StepTransformer<A extends SubLayer, M extends SubLayer> extends Module {
+  readonly head: ActionHead;
+  readonly contextLength: number;
+  readonly embed: StepTokenEmbedding;
+  readonly blocks: ModuleList<PreNormBlock<A, M>>;
+  readonly actionHead: ActionHeadLayer;
+  /** Source of the dropout masks (its state is what a resumed run restores). */
+  readonly dropoutRng: Rng;
+
+  protected constructor(
+    readonly cfg: StepTransformerConfig,
+    makeBlock: (rng: Rng, index: number) => PreNormBlock<A, M>,
+    private readonly where: string,
+  ) {
+    super();
+    const root = new Rng(cfg.seed);
+    const initRng = root.fork("init");
+    this.dropoutRng = root.fork("dropout");
+    this.head = cfg.head;
+    this.contextLength = cfg.contextLength;
+    this.embed = this.addModule("embed", new StepTokenEmbedding(initRng, cfg));
+    this.blocks = this.addModule("blocks", new ModuleList(Array.from({ length: cfg.nBlocks }, (_, i) => makeBlock(initRng, i))));
+    this.actionHead = this.addModule("head", new ActionHeadLayer(initRng, cfg.dModel, cfg.head));
+  }
+
+  /** batch -> preds [B, K, n] logits or [B, K, dim] actions */
+  forward(batch: ModelBatch): ModelOutput {
+    checkBatch(this.where, batch, this.cfg);
+    const keyMask = keyMaskOf(batch); // [B, K]
+    const preds = tf.tidy(() => {
+      let x = this.embed.apply(batch, this.dropoutRng, this.training); // [B, K, d]
+      for (const block of this.blocks.items) x = block.apply(x, keyMask); // [B, K, d]
+      return this.actionHead.apply(x); // [B, K, out]
+    });
+    return { preds };
+  }
+
+  /** Masked cross-entropy (discrete) or MSE (continuous), a scalar. */
+  loss(batch: ModelBatch): Tensor {
+    return tf.tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
+  }
+
+  /** The current action for an episode's history (crop, normalise, pad as training; eval mode). */
+  getAction(history: History, opts: ActOptions = {}): number | Float32Array {
+    return actWith(this, this.cfg, history, opts);
+  }
+}

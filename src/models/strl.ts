@@ -1,0 +1,76 @@
+/**
+ * STRL: the spiking transformer of arXiv 2505.14533, causal by default. Summed per-step tokens, pre-norm blocks of
+ * spiking self-attention and spiking MLP with direct encoding over T steps (real-input Linears computed once,
+ * LIFs fed the same input at every step, outputs averaged over T), a linear action head.
+ */
+import type { OpRecord } from "../energy/index.js";
+import { linearMacs } from "../energy/index.js";
+import type { LIF } from "../snn/index.js";
+import { StrlConfig, type StrlConfigInit } from "./config/strl-config.js";
+import { attentionPairs, checkTokens, rateOf } from "./blocks/energy.js";
+import { warnPaperMode } from "./blocks/paper-mode.js";
+import { SpikingMlp } from "./blocks/spiking-mlp.js";
+import { SpikingSelfAttention } from "./blocks/spiking-attention.js";
+import { PreNormBlock, StepTransformer } from "./step-transformer.js";
+import type { PolicyModel } from "./types.js";
+
+export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp> implements PolicyModel {
+  readonly kind = "strl" as const;
+  readonly config: StrlConfig;
+
+  constructor(config: StrlConfig | StrlConfigInit) {
+    const c = config instanceof StrlConfig ? config : new StrlConfig(config);
+    super(
+      c,
+      (rng, i) =>
+        new PreNormBlock(
+          c.dModel,
+          new SpikingSelfAttention(
+            rng,
+            { dModel: c.dModel, nHeads: c.nHeads, T: c.T, scale: c.scale, kind: c.attention, causal: c.causal, neuron: c.neuron },
+            `blocks.${i}.attn`,
+          ),
+          new SpikingMlp(rng, { dModel: c.dModel, mlpRatio: c.mlpRatio, T: c.T, neuron: c.neuron }, `blocks.${i}.mlp`),
+        ),
+      "StrlModel",
+    );
+    this.config = c;
+    if (!c.causal) warnPaperMode("STRL");
+  }
+
+  /** Every LIF with its dotted name, block by block: attn q/k/v, score (or out) LIF, mlp lif1/lif2. */
+  spikingLayers(): Array<[string, LIF]> {
+    return this.blocks.items.flatMap((b) => [...b.attn.lifs(), ...b.mlp.lifs()]);
+  }
+
+  /**
+   * Operations of one decision: the whole forward pass over a context of `tokens` real steps, batch 1.
+   * Real-input layers (embeddings, qkv, fc1, head) are MACs computed once for all T (direct encoding); layers
+   * whose input is spikes are SOPs = T x rate x MACs: the score product q·kᵀ (rate of q), the attention-value
+   * product (rate of v: its real operand, the softmax weights, multiplies binary v), and fc2 (rate of lif1).
+   */
+  opRecords(tokens: number, rates: Record<string, number>): OpRecord[] {
+    const c = this.config;
+    const L = checkTokens(tokens, c.contextLength);
+    const d = c.dModel;
+    const T = c.T;
+    const pairs = attentionPairs(L, c.causal) * c.nHeads * c.headDim;
+    const out: OpRecord[] = [
+      { layer: "embed.rtg", input: "real", macs: linearMacs(L, 1, d) },
+      { layer: "embed.state", input: "real", macs: linearMacs(L, c.obsDim, d) },
+    ];
+    if (c.head.kind === "continuous") out.push({ layer: "embed.prev_action", input: "real", macs: linearMacs(L, c.head.dim, d) });
+    this.blocks.items.forEach((_, i) => {
+      const p = `blocks.${i}`;
+      out.push(
+        { layer: `${p}.attn.qkv`, input: "real", macs: linearMacs(L, d, 3 * d), repeats: 1 },
+        { layer: `${p}.attn.scores`, input: "spike", macs: pairs, T, rate: rateOf(rates, `${p}.attn.q_lif`) },
+        { layer: `${p}.attn.av`, input: "spike", macs: pairs, T, rate: rateOf(rates, `${p}.attn.v_lif`) },
+        { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(L, d, c.mlpRatio * d), repeats: 1 },
+        { layer: `${p}.mlp.fc2`, input: "spike", macs: linearMacs(L, c.mlpRatio * d, d), T, rate: rateOf(rates, `${p}.mlp.lif1`) },
+      );
+    });
+    out.push({ layer: "head", input: "real", macs: linearMacs(L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
+    return out;
+  }
+}
