@@ -78,6 +78,21 @@ describe("train", () => {
     model.dispose();
   });
 
+  it("trains a continuous head and reports the validation MSE", async () => {
+    const cont: TinyConfig = { ...CFG, continuous: true, dropout: 0 };
+    const model = new TinyModel(cont);
+    const val = [toyBatch(new Rng(5), 32, cont)];
+    const r = await train({
+      ...base(model, { steps: 60, batchSize: 16, lr: 1e-2, validation: () => val, evalEvery: 30 }),
+      sampleBatch: (rng: Rng, B: number) => toyBatch(rng, B, cont),
+    });
+    const evals = r.history.filter((h) => "evaluation/mse" in h).map((h) => h["evaluation/mse"] as number);
+    assert.equal(evals.length, 2);
+    assert.ok(evals[1]! < evals[0]!, `MSE ${evals[0]} -> ${evals[1]}`);
+    assert.equal(r.history[59]!["evaluation/accuracy"], undefined);
+    model.dispose();
+  });
+
   it("continues a killed run from its last checkpoint with the same losses and weights, bit for bit", async () => {
     const full = new TinyModel(CFG);
     const uninterrupted = await train(base(full, { steps: 8, checkpointEvery: 4, outDir: join(root, "full"), checkpointMeta: META }));
