@@ -16,7 +16,9 @@ export abstract class Module {
     if (this.ownParams.has(name) || this.childModules.has(name)) throw new Error(`duplicate member name '${name}'`);
     const size = shape.reduce((a, b) => a * b, 1);
     if (values.length !== size) throw new RangeError(`parameter '${name}': ${values.length} values for shape [${shape}]`);
-    const v = tf.variable(tf.tensor(values, shape, "float32"), true);
+    const initial = tf.tensor(values, shape, "float32");
+    const v = tf.variable(initial, true);
+    initial.dispose(); // tf.variable copies its initial value
     this.ownParams.set(name, v);
     return v;
   }

@@ -131,3 +131,13 @@ describe("memory hygiene", () => {
     assert.equal(memoryStats().numTensors, before);
   });
 });
+
+describe("Module", () => {
+  it("leaves no tensor behind once built and disposed", () => {
+    const before = memoryStats().numTensors;
+    const l = new Linear(new Rng(0), 3, 2);
+    assert.equal(memoryStats().numTensors, before + 2);
+    l.dispose();
+    assert.equal(memoryStats().numTensors, before);
+  });
+});
