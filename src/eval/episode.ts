@@ -58,6 +58,7 @@ export async function playEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
     actions,
     rewards,
     returnsToGo: rtg.values,
+    returnsToGoUnscaled: rtg.unscaledValues,
     get timestep() {
       return actions.length;
     },

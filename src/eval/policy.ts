@@ -1,14 +1,14 @@
 /**
  * What evaluation runs: a `Policy` that picks the next action from the episode so far. Models, scripted
- * policies, the random policy and the environment's expert all fit it (see model-policy.ts for the adapter
- * from a `PolicyModel`). This is evaluation's own small interface: the models' `getAction(history)` methods
- * were not written yet when it was, and an adapter from them is a few lines.
+ * policies, the random policy and the environment's expert all fit it; model-policy.ts adapts a model through
+ * its own `getAction(history)` (src/models/policy.ts), so evaluation and the models share one code path.
  */
 import type { Action, Env, Observation } from "../envs/core.js";
 import { expertOf, randomAction } from "../data/policies.js";
 import type { Rng } from "../tensor/rng.js";
 
-/** Everything known at decision time t (nothing from the future). */
+/** Everything known at decision time t (nothing from the future). The arrays are the episode's live arrays:
+ *  read them during `act`, copy what you keep. */
 export interface DecisionContext {
   /** [t + 1][obsDim] raw observations s_0 .. s_t (s_t is the current one) */
   readonly observations: readonly Observation[];
@@ -18,6 +18,8 @@ export interface DecisionContext {
   readonly rewards: readonly number[];
   /** [t + 1] scaled returns-to-go rtg_0 .. rtg_t (see rtg.ts: rtg_0 = target / rtgScale, minus each reward / rtgScale) */
   readonly returnsToGo: readonly number[];
+  /** [t + 1] the same unscaled: target minus the rewards received before each step (what `getAction` takes) */
+  readonly returnsToGoUnscaled: readonly number[];
   /** t, the index of the current step (0 at the first decision) */
   readonly timestep: number;
   /** The (unscaled) target return of this episode. */

@@ -13,7 +13,7 @@ import { make } from "../envs/index.js";
 import type { PolicyModel } from "../models/types.js";
 import { assertSeed } from "../tensor/rng.js";
 import { playEpisode, type EpisodeResult } from "./episode.js";
-import { modelPolicy } from "./model-policy.js";
+import { modelPolicy, modelRtgScale } from "./model-policy.js";
 import { checkReferences, d4rlReference, normalizedScore, type ReferenceReturns } from "./normalized.js";
 import type { Policy } from "./policy.js";
 import { evaluationStreams, isMazeEnv, nextUnseenMazeSeed } from "./seeds.js";
@@ -23,13 +23,12 @@ import { successRule, type SuccessRule } from "./success.js";
 export interface ClosedLoopOptions {
   /** A fresh policy for each (target, seed). Give exactly one of `policyFactory` and `model`. */
   policyFactory?: (seed: number, targetReturn: number) => Policy;
-  /** A trained model, run through `modelPolicy` (put in eval mode for the run, its flag restored after). */
+  /** A trained model, run through its `getAction` (model-policy.ts), in eval mode for the run (flag restored after).
+   *  Its config's rtgScale must equal `rtgScale`. */
   model?: PolicyModel;
-  /** With `model`: the training normalisation (checkpoint `normalisation`); its rtgScale, if present, must equal `rtgScale`. */
-  normalisation?: { stateMean: ArrayLike<number>; stateStd: ArrayLike<number>; rtgScale?: number };
-  /** With `model`: size of its timestep table (see ModelPolicyOptions). */
-  numTimesteps?: number;
-  /** With `model`: called after every forward pass with its number of real tokens (energy accounting). */
+  /** With `model`: sample actions from the softmax (seeded by the policy stream) instead of the arg-max. */
+  sample?: boolean;
+  /** With `model`: called after every decision with its number of real tokens (energy accounting). */
   onForward?: (tokens: number) => void;
   envId: string;
   envOptions?: Record<string, unknown>;
@@ -112,7 +111,6 @@ function check(o: ClosedLoopOptions): void {
     throw new RangeError("evaluateClosedLoop: give exactly one of 'policyFactory' and 'model'");
   }
   if (o.policyFactory !== undefined && typeof o.policyFactory !== "function") fail("policyFactory", typeof o.policyFactory, "a function");
-  if (o.model && !o.normalisation) throw new RangeError("evaluateClosedLoop: 'model' needs 'normalisation' (the training state mean/std)");
   if (typeof o.envId !== "string" || o.envId.length === 0) fail("envId", o.envId, "a non-empty string");
   if (!Array.isArray(o.targetReturns) || o.targetReturns.length === 0) fail("targetReturns", o.targetReturns, "a non-empty array of numbers");
   o.targetReturns.forEach((t, i) => (typeof t === "number" && Number.isFinite(t)) || fail(`targetReturns[${i}]`, t, "a finite number"));
@@ -121,7 +119,7 @@ function check(o: ClosedLoopOptions): void {
   o.seeds.forEach((s, i) => assertSeed(s, `evaluateClosedLoop: seeds[${i}]`));
   if (new Set(o.seeds).size !== o.seeds.length) fail("seeds", o.seeds, "distinct");
   if (typeof o.rtgScale !== "number" || !Number.isFinite(o.rtgScale) || o.rtgScale <= 0) fail("rtgScale", o.rtgScale, "a finite number > 0");
-  const ns = o.normalisation?.rtgScale;
+  const ns = o.model ? modelRtgScale(o.model) : undefined;
   if (ns !== undefined && ns !== o.rtgScale) {
     throw new RangeError(`evaluateClosedLoop: rtgScale ${o.rtgScale} differs from the model's training rtgScale ${ns}; evaluate with the training scale`);
   }
@@ -144,7 +142,7 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
   const model = o.model;
   const makePolicy = (seed: number, target: number): Policy =>
     model
-      ? modelPolicy(model, { stateMean: o.normalisation!.stateMean, stateStd: o.normalisation!.stateStd, numTimesteps: o.numTimesteps, onForward: o.onForward })
+      ? modelPolicy(model, { sample: o.sample, onForward: o.onForward })
       : o.policyFactory!(seed, target);
   const wasTraining = model?.training;
   model?.eval();

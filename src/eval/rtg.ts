@@ -12,6 +12,7 @@
 
 export class ReturnToGo {
   private readonly history: number[];
+  private readonly raw: number[];
 
   constructor(
     /** The return the policy is asked to achieve (unscaled, in the env's reward units). */
@@ -24,6 +25,7 @@ export class ReturnToGo {
       throw new RangeError(`ReturnToGo: rtgScale must be a finite number > 0, got ${String(rtgScale)}`);
     }
     this.history = [target / rtgScale];
+    this.raw = [target];
   }
 
   /** The current scaled return-to-go (what the model sees at this step). */
@@ -36,11 +38,17 @@ export class ReturnToGo {
     return this.history;
   }
 
+  /** The unscaled values: target minus the rewards received before each step, [t + 1]. */
+  get unscaledValues(): readonly number[] {
+    return this.raw;
+  }
+
   /** Subtracts a received reward (scaled); returns the new value. */
   update(reward: number): number {
     if (typeof reward !== "number" || !Number.isFinite(reward)) throw new RangeError(`ReturnToGo.update: reward must be a finite number, got ${String(reward)}`);
     const next = this.value - reward / this.rtgScale;
     this.history.push(next);
+    this.raw.push(this.raw[this.raw.length - 1]! - reward);
     return next;
   }
 }

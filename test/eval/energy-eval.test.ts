@@ -61,7 +61,6 @@ describe("energy per decision", () => {
     const { closedLoop, energy } = await evaluateWithEnergy(model, {
       envId: "Maze-21x21-v0",
       envOptions: { maze: TINY_MAZE },
-      normalisation: { stateMean: [2, 2], stateStd: [1, 1] },
       targetReturns: [0.4],
       episodes: 1,
       seeds: [0],

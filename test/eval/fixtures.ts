@@ -3,6 +3,7 @@ import { Module, tf, type Tensor } from "../../src/tensor/index.js";
 import type { OpRecord } from "../../src/energy/index.js";
 import type { ActionHead, ModelBatch, ModelKind, ModelOutput, PolicyModel } from "../../src/models/types.js";
 import type { LIF } from "../../src/snn/index.js";
+import { actWith, type ActOptions, type History } from "../../src/models/policy.js";
 
 /**
  * Entrance (0, 1), exit (4, 3). The only path: right, right, down, down, right, right (6 steps), so the expert's
@@ -16,25 +17,35 @@ export const TINY_MAZE_POLICY: Record<string, number> = { "0,1": 1, "1,1": 1, "2
 
 /**
  * A PolicyModel that plays TINY_MAZE: it de-normalises the state of the last token, looks the action up, and
- * returns one-hot logits at every position. Records every batch it is given. With `lif`, it also runs the LIF on
+ * returns one-hot logits at every position. Records every batch and history it is given. With `lif`, it also runs the LIF on
  * 2 x mask repeated over T = 4 (a real token fires at every step, padding never), so its firing rate per call is
  * (real tokens) / K.
  */
 export class MazeLookupModel extends Module implements PolicyModel {
   readonly kind: ModelKind;
-  readonly config = { toJSON: () => ({ numTimesteps: 5 }) };
+  readonly config: { toJSON(): Record<string, unknown> };
   readonly head: ActionHead = { kind: "discrete", n: 4 };
   readonly batches: ModelBatch[] = [];
+  readonly histories: History[] = [];
 
   constructor(
     readonly contextLength: number,
     readonly stateMean: number[],
     readonly stateStd: number[],
     readonly lif?: LIF,
+    readonly rtgScale = 1,
     kind: ModelKind = "strl",
   ) {
     super();
     this.kind = kind;
+    this.config = { toJSON: () => ({ rtgScale, maxTimestep: 5 }) };
+  }
+
+  /** Through the models' own history -> batch code (timestep table of 5 entries). */
+  getAction(history: History, opts: ActOptions = {}): number | Float32Array {
+    this.histories.push({ observations: [...history.observations], actions: [...history.actions], returnsToGo: Array.from(history.returnsToGo), timesteps: Array.from(history.timesteps) });
+    const spec = { obsDim: 2, head: this.head, contextLength: this.contextLength, stateMean: this.stateMean, stateStd: this.stateStd, rtgScale: this.rtgScale, maxTimestep: 5 };
+    return actWith(this, spec, history, opts);
   }
 
   forward(batch: ModelBatch): ModelOutput {

@@ -71,34 +71,31 @@ describe("evaluateClosedLoop with scripted policies", () => {
     }
   });
 
-  it("runs a PolicyModel through the adapter with the training rtg scale and restores its training flag", async () => {
-    const model = new MazeLookupModel(3, [2, 2], [1, 1]);
+  it("runs a model through its getAction with the training rtg scale and restores its training flag", async () => {
+    const model = new MazeLookupModel(3, [2, 2], [1, 1], undefined, 4);
     model.train(true);
     const progress: number[] = [];
-    const r = await evaluateClosedLoop({
-      ...tiny,
-      model,
-      normalisation: { stateMean: [2, 2], stateStd: [1, 1], rtgScale: 4 },
-      targetReturns: [2],
-      episodes: 1,
-      seeds: [0],
-      rtgScale: 4,
-      onProgress: (p) => progress.push(p.done),
-    });
+    const r = await evaluateClosedLoop({ ...tiny, model, targetReturns: [2], episodes: 1, seeds: [0], rtgScale: 4, onProgress: (p) => progress.push(p.done) });
     close(r.targets[0]!.returnMean, 0.4);
     assert.equal(r.policy, "strl");
     assert.equal(model.training, true);
     assert.deepEqual(progress, [1]);
-    // the last decision (t = 5) sees steps 3..5: rtg (2 + 0.1 t) / 4
+    // the history at the last decision (t = 5): unscaled returns-to-go 2 + 0.1 t, timesteps 0..5
+    const h = model.histories[5]!;
+    assertClose(h.returnsToGo as number[], [2, 2.1, 2.2, 2.3, 2.4, 2.5], 1e-12);
+    assert.deepEqual(Array.from(h.timesteps), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(h.actions, [1, 1, 3, 3, 1]);
+    // the model saw steps 3..5 with rtg / 4, timesteps clipped to its table of 5 entries
     const last = model.batches[5]!;
     assertClose(last.rtg, [2.3 / 4, 2.4 / 4, 2.5 / 4], 1e-6);
-    assert.deepEqual(Array.from(last.timesteps), [3, 4, 4]); // clipped to the table of 5 entries
+    assert.deepEqual(Array.from(last.timesteps), [3, 4, 4]);
+    assert.deepEqual(Array.from(last.prevActions), [3, 3, 1]);
   });
 
   it("refuses an rtg scale that differs from training, and bad options with their names", async () => {
-    const model = new MazeLookupModel(3, [2, 2], [1, 1]);
+    const model = new MazeLookupModel(3, [2, 2], [1, 1], undefined, 4);
     const base = { ...tiny, targetReturns: [1], episodes: 1, seeds: [0], rtgScale: 2 };
-    await assert.rejects(evaluateClosedLoop({ ...base, model, normalisation: { stateMean: [2, 2], stateStd: [1, 1], rtgScale: 4 } }), /rtgScale 2 differs from the model's training rtgScale 4/);
+    await assert.rejects(evaluateClosedLoop({ ...base, model }), /rtgScale 2 differs from the model's training rtgScale 4/);
     await assert.rejects(evaluateClosedLoop({ ...base, policyFactory: () => alwaysRight, episodes: 0 }), /episodes must be an integer >= 1, got 0/);
     await assert.rejects(evaluateClosedLoop({ ...base, policyFactory: () => alwaysRight, targetReturns: [NaN] }), /targetReturns\[0\] must be a finite number/);
     await assert.rejects(evaluateClosedLoop({ ...base, policyFactory: () => alwaysRight, seeds: [1, 1] }), /seeds must be distinct/);

@@ -1,0 +1,58 @@
+/** Evaluation with the real models of src/models (tiny, untrained): the plumbing, not the returns. */
+import { before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ready, tf } from "../../src/tensor/index.js";
+import { AnnStrlModel, DtModel, StrlModel, type PolicyModel } from "../../src/models/index.js";
+import { compareEnergy, evaluateWithEnergy } from "../../src/eval/energy-eval.js";
+import { captureSpikes } from "../../src/eval/spikes.js";
+import { TINY_MAZE } from "./fixtures.js";
+
+before(async () => {
+  await ready();
+});
+
+const common = { obsDim: 2, head: { kind: "discrete" as const, n: 4 }, contextLength: 4, maxTimestep: 16, dModel: 8, nBlocks: 1, nHeads: 2, seed: 5, stateMean: [2, 2], stateStd: [1.5, 1.5], rtgScale: 2 };
+const run = { envId: "Maze-21x21-v0", envOptions: { maze: TINY_MAZE, maxSteps: 8 }, targetReturns: [0.4], episodes: 2, seeds: [0], rtgScale: 2 };
+
+describe("evaluation with the real models", () => {
+  it("measures every spiking layer of STRL, none of ANN-STRL and DT, and one decision per step taken", async () => {
+    const models: Array<[string, PolicyModel]> = [
+      ["STRL", new StrlModel(common)],
+      ["ANN-STRL", new AnnStrlModel(common)],
+      ["DT", new DtModel(common)],
+    ];
+    const before = tf.memory().numTensors;
+    const entries = [];
+    for (const [name, model] of models) {
+      const { closedLoop, energy } = await evaluateWithEnergy(model, run);
+      const steps = closedLoop.targets[0]!.episodes.reduce((a, e) => a + e.length, 0);
+      assert.equal(energy.decisions, steps, name);
+      assert.deepEqual(Object.keys(energy.rates), model.spikingLayers().map(([n]) => n), name);
+      for (const [layer, r] of Object.entries(energy.rates)) assert.ok(r >= 0 && r <= 1, `${name} ${layer} rate ${r}`);
+      assert.ok(energy.energyPerDecisionPj > 0 && Number.isFinite(energy.energyPerDecisionPj), name);
+      if (model.kind !== "strl") assert.equal(energy.sopsPerDecision, 0, name);
+      entries.push({ name, kind: model.kind, energyPerDecisionPj: energy.energyPerDecisionPj });
+    }
+    assert.ok(Object.keys((await evaluateWithEnergy(models[0]![1], run)).energy.rates).length > 0, "STRL has spiking layers");
+    const cmp = compareEnergy(entries);
+    // a spike-input layer costs at most T x 0.9 = 3.6 pJ per dense MAC, below 4.6: STRL spends less than ANN-STRL
+    assert.ok(cmp[0]!.ratioToAnn! < 1, `STRL / ANN-STRL = ${cmp[0]!.ratioToAnn}`);
+    assert.equal(cmp[1]!.ratioToAnn, 1);
+    assert.equal(cmp[2]!.ratioToDt, 1);
+    assert.equal(tf.memory().numTensors, before, "evaluation leaked tensors");
+  });
+
+  it("captures a [T, neurons] 0/1 raster from each spiking layer of one STRL decision", async () => {
+    const model = new StrlModel(common);
+    const layers = model.spikingLayers();
+    const got = captureSpikes(layers, () => {
+      model.getAction({ observations: [[0, 1]], actions: [], returnsToGo: [0.4], timesteps: [0] });
+    });
+    assert.ok(got.length > 0);
+    for (const l of got) {
+      assert.equal(l.spikes.length, 4, `${l.layer}: T = 4 rows`);
+      for (const row of l.spikes) for (const v of row) assert.ok(v === 0 || v === 1, `${l.layer}: ${v}`);
+    }
+    assert.ok(layers.every(([, lif]) => !Object.hasOwn(lif, "forward") && !Object.hasOwn(lif, "forwardRepeated")));
+  });
+});
