@@ -1,0 +1,112 @@
+/**
+ * One training run on a dataset, as the CLI, the demo and `strl reproduce` do it: split the episodes 70/15/15
+ * (seeded), normalise states with the training split's statistics, scale returns-to-go, build the model config
+ * from the data (obsDim, action head, stats) plus preset / user fields, and train with validation.
+ */
+import { Rng } from "../tensor/index.js";
+import { Dataset, WindowSampler, splitEpisodes, type Split } from "../data/index.js";
+import { configFromJSON, createModel, type AnyModel, type ModelKind, type ActionHead } from "../models/index.js";
+import { train, type TrainConfig, type TrainResult } from "../train/index.js";
+import type { OutputMode, TextSink } from "../train/log.js";
+import { normalisationOf } from "../io/index.js";
+import { presetFields, type Preset } from "./presets.js";
+
+export interface TrainRunOptions {
+  dataset: Dataset;
+  kind: ModelKind;
+  /** Architecture preset (default "small"); `model` fields override it. */
+  preset?: Preset;
+  /** Model config fields (any key of the kind's config class). */
+  model?: Record<string, unknown>;
+  /** Training hyper-parameters (`steps` required). */
+  train: Partial<TrainConfig> & { steps: number };
+  /** Seed of the episode split (default: the training seed). */
+  splitSeed?: number;
+  /** Returns-to-go are divided by this (default: the largest |episode return| in the training split, at least 1). */
+  rtgScale?: number;
+  outDir?: string;
+  output?: OutputMode;
+  sink?: TextSink;
+  resumeFrom?: string;
+  /** Extra metrics at evaluation steps (e.g. closed-loop return). */
+  evaluate?: (model: AnyModel, step: number) => Record<string, number> | Promise<Record<string, number>>;
+}
+
+export interface TrainRun {
+  model: AnyModel;
+  result: TrainResult;
+  split: Split;
+  train: WindowSampler;
+  val: WindowSampler;
+  test: WindowSampler;
+  rtgScale: number;
+}
+
+/** The action head a dataset's action space calls for. */
+export function headOf(ds: Dataset): ActionHead {
+  const s = ds.actionSpace;
+  if (s.kind === "discrete") return { kind: "discrete", n: s.n };
+  return { kind: "continuous", dim: ds.actDim, low: [...s.low], high: [...s.high] };
+}
+
+/** Largest |return| over the given episodes (at least 1): a return-to-go scale that keeps inputs near [-1, 1]. */
+export function defaultRtgScale(ds: Dataset, indices: readonly number[]): number {
+  const rets = ds.returns();
+  let m = 1;
+  for (const i of indices) m = Math.max(m, Math.abs(rets[i]!));
+  return m;
+}
+
+/** The validated model config JSON for a kind, preset, dataset and training split. */
+export function buildModelJSON(o: {
+  kind: ModelKind;
+  preset: Preset;
+  dataset: Dataset;
+  overrides?: Record<string, unknown>;
+  stats: { mean: Float32Array; std: Float32Array };
+  rtgScale: number;
+  seed: number;
+}): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    kind: o.kind,
+    ...presetFields(o.kind, o.preset),
+    obsDim: o.dataset.obsDim,
+    head: headOf(o.dataset),
+    stateMean: Array.from(o.stats.mean),
+    stateStd: Array.from(o.stats.std),
+    rtgScale: o.rtgScale,
+    seed: o.seed,
+    ...(o.overrides ?? {}),
+  };
+  return configFromJSON(json).toJSON();
+}
+
+export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
+  const seed = o.train.seed ?? 42;
+  const split = splitEpisodes(o.dataset.numEpisodes, new Rng(o.splitSeed ?? seed));
+  const probe = new WindowSampler(o.dataset, { contextLength: 1, rtgScale: 1, numTimesteps: 1 }, split.train);
+  const stats = probe.stats;
+  const rtgScale = o.rtgScale ?? defaultRtgScale(o.dataset, split.train);
+  const json = buildModelJSON({ kind: o.kind, preset: o.preset ?? "small", dataset: o.dataset, overrides: o.model, stats, rtgScale, seed });
+  const model = createModel(configFromJSON(json));
+  const c = model.config as unknown as { contextLength: number; maxTimestep?: number };
+  const wc = { contextLength: c.contextLength, rtgScale, numTimesteps: c.maxTimestep ?? 1_000_000, stats };
+  const trainS = new WindowSampler(o.dataset, wc, split.train);
+  // Tiny datasets can leave a split empty; fall back to the training episodes so the run still reports something.
+  const val = new WindowSampler(o.dataset, wc, split.val.length > 0 ? split.val : split.train);
+  const test = new WindowSampler(o.dataset, wc, split.test.length > 0 ? split.test : split.train);
+  const valBatch = Math.max(1, Math.min(64, o.train.batchSize ?? 32));
+  const result = await train({
+    ...o.train,
+    model,
+    sampleBatch: (rng, B) => trainS.sample(B, rng),
+    validation: () => val.allWindows(valBatch),
+    evaluate: o.evaluate ? (m, step) => o.evaluate!(m as AnyModel, step) : undefined,
+    outDir: o.outDir,
+    checkpointMeta: o.outDir ? { envId: o.dataset.envId, normalisation: normalisationOf(stats, rtgScale), obsDim: o.dataset.obsDim } : undefined,
+    output: o.output,
+    sink: o.sink,
+    resumeFrom: o.resumeFrom,
+  });
+  return { model, result, split, train: trainS, val, test, rtgScale };
+}
