@@ -73,17 +73,22 @@ export async function firingRates(ratesPerLayer: readonly LayerRateBar[] | Reado
     return { layer: r.layer, rate, model: r.model ?? "" };
   });
   const several = new Set(values.map((v) => v.model)).size > 1;
+  // The rate axis starts at 0 and ends at the data (untrained or sparse networks fire rarely); labels give the values.
+  const y = { field: "layer", type: "nominal", title: "layer", sort: null, axis: { labelLimit: 280 } };
   const spec = {
     title: opts.title ?? "Firing rate per spiking layer",
     width: 320,
     height: { step: several ? 10 : 16 },
     data: { values },
-    mark: "bar",
     encoding: {
-      y: { field: "layer", type: "nominal", title: "layer", sort: null },
-      x: { field: "rate", type: "quantitative", title: "firing rate (spikes / neuron / step)", scale: { domain: [0, 1] } },
+      y,
+      x: { field: "rate", type: "quantitative", title: "firing rate (spikes / neuron / step)", scale: { zero: true, domainMax: Math.max(...values.map((v) => v.rate)) * 1.15 || 1 } },
       ...(several ? { yOffset: { field: "model", type: "nominal" }, color: { field: "model", type: "nominal", title: "model" } } : {}),
     },
+    layer: [
+      { mark: "bar" },
+      ...(several ? [] : [{ mark: { type: "text", align: "left", dx: 3, fontSize: 10 }, encoding: { text: { field: "rate", type: "quantitative", format: ".3f" } } }]),
+    ],
   } as unknown as TopLevelSpec;
   return renderSvg(spec);
 }

@@ -5,3 +5,4 @@ export { returnsBar, returnBarsOf, firingRates, energyBars, energySplit, type Re
 export { spikeRaster, type RasterLayer } from "./raster.js";
 export { collectHeader, gitCommit, machineDescription, type ReportHeader } from "./header.js";
 export { writeReport, renderReport, formatCell, type ReportSpec, type ReportSection, type ReportTable, type ReportFigure } from "./write.js";
+export { returnsTable, offlineTable, energyTable } from "./tables.js";

@@ -56,7 +56,7 @@ describe("firingRates and energyBars", () => {
   it("draws one bar per layer with the layer names", async () => {
     const svg = await firingRates({ "blocks.0.attn.q": 0.1, "blocks.0.attn.k": 0.2, "blocks.0.mlp.fc1": 0.05 });
     assert.equal(countMarks(svg, "rect"), 3);
-    for (const s of ["Firing rate per spiking layer", "blocks.0.attn.q", "blocks.0.mlp.fc1", "firing rate (spikes / neuron / step)"]) assert.ok(texts(svg).includes(s), `missing '${s}'`);
+    for (const s of ["Firing rate per spiking layer", "blocks.0.attn.q", "blocks.0.mlp.fc1", "firing rate (spikes / neuron / step)", "0.100", "0.050"]) assert.ok(texts(svg).includes(s), `missing '${s}'`);
     await assert.rejects(firingRates({ a: 1.5 }), /layer 'a' rate must be in \[0, 1\], got 1.5/);
     await assert.rejects(firingRates({}), /needs at least one entry/);
   });

@@ -1,0 +1,71 @@
+/**
+ * Report tables built from evaluation results, with the conventions of eval/stats.ts (mean ± population std over
+ * all episodes of all seeds). Numbers are formatted here so every report prints them the same way.
+ */
+import type { ClosedLoopResult } from "../eval/rollout.js";
+import type { EnergyComparison, ModelEnergy } from "../eval/energy-eval.js";
+import { formatMeanStd } from "../eval/stats.js";
+import type { OfflineMetrics } from "../train/validate.js";
+import { label, nonEmpty } from "./check.js";
+import type { ReportTable } from "./write.js";
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** One row per (model, target): return mean ± std, success rate, mean length, normalised score. */
+export function returnsTable(rows: ReadonlyArray<{ model: string; result: ClosedLoopResult }>, digits = 2): ReportTable {
+  nonEmpty("returnsTable: rows", rows);
+  const withScore = rows.some((r) => r.result.references !== undefined);
+  const columns = ["model", "target return", "return (mean ± std)", "success", "episode length", ...(withScore ? ["normalised score"] : []), "episodes"];
+  const out: ReportTable["rows"] = [];
+  for (const { model, result } of rows) {
+    label("returnsTable: model", model);
+    for (const t of result.targets) {
+      out.push([
+        model,
+        t.targetReturn,
+        formatMeanStd(t.returnMean, t.returnStd, digits),
+        t.successRate === null ? "n/a" : pct(t.successRate),
+        t.lengthMean.toFixed(1),
+        ...(withScore ? [t.normalizedMean === undefined ? "n/a" : formatMeanStd(t.normalizedMean, t.normalizedStd!, 1)] : []),
+        `${result.episodesPerSeed} x ${result.seeds.length} seeds`,
+      ]);
+    }
+  }
+  return { columns, rows: out };
+}
+
+/** Offline per-step accuracy (discrete) or MSE (continuous) per model on the held-out split. */
+export function offlineTable(rows: ReadonlyArray<{ model: string; metrics: OfflineMetrics }>): ReportTable {
+  nonEmpty("offlineTable: rows", rows);
+  return {
+    columns: ["model", "accuracy / MSE", "loss", "real steps"],
+    rows: rows.map(({ model, metrics: m }) => [
+      label("offlineTable: model", model),
+      m.accuracy !== undefined ? pct(m.accuracy) : m.mse !== undefined ? `MSE ${m.mse.toPrecision(4)}` : "n/a",
+      m.loss.toPrecision(4),
+      m.steps,
+    ]),
+  };
+}
+
+/** Energy per decision per model with its MAC / SOP counts and the ratios to ANN-STRL and DT. */
+export function energyTable(rows: ReadonlyArray<{ model: string; energy: ModelEnergy }>, comparison: readonly EnergyComparison[]): ReportTable {
+  nonEmpty("energyTable: rows", rows);
+  const ratio = (x: number | undefined): string => (x === undefined ? "n/a" : `${x.toFixed(3)}x`);
+  return {
+    columns: ["model", "MACs / decision", "SOPs / decision", "energy / decision (nJ)", "vs ANN-STRL", "vs DT", "decisions"],
+    rows: rows.map(({ model, energy }) => {
+      const c = comparison.find((x) => x.name === model);
+      if (!c) throw new RangeError(`energyTable: model '${model}' is not in the comparison (${comparison.map((x) => x.name).join(", ")})`);
+      return [
+        model,
+        Math.round(energy.macsPerDecision),
+        Math.round(energy.sopsPerDecision),
+        (energy.energyPerDecisionPj / 1000).toFixed(2),
+        ratio(c.ratioToAnn),
+        ratio(c.ratioToDt),
+        energy.decisions,
+      ];
+    }),
+  };
+}

@@ -1,0 +1,46 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { energyTable, offlineTable, returnsTable } from "../../src/report/tables.js";
+import type { ClosedLoopResult, TargetResult } from "../../src/eval/rollout.js";
+import type { ModelEnergy } from "../../src/eval/energy-eval.js";
+
+const target = (t: number, mean: number, std: number, success: number | null, extra: Partial<TargetResult> = {}): TargetResult => ({
+  targetReturn: t, returnMean: mean, returnStd: std, returnStdErr: 0, returnMeanPerSeed: [mean], successRate: success, lengthMean: 12.25, episodes: [], ...extra,
+});
+const result = (targets: TargetResult[], refs = false): ClosedLoopResult => ({
+  envId: "x", policy: "p", seeds: [0, 1], episodesPerSeed: 5, rtgScale: 1, successRule: null, excludedMazeSeeds: 0, targets,
+  ...(refs ? { references: { random: 0, expert: 1, source: "t" } } : {}),
+});
+
+describe("report tables", () => {
+  it("lists one returns row per model and target with mean ± std, success and normalised score", () => {
+    const t = returnsTable([
+      { model: "STRL", result: result([target(0.4, 0.3512, 0.1, 0.5, { normalizedMean: 35.12, normalizedStd: 10 }), target(0.8, 0.2, 0, 1, { normalizedMean: 20, normalizedStd: 0 })], true) },
+      { model: "Pendulum-ish", result: result([target(-100, -150, 20, null)]) },
+    ]);
+    assert.deepEqual(t.columns, ["model", "target return", "return (mean ± std)", "success", "episode length", "normalised score", "episodes"]);
+    assert.deepEqual(t.rows, [
+      ["STRL", 0.4, "0.35 ± 0.10", "50.0%", "12.3", "35.1 ± 10.0", "5 x 2 seeds"],
+      ["STRL", 0.8, "0.20 ± 0.00", "100.0%", "12.3", "20.0 ± 0.0", "5 x 2 seeds"],
+      ["Pendulum-ish", -100, "-150.00 ± 20.00", "n/a", "12.3", "n/a", "5 x 2 seeds"],
+    ]);
+  });
+
+  it("lists offline accuracy or MSE per model", () => {
+    const t = offlineTable([
+      { model: "STRL", metrics: { loss: 0.1234567, accuracy: 0.9964, steps: 100 } },
+      { model: "DT", metrics: { loss: 0.5, mse: 0.5, steps: 10 } },
+    ]);
+    assert.deepEqual(t.rows, [
+      ["STRL", "99.6%", "0.1235", 100],
+      ["DT", "MSE 0.5000", "0.5000", 10],
+    ]);
+  });
+
+  it("lists energy per decision with the ratios, and names a model missing from the comparison", () => {
+    const e = { macsPerDecision: 1000.4, sopsPerDecision: 20.6, energyPerDecisionPj: 4620, decisions: 7 } as ModelEnergy;
+    const t = energyTable([{ model: "STRL", energy: e }], [{ name: "STRL", kind: "strl", energyPerDecisionPj: 4620, ratioToAnn: 0.25 }]);
+    assert.deepEqual(t.rows, [["STRL", 1000, 21, "4.62", "0.250x", "n/a", 7]]);
+    assert.throws(() => energyTable([{ model: "DT", energy: e }], []), /model 'DT' is not in the comparison/);
+  });
+});
