@@ -1,0 +1,48 @@
+/** Shared by `strl eval` and `strl energy`: load a checkpoint and the evaluation flags. */
+import { UsageError } from "./errors.js";
+import { asUserError } from "./user-errors.js";
+import { numberFlag } from "./command.js";
+import { loadModel } from "../io/index.js";
+import { readDatasetHdf5, type Dataset } from "../data/index.js";
+import type { PolicyModel } from "../models/index.js";
+import { measureReferenceReturns } from "../eval/index.js";
+
+export interface LoadedForEval {
+  model: PolicyModel;
+  envId: string;
+  /** The training seed (split seed of the dataset), from trainer.json; 42 when absent. */
+  trainSeed: number;
+  rtgScale: number;
+}
+
+export async function loadForEval(dir: string): Promise<LoadedForEval> {
+  const { model, checkpoint } = await asUserError(() => loadModel(dir), `--checkpoint ${dir}`);
+  const cfg = (checkpoint.trainer?.config ?? {}) as { seed?: number };
+  return {
+    model,
+    envId: checkpoint.config.env.id,
+    trainSeed: typeof cfg.seed === "number" ? cfg.seed : 42,
+    rtgScale: checkpoint.config.normalisation.rtgScale,
+  };
+}
+
+/** Reads `--data` and checks it belongs to the checkpoint's env. */
+export async function loadEvalData(path: string, envId: string): Promise<Dataset> {
+  const ds = await asUserError(() => readDatasetHdf5(path), `--data ${path}`);
+  if (ds.envId !== envId) throw new UsageError(`--data ${path} was collected on '${ds.envId}' but the checkpoint was trained for '${envId}'`);
+  return ds;
+}
+
+/** Parses repeated numeric flags (`--seeds 0 --seeds 1` or `--seeds 0,1`). */
+export function numberList(flag: string, raw: string[] | undefined, fallback: number[], opts: { integer?: boolean; min?: number } = {}): number[] {
+  if (!raw || raw.length === 0) return fallback;
+  const out = raw.flatMap((r) => r.split(",")).map((s) => numberFlag(flag, s.trim(), 0, opts));
+  if (out.length === 0) throw new UsageError(`--${flag} needs at least one value`);
+  return out;
+}
+
+/** The default target return: the expert's mean return on this env, measured on a few episodes. */
+export async function defaultTargets(envId: string): Promise<number[]> {
+  const refs = await measureReferenceReturns(envId, { episodes: 10, seeds: [12345] });
+  return [Math.round(refs.expert * 1000) / 1000];
+}

@@ -1,0 +1,84 @@
+/** `strl eval`: closed-loop returns (and offline accuracy with --data) of a checkpoint. */
+import { parseFlags, numberFlag, type Command } from "../command.js";
+import { required } from "../user-errors.js";
+import { ready } from "../../tensor/index.js";
+import { formatMeanStd } from "../../eval/index.js";
+import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "../../experiments/evaluate.js";
+import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
+
+const HELP = `strl eval — evaluate a checkpoint in its environment
+
+Usage: strl eval --checkpoint DIR [--episodes N] [--target-return R ...] [--seeds S ...] [--data FILE]
+                 [--max-steps N] [--json]
+
+Runs the policy closed-loop, conditioned on each target return (the return-to-go starts at the target and is
+reduced by every reward, scaled exactly as in training), for N episodes on each seed, and reports the return
+mean ± std (population, over all episodes), success rate, episode length and the D4RL normalised score where
+reference returns exist. Default target: the expert's mean return, measured on 10 episodes.
+With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
+held-out test split, and maze tasks are evaluated on mazes that are not in the dataset.
+
+Examples:
+  strl eval --checkpoint runs/strl/checkpoint
+  strl eval --checkpoint runs/strl/checkpoint --episodes 20 --seeds 0,1,2 --target-return -5 --target-return 0
+  strl eval --checkpoint runs/dt/checkpoint --data maze.h5 --json`;
+
+export const command: Command = {
+  summary: "closed-loop returns / success (and held-out accuracy) of a checkpoint",
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      checkpoint: { type: "string" },
+      episodes: { type: "string" },
+      "target-return": { type: "string", multiple: true },
+      seeds: { type: "string", multiple: true },
+      data: { type: "string" },
+      "max-steps": { type: "string" },
+      json: { type: "boolean" },
+    });
+    const dir = required("checkpoint", values.checkpoint);
+    const episodes = numberFlag("episodes", values.episodes, 10, { integer: true, min: 1 });
+    const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0 });
+    const maxSteps = values["max-steps"] === undefined ? undefined : numberFlag("max-steps", values["max-steps"], 0, { integer: true, min: 1 });
+    let targets = numberList("target-return", values["target-return"], []);
+    await ready();
+    const loaded = await loadForEval(dir);
+    const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
+    if (targets.length === 0) targets = await defaultTargets(loaded.envId);
+    const offline = dataset ? offlineTest(loaded.model, dataset, loaded.trainSeed) : undefined;
+    const { closedLoop, energy } = await closedLoopWithEnergy(loaded.model, {
+      envId: loaded.envId,
+      targetReturns: targets,
+      episodes,
+      seeds,
+      maxSteps,
+      excludeMazeSeeds: dataset ? trainingMazeSeeds(dataset) : undefined,
+      onProgress: values.json || !process.stderr.isTTY ? undefined : (d, t) => process.stderr.write(`\r  episode ${d}/${t}`),
+    });
+    if (!values.json && process.stderr.isTTY) process.stderr.write("\n");
+    const rows = closedLoop.targets.map((t) => ({
+      targetReturn: t.targetReturn,
+      returnMean: t.returnMean,
+      returnStd: t.returnStd,
+      successRate: t.successRate,
+      lengthMean: t.lengthMean,
+      normalizedMean: t.normalizedMean,
+    }));
+    if (values.json) {
+      console.log(JSON.stringify({ checkpoint: dir, env: loaded.envId, model: loaded.model.kind, offline, closedLoop: { ...closedLoop, targets: rows }, energyPerDecisionPj: energy.energyPerDecisionPj }));
+    } else {
+      console.log(`${loaded.model.kind} on ${loaded.envId}: ${episodes} episodes x seeds [${seeds.join(", ")}]${closedLoop.excludedMazeSeeds ? `, unseen mazes (${closedLoop.excludedMazeSeeds} training mazes excluded)` : ""}`);
+      if (offline) console.log(`held-out ${offline.accuracy !== undefined ? `accuracy ${(100 * offline.accuracy).toFixed(2)}%` : `MSE ${offline.mse?.toFixed(5)}`} over ${offline.steps} steps`);
+      for (const r of rows) {
+        const parts = [`target ${r.targetReturn}`, `return ${formatMeanStd(r.returnMean, r.returnStd, 2)}`];
+        if (r.successRate !== null) parts.push(`success ${(100 * r.successRate).toFixed(1)}%`);
+        parts.push(`length ${r.lengthMean.toFixed(1)}`);
+        if (r.normalizedMean !== undefined) parts.push(`normalised ${r.normalizedMean.toFixed(1)}`);
+        console.log("  " + parts.join(", "));
+      }
+      console.log(`energy per decision ${(energy.energyPerDecisionPj / 1e6).toFixed(3)} µJ (${energy.decisions} decisions)`);
+    }
+    loaded.model.dispose();
+    return 0;
+  },
+};

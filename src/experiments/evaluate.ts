@@ -1,0 +1,79 @@
+/**
+ * Evaluating a trained model the way `strl eval`, `strl energy`, the demo and `strl reproduce` do: offline
+ * accuracy / MSE on the held-out test split of its dataset (the split the training run made, recomputed from
+ * the training seed), closed-loop returns on unseen episodes (maze tasks: mazes not in the dataset), and energy
+ * per decision measured on the very decisions those episodes made.
+ */
+import { Rng } from "../tensor/index.js";
+import { Dataset, WindowSampler, splitEpisodes } from "../data/index.js";
+import type { PolicyModel } from "../models/index.js";
+import { evaluateOffline, type OfflineMetrics } from "../train/index.js";
+import { collectedMazeSeeds, evaluateWithEnergy, isMazeEnv, type ClosedLoopResult, type ModelEnergy } from "../eval/index.js";
+import { CMOS_45NM, type DeviceProfile } from "../energy/index.js";
+
+/** The test-split windows of `dataset` for `model` (normalised with the model's own statistics). */
+export function testSampler(model: PolicyModel, dataset: Dataset, splitSeed: number): WindowSampler {
+  const c = model.config.toJSON() as { contextLength?: number; maxTimestep?: number; rtgScale: number; stateMean: number[]; stateStd: number[] };
+  const split = splitEpisodes(dataset.numEpisodes, new Rng(splitSeed));
+  const idx = split.test.length > 0 ? split.test : split.train;
+  return new WindowSampler(
+    dataset,
+    {
+      contextLength: c.contextLength ?? model.contextLength,
+      rtgScale: c.rtgScale,
+      numTimesteps: c.maxTimestep ?? 1_000_000,
+      stats: { mean: Float32Array.from(c.stateMean), std: Float32Array.from(c.stateStd) },
+    },
+    idx,
+  );
+}
+
+/** Per-step accuracy (discrete) or MSE (continuous) on the held-out test split. */
+export function offlineTest(model: PolicyModel, dataset: Dataset, splitSeed: number, batchSize = 64): OfflineMetrics {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return evaluateOffline(model, testSampler(model, dataset, splitSeed).allWindows(batchSize));
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** The maze seeds a maze dataset was collected on (to evaluate on unseen mazes); empty for other envs. */
+export function trainingMazeSeeds(dataset: Dataset): Set<number> {
+  if (!isMazeEnv(dataset.envId)) return new Set();
+  const seed = dataset.metadata.seed;
+  const episodes = dataset.metadata.episodes;
+  if (typeof seed !== "number" || typeof episodes !== "number") return new Set();
+  return collectedMazeSeeds(seed, episodes);
+}
+
+export interface ClosedLoopEvalOptions {
+  envId: string;
+  targetReturns: number[];
+  episodes: number;
+  seeds: number[];
+  excludeMazeSeeds?: Iterable<number>;
+  maxSteps?: number;
+  profile?: DeviceProfile;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Closed-loop returns and the energy of the decisions made, for one model. */
+export async function closedLoopWithEnergy(model: PolicyModel, o: ClosedLoopEvalOptions): Promise<{ closedLoop: ClosedLoopResult; energy: ModelEnergy }> {
+  const rtgScale = (model.config.toJSON() as { rtgScale: number }).rtgScale;
+  return evaluateWithEnergy(
+    model,
+    {
+      envId: o.envId,
+      targetReturns: o.targetReturns,
+      episodes: o.episodes,
+      seeds: o.seeds,
+      rtgScale,
+      maxSteps: o.maxSteps,
+      excludeMazeSeeds: o.excludeMazeSeeds,
+      onProgress: o.onProgress ? (p) => o.onProgress!(p.done, p.total) : undefined,
+    },
+    o.profile ?? CMOS_45NM,
+  );
+}
