@@ -1,0 +1,116 @@
+/**
+ * Train several models on one dataset and evaluate each the same way: held-out accuracy / MSE, closed-loop
+ * returns on unseen episodes at the same target returns, energy per decision on those episodes' decisions, and
+ * the energy ratios to ANN-STRL and the DT. The demo and `strl reproduce` are built from this.
+ */
+import type { Dataset } from "../data/index.js";
+import type { AnyModel, ModelKind } from "../models/index.js";
+import type { LogRecord } from "../train/log.js";
+import type { OfflineMetrics } from "../train/index.js";
+import { captureSpikes, compareEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy } from "../eval/index.js";
+import type { Preset } from "./presets.js";
+import { trainOnDataset } from "./pipeline.js";
+import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "./evaluate.js";
+
+export interface ModelSpec {
+  /** Name in tables ("STRL", "STRL (paper mode)", ...). */
+  name: string;
+  kind: ModelKind;
+  preset?: Preset;
+  /** Model config fields (e.g. { causal: false } for paper mode). */
+  model?: Record<string, unknown>;
+}
+
+export interface CompareOptions {
+  dataset: Dataset;
+  models: ModelSpec[];
+  train: { steps: number; batchSize?: number; lr?: number; seed: number; evalEvery?: number; warmupSteps?: number };
+  /** Closed-loop evaluation; omitted = offline only. */
+  closedLoop?: { targetReturns: number[]; episodes: number; seeds: number[]; maxSteps?: number };
+  /** Progress lines (one per phase). */
+  log?: (line: string) => void;
+  /** Capture a spike raster of one decision for spiking models. */
+  raster?: boolean;
+}
+
+export interface ModelOutcome {
+  name: string;
+  kind: ModelKind;
+  mode: "causal" | "paper";
+  params: number;
+  trainSeconds: number;
+  history: LogRecord[];
+  offline: OfflineMetrics;
+  closedLoop?: ClosedLoopResult;
+  energy?: ModelEnergy;
+  raster?: LayerSpikes[];
+}
+
+export interface CompareResult {
+  outcomes: ModelOutcome[];
+  /** Energy per decision and ratios to ANN-STRL / DT (only when closed-loop evaluation ran). */
+  energy?: EnergyComparison[];
+}
+
+function rasterOf(model: AnyModel, sampler: { allWindows(B: number): Generator<import("../models/index.js").ModelBatch> }): LayerSpikes[] | undefined {
+  const layers = model.spikingLayers();
+  if (layers.length === 0) return undefined;
+  const first = sampler.allWindows(1).next();
+  if (first.done) return undefined;
+  const batch = first.value;
+  return captureSpikes(layers, () => {
+    const out = model.forward(batch);
+    out.preds.dispose();
+  });
+}
+
+export async function compareModels(o: CompareOptions): Promise<CompareResult> {
+  const log = o.log ?? (() => {});
+  const outcomes: ModelOutcome[] = [];
+  const exclude = trainingMazeSeeds(o.dataset);
+  for (const spec of o.models) {
+    log(`training ${spec.name} (${o.train.steps} steps)`);
+    const t0 = performance.now();
+    const run = await trainOnDataset({
+      dataset: o.dataset,
+      kind: spec.kind,
+      preset: spec.preset,
+      model: spec.model,
+      train: { evalEvery: Math.max(1, Math.floor(o.train.steps / 10)), ...o.train },
+      output: "quiet",
+    });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const model = run.model;
+    try {
+      const offline = offlineTest(model, o.dataset, o.train.seed);
+      const outcome: ModelOutcome = {
+        name: spec.name,
+        kind: spec.kind,
+        mode: (model.config as { causal?: boolean }).causal === false ? "paper" : "causal",
+        params: model.numParams(),
+        trainSeconds,
+        history: run.result.history,
+        offline,
+      };
+      if (o.closedLoop) {
+        log(`evaluating ${spec.name} closed-loop (${o.closedLoop.episodes} episodes x ${o.closedLoop.seeds.length} seeds x ${o.closedLoop.targetReturns.length} targets)`);
+        const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, ...o.closedLoop, excludeMazeSeeds: exclude });
+        outcome.closedLoop = r.closedLoop;
+        outcome.energy = r.energy;
+      }
+      if (o.raster) outcome.raster = rasterOf(model, run.test);
+      outcomes.push(outcome);
+    } finally {
+      model.dispose();
+    }
+  }
+  const withEnergy = outcomes.filter((x) => x.energy);
+  const energy = withEnergy.length > 0 ? compareEnergy(withEnergy.map((x) => ({ name: x.name, kind: x.kind, energyPerDecisionPj: x.energy!.energyPerDecisionPj })), baselineNames(withEnergy)) : undefined;
+  return { outcomes, energy };
+}
+
+/** Names the causal ANN-STRL and DT rows as the baselines when several of a kind are present. */
+function baselineNames(outcomes: ModelOutcome[]): { ann?: string; dt?: string } {
+  const pick = (kind: ModelKind) => outcomes.find((x) => x.kind === kind && x.mode === "causal")?.name ?? outcomes.find((x) => x.kind === kind)?.name;
+  return { ann: pick("ann-strl"), dt: pick("dt") };
+}
