@@ -7,7 +7,7 @@ import type { Dataset } from "../data/index.js";
 import type { AnyModel, ModelKind } from "../models/index.js";
 import type { LogRecord } from "../train/log.js";
 import type { OfflineMetrics } from "../train/index.js";
-import { captureSpikes, compareEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy } from "../eval/index.js";
+import { captureSpikes, compareEnergy, measureEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy } from "../eval/index.js";
 import type { Preset } from "./presets.js";
 import { trainOnDataset } from "./pipeline.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "./evaluate.js";
@@ -48,7 +48,7 @@ export interface ModelOutcome {
 
 export interface CompareResult {
   outcomes: ModelOutcome[];
-  /** Energy per decision and ratios to ANN-STRL / DT (only when closed-loop evaluation ran). */
+  /** Energy per decision and ratios to ANN-STRL / DT (closed-loop decisions, or held-out windows offline). */
   energy?: EnergyComparison[];
 }
 
@@ -97,6 +97,9 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
         const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, ...o.closedLoop, excludeMazeSeeds: exclude });
         outcome.closedLoop = r.closedLoop;
         outcome.energy = r.energy;
+      } else {
+        // Offline-only rows: energy on held-out windows (each window row is one decision).
+        outcome.energy = measureEnergy(model, run.test.allWindows(32), { maxDecisions: 256 });
       }
       if (o.raster) outcome.raster = rasterOf(model, run.test);
       outcomes.push(outcome);

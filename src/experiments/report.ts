@@ -16,20 +16,20 @@ export function offlineCell(o: ModelOutcome): string {
 export function summaryRows(r: CompareResult): { columns: string[]; rows: Array<Array<string | number>> } {
   const closed = r.outcomes.some((o) => o.closedLoop);
   const columns = ["model", "mode", "parameters", "train s", "held-out accuracy / MSE"];
-  if (closed) columns.push("return (first target)", "success", "energy / decision (nJ)", "vs ANN-STRL", "vs DT");
+  if (closed) columns.push("return (first target)", "success");
+  columns.push("energy / decision (nJ)", "vs ANN-STRL", "vs DT");
   const rows = r.outcomes.map((o) => {
     const row: Array<string | number> = [o.name, o.mode === "paper" ? "paper (non-causal)" : "causal", o.params, o.trainSeconds.toFixed(1), offlineCell(o)];
     if (closed) {
       const t = o.closedLoop?.targets[0];
-      const c = r.energy?.find((e) => e.name === o.name);
-      row.push(
-        t ? formatMeanStd(t.returnMean, t.returnStd, 2) : "n/a",
-        t && t.successRate !== null ? `${(100 * t.successRate).toFixed(1)}%` : "n/a",
-        o.energy ? (o.energy.energyPerDecisionPj / 1000).toFixed(2) : "n/a",
-        c?.ratioToAnn === undefined ? "n/a" : `${c.ratioToAnn.toFixed(3)}x`,
-        c?.ratioToDt === undefined ? "n/a" : `${c.ratioToDt.toFixed(3)}x`,
-      );
+      row.push(t ? formatMeanStd(t.returnMean, t.returnStd, 2) : "n/a", t && t.successRate !== null ? `${(100 * t.successRate).toFixed(1)}%` : "n/a");
     }
+    const c = r.energy?.find((e) => e.name === o.name);
+    row.push(
+      o.energy ? (o.energy.energyPerDecisionPj / 1000).toFixed(2) : "n/a",
+      c?.ratioToAnn === undefined ? "n/a" : `${c.ratioToAnn.toFixed(3)}x`,
+      c?.ratioToDt === undefined ? "n/a" : `${c.ratioToDt.toFixed(3)}x`,
+    );
     return row;
   });
   return { columns, rows };
@@ -53,18 +53,18 @@ export async function compareSections(r: CompareResult, prefix = ""): Promise<Re
       figures: [{ file: `${prefix}returns.svg`, svg: await returnsBar(bars), caption: "Mean return per model and target return, ± std" }],
     });
   }
-  const withEnergy = closed.filter((o) => o.energy);
+  const withEnergy = r.outcomes.filter((o) => o.energy);
   if (withEnergy.length > 0 && r.energy) {
     sections.push({
       title: "Energy per decision",
-      text: "45 nm CMOS, 32-bit (E_MAC 4.6 pJ, E_AC 0.9 pJ). Real-valued inputs cost MACs; spike inputs cost SOPs = T x firing rate x MACs. One decision = one forward pass over the current context window, measured on the closed-loop episodes above.",
+      text: `45 nm CMOS, 32-bit (E_MAC 4.6 pJ, E_AC 0.9 pJ). Real-valued inputs cost MACs; spike inputs cost SOPs = T x firing rate x MACs. One decision = one forward pass over the current context window, measured on ${closed.length > 0 ? "the closed-loop episodes above" : "held-out windows (up to 256 decisions)"}.`,
       table: energyTable(withEnergy.map((o) => ({ model: o.name, energy: o.energy! })), r.energy),
       figures: [{ file: `${prefix}energy.svg`, svg: await energyBars(withEnergy.map((o) => energySplit(o.name, o.energy!.report))), caption: "Energy per decision, split into MAC and SOP energy" }],
     });
     const spiking = withEnergy.filter((o) => Object.keys(o.energy!.rates).length > 0);
     if (spiking.length > 0) {
       const rates = spiking.flatMap((o) => Object.entries(o.energy!.rates).map(([layer, rate]) => ({ layer, rate, model: o.name })));
-      sections.push({ title: "Firing rates", text: "Mean firing rate of every LIF layer over T, tokens and decisions of the closed-loop episodes.", figures: [{ file: `${prefix}firing-rates.svg`, svg: await firingRates(rates), caption: "Firing rate per LIF layer" }] });
+      sections.push({ title: "Firing rates", text: "Mean firing rate of every LIF layer over T, tokens and the decisions measured for energy.", figures: [{ file: `${prefix}firing-rates.svg`, svg: await firingRates(rates), caption: "Firing rate per LIF layer" }] });
     }
   }
   const raster = r.outcomes.find((o) => o.raster && o.raster.length > 0);

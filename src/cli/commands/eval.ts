@@ -17,10 +17,11 @@ mean ± std (population, over all episodes), success rate, episode length and th
 reference returns exist. Default target: the expert's mean return, measured on 10 episodes.
 With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
 held-out test split, and maze tasks are evaluated on mazes that are not in the dataset.
+Write negative numbers with "=": --target-return=-5.
 
 Examples:
   strl eval --checkpoint runs/strl/checkpoint
-  strl eval --checkpoint runs/strl/checkpoint --episodes 20 --seeds 0,1,2 --target-return -5 --target-return 0
+  strl eval --checkpoint runs/strl/checkpoint --episodes 20 --seeds 0,1,2 --target-return=-5 --target-return=0
   strl eval --checkpoint runs/dt/checkpoint --data maze.h5 --json`;
 
 export const command: Command = {

@@ -1,0 +1,102 @@
+/** `strl reproduce`: the paper's and the peers' experiment table, with the honest additions, as a report. */
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { parseFlags, type Command } from "../command.js";
+import { UsageError } from "../errors.js";
+import { numberList } from "../checkpoint-args.js";
+import { ready } from "../../tensor/index.js";
+import { collectHeader, writeReport } from "../../report/index.js";
+import { BUDGETS, SCALES, experimentRows, leakLine, rowSections, runReproduce, summaryTable, type Scale } from "../../experiments/reproduce.js";
+import { presetFields } from "../../experiments/presets.js";
+import { textTable } from "../../experiments/report.js";
+
+const HELP = `strl reproduce — the experiment table of STRL and its peers, honestly
+
+Usage: strl reproduce [--scale small|paper] [--seeds N] [--only ROW,...] [--out DIR] [--update-readme FILE] [--json]
+
+Rows: 1 maze, paper setting ((x, y) only): held-out accuracy of STRL in paper mode (non-causal), STRL causal,
+ANN-STRL, DT — the paper-mode minus causal gap is the label leak; 2 MazeLocal: closed-loop success on unseen
+mazes; 3 MiniGrid-Empty-8x8 with random data (paper setting) and expert data; 4 Maze2D-UMaze normalised score;
+5 CartPole, MountainCar, Acrobot, Pendulum with medium and expert data; energy per decision and firing rates for
+every row. Each row runs once per seed; tables give mean ± std over seeds.
+Budgets: --scale small = preset tiny (d 64, 2 blocks, 2 heads, context 10, T 4), ${BUDGETS.small.steps} updates of batch ${BUDGETS.small.batchSize},
+${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (tens of minutes on 2 cores);
+--scale paper = the paper's model (d 256, 6 blocks, 8 heads, context 100), ${BUDGETS.paper.steps} updates, ${BUDGETS.paper.mazeEpisodes} mazes (days on 2 cores).
+--update-readme FILE replaces the text between <!-- results:start --> and <!-- results:end --> with the summary.
+
+Examples:
+  strl reproduce --scale small --seeds 3
+  strl reproduce --only maze-paper,cartpole-expert --seeds 1
+  strl reproduce --scale small --seeds 3 --update-readme README.md`;
+
+export const command: Command = {
+  summary: "the paper's experiment table (+ leak, closed-loop, energy) over seeds, as a report",
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      scale: { type: "string" },
+      seeds: { type: "string" },
+      only: { type: "string", multiple: true },
+      out: { type: "string" },
+      "update-readme": { type: "string" },
+      json: { type: "boolean" },
+    });
+    const scale = (values.scale ?? "small") as Scale;
+    if (!SCALES.includes(scale)) throw new UsageError(`unknown scale '${scale}'; known: ${SCALES.join(", ")}`);
+    const nSeeds = numberList("seeds", values.seeds ? [values.seeds] : undefined, [3], { integer: true, min: 1 })[0]!;
+    const seeds = Array.from({ length: nSeeds }, (_, i) => i);
+    const ids = experimentRows().map((r) => r.id);
+    const only = values.only?.flatMap((s) => s.split(",")).map((s) => s.trim());
+    for (const id of only ?? []) if (!ids.includes(id)) throw new UsageError(`unknown row '${id}'; known: ${ids.join(", ")}`);
+    const readme = values["update-readme"];
+    if (readme) {
+      if (!existsSync(readme)) throw new UsageError(`--update-readme: no such file '${readme}'`);
+      const text = readFileSync(readme, "utf8");
+      if (!text.includes("<!-- results:start -->") || !text.includes("<!-- results:end -->")) {
+        throw new UsageError(`--update-readme: '${readme}' has no <!-- results:start --> ... <!-- results:end --> markers`);
+      }
+    }
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+    const out = values.out ?? `reports/reproduce-${scale}-${stamp}`;
+    const commandLine = ["strl", "reproduce", ...argv].join(" ");
+    const log = values.json ? () => {} : (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
+    await ready();
+    const t0 = performance.now();
+    const results = await runReproduce({ scale, seeds, only, log });
+    const minutes = (performance.now() - t0) / 60000;
+    const table = summaryTable(results);
+    const leak = leakLine(results);
+    const b = BUDGETS[scale];
+    const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Wall-clock ${minutes.toFixed(1)} min.`;
+    const header = collectHeader(commandLine, seeds);
+    const sections = [
+      { title: "Summary (mean ± std over seeds)", text: [budget, leak ?? ""].filter(Boolean).join("\n\n"), table },
+      ...(await rowSections(results)),
+    ];
+    await writeReport(out, { title: `strl reproduce (${scale})`, header, sections });
+    if (readme) {
+      const md = [
+        "<!-- results:start -->",
+        `Generated by \`${commandLine}\` (git ${header.gitCommit}, ${header.machine}, ${header.date.slice(0, 10)}); full report: \`${out}/report.md\`.`,
+        "",
+        budget,
+        "",
+        ...(leak ? [leak, ""] : []),
+        `| ${table.columns.join(" | ")} |`,
+        `|${table.columns.map(() => "---").join("|")}|`,
+        ...table.rows.map((r) => `| ${r.join(" | ")} |`),
+        "<!-- results:end -->",
+      ].join("\n");
+      const text = readFileSync(readme, "utf8");
+      const next = text.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, md);
+      writeFileSync(readme + ".tmp", next);
+      renameSync(readme + ".tmp", readme);
+    }
+    if (values.json) console.log(JSON.stringify({ report: `${out}/report.md`, summary: table, leak }));
+    else {
+      console.log(textTable(table.columns, table.rows));
+      if (leak) console.log(`\n${leak}`);
+      console.log(`\nreport: ${out}/report.md`);
+    }
+    return 0;
+  },
+};

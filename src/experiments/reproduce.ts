@@ -1,0 +1,186 @@
+/**
+ * `strl reproduce`: the experiment table of the STRL paper and its peers, with the honest additions.
+ *  1. Maze, paper setting ((x, y) only, A* expert data): held-out accuracy of STRL in paper mode (non-causal),
+ *     STRL causal, ANN-STRL and the DT; the paper-mode vs causal gap is the leak.
+ *  2. Maze with a local view (MazeLocal): closed-loop success on unseen mazes.
+ *  3. MiniGrid-Empty-8x8: the paper setting (random-policy data, (x, y)) and expert / medium data.
+ *  4. Maze2D-UMaze: D4RL normalised score (continuous actions).
+ *  5. CartPole, MountainCar, Acrobot, Pendulum (SNN-DT's tasks): return with medium and expert data.
+ *  6. Energy per decision and firing rates for every row.
+ * Each row runs once per seed (the seed drives data collection, split, initialisation, dropout and evaluation);
+ * tables give mean ± std over seeds (population std).
+ */
+import { collectDataset, type PolicyName } from "../data/index.js";
+import { formatMeanStd, mean, measureReferenceReturns, std, type ReferenceReturns } from "../eval/index.js";
+import type { ReportSection } from "../report/index.js";
+import { compareModels, type CompareResult, type ModelSpec, type ModelOutcome } from "./compare.js";
+import type { Preset } from "./presets.js";
+import { compareSections } from "./report.js";
+
+export const SCALES = ["small", "paper"] as const;
+export type Scale = (typeof SCALES)[number];
+
+export interface ScaleBudget {
+  preset: Preset;
+  steps: number;
+  batchSize: number;
+  /** Episodes of maze data (row 1, 2). */
+  mazeEpisodes: number;
+  /** Episodes of data for the other tasks. */
+  episodes: number;
+  /** Closed-loop episodes per seed. */
+  evalEpisodes: number;
+}
+
+export const BUDGETS: Record<Scale, ScaleBudget> = {
+  small: { preset: "tiny", steps: 250, batchSize: 32, mazeEpisodes: 1000, episodes: 100, evalEpisodes: 5 },
+  paper: { preset: "paper", steps: 20000, batchSize: 32, mazeEpisodes: 50000, episodes: 2000, evalEpisodes: 100 },
+};
+
+export interface ExperimentRow {
+  id: string;
+  group: string;
+  title: string;
+  envId: string;
+  envOptions?: Record<string, unknown>;
+  policy: PolicyName;
+  /** Maze rows use `mazeEpisodes`. */
+  maze?: boolean;
+  models: ModelSpec[];
+  /** Evaluate closed-loop at the expert's measured return. */
+  closedLoop: boolean;
+}
+
+const STRL: ModelSpec = { name: "STRL", kind: "strl" };
+const ANN: ModelSpec = { name: "ANN-STRL", kind: "ann-strl" };
+const DT: ModelSpec = { name: "DT", kind: "dt" };
+const PAPER: ModelSpec = { name: "STRL (paper mode)", kind: "strl", model: { causal: false } };
+
+export function experimentRows(): ExperimentRow[] {
+  const rows: ExperimentRow[] = [
+    { id: "maze-paper", group: "1", title: "Maze 21x21, paper setting: (x, y) only, A* expert data", envId: "Maze-21x21-v0", policy: "expert", maze: true, models: [PAPER, STRL, ANN, DT], closedLoop: false },
+    { id: "maze-local", group: "2", title: "MazeLocal 21x21: (x, y) + wall bits, mixed A* data, unseen mazes", envId: "MazeLocal-21x21-v0", policy: "mixed", maze: true, models: [STRL, ANN, DT], closedLoop: true },
+    { id: "minigrid-random", group: "3", title: "MiniGrid-Empty-8x8, paper setting: random-policy data, (x, y)", envId: "MiniGrid-Empty-8x8-v0", envOptions: { observation: "xy" }, policy: "random", models: [STRL, ANN, DT], closedLoop: true },
+    { id: "minigrid-expert", group: "3", title: "MiniGrid-Empty-8x8: expert data, (x, y, direction)", envId: "MiniGrid-Empty-8x8-v0", policy: "expert", models: [STRL, ANN, DT], closedLoop: true },
+    { id: "maze2d-medium", group: "4", title: "Maze2D-UMaze: medium data (continuous actions)", envId: "Maze2D-UMaze-v0", policy: "medium", models: [STRL, ANN, DT], closedLoop: true },
+  ];
+  for (const env of ["CartPole-v1", "MountainCar-v0", "Acrobot-v1", "Pendulum-v1"]) {
+    for (const policy of ["medium", "expert"] as const) {
+      rows.push({ id: `${env.split("-")[0]!.toLowerCase()}-${policy}`, group: "5", title: `${env}: ${policy} data`, envId: env, policy, models: [STRL, ANN, DT], closedLoop: true });
+    }
+  }
+  return rows;
+}
+
+export interface RowResult {
+  row: ExperimentRow;
+  perSeed: CompareResult[];
+  target?: number;
+  references?: ReferenceReturns;
+}
+
+export interface ReproduceOptions {
+  scale: Scale;
+  seeds: number[];
+  /** Only these row ids (default all). */
+  only?: string[];
+  log: (line: string) => void;
+}
+
+export async function runReproduce(o: ReproduceOptions): Promise<RowResult[]> {
+  const b = BUDGETS[o.scale];
+  const rows = experimentRows().filter((r) => !o.only || o.only.includes(r.id));
+  const out: RowResult[] = [];
+  for (const row of rows) {
+    const res: RowResult = { row, perSeed: [] };
+    if (row.closedLoop) {
+      res.references = await measureReferenceReturns(row.envId, { episodes: 10, seeds: [777], envOptions: row.envOptions });
+      res.target = Math.round(res.references.expert * 100) / 100;
+    }
+    for (const seed of o.seeds) {
+      o.log(`[${row.id}] seed ${seed}: collecting ${row.maze ? b.mazeEpisodes : b.episodes} ${row.policy} episodes on ${row.envId}`);
+      const dataset = collectDataset({ envId: row.envId, policy: row.policy, episodes: row.maze ? b.mazeEpisodes : b.episodes, seed, envOptions: row.envOptions });
+      const r = await compareModels({
+        dataset,
+        models: row.models.map((m) => ({ ...m, preset: b.preset })),
+        train: { steps: b.steps, batchSize: b.batchSize, seed, lr: 1e-3, warmupSteps: Math.floor(b.steps / 10) },
+        closedLoop: row.closedLoop ? { targetReturns: [res.target!], episodes: b.evalEpisodes, seeds: [seed] } : undefined,
+        log: (l) => o.log(`[${row.id}] seed ${seed}: ${l}`),
+        raster: seed === o.seeds[0],
+      });
+      res.perSeed.push(r);
+    }
+    out.push(res);
+  }
+  return out;
+}
+
+/** mean ± std over seeds of a per-outcome number (undefined values are skipped; "n/a" when none). */
+function acrossSeeds(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined, digits: number, scale = 1): string {
+  const xs: number[] = [];
+  for (const r of res.perSeed) {
+    const o = r.outcomes.find((x) => x.name === name);
+    const v = o ? pick(o, r) : undefined;
+    if (v !== undefined && Number.isFinite(v)) xs.push(v * scale);
+  }
+  return xs.length === 0 ? "n/a" : formatMeanStd(mean(xs), std(xs), digits);
+}
+
+export const SUMMARY_COLUMNS = ["row", "task", "model", "held-out acc. % / MSE", "return", "success %", "normalised", "energy / decision (nJ)", "vs ANN-STRL", "vs DT", "mean firing rate"];
+
+/** One line per row x model, mean ± std over seeds. */
+export function summaryTable(results: RowResult[]): { columns: string[]; rows: string[][] } {
+  const rows: string[][] = [];
+  for (const res of results) {
+    for (const m of res.row.models) {
+      const n = m.name;
+      const discrete = res.perSeed[0]?.outcomes.find((x) => x.name === n)?.offline.accuracy !== undefined;
+      const t0 = (o: ModelOutcome) => o.closedLoop?.targets[0];
+      rows.push([
+        res.row.group,
+        res.row.title,
+        n,
+        discrete ? acrossSeeds(res, n, (o) => o.offline.accuracy, 2, 100) : acrossSeeds(res, n, (o) => o.offline.mse, 4),
+        acrossSeeds(res, n, (o) => t0(o)?.returnMean, 2),
+        acrossSeeds(res, n, (o) => t0(o)?.successRate ?? undefined, 1, 100),
+        acrossSeeds(res, n, (o) => t0(o)?.normalizedMean, 1),
+        acrossSeeds(res, n, (o) => o.energy?.energyPerDecisionPj, 1, 1e-3),
+        acrossSeeds(res, n, (o, r) => r.energy?.find((e) => e.name === o.name)?.ratioToAnn, 3),
+        acrossSeeds(res, n, (o, r) => r.energy?.find((e) => e.name === o.name)?.ratioToDt, 3),
+        acrossSeeds(res, n, (o) => {
+          const rs = Object.values(o.energy?.rates ?? {});
+          return rs.length ? mean(rs) : undefined;
+        }, 4),
+      ]);
+    }
+  }
+  return { columns: SUMMARY_COLUMNS, rows };
+}
+
+/** The leak of row 1: paper-mode accuracy minus causal accuracy, per seed, mean ± std. */
+export function leakLine(results: RowResult[]): string | undefined {
+  const res = results.find((r) => r.row.id === "maze-paper");
+  if (!res) return undefined;
+  const gaps: number[] = [];
+  for (const r of res.perSeed) {
+    const p = r.outcomes.find((o) => o.name === "STRL (paper mode)")?.offline.accuracy;
+    const c = r.outcomes.find((o) => o.name === "STRL")?.offline.accuracy;
+    if (p !== undefined && c !== undefined) gaps.push(100 * (p - c));
+  }
+  if (gaps.length === 0) return undefined;
+  return `The leak: STRL in paper mode (non-causal) scores ${formatMeanStd(mean(gaps), std(gaps), 2)} accuracy points above the same STRL with causal attention on the paper's maze task (per-seed gap, mean ± std over ${gaps.length} seeds). A policy acting in an environment never sees the next token, so only the causal number is achievable closed-loop.`;
+}
+
+/** Per-row detail sections (seed 0's figures). */
+export async function rowSections(results: RowResult[]): Promise<ReportSection[]> {
+  const out: ReportSection[] = [];
+  for (const res of results) {
+    const first = res.perSeed[0];
+    if (!first) continue;
+    const sub = await compareSections(first, `${res.row.id}-`);
+    const refs = res.references ? ` Target return ${res.target} = the expert's mean return (${res.references.source}); random policy ${res.references.random.toFixed(2)}.` : "";
+    out.push({ title: `Row ${res.row.group}: ${res.row.title}`, text: `Data policy "${res.row.policy}" on \`${res.row.envId}\`${res.row.envOptions ? ` (${JSON.stringify(res.row.envOptions)})` : ""}. Figures and tables below are seed ${res.perSeed.length > 0 ? "0 of the run" : ""} only; the summary table averages all seeds.${refs}` });
+    for (const s of sub) out.push({ ...s, title: `${res.row.id}: ${s.title}` });
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * End to end on tiny budgets: `strl demo --tiny` writes a report with every section; `strl train` -> `strl eval`
+ * -> `strl energy` round trip on a small dataset; each CLI user error exits 2 with one line.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli, userErrorLine } from "./run-cli.js";
+
+let dir = "";
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "strl-cli-"));
+});
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("strl demo --tiny", () => {
+  it("trains three models and writes a report with every section and figure", () => {
+    const out = join(dir, "demo");
+    const r = runCli(["demo", "--tiny", "--out", out, "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { models: Array<{ name: string; offline: { accuracy: number }; energyPerDecisionPj: number }>; energy: Array<{ name: string; ratioToAnn: number }> };
+    assert.deepEqual(j.models.map((m) => m.name), ["STRL", "ANN-STRL", "DT"]);
+    for (const m of j.models) {
+      assert.ok(m.offline.accuracy >= 0 && m.offline.accuracy <= 1);
+      assert.ok(m.energyPerDecisionPj > 0);
+    }
+    // Spikes turn MACs into cheaper accumulates: STRL spends less than ANN-STRL on the same decisions.
+    assert.ok(j.energy.find((e) => e.name === "STRL")!.ratioToAnn < 1);
+    assert.equal(j.energy.find((e) => e.name === "ANN-STRL")!.ratioToAnn, 1);
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    for (const s of ["## Setup", "## Offline accuracy", "## Learning curves", "## Closed-loop returns", "## Energy per decision", "## Firing rates", "## Spike raster", "- Command: `strl demo --tiny"]) {
+      assert.ok(md.includes(s), `report lacks '${s}'`);
+    }
+    for (const f of ["learning-curves.svg", "returns.svg", "energy.svg", "firing-rates.svg", "raster.svg"]) {
+      assert.ok(readFileSync(join(out, f), "utf8").startsWith("<svg"), f);
+    }
+  });
+});
+
+describe("strl train -> eval -> energy", () => {
+  it("round-trips a checkpoint through evaluation and energy", () => {
+    const data = join(dir, "maze.h5");
+    assert.equal(runCli(["collect", "--env", "Maze-21x21-v0", "--policy", "expert", "--episodes", "30", "--seed", "3", "--out", data]).status, 0);
+    const run = join(dir, "run");
+    const t = runCli(["train", "--env", "Maze-21x21-v0", "--data", data, "--model", "strl", "--preset", "tiny", "--steps", "4", "--batch-size", "4", "--seed", "1", "--out", run, "--json"]);
+    assert.equal(t.status, 0, t.stderr);
+    const summary = JSON.parse(t.stdout.trim().split("\n").at(-1)!).summary as { steps: number; mode: string; checkpoint: string };
+    assert.equal(summary.steps, 4);
+    assert.equal(summary.mode, "causal");
+    assert.ok(existsSync(join(run, "checkpoint", "model.safetensors")));
+    const ck = join(run, "checkpoint");
+    const e = runCli(["eval", "--checkpoint", ck, "--data", data, "--episodes", "1", "--target-return=-5", "--max-steps", "20", "--json"]);
+    assert.equal(e.status, 0, e.stderr);
+    const ev = JSON.parse(e.stdout) as { model: string; offline: { accuracy: number; steps: number }; closedLoop: { targets: Array<{ targetReturn: number; lengthMean: number }>; excludedMazeSeeds: number } };
+    assert.equal(ev.model, "strl");
+    assert.equal(ev.closedLoop.targets[0]!.targetReturn, -5);
+    assert.ok(ev.closedLoop.targets[0]!.lengthMean <= 20);
+    assert.equal(ev.closedLoop.excludedMazeSeeds, 30);
+    assert.ok(ev.offline.steps > 0);
+    const profile = join(dir, "profile.json");
+    writeFileSync(profile, JSON.stringify({ name: "half", eMacPj: 2.3, eAcPj: 0.45 }));
+    const en = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5", "--json"]);
+    const en2 = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5", "--device-profile", profile, "--json"]);
+    assert.equal(en.status, 0, en.stderr);
+    const a = JSON.parse(en.stdout) as { energyPerDecisionPj: number; layers: Array<{ layer: string; input: string }>; rates: Record<string, number> };
+    const b = JSON.parse(en2.stdout) as { energyPerDecisionPj: number };
+    // Same decisions, every per-op energy halved: the total halves exactly (up to float rounding).
+    assert.ok(Math.abs(b.energyPerDecisionPj - a.energyPerDecisionPj / 2) < 1e-6 * a.energyPerDecisionPj);
+    assert.ok(a.layers.some((l) => l.input === "spike"));
+    for (const r of Object.values(a.rates)) assert.ok(r >= 0 && r <= 1);
+  });
+});
+
+describe("CLI user errors", () => {
+  it("exits 2 with one line for each mistake", () => {
+    const data = join(dir, "maze.h5");
+    const cases: Array<[string[], RegExp]> = [
+      [["train", "--env", "Nope-v0", "--data", data, "--model", "strl", "--out", join(dir, "x")], /unknown environment 'Nope-v0'; known: /],
+      [["train", "--env", "Maze-21x21-v0", "--data", data, "--model", "lstm", "--out", join(dir, "x")], /unknown model 'lstm'; known: strl/],
+      [["train", "--env", "CartPole-v1", "--data", data, "--model", "strl", "--out", join(dir, "x")], /collected on 'Maze-21x21-v0', not 'CartPole-v1'/],
+      [["train", "--env", "Maze-21x21-v0", "--data", join(dir, "missing.h5"), "--model", "strl", "--out", join(dir, "x")], /missing\.h5/],
+      [["train", "--env", "Maze-21x21-v0", "--model", "strl", "--out", join(dir, "x")], /--data is required/],
+      [["train", "--env", "Maze-21x21-v0", "--data", data, "--model", "strl", "--out", join(dir, "x"), "--steps", "0"], /--steps must be >= 1/],
+      [["eval", "--checkpoint", join(dir, "nowhere")], /nowhere/],
+      [["energy", "--checkpoint", join(dir, "run", "checkpoint"), "--device-profile", join(dir, "none.json")], /--device-profile: no such file/],
+      [["demo", "--maze-size", "8"], /--maze-size must be odd, got 8/],
+      [["reproduce", "--only", "tetris"], /unknown row 'tetris'; known: maze-paper/],
+      [["reproduce", "--scale", "huge"], /unknown scale 'huge'/],
+      [["demo", "--bogus"], /Unknown option '--bogus'/],
+    ];
+    for (const [args, re] of cases) assert.match(userErrorLine(runCli(args)), re, args.join(" "));
+  });
+
+  it("refuses a checkpoint trained for another env when evaluated with its data", () => {
+    const other = join(dir, "cartpole.h5");
+    assert.equal(runCli(["collect", "--env", "CartPole-v1", "--policy", "random", "--episodes", "3", "--seed", "0", "--out", other]).status, 0);
+    assert.match(userErrorLine(runCli(["eval", "--checkpoint", join(dir, "run", "checkpoint"), "--data", other])), /collected on 'CartPole-v1' but the checkpoint was trained for 'Maze-21x21-v0'/);
+  });
+
+  it("prints help with examples for every command", () => {
+    for (const c of ["train", "eval", "energy", "demo", "reproduce", "example"]) {
+      const r = runCli([c, "--help"]);
+      assert.equal(r.status, 0);
+      assert.match(r.stdout, /Examples:/, c);
+    }
+  });
+});
