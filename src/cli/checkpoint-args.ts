@@ -10,6 +10,8 @@ import { measureReferenceReturns } from "../eval/index.js";
 export interface LoadedForEval {
   model: PolicyModel;
   envId: string;
+  /** Env options stored with the checkpoint (e.g. a maze size). */
+  envOptions?: Record<string, unknown>;
   /** The training seed (split seed of the dataset), from trainer.json; 42 when absent. */
   trainSeed: number;
   rtgScale: number;
@@ -21,6 +23,7 @@ export async function loadForEval(dir: string): Promise<LoadedForEval> {
   return {
     model,
     envId: checkpoint.config.env.id,
+    envOptions: checkpoint.config.env.options,
     trainSeed: typeof cfg.seed === "number" ? cfg.seed : 42,
     rtgScale: checkpoint.config.normalisation.rtgScale,
   };
@@ -42,7 +45,7 @@ export function numberList(flag: string, raw: string[] | undefined, fallback: nu
 }
 
 /** The default target return: the expert's mean return on this env, measured on a few episodes. */
-export async function defaultTargets(envId: string): Promise<number[]> {
-  const refs = await measureReferenceReturns(envId, { episodes: 10, seeds: [12345] });
+export async function defaultTargets(envId: string, envOptions?: Record<string, unknown>): Promise<number[]> {
+  const refs = await measureReferenceReturns(envId, { episodes: 10, seeds: [12345], envOptions });
   return [Math.round(refs.expert * 1000) / 1000];
 }

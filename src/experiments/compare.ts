@@ -9,7 +9,7 @@ import type { LogRecord } from "../train/log.js";
 import type { OfflineMetrics } from "../train/index.js";
 import { captureSpikes, compareEnergy, measureEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy } from "../eval/index.js";
 import type { Preset } from "./presets.js";
-import { trainOnDataset } from "./pipeline.js";
+import { datasetEnvOptions, trainOnDataset } from "./pipeline.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "./evaluate.js";
 
 export interface ModelSpec {
@@ -94,7 +94,7 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
       };
       if (o.closedLoop) {
         log(`evaluating ${spec.name} closed-loop (${o.closedLoop.episodes} episodes x ${o.closedLoop.seeds.length} seeds x ${o.closedLoop.targetReturns.length} targets)`);
-        const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, ...o.closedLoop, excludeMazeSeeds: exclude });
+        const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), ...o.closedLoop, excludeMazeSeeds: exclude });
         outcome.closedLoop = r.closedLoop;
         outcome.energy = r.energy;
       } else {

@@ -1,7 +1,7 @@
 /**
  * The main job (`strl demo`): on a fresh machine, with no flags, in a few minutes on 2 cores:
- * 1. collect a maze dataset on MazeLocal (position + the four neighbouring wall bits) with the "mixed" behaviour
- *    policy (the A* expert with per-episode noise levels, so the data hold good and bad returns to condition on);
+ * 1. collect a maze dataset on MazeLocal (position + the four neighbouring wall bits) with the A* expert, one
+ *    fresh maze per episode;
  * 2. train STRL, ANN-STRL and a Decision Transformer on it (same data, same budget, same seed);
  * 3. evaluate each: held-out accuracy, closed-loop success on unseen mazes at the expert's target return,
  *    energy per decision and firing rates on those episodes;
@@ -35,7 +35,7 @@ export interface DemoOptions {
   log: (line: string) => void;
 }
 
-export const DEMO_DEFAULTS = { mazeSize: 9, episodes: 1500, steps: 400, batchSize: 32, preset: "tiny" as Preset, evalEpisodes: 20, seed: 0 };
+export const DEMO_DEFAULTS = { mazeSize: 11, episodes: 1500, steps: 400, batchSize: 32, preset: "tiny" as Preset, evalEpisodes: 20, seed: 0 };
 /** `--tiny`: the end-to-end test budget (well under a minute). */
 export const DEMO_TINY = { mazeSize: 7, episodes: 120, steps: 12, batchSize: 8, preset: "tiny" as Preset, evalEpisodes: 2, seed: 0 };
 
@@ -50,8 +50,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const envId = "MazeLocal-21x21-v0";
   const envOptions = { size: o.mazeSize };
   const t0 = performance.now();
-  o.log(`collecting ${o.episodes} episodes on ${envId} (size ${o.mazeSize}, mixed policy)`);
-  const dataset = collectDataset({ envId, policy: "mixed", episodes: o.episodes, seed: o.seed, envOptions });
+  o.log(`collecting ${o.episodes} episodes on ${envId} (size ${o.mazeSize}, A* expert)`);
+  const dataset = collectDataset({ envId, policy: "expert", episodes: o.episodes, seed: o.seed, envOptions });
   const rets = summarize(Array.from(dataset.returns()));
   const refs = await measureReferenceReturns(envId, { episodes: 20, seeds: [987654], envOptions });
   const target = Math.round(refs.expert * 100) / 100;
@@ -75,7 +75,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     title: "Setup",
     text: [
       `Environment \`${envId}\` with mazes of size ${o.mazeSize}x${o.mazeSize}; observation (x, y) plus four wall bits.`,
-      `Dataset: ${dataset.numEpisodes} episodes, ${dataset.numSteps} steps, behaviour policy "mixed" (A* expert with a per-episode noise level), return ${rets.mean.toFixed(2)} ± ${rets.std.toFixed(2)} (min ${rets.min.toFixed(2)}, max ${rets.max.toFixed(2)}), seed ${o.seed}.`,
+      `Dataset: ${dataset.numEpisodes} episodes, ${dataset.numSteps} steps, behaviour policy: the A* expert, one fresh maze per episode, return ${rets.mean.toFixed(2)} ± ${rets.std.toFixed(2)} (min ${rets.min.toFixed(2)}, max ${rets.max.toFixed(2)}), seed ${o.seed}.`,
       `Training: preset "${o.preset}", ${o.steps} AdamW updates of batch ${o.batchSize} per model (lr 1e-3, warm-up ${Math.floor(o.steps / 10)}, cosine), seed ${o.seed}; split 70/15/15 by episode.`,
       `Closed loop: ${o.evalEpisodes} episodes on unseen mazes, target return ${target} (the A* expert's mean return on 20 mazes; random policy: ${refs.random.toFixed(2)}), step limit ${4 * o.mazeSize * o.mazeSize}.`,
       `Wall-clock: ${minutes.toFixed(1)} min.`,

@@ -50,6 +50,7 @@ export function trainingMazeSeeds(dataset: Dataset): Set<number> {
 
 export interface ClosedLoopEvalOptions {
   envId: string;
+  envOptions?: Record<string, unknown>;
   targetReturns: number[];
   episodes: number;
   seeds: number[];
@@ -66,6 +67,7 @@ export async function closedLoopWithEnergy(model: PolicyModel, o: ClosedLoopEval
     model,
     {
       envId: o.envId,
+      envOptions: o.envOptions,
       targetReturns: o.targetReturns,
       episodes: o.episodes,
       seeds: o.seeds,

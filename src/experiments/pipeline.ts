@@ -49,6 +49,15 @@ export function headOf(ds: Dataset): ActionHead {
   return { kind: "continuous", dim: ds.actDim, low: [...s.low], high: [...s.high] };
 }
 
+/** The env options a dataset was collected with (its `env_options` metadata, JSON), or undefined. */
+export function datasetEnvOptions(ds: Dataset): Record<string, unknown> | undefined {
+  const raw = ds.metadata.env_options;
+  if (typeof raw !== "string" || raw.length === 0) return undefined;
+  const v = JSON.parse(raw) as unknown;
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new RangeError(`dataset metadata env_options must be a JSON object, got ${raw}`);
+  return v as Record<string, unknown>;
+}
+
 /** Largest |return| over the given episodes (at least 1): a return-to-go scale that keeps inputs near [-1, 1]. */
 export function defaultRtgScale(ds: Dataset, indices: readonly number[]): number {
   const rets = ds.returns();
@@ -103,7 +112,9 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
     validation: () => val.allWindows(valBatch),
     evaluate: o.evaluate ? (m, step) => o.evaluate!(m as AnyModel, step) : undefined,
     outDir: o.outDir,
-    checkpointMeta: o.outDir ? { envId: o.dataset.envId, normalisation: normalisationOf(stats, rtgScale), obsDim: o.dataset.obsDim } : undefined,
+    checkpointMeta: o.outDir
+      ? { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), normalisation: normalisationOf(stats, rtgScale), obsDim: o.dataset.obsDim }
+      : undefined,
     output: o.output,
     sink: o.sink,
     resumeFrom: o.resumeFrom,

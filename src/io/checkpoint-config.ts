@@ -43,7 +43,8 @@ export interface CheckpointConfig {
     context_length: number;
     num_params: number;
   };
-  env: { id: string; obs_dim: number };
+  /** `options`: the env options the data were collected with (e.g. a maze size), for evaluation. */
+  env: { id: string; obs_dim: number; options?: Record<string, unknown> };
   normalisation: Normalisation;
   tensors: {
     /** "pytorch": Linear weights stored [out, in]. */
@@ -136,6 +137,10 @@ export function parseCheckpointConfig(dir: string, raw: unknown): CheckpointConf
     fail(`env must be { id: string, obs_dim: positive integer }, got ${JSON.stringify(env)}`);
   }
   const obsDim = env!.obs_dim as number;
+  const envOptions = env!.options;
+  if (envOptions !== undefined && (typeof envOptions !== "object" || envOptions === null || Array.isArray(envOptions))) {
+    fail(`env.options must be an object, got ${JSON.stringify(envOptions)}`);
+  }
   const normalisation = checkNormalisation(`${dir}: config.json`, c.normalisation, obsDim);
   const t = c.tensors as Record<string, unknown> | undefined;
   if (!t || t.layout !== "pytorch" || t.dtype !== "F32" || !Array.isArray(t.transposed) || t.transposed.some((x) => typeof x !== "string")) {
@@ -152,7 +157,7 @@ export function parseCheckpointConfig(dir: string, raw: unknown): CheckpointConf
       context_length: m.context_length as number,
       num_params: m.num_params as number,
     },
-    env: { id: env!.id as string, obs_dim: obsDim },
+    env: { id: env!.id as string, obs_dim: obsDim, ...(envOptions ? { options: { ...(envOptions as Record<string, unknown>) } } : {}) },
     normalisation,
     tensors: { layout: "pytorch", dtype: "F32", transposed: [...(t!.transposed as string[])] },
   };

@@ -40,6 +40,8 @@ export * from "./checkpoint-config.js";
 export interface SaveOptions {
   model: PolicyModel;
   envId: string;
+  /** Env options the data were collected with (stored as `env.options`, used by evaluation). */
+  envOptions?: Record<string, unknown>;
   normalisation: Normalisation;
   /** Observation size; default the length of `normalisation.stateMean`. */
   obsDim?: number;
@@ -142,7 +144,7 @@ export async function saveCheckpoint(dir: string, opts: SaveOptions): Promise<vo
       context_length: model.contextLength,
       num_params: model.numParams(),
     },
-    env: { id: opts.envId, obs_dim: obsDim },
+    env: { id: opts.envId, obs_dim: obsDim, ...(opts.envOptions ? { options: { ...opts.envOptions } } : {}) },
     normalisation,
     tensors: { layout: "pytorch", dtype: "F32", transposed: [...flipped] },
   };

@@ -75,7 +75,7 @@ export interface TrainOptions extends Partial<TrainConfig> {
   /** Run folder: checkpoints go to `<outDir>/checkpoint`, the log to `<outDir>/log.jsonl`. */
   outDir?: string;
   /** Required with `outDir`: what config.json records about the data. */
-  checkpointMeta?: { envId: string; normalisation: Normalisation; obsDim?: number };
+  checkpointMeta?: { envId: string; envOptions?: Record<string, unknown>; normalisation: Normalisation; obsDim?: number };
   /** A resumable checkpoint folder to continue from (same hyper-parameters required). */
   resumeFrom?: string;
   /** Random streams besides the batch stream and the model's `randomStreams()`, saved and restored. */

@@ -45,6 +45,16 @@ async function saved(name: string, cfg: TinyConfig = CFG): Promise<{ dir: string
 }
 
 describe("saveCheckpoint / loadCheckpoint", () => {
+  it("stores the env options the data were collected with, and none when not given", async () => {
+    const model = new TinyModel(CFG);
+    const dir = join(root, "env-options");
+    await saveCheckpoint(dir, { model, envId: "strl/Toy-v0", envOptions: { size: 9 }, normalisation: NORM });
+    assert.deepEqual((await loadCheckpoint(dir)).config.env, { id: "strl/Toy-v0", obs_dim: 3, options: { size: 9 } });
+    const { dir: plain } = await saved("env-options-none");
+    assert.deepEqual((await loadCheckpoint(plain)).config.env, { id: "strl/Toy-v0", obs_dim: 3 });
+    model.dispose();
+  });
+
   it("gives bit-identical outputs after save and load", async () => {
     const { dir, model } = await saved("roundtrip");
     const build = (_kind: string, config: Record<string, unknown>): TinyModel => new TinyModel({ ...(config as unknown as TinyConfig), seed: 1234 });

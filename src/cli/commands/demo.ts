@@ -10,7 +10,7 @@ const HELP = `strl demo — spiking vs real-valued transformers on mazes, end to
 Usage: strl demo [--tiny] [--maze-size N] [--episodes N] [--steps N] [--batch-size B] [--preset tiny|small|paper]
                  [--eval-episodes N] [--seed N] [--out DIR] [--json]
 
-Collects a maze dataset (MazeLocal: position + neighbouring wall bits, "mixed" A* expert data), trains STRL,
+Collects a maze dataset (MazeLocal: position + neighbouring wall bits, A* expert data), trains STRL,
 ANN-STRL and a Decision Transformer on it, evaluates each (held-out accuracy, closed-loop success on unseen
 mazes, energy per decision and firing rates), prints a comparison table and writes a report folder with
 figures. Defaults: maze ${DEMO_DEFAULTS.mazeSize}x${DEMO_DEFAULTS.mazeSize}, ${DEMO_DEFAULTS.episodes} episodes, ${DEMO_DEFAULTS.steps} updates of batch ${DEMO_DEFAULTS.batchSize} per model, preset "${DEMO_DEFAULTS.preset}",

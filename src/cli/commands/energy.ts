@@ -44,9 +44,10 @@ export const command: Command = {
     await ready();
     const loaded = await loadForEval(dir);
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
-    if (targets.length === 0) targets = await defaultTargets(loaded.envId);
+    if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);
     const { energy } = await closedLoopWithEnergy(loaded.model, {
       envId: loaded.envId,
+      envOptions: loaded.envOptions,
       targetReturns: targets.slice(0, 1),
       episodes,
       seeds,
