@@ -43,8 +43,8 @@ export function categoryOf(f: CallFrame): string {
   if (name === "(garbage collector)") return "garbage collection";
   if (name === "(program)" || name === "(idle)" || name === "(root)") return "runtime (program, idle)";
   if (url.startsWith("wasm://") || /^\$?(wasm-function|xnn_|func\d)/.test(name)) return "wasm kernels (matmul, element-wise, ...)";
-  if (url.endsWith("snn/lif-kernel.js")) return "LIF kernel (JS)";
-  if (url.includes("models/blocks/spike-")) return "spike-attention kernels (JS)";
+  if (url.endsWith("snn/lif-kernel.js") || url.endsWith("snn/surrogate.js")) return "LIF neurons: kernel and surrogate (JS)";
+  if (/models\/blocks\/(spike-|fused-|js-op)/.test(url)) return "spike-attention kernels (JS)";
   if (/tensor\/(ops|layers|rng)\.js$/.test(url)) return "embedding scatter-add, dropout masks, rng (JS)";
   if (url.includes("@tensorflow")) return "tfjs engine and backend glue (JS)";
   if (url === "" || url.startsWith("node:")) return "node / V8 built-ins (typed-array copies, ...)";

@@ -1,7 +1,8 @@
 /**
  * Multi-head attention on real values (ANN-STRL and the Decision Transformer). The batched products use
  * `bmm`, whose gradient transposes explicitly (tfjs's own matMul gradient takes the slow transposeA/B path on
- * wasm, see shared/notes/engine.md).
+ * wasm, see shared/notes/engine.md), and which runs large per-group products as separate 2-D matmuls: wasm's
+ * BatchMatMul runs at ~2 GFLOP/s, a 2-D matmul of a [60, 128] x [128, 60] group at ~12 (measured here).
  */
 import { tf, type Rng, type Tensor } from "../../tensor/index.js";
 import { dropout } from "../../tensor/index.js";
@@ -11,17 +12,37 @@ type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const customGrad = tf.customGrad as unknown as (f: (...args: any[]) => { value: Tensor; gradFunc: GradFn }) => (...xs: Tensor[]) => Tensor;
 
+/** Per-group products of at least this many multiply-adds run as 2-D matmuls (below, BatchMatMul's overhead wins). */
+export const BMM_LOOP_MIN_MACS = 100_000;
+
+/** a [G, M, N] · b [G, N, P] -> [G, M, P] (no gradient of its own). */
+function batchedProduct(a: Tensor, b: Tensor): Tensor {
+  const [G, M, N] = a.shape as [number, number, number];
+  const P = b.shape[2]!;
+  if (G === 1 || M * N * P < BMM_LOOP_MIN_MACS) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  const av = a.dataSync() as Float32Array; // [G, M, N]
+  const bv = b.dataSync() as Float32Array; // [G, N, P]
+  const out = new Float32Array(G * M * P); // [G, M, P]
+  for (let g = 0; g < G; g++) {
+    const x = tf.tensor2d(av.subarray(g * M * N, (g + 1) * M * N), [M, N]); // [M, N]
+    const y = tf.tensor2d(bv.subarray(g * N * P, (g + 1) * N * P), [N, P]); // [N, P]
+    const z = tf.matMul(x, y); // [M, P]
+    out.set(z.dataSync() as Float32Array, g * M * P);
+    tf.dispose([x, y, z]);
+  }
+  return tf.tensor3d(out, [G, M, P]);
+}
+
 const bmmOp = customGrad((a: Tensor, b: Tensor, save: (ts: Tensor[]) => void) => {
   // a [G, M, N], b [G, N, P] -> [G, M, P]
   save([a, b]);
   return {
-    value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
+    value: batchedProduct(a, b),
     gradFunc: (dy: Tensor, saved: Tensor[]) => {
       const [as, bs] = saved as [tf.Tensor3D, tf.Tensor3D];
-      const dy3 = dy as tf.Tensor3D;
       return [
-        tf.matMul(dy3, tf.transpose(bs, [0, 2, 1])), // da [G, M, N] = dy [G, M, P] · bᵀ [G, P, N]
-        tf.matMul(tf.transpose(as, [0, 2, 1]), dy3), // db [G, N, P] = aᵀ [G, N, M] · dy [G, M, P]
+        batchedProduct(dy, tf.transpose(bs, [0, 2, 1])), // da [G, M, N] = dy [G, M, P] · bᵀ [G, P, N]
+        batchedProduct(tf.transpose(as, [0, 2, 1]), dy), // db [G, N, P] = aᵀ [G, N, M] · dy [G, M, P]
       ];
     },
   };

@@ -7,12 +7,14 @@
  *   keys -> · v_t -> concatenate heads -> mean over T. No output projection.
  * kind "spike-driven" (Spikformer / DSFormer): y_t = (scale · q_t k_tᵀ ⊙ mask) · v_t -> LIF -> mean over T.
  *
- * The allowed keys of position i: real steps j (not padding), and j <= i when causal.
+ * The allowed keys of position i: real steps j (not padding), and j <= i when causal. Everything after the qkv
+ * Linear runs as one fused op (`fusedSpikingAttention`).
  */
-import { LIF, type LIFOptions } from "../../snn/index.js";
-import { Linear, Module, tf, type Rng, type Tensor } from "../../tensor/index.js";
+import type { LIF, LIFOptions } from "../../snn/index.js";
+import { Linear, Module, type Rng, type Tensor } from "../../tensor/index.js";
 import type { AttentionKind } from "../config/strl-config.js";
-import { spikeScoreValue, spikeScores, spikeSoftmaxValue, type SpikeAttnGeom } from "./spike-attention-kernels.js";
+import { fusedSpikingAttention } from "./fused-spiking-attention.js";
+import { ReportingLIF } from "./reporting-lif.js";
 
 export interface SpikingAttentionOptions {
   dModel: number;
@@ -26,20 +28,20 @@ export interface SpikingAttentionOptions {
 
 export class SpikingSelfAttention extends Module {
   readonly qkv: Linear;
-  readonly qLif: LIF;
-  readonly kLif: LIF;
-  readonly vLif: LIF;
+  readonly qLif: ReportingLIF;
+  readonly kLif: ReportingLIF;
+  readonly vLif: ReportingLIF;
   /** LIF on the scores ("strl") or on the attention output ("spike-driven"). */
-  readonly attnLif: LIF;
+  readonly attnLif: ReportingLIF;
 
   constructor(rng: Rng, readonly opts: SpikingAttentionOptions, readonly name: string) {
     super();
     const d = opts.dModel;
     this.qkv = this.addModule("qkv", new Linear(rng, d, 3 * d, { bias: false }));
-    this.qLif = new LIF(opts.neuron, `${name}.q_lif`);
-    this.kLif = new LIF(opts.neuron, `${name}.k_lif`);
-    this.vLif = new LIF(opts.neuron, `${name}.v_lif`);
-    this.attnLif = new LIF(opts.neuron, `${name}.${opts.kind === "strl" ? "score_lif" : "out_lif"}`);
+    this.qLif = new ReportingLIF(opts.neuron, `${name}.q_lif`);
+    this.kLif = new ReportingLIF(opts.neuron, `${name}.k_lif`);
+    this.vLif = new ReportingLIF(opts.neuron, `${name}.v_lif`);
+    this.attnLif = new ReportingLIF(opts.neuron, `${name}.${opts.kind === "strl" ? "score_lif" : "out_lif"}`);
   }
 
   lifs(): Array<[string, LIF]> {
@@ -48,22 +50,9 @@ export class SpikingSelfAttention extends Module {
 
   /** x [B, K, d] (real), keyMask [B, K] -> [B, K, d] (spike-attention output, mean over T) */
   apply(x: Tensor, keyMask: Uint8Array): Tensor {
-    const [B, K, d] = x.shape as [number, number, number];
-    const { T, nHeads: H, scale, causal } = this.opts;
-    const qkv = this.qkv.apply(x); // [B, K, 3d]
-    const q = tf.slice(qkv, [0, 0, 0], [B, K, d]); // [B, K, d]
-    const k = tf.slice(qkv, [0, 0, d], [B, K, d]); // [B, K, d]
-    const v = tf.slice(qkv, [0, 0, 2 * d], [B, K, d]); // [B, K, d]
-    const qs = this.qLif.forwardRepeated(q, T); // [T, B, K, d]
-    const ks = this.kLif.forwardRepeated(k, T); // [T, B, K, d]
-    const vs = this.vLif.forwardRepeated(v, T); // [T, B, K, d]
-    const g: SpikeAttnGeom = { T, B, K, H, d, causal, keyMask };
-    const scores = spikeScores(qs, ks, g, scale); // [T, B, H, K, K]
-    if (this.opts.kind === "strl") {
-      const ss = this.attnLif.forward(scores); // [T, B, H, K, K] binary
-      return spikeSoftmaxValue(ss, vs, g); // [B, K, d]
-    }
-    const y = spikeScoreValue(scores, vs, g); // [T, B, K, d]
-    return this.attnLif.forward(y, { mean: true }); // [B, K, d]
+    const { T, nHeads: H, scale, causal, kind } = this.opts;
+    const qkv = this.qkv.apply(x); // [B, K, 3d], computed once for all T
+    const neurons = { q: this.qLif, k: this.kLif, v: this.vLif, attn: this.attnLif };
+    return fusedSpikingAttention(qkv, neurons, { T, H, causal, scale, kind, keyMask }); // [B, K, d]
   }
 }

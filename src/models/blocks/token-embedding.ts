@@ -54,7 +54,7 @@ export class StepTokenEmbedding extends Module {
         : this.prevAction.apply(tf.tensor3d(batch.prevActions as Float32Array, [B, K, this.prevAction.inFeatures])); // [B, K, d]
     const t = this.timestep.apply(batch.timesteps, [B, K]); // [B, K, d]
     const p = K === this.opts.contextLength ? this.pos : tf.slice(this.pos, [0, 0], [K, d]); // [K, d]
-    const x = tf.addN([r, s, a, t, tf.broadcastTo(p, [B, K, d])]); // [B, K, d]
+    const x = tf.add(tf.addN([r, s, a, t]), p); // [B, K, d] (+ [K, d] broadcast over B)
     return this.ln.apply(dropout(x, this.opts.dropout, rng, training)); // [B, K, d]
   }
 }
