@@ -5,7 +5,7 @@
  * mode and returns the action at the last (current) position: the argmax, a seeded sample, or the continuous
  * action.
  */
-import { tf, type Rng } from "../tensor/index.js";
+import { tf, type Rng, type Tensor } from "../tensor/index.js";
 import type { ActionHead, ModelBatch, ModelOutput } from "./types.js";
 import { argmaxRows } from "./blocks/action-head.js";
 
@@ -97,6 +97,8 @@ export function historyToBatch(spec: NormSpec, h: History): ModelBatch {
 /** The part of a model `actWith` uses. */
 export interface Actor {
   forward(batch: ModelBatch): ModelOutput;
+  /** Predictions at the last position only, [B, 1, out] (a shortcut some models offer). */
+  forwardLast?(batch: ModelBatch): Tensor;
   training: boolean;
   train(on?: boolean): unknown;
 }
@@ -109,6 +111,7 @@ export function actWith(model: Actor, spec: NormSpec, h: History, opts: ActOptio
   let last: Float32Array;
   try {
     const out = tf.tidy(() => {
+      if (model.forwardLast) return model.forwardLast(batch); // [1, 1, out]
       const preds = model.forward(batch).preds; // [1, K, out]
       const width = preds.shape[2]!;
       return tf.slice(preds, [0, batch.K - 1, 0], [1, 1, width]); // [1, 1, out]

@@ -36,6 +36,17 @@ export class PreNormBlock<A extends SubLayer, M extends SubLayer> extends Module
     const h = tf.add(x, this.attn.apply(this.ln1.apply(x), keyMask)); // [B, K, d]
     return tf.add(h, this.mlp.apply(this.ln2.apply(h), keyMask)); // [B, K, d]
   }
+
+  /**
+   * The block's output at the last position only: attention over every position, then the position-wise MLP on
+   * the last row. x [B, K, d] -> [B, 1, d] (equal to `apply(x)[:, K-1:]`).
+   */
+  applyLast(x: Tensor, keyMask: Uint8Array): Tensor {
+    const [B, K, d] = x.shape as [number, number, number];
+    const h = tf.add(x, this.attn.apply(this.ln1.apply(x), keyMask)); // [B, K, d]
+    const last = tf.slice(h, [0, K - 1, 0], [B, 1, d]); // [B, 1, d]
+    return tf.add(last, this.mlp.apply(this.ln2.apply(last), keyMask)); // [B, 1, d]
+  }
 }
 
 export interface StepTransformerConfig {
@@ -87,6 +98,21 @@ export abstract class StepTransformer<A extends SubLayer, M extends SubLayer> ex
       return this.actionHead.apply(x); // [B, K, out]
     });
     return { preds };
+  }
+
+  /**
+   * Predictions at the last position only (what a decision needs): the last block's MLP and the head run on that
+   * row alone. batch -> [B, 1, out], equal to `forward(batch).preds[:, K-1:]`.
+   */
+  forwardLast(batch: ModelBatch): Tensor {
+    checkBatch(this.where, batch, this.cfg);
+    const keyMask = keyMaskOf(batch); // [B, K]
+    return tf.tidy(() => {
+      let x = this.embed.apply(batch, this.dropoutRng, this.training); // [B, K, d]
+      const blocks = this.blocks.items;
+      for (let i = 0; i < blocks.length - 1; i++) x = blocks[i]!.apply(x, keyMask); // [B, K, d]
+      return this.actionHead.apply(blocks[blocks.length - 1]!.applyLast(x, keyMask)); // [B, 1, out]
+    });
   }
 
   /** Masked cross-entropy (discrete) or MSE (continuous), a scalar. */
