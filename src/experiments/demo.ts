@@ -35,7 +35,7 @@ export interface DemoOptions {
   log: (line: string) => void;
 }
 
-export const DEMO_DEFAULTS = { mazeSize: 11, episodes: 1500, steps: 400, batchSize: 32, preset: "tiny" as Preset, evalEpisodes: 20, seed: 0 };
+export const DEMO_DEFAULTS = { mazeSize: 15, episodes: 1500, steps: 400, batchSize: 32, preset: "tiny" as Preset, evalEpisodes: 20, seed: 0 };
 /** `--tiny`: the end-to-end test budget (well under a minute). */
 export const DEMO_TINY = { mazeSize: 7, episodes: 120, steps: 12, batchSize: 8, preset: "tiny" as Preset, evalEpisodes: 2, seed: 0 };
 
