@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Bench, BenchResult } from "./types.js";
+import { defaultMicroBatches, type BenchModelKind, type BenchSize } from "../src/models/benchmark.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, "..", "src", "cli", "main.js");
@@ -41,7 +42,15 @@ function runCase(model: string, config: string, mode: string, runs: number, warm
     case: mode === "train" ? `${name} (ms per training step)` : `${name} (ms per batch-1 decision)`,
     value: t.ms_median,
     unit: "ms",
-    extra: { ms_min: t.ms_min, ms_max: t.ms_max, peak_rss_mb: t.peak_rss_mb, runs, warmup, ...(target ? { target_ms: target, met: t.ms_median <= target } : {}) },
+    extra: {
+      ms_min: t.ms_min,
+      ms_max: t.ms_max,
+      peak_rss_mb: t.peak_rss_mb,
+      runs,
+      warmup,
+      ...(mode === "train" ? { micro_batches: defaultMicroBatches(model as BenchModelKind, config as BenchSize) } : {}),
+      ...(target ? { target_ms: target, met: t.ms_median <= target } : {}),
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import {
   BENCH_MODES,
   BENCH_SIZES,
   SHAPES,
+  defaultMicroBatches,
   peakRssMb,
   prepareStep,
   runBenchCase,
@@ -30,6 +31,8 @@ Configs (STRL uses T = 4; every input is a synthetic seeded batch, discrete acti
 
 Prints { model, config, mode, ms_median, ms_min, ms_max, peak_rss_mb }: the median, min and max over --runs timed
 runs after --warmup untimed ones (defaults: train 5 / 1, infer 30 / 5), and the process's peak resident memory.
+--micro-batches N accumulates the training step's gradient over N micro-batches (same objective, less memory);
+the default is 1, except dt at the paper config, whose batch of 32 does not fit the 4 GiB wasm heap: 4.
 --profile then samples one more run with V8's CPU profiler and prints where its time went (wasm kernels, the JS
 LIF and spike-attention kernels, tfjs glue, GC) and the top functions; --profile-out also saves the raw
 .cpuprofile (open it in Chrome DevTools).
@@ -68,7 +71,11 @@ export const command: Command = {
     const train = c.mode === "train";
     const runs = numberFlag("runs", values.runs, train ? 5 : 30, { integer: true, min: 1, max: 1000 });
     const warmup = numberFlag("warmup", values.warmup, train ? 1 : 5, { integer: true, min: 0, max: 1000 });
-    const micro = numberFlag("micro-batches", values["micro-batches"], 1, { integer: true, min: 1, max: SHAPES[c.config].batch });
+    const micro = numberFlag("micro-batches", values["micro-batches"], train ? defaultMicroBatches(c.model, c.config) : 1, {
+      integer: true,
+      min: 1,
+      max: SHAPES[c.config].batch,
+    });
     if (micro > 1 && !train) throw new UsageError("--micro-batches applies to --mode train only");
     c.microBatches = micro;
     await ready();

@@ -1,6 +1,8 @@
 /**
- * The attention products of spiking self-attention as fused ops on Float32Arrays (tfjs-wasm's batched matmul runs
- * at ~1-2 GFLOP/s, and these products have spikes on at least one side):
+ * The attention products of spiking self-attention as separate differentiable ops on Float32Arrays (tfjs-wasm's
+ * batched matmul runs at ~1-2 GFLOP/s, and these products have spikes on at least one side). The models run the
+ * fused `fusedSpikingAttention` instead; these stay as its tested reference (each is checked against dense tfjs
+ * ops, and the fused op against their composition with `LIF`):
  *
  * - `spikeScores`: scores = scale · Q_t K_tᵀ per (t, b, head) from binary Q, K; popcount dot products.
  * - `spikeSoftmaxValue` ("strl" attention): softmax over the binary score spikes of the allowed keys, times the
