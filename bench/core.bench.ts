@@ -65,6 +65,7 @@ export const bench: Bench = {
     return [
       await linearCase(rng, 3840, 128, 512, reps),
       await linearCase(rng, 3200, 256, 1024, reps),
+      await linearCase(rng, 5120, 512, 128, reps), // the STRL MLP's second Linear (4d -> d) on T x tokens rows
       ...(await lifCase(rng, [4, 32, 100, 1024], quick ? 1 : 5)),
     ];
   },
