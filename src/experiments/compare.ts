@@ -7,7 +7,7 @@ import type { Dataset } from "../data/index.js";
 import type { AnyModel, ModelKind } from "../models/index.js";
 import type { LogRecord } from "../train/log.js";
 import type { OfflineMetrics } from "../train/index.js";
-import { captureSpikes, compareEnergy, measureEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy } from "../eval/index.js";
+import { captureSpikes, compareEnergy, measureEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy, type ReferenceReturns } from "../eval/index.js";
 import type { Preset } from "./presets.js";
 import { datasetEnvOptions, trainOnDataset } from "./pipeline.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "./evaluate.js";
@@ -26,7 +26,7 @@ export interface CompareOptions {
   models: ModelSpec[];
   train: { steps: number; batchSize?: number; lr?: number; seed: number; evalEvery?: number; warmupSteps?: number };
   /** Closed-loop evaluation; omitted = offline only. */
-  closedLoop?: { targetReturns: number[]; episodes: number; seeds: number[]; maxSteps?: number };
+  closedLoop?: { targetReturns: number[]; episodes: number; seeds: number[]; maxSteps?: number; references?: ReferenceReturns };
   /** Progress lines (one per phase). */
   log?: (line: string) => void;
   /** Capture a spike raster of one decision for spiking models. */

@@ -8,7 +8,7 @@ import { Rng } from "../tensor/index.js";
 import { Dataset, WindowSampler, splitEpisodes } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
 import { evaluateOffline, type OfflineMetrics } from "../train/index.js";
-import { collectedMazeSeeds, evaluateWithEnergy, isMazeEnv, type ClosedLoopResult, type ModelEnergy } from "../eval/index.js";
+import { collectedMazeSeeds, evaluateWithEnergy, isMazeEnv, type ClosedLoopResult, type ModelEnergy, type ReferenceReturns } from "../eval/index.js";
 import { CMOS_45NM, type DeviceProfile } from "../energy/index.js";
 
 /** The test-split windows of `dataset` for `model` (normalised with the model's own statistics). */
@@ -56,6 +56,8 @@ export interface ClosedLoopEvalOptions {
   seeds: number[];
   excludeMazeSeeds?: Iterable<number>;
   maxSteps?: number;
+  /** Random / expert reference returns for the normalised score (default: D4RL's where they exist). */
+  references?: ReferenceReturns;
   profile?: DeviceProfile;
   onProgress?: (done: number, total: number) => void;
 }
@@ -74,6 +76,7 @@ export async function closedLoopWithEnergy(model: PolicyModel, o: ClosedLoopEval
       rtgScale,
       maxSteps: o.maxSteps,
       excludeMazeSeeds: o.excludeMazeSeeds,
+      references: o.references,
       onProgress: o.onProgress ? (p) => o.onProgress!(p.done, p.total) : undefined,
     },
     o.profile ?? CMOS_45NM,

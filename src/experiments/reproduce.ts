@@ -11,7 +11,7 @@
  * tables give mean ± std over seeds (population std).
  */
 import { collectDataset, type PolicyName } from "../data/index.js";
-import { formatMeanStd, mean, measureReferenceReturns, std, type ReferenceReturns } from "../eval/index.js";
+import { d4rlReference, formatMeanStd, mean, measureReferenceReturns, std, type ReferenceReturns } from "../eval/index.js";
 import type { ReportSection } from "../report/index.js";
 import { compareModels, type CompareResult, type ModelSpec, type ModelOutcome } from "./compare.js";
 import type { Preset } from "./presets.js";
@@ -104,7 +104,8 @@ export async function runReproduce(o: ReproduceOptions): Promise<RowResult[]> {
         dataset,
         models: row.models.map((m) => ({ ...m, preset: b.preset })),
         train: { steps: b.steps, batchSize: b.batchSize, seed, lr: 1e-3, warmupSteps: Math.floor(b.steps / 10) },
-        closedLoop: row.closedLoop ? { targetReturns: [res.target!], episodes: b.evalEpisodes, seeds: [seed] } : undefined,
+        // Normalised score: D4RL's references where they exist (Maze2D), else the measured random / expert returns.
+        closedLoop: row.closedLoop ? { targetReturns: [res.target!], episodes: b.evalEpisodes, seeds: [seed], references: d4rlReference(row.envId) ?? res.references } : undefined,
         log: (l) => o.log(`[${row.id}] seed ${seed}: ${l}`),
         raster: seed === o.seeds[0],
       });

@@ -66,7 +66,7 @@ export const command: Command = {
     const table = summaryTable(results);
     const leak = leakLine(results);
     const b = BUDGETS[scale];
-    const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Wall-clock ${minutes.toFixed(1)} min.`;
+    const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Normalised score = 100 x (return - random) / (expert - random) with D4RL's reference returns for Maze2D-UMaze and, elsewhere, the random and expert policies' returns measured on 10 episodes. Wall-clock ${minutes.toFixed(1)} min.`;
     const header = collectHeader(commandLine, seeds);
     const sections = [
       { title: "Summary (mean ± std over seeds)", text: [budget, leak ?? ""].filter(Boolean).join("\n\n"), table },
