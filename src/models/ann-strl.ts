@@ -3,11 +3,10 @@
  * control for "does spiking help or hurt". Same token, blocks, head and masks as STRL.
  */
 import type { OpRecord } from "../energy/index.js";
-import { linearMacs } from "../energy/index.js";
 import type { LIF } from "../snn/index.js";
 import { AnnStrlConfig, type AnnStrlConfigInit } from "./config/strl-config.js";
 import { AnnMlp, AnnSelfAttention } from "./blocks/ann-strl-blocks.js";
-import { attentionPairs, checkTokens } from "./blocks/energy.js";
+import { checkTokens, stepTransformerOps } from "./blocks/energy.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
 import { PreNormBlock, StepTransformer } from "./step-transformer.js";
 import type { PolicyModel } from "./types.js";
@@ -43,25 +42,7 @@ export class AnnStrlModel extends StepTransformer<AnnSelfAttention, AnnMlp> impl
    */
   opRecords(tokens: number, _rates: Record<string, number> = {}): OpRecord[] {
     const c = this.config;
-    const L = checkTokens(tokens, c.contextLength);
-    const d = c.dModel;
-    const pairs = attentionPairs(L, c.causal) * c.nHeads * c.headDim;
-    const out: OpRecord[] = [
-      { layer: "embed.rtg", input: "real", macs: linearMacs(L, 1, d) },
-      { layer: "embed.state", input: "real", macs: linearMacs(L, c.obsDim, d) },
-    ];
-    if (c.head.kind === "continuous") out.push({ layer: "embed.prev_action", input: "real", macs: linearMacs(L, c.head.dim, d) });
-    this.blocks.items.forEach((_, i) => {
-      const p = `blocks.${i}`;
-      out.push(
-        { layer: `${p}.attn.qkv`, input: "real", macs: linearMacs(L, d, 3 * d) },
-        { layer: `${p}.attn.scores`, input: "real", macs: pairs },
-        { layer: `${p}.attn.av`, input: "real", macs: pairs },
-        { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(L, d, c.mlpRatio * d) },
-        { layer: `${p}.mlp.fc2`, input: "real", macs: linearMacs(L, c.mlpRatio * d, d) },
-      );
-    });
-    out.push({ layer: "head", input: "real", macs: linearMacs(L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
-    return out;
+    return stepTransformerOps(c, checkTokens(tokens, c.contextLength));
   }
+
 }

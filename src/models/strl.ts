@@ -4,10 +4,9 @@
  * LIFs fed the same input at every step, outputs averaged over T), a linear action head.
  */
 import type { OpRecord } from "../energy/index.js";
-import { linearMacs } from "../energy/index.js";
 import type { LIF } from "../snn/index.js";
 import { StrlConfig, type StrlConfigInit } from "./config/strl-config.js";
-import { attentionPairs, checkTokens, rateOf } from "./blocks/energy.js";
+import { checkTokens, stepTransformerOps } from "./blocks/energy.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
 import { SpikingMlp } from "./blocks/spiking-mlp.js";
 import { SpikingSelfAttention } from "./blocks/spiking-attention.js";
@@ -51,26 +50,7 @@ export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp>
    */
   opRecords(tokens: number, rates: Record<string, number>): OpRecord[] {
     const c = this.config;
-    const L = checkTokens(tokens, c.contextLength);
-    const d = c.dModel;
-    const T = c.T;
-    const pairs = attentionPairs(L, c.causal) * c.nHeads * c.headDim;
-    const out: OpRecord[] = [
-      { layer: "embed.rtg", input: "real", macs: linearMacs(L, 1, d) },
-      { layer: "embed.state", input: "real", macs: linearMacs(L, c.obsDim, d) },
-    ];
-    if (c.head.kind === "continuous") out.push({ layer: "embed.prev_action", input: "real", macs: linearMacs(L, c.head.dim, d) });
-    this.blocks.items.forEach((_, i) => {
-      const p = `blocks.${i}`;
-      out.push(
-        { layer: `${p}.attn.qkv`, input: "real", macs: linearMacs(L, d, 3 * d), repeats: 1 },
-        { layer: `${p}.attn.scores`, input: "spike", macs: pairs, T, rate: rateOf(rates, `${p}.attn.q_lif`) },
-        { layer: `${p}.attn.av`, input: "spike", macs: pairs, T, rate: rateOf(rates, `${p}.attn.v_lif`) },
-        { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(L, d, c.mlpRatio * d), repeats: 1 },
-        { layer: `${p}.mlp.fc2`, input: "spike", macs: linearMacs(L, c.mlpRatio * d, d), T, rate: rateOf(rates, `${p}.mlp.lif1`) },
-      );
-    });
-    out.push({ layer: "head", input: "real", macs: linearMacs(L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
-    return out;
+    return stepTransformerOps(c, checkTokens(tokens, c.contextLength), { T: c.T, rates });
   }
+
 }
