@@ -50,6 +50,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const envId = "MazeLocal-21x21-v0";
   const envOptions = { size: o.mazeSize };
   const t0 = performance.now();
+  // Provenance is taken before the run: the commit recorded is the code that ran.
+  const header = collectHeader(o.command, [o.seed]);
   o.log(`collecting ${o.episodes} episodes on ${envId} (size ${o.mazeSize}, A* expert)`);
   const dataset = collectDataset({ envId, policy: "expert", episodes: o.episodes, seed: o.seed, envOptions });
   const rets = summarize(Array.from(dataset.returns()));
@@ -84,6 +86,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   };
   const sections = [setup, ...(await compareSections(compare))];
   mkdirSync(o.out, { recursive: true });
-  const { report } = await writeReport(o.out, { title: "strl demo: spiking vs real-valued transformers on local-view mazes", header: collectHeader(o.command, [o.seed]), sections });
+  const { report } = await writeReport(o.out, { title: "strl demo: spiking vs real-valued transformers on local-view mazes", header, sections });
   return { dataset, compare, report: join(o.out, "report.md") || report, table };
 }

@@ -60,6 +60,8 @@ export const command: Command = {
     const commandLine = ["strl", "reproduce", ...argv].join(" ");
     const log = values.json ? () => {} : (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
     await ready();
+    // Provenance is taken before the run: the commit recorded is the code that ran.
+    const header = collectHeader(commandLine, seeds);
     const t0 = performance.now();
     const results = await runReproduce({ scale, seeds, only, log });
     const minutes = (performance.now() - t0) / 60000;
@@ -67,7 +69,6 @@ export const command: Command = {
     const leak = leakLine(results);
     const b = BUDGETS[scale];
     const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Normalised score = 100 x (return - random) / (expert - random) with D4RL's reference returns for Maze2D-UMaze and, elsewhere, the random and expert policies' returns measured on 10 episodes. Wall-clock ${minutes.toFixed(1)} min.`;
-    const header = collectHeader(commandLine, seeds);
     const sections = [
       { title: "Summary (mean ± std over seeds)", text: [budget, leak ?? ""].filter(Boolean).join("\n\n"), table },
       ...(await rowSections(results)),
