@@ -13,18 +13,20 @@ function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
 async function linearCase(rng: Rng, n: number, i: number, o: number, reps: number): Promise<BenchResult> {
   const x = randomTensor(rng, [n, i]);
   const w = tf.variable(randomTensor(rng, [i, o]));
-  const gradFn = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(linear(xx, ww)));
+  // Back-propagate a given dy (no reduction op in the timed work): exactly y = xW, dx = dy Wᵀ, dW = xᵀ dy.
+  const dy = randomTensor(rng, [n, o]);
+  const gradFn = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => linear(xx, ww));
   const ms = await timeRuns(() => {
-    const gs = gradFn([x, w]);
+    const gs = gradFn([x, w], dy);
     gs[0]!.dataSync();
     gs[1]!.dataSync();
     tf.dispose(gs);
   }, reps);
-  // The sum's gradient (ones) and the reduce add a little; the three matmuls dominate.
   const flops = 3 * 2 * n * i * o;
   const m = median(ms);
   x.dispose();
   w.dispose();
+  dy.dispose();
   return {
     case: `linear fwd+bwd [${n},${i}]x[${i},${o}]`,
     value: flops / (m * 1e6),
