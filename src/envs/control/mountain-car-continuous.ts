@@ -5,9 +5,9 @@
  * that reaches the goal. Truncated after 999 steps. Start: position U(-0.6, -0.4), velocity 0.
  * State and observation: [position, velocity], float64 (Gymnasium stores float32).
  */
-import { BaseEnv, box, type Action, type ResetResult, type StepResult } from "../core.js";
-import { checkOptionKeys, clamp } from "./util.js";
-import { MOUNTAIN_CAR, checkMountainCarState, moveCar, renderHill } from "./mountain-car.js";
+import { box, type Action, type StepResult } from "../core.js";
+import { clamp } from "./util.js";
+import { MountainCarBase, moveCar } from "./mountain-car.js";
 
 export const MOUNTAIN_CAR_CONTINUOUS = {
   minAction: -1,
@@ -21,24 +21,15 @@ export const MOUNTAIN_CAR_CONTINUOUS = {
   maxEpisodeSteps: 999,
 } as const;
 
-export class MountainCarContinuousEnv extends BaseEnv {
+export class MountainCarContinuousEnv extends MountainCarBase {
   readonly id = "MountainCarContinuous-v0";
-  readonly observationSpace = box([MOUNTAIN_CAR.minPosition, -MOUNTAIN_CAR.maxSpeed], [MOUNTAIN_CAR.maxPosition, MOUNTAIN_CAR.maxSpeed]);
   /** [force], in [-1, 1]. */
   readonly actionSpace = box(-1, 1, [1]);
   readonly maxEpisodeSteps = MOUNTAIN_CAR_CONTINUOUS.maxEpisodeSteps;
-  private state: number[] = [0, 0]; // [2] position, velocity
+  protected readonly goalPosition = MOUNTAIN_CAR_CONTINUOUS.goalPosition;
 
   constructor(options?: Record<string, unknown>) {
-    super();
-    checkOptionKeys("MountainCarContinuous-v0", options, []);
-  }
-
-  protected resetState(initialState: number[] | undefined): ResetResult {
-    this.state = initialState
-      ? checkMountainCarState(this.id, initialState)
-      : [this.rng.uniform(MOUNTAIN_CAR.startLow, MOUNTAIN_CAR.startHigh), 0];
-    return { observation: [...this.state], info: {} };
+    super("MountainCarContinuous-v0", options);
   }
 
   protected stepState(action: Action): StepResult {
@@ -52,13 +43,5 @@ export class MountainCarContinuousEnv extends BaseEnv {
     // Gymnasium charges the unclipped action; checkAction already keeps it within [-1, 1] (+1e-6).
     const reward = (terminated ? c.goalReward : 0) - a * a * c.actionCost;
     return { observation: [...this.state], reward, terminated, truncated: false, info: {} };
-  }
-
-  getState(): number[] {
-    return [...this.state];
-  }
-
-  render(): string {
-    return renderHill(this.state[0]!, this.state[1]!, MOUNTAIN_CAR_CONTINUOUS.goalPosition);
   }
 }

@@ -62,17 +62,19 @@ export function renderHill(position: number, velocity: number, goalPosition: num
   return `${canvasToString(canvas)}\nposition=${fmt(position, 4)} velocity=${fmt(velocity, 5)}`;
 }
 
-export class MountainCarEnv extends BaseEnv {
-  readonly id = "MountainCar-v0";
+/**
+ * What both mountain-car variants share: the observation space, the [position, velocity] state, option and
+ * `initialState` checks, the start distribution, `getState` and the text picture. Subclasses give the action
+ * space, the step limit, the goal position and the step.
+ */
+export abstract class MountainCarBase extends BaseEnv {
   readonly observationSpace = box([MOUNTAIN_CAR.minPosition, -MOUNTAIN_CAR.maxSpeed], [MOUNTAIN_CAR.maxPosition, MOUNTAIN_CAR.maxSpeed]);
-  /** 0: accelerate left, 1: no push, 2: accelerate right. */
-  readonly actionSpace = discrete(3);
-  readonly maxEpisodeSteps = MOUNTAIN_CAR.maxEpisodeSteps;
-  private state: number[] = [0, 0]; // [2] position, velocity
+  protected state: number[] = [0, 0]; // [2] position, velocity
+  protected abstract readonly goalPosition: number;
 
-  constructor(options?: Record<string, unknown>) {
+  constructor(envId: string, options?: Record<string, unknown>) {
     super();
-    checkOptionKeys("MountainCar-v0", options, []);
+    checkOptionKeys(envId, options, []);
   }
 
   protected resetState(initialState: number[] | undefined): ResetResult {
@@ -80,6 +82,26 @@ export class MountainCarEnv extends BaseEnv {
       ? checkMountainCarState(this.id, initialState)
       : [this.rng.uniform(MOUNTAIN_CAR.startLow, MOUNTAIN_CAR.startHigh), 0];
     return { observation: [...this.state], info: {} };
+  }
+
+  getState(): number[] {
+    return [...this.state];
+  }
+
+  render(): string {
+    return renderHill(this.state[0]!, this.state[1]!, this.goalPosition);
+  }
+}
+
+export class MountainCarEnv extends MountainCarBase {
+  readonly id = "MountainCar-v0";
+  /** 0: accelerate left, 1: no push, 2: accelerate right. */
+  readonly actionSpace = discrete(3);
+  readonly maxEpisodeSteps = MOUNTAIN_CAR.maxEpisodeSteps;
+  protected readonly goalPosition = MOUNTAIN_CAR.goalPosition;
+
+  constructor(options?: Record<string, unknown>) {
+    super("MountainCar-v0", options);
   }
 
   protected stepState(action: Action): StepResult {
@@ -91,13 +113,5 @@ export class MountainCarEnv extends BaseEnv {
     const [p, nv] = this.state as [number, number];
     const terminated = p >= c.goalPosition && nv >= c.goalVelocity;
     return { observation: [...this.state], reward: -1, terminated, truncated: false, info: {} };
-  }
-
-  getState(): number[] {
-    return [...this.state];
-  }
-
-  render(): string {
-    return renderHill(this.state[0]!, this.state[1]!, MOUNTAIN_CAR.goalPosition);
   }
 }
