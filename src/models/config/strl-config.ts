@@ -57,17 +57,12 @@ function jsonOf(kind: string, spec: object, c: object): Record<string, unknown> 
   return out;
 }
 
-export interface StrlConfig extends Readonly<StrlFields> {}
-/** The validated config of an STRL model (paper-scale defaults: d 256, 6 blocks, 8 heads, T 4, context 100). */
-export class StrlConfig {
-  static readonly kind = "strl" as const;
-
-  constructor(init: StrlConfigInit) {
-    const c = parseConfig("StrlConfig", init, STRL_SPEC);
-    checkTransformer("StrlConfig", c);
-    Object.assign(this, c, finishStats("StrlConfig", c), { head: copyHead(c.head), neuron: copyNeuron(c.neuron as LIFConfig) });
-    Object.freeze(this);
-  }
+/** What STRL and ANN-STRL derive the same way from their fields: the attention mode, head size and score scale. */
+abstract class TransformerConfigBase {
+  declare readonly causal: boolean;
+  declare readonly dModel: number;
+  declare readonly nHeads: number;
+  declare readonly attnScale: number | null;
 
   /** "causal", or "paper" for the published non-causal setting. */
   get mode(): AttentionMode {
@@ -82,6 +77,20 @@ export class StrlConfig {
   get scale(): number {
     return this.attnScale ?? 1 / Math.sqrt(this.headDim);
   }
+}
+
+export interface StrlConfig extends Readonly<StrlFields> {}
+/** The validated config of an STRL model (paper-scale defaults: d 256, 6 blocks, 8 heads, T 4, context 100). */
+export class StrlConfig extends TransformerConfigBase {
+  static readonly kind = "strl" as const;
+
+  constructor(init: StrlConfigInit) {
+    super();
+    const c = parseConfig("StrlConfig", init, STRL_SPEC);
+    checkTransformer("StrlConfig", c);
+    Object.assign(this, c, finishStats("StrlConfig", c), { head: copyHead(c.head), neuron: copyNeuron(c.neuron as LIFConfig) });
+    Object.freeze(this);
+  }
 
   toJSON(): Record<string, unknown> {
     return jsonOf(StrlConfig.kind, STRL_SPEC, this);
@@ -95,26 +104,15 @@ export class StrlConfig {
 
 export interface AnnStrlConfig extends Readonly<AnnStrlFields> {}
 /** The validated config of ANN-STRL: STRL's architecture with a real activation in place of every LIF, T = 1. */
-export class AnnStrlConfig {
+export class AnnStrlConfig extends TransformerConfigBase {
   static readonly kind = "ann-strl" as const;
 
   constructor(init: AnnStrlConfigInit) {
+    super();
     const c = parseConfig("AnnStrlConfig", init, ANN_STRL_SPEC);
     checkTransformer("AnnStrlConfig", c);
     Object.assign(this, c, finishStats("AnnStrlConfig", c), { head: copyHead(c.head) });
     Object.freeze(this);
-  }
-
-  get mode(): AttentionMode {
-    return this.causal ? "causal" : "paper";
-  }
-
-  get headDim(): number {
-    return this.dModel / this.nHeads;
-  }
-
-  get scale(): number {
-    return this.attnScale ?? 1 / Math.sqrt(this.headDim);
   }
 
   /** Always 1: an ANN has no time axis. */
