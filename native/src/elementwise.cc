@@ -1,0 +1,10 @@
+#include "napi_util.h"
+
+namespace strl {
+
+void register_elementwise(napi_env env, napi_value exports) {
+  (void)env;
+  (void)exports;
+}
+
+}  // namespace strl
