@@ -4,6 +4,10 @@
  */
 import { tf } from "./tf.js";
 import "@tensorflow/tfjs-backend-wasm";
+import { loadAddon, type NativeAddon } from "./native/addon.js";
+
+/** The engine computing tensors: "native" (the C++ addon) or "wasm" (tfjs-wasm). Set by `ready()`. */
+let activeEngine: "native" | "wasm" | undefined;
 
 export type BackendName = "wasm" | "cpu" | "webgl";
 
@@ -54,4 +58,12 @@ export function backendName(): string {
 export function memoryStats(): { numTensors: number; numBytes: number } {
   const m = tf.memory();
   return { numTensors: m.numTensors, numBytes: m.numBytes };
+}
+
+/**
+ * The native addon when the native engine is the active one, else undefined: the fused kernels (LIF, spiking
+ * attention) call it directly on Float32Arrays and fall back to their JS twins otherwise.
+ */
+export function nativeKernels(): NativeAddon | undefined {
+  return activeEngine === "native" ? loadAddon().addon : undefined;
 }
