@@ -1,10 +1,589 @@
+// Batched sgemm for the strl native engine (see gemm.h).
+//
+// Layout of the computation (row-major C):
+//   - K is cut into blocks of at most KC (the cut depends on K only). For each K block, a micro-kernel adds
+//     the products of an MR x kc sliver of op(A) and a kc x NR panel of op(B) into an MR x NR tile of C held in
+//     registers (loaded from C after the first K block). Every C element therefore sums its K products in
+//     plain k order, whatever the tiling or the thread count.
+//   - op(A) slivers are packed (k-major, MR floats per k) into a small thread-local buffer; they stay in L1
+//     while the micro-kernel sweeps the NR-wide panels of op(B), which come from L2.
+//   - op(B) panels are packed (k-major, NR floats per k, zero padded): once for the whole product when many
+//     tasks share them, else per task and K block. When B is not transposed and M is small, full panels are
+//     read from B in place (no packing at all: batch-1 inference).
+//   - Threads: tasks are output tiles (blocks of rows and columns of C) or groups of batch items, and their
+//     number and bounds depend on the shape only (strl::parallel_for; the calling thread takes part).
+//   - Micro-kernels: AVX-512 12x32, AVX2+FMA 6x16, or portable C++ 4x16, chosen at first use from the CPU
+//     (STRL_GEMM_KERNEL=avx2|generic forces a lesser one, for tests).
+#include "gemm.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
 #include "napi_util.h"
+#include "pool.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace strl {
+namespace {
+
+// Largest K block. A packed sliver (MR x KC floats) must sit in L1 next to the streamed B panel.
+constexpr int64_t KC = 256;
+// Largest column block of a task: a packed K block of B (KC x NT_MAX floats, 512 KiB) sits in L2.
+constexpr int64_t NT_MAX = 512;
+
+// C[rows, cols] (+)= Apacked[kc, mr] · B[kc, nr], B rows ldb apart; acc: add to C, else overwrite.
+using MicroFn = void (*)(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int rows,
+                         int cols, bool acc);
+
+struct Kernel {
+  const char* name;
+  int mr;
+  int nr;
+  MicroFn fn;
+};
+
+// ---------------------------------------------------------------------------------------------------------
+// Portable micro-kernel: 4 x 16.
+constexpr int G_MR = 4, G_NR = 16;
+
+template <int R>
+void generic_micro(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int cols,
+                   bool acc) {
+  float c[R][G_NR];
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < G_NR; ++j) c[r][j] = (acc && j < cols) ? C[r * ldc + j] : 0.0f;
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* b = B + k * ldb;
+    const float* a = A + k * G_MR;
+    for (int r = 0; r < R; ++r) {
+      const float av = a[r];
+      for (int j = 0; j < G_NR; ++j) c[r][j] += av * b[j];
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < cols; ++j) C[r * ldc + j] = c[r][j];
+}
+
+void generic_fn(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int rows, int cols,
+                bool acc) {
+  switch (rows) {
+    case 1: generic_micro<1>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 2: generic_micro<2>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 3: generic_micro<3>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    default: generic_micro<4>(kc, A, B, ldb, C, ldc, cols, acc); break;
+  }
+}
+
+#if defined(__x86_64__)
+// ---------------------------------------------------------------------------------------------------------
+// AVX-512 micro-kernel: 12 x 32 (24 zmm accumulators, two B vectors, A broadcast from memory).
+constexpr int Z_MR = 12, Z_NR = 32;
+
+#define STRL_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
+
+template <int R>
+STRL_AVX512 void avx512_micro(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc,
+                              int cols, bool acc) {
+  const __mmask16 m0 = cols >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1);
+  const __mmask16 m1 = cols >= 32   ? static_cast<__mmask16>(0xFFFF)
+                       : cols > 16 ? static_cast<__mmask16>((1u << (cols - 16)) - 1)
+                                   : static_cast<__mmask16>(0);
+  __m512 c0[R], c1[R];
+  if (acc) {
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) {
+      c0[r] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
+      c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
+    }
+  } else {
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) {
+      c0[r] = _mm512_setzero_ps();
+      c1[r] = _mm512_setzero_ps();
+    }
+  }
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m512 b0 = _mm512_loadu_ps(B);
+    const __m512 b1 = _mm512_loadu_ps(B + 16);
+#pragma GCC unroll 12
+    for (int r = 0; r < R; ++r) {
+      const __m512 a = _mm512_set1_ps(A[r]);
+      c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+      c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+    }
+    A += Z_MR;
+    B += ldb;
+  }
+#pragma GCC unroll 12
+  for (int r = 0; r < R; ++r) {
+    _mm512_mask_storeu_ps(C + r * ldc, m0, c0[r]);
+    _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c1[r]);
+  }
+}
+
+STRL_AVX512 void avx512_fn(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int rows,
+                           int cols, bool acc) {
+  switch (rows) {
+    case 1: avx512_micro<1>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 2: avx512_micro<2>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 3: avx512_micro<3>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 4: avx512_micro<4>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 5: avx512_micro<5>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 6: avx512_micro<6>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 7: avx512_micro<7>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 8: avx512_micro<8>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 9: avx512_micro<9>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 10: avx512_micro<10>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 11: avx512_micro<11>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    default: avx512_micro<12>(kc, A, B, ldb, C, ldc, cols, acc); break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// AVX2 + FMA micro-kernel: 6 x 16 (12 ymm accumulators).
+constexpr int Y_MR = 6, Y_NR = 16;
+
+#define STRL_AVX2 __attribute__((target("avx2,fma")))
+
+template <int R>
+STRL_AVX2 void avx2_micro(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int cols,
+                          bool acc) {
+  const bool full = cols >= 16;
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols), lane);
+  const __m256i mk1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols - 8), lane);
+  __m256 c0[R], c1[R];
+  if (acc) {
+    for (int r = 0; r < R; ++r) {
+      if (full) {
+        c0[r] = _mm256_loadu_ps(C + r * ldc);
+        c1[r] = _mm256_loadu_ps(C + r * ldc + 8);
+      } else {
+        c0[r] = _mm256_maskload_ps(C + r * ldc, mk0);
+        c1[r] = _mm256_maskload_ps(C + r * ldc + 8, mk1);
+      }
+    }
+  } else {
+    for (int r = 0; r < R; ++r) {
+      c0[r] = _mm256_setzero_ps();
+      c1[r] = _mm256_setzero_ps();
+    }
+  }
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(B);
+    const __m256 b1 = _mm256_loadu_ps(B + 8);
+#pragma GCC unroll 6
+    for (int r = 0; r < R; ++r) {
+      const __m256 a = _mm256_broadcast_ss(A + r);
+      c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+      c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+    }
+    A += Y_MR;
+    B += ldb;
+  }
+  for (int r = 0; r < R; ++r) {
+    if (full) {
+      _mm256_storeu_ps(C + r * ldc, c0[r]);
+      _mm256_storeu_ps(C + r * ldc + 8, c1[r]);
+    } else {
+      _mm256_maskstore_ps(C + r * ldc, mk0, c0[r]);
+      _mm256_maskstore_ps(C + r * ldc + 8, mk1, c1[r]);
+    }
+  }
+}
+
+STRL_AVX2 void avx2_fn(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int rows,
+                       int cols, bool acc) {
+  switch (rows) {
+    case 1: avx2_micro<1>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 2: avx2_micro<2>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 3: avx2_micro<3>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 4: avx2_micro<4>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 5: avx2_micro<5>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    default: avx2_micro<6>(kc, A, B, ldb, C, ldc, cols, acc); break;
+  }
+}
+#endif  // __x86_64__
+
+Kernel pick_kernel() {
+  const Kernel generic{"generic", G_MR, G_NR, generic_fn};
+  const char* force = std::getenv("STRL_GEMM_KERNEL");
+  const std::string want = force ? force : "";
+  if (want == "generic") return generic;
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+  if (avx512 && want != "avx2") return Kernel{"avx512", Z_MR, Z_NR, avx512_fn};
+  if (avx2) return Kernel{"avx2", Y_MR, Y_NR, avx2_fn};
+#endif
+  return generic;
+}
+
+const Kernel& kernel() {
+  static const Kernel k = pick_kernel();
+  return k;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Buffers: 64-byte aligned, grow-only, one set per thread.
+struct Buffer {
+  float* p = nullptr;
+  size_t cap = 0;
+  ~Buffer() { std::free(p); }
+  float* get(size_t n) {
+    if (n <= cap) return p;
+    std::free(p);
+    cap = 0;
+    const size_t bytes = ((n * sizeof(float)) + 63) / 64 * 64;
+    p = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (p) cap = n;
+    return p;
+  }
+  void release() {
+    std::free(p);
+    p = nullptr;
+    cap = 0;
+  }
+};
+
+struct Scratch {
+  Buffer a;  // one packed sliver of op(A): MR x KC
+  Buffer b;  // one packed K block of op(B) panels: KC x NT_MAX
+  Buffer e;  // one packed edge panel of op(B) (direct mode): KC x NR
+  float* pa = nullptr;
+  float* pb = nullptr;
+  float* pe = nullptr;
+  bool ready(const Kernel& kn) {
+    pa = a.get(static_cast<size_t>(kn.mr) * KC);
+    pb = b.get(static_cast<size_t>(KC) * NT_MAX);
+    pe = e.get(static_cast<size_t>(KC) * kn.nr);
+    return pa && pb && pe;
+  }
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+// The whole op(B), packed, shared by the tasks of one product (owned by the calling thread).
+Buffer& prepacked() {
+  thread_local Buffer b;
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Packing.
+
+struct Shape {
+  int64_t M, N, K;
+  bool tA, tB;
+};
+
+// dst[k * mr + r] = op(A)[i0 + r][k0 + k] for r < rows, k < kc.
+void pack_a(const Shape& s, const float* A, int64_t i0, int rows, int64_t k0, int64_t kc, int mr, float* dst) {
+  if (!s.tA) {  // A is [M, K]
+    for (int r = 0; r < rows; ++r) {
+      const float* src = A + (i0 + r) * s.K + k0;
+      float* d = dst + r;
+      for (int64_t k = 0; k < kc; ++k) d[k * mr] = src[k];
+    }
+  } else {  // A is [K, M]
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* src = A + (k0 + k) * s.M + i0;
+      float* d = dst + k * mr;
+      for (int r = 0; r < rows; ++r) d[r] = src[r];
+    }
+  }
+}
+
+// dst[k * nr + j] = op(B)[k0 + k][j0 + j] for j < cols, 0 for cols <= j < nr; k < kc.
+void pack_b(const Shape& s, const float* B, int64_t j0, int cols, int64_t k0, int64_t kc, int nr, float* dst) {
+  if (!s.tB) {  // B is [K, N]
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* src = B + (k0 + k) * s.N + j0;
+      float* d = dst + k * nr;
+      std::memcpy(d, src, sizeof(float) * cols);
+      for (int j = cols; j < nr; ++j) d[j] = 0.0f;
+    }
+  } else {  // B is [N, K]: gather in chunks of k so that the written lines stay in L1
+    constexpr int64_t CH = 64;
+    for (int64_t kb = 0; kb < kc; kb += CH) {
+      const int64_t ke = std::min(kc, kb + CH);
+      for (int j = 0; j < cols; ++j) {
+        const float* src = B + (j0 + j) * s.K + k0;
+        for (int64_t k = kb; k < ke; ++k) dst[k * nr + j] = src[k];
+      }
+      for (int64_t k = kb; k < ke; ++k)
+        for (int j = cols; j < nr; ++j) dst[k * nr + j] = 0.0f;
+    }
+  }
+}
+
+// The K blocks: nkb blocks of kcb (the last one shorter), from K only.
+struct KBlocks {
+  int64_t n, len;
+  explicit KBlocks(int64_t K) {
+    n = (K + KC - 1) / KC;
+    len = n > 0 ? (K + n - 1) / n : 0;
+  }
+};
+
+// C rows [m0, m1) x columns [n0, n1) of one product. n0 is a multiple of NR.
+//   bpre: op(B) packed whole (panel p at bpre + p * K * NR), or null to pack each K block here;
+//   direct: read full panels of B in place (B not transposed), packing only the edge panel.
+bool compute_tile(const Kernel& kn, const Shape& s, const float* A, const float* B, float* C, int64_t m0, int64_t m1,
+                  int64_t n0, int64_t n1, const float* bpre, bool direct) {
+  Scratch& t = scratch();
+  if (!t.ready(kn)) return false;
+  const int mr = kn.mr, nr = kn.nr;
+  const KBlocks kbs(s.K);
+  const int64_t edge_j = n0 + (n1 - n0) / nr * nr;  // first column of a partial panel (== n1 when none)
+  for (int64_t kb = 0; kb < kbs.n; ++kb) {
+    const int64_t k0 = kb * kbs.len, kc = std::min(kbs.len, s.K - k0);
+    const float* bbase = nullptr;
+    int64_t pstride = 0;
+    if (bpre) {
+      bbase = bpre + (n0 / nr) * s.K * nr + k0 * nr;
+      pstride = s.K * nr;
+    } else if (!direct) {
+      int64_t p = 0;
+      for (int64_t j = n0; j < n1; j += nr, ++p)
+        pack_b(s, B, j, static_cast<int>(std::min<int64_t>(nr, n1 - j)), k0, kc, nr, t.pb + p * kc * nr);
+      bbase = t.pb;
+      pstride = kc * nr;
+    } else if (edge_j < n1) {
+      pack_b(s, B, edge_j, static_cast<int>(n1 - edge_j), k0, kc, nr, t.pe);
+    }
+    for (int64_t i = m0; i < m1; i += mr) {
+      const int rows = static_cast<int>(std::min<int64_t>(mr, m1 - i));
+      pack_a(s, A, i, rows, k0, kc, mr, t.pa);
+      int64_t p = 0;
+      for (int64_t j = n0; j < n1; j += nr, ++p) {
+        const int cols = static_cast<int>(std::min<int64_t>(nr, n1 - j));
+        const float* bp;
+        int64_t ldb = nr;
+        if (!direct) {
+          bp = bbase + p * pstride;
+        } else if (j < edge_j) {
+          bp = B + k0 * s.N + j;
+          ldb = s.N;
+        } else {
+          bp = t.pe;
+        }
+        kn.fn(kc, t.pa, bp, ldb, C + i * s.N + j, s.N, rows, cols, kb > 0);
+      }
+    }
+  }
+  return true;
+}
+
+int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return cdiv(a, b) * b; }
+
+template <class F>
+void run_tasks(int64_t n, bool threaded, const F& fn) {
+  if (!threaded || n <= 1) {
+    for (int64_t t = 0; t < n; ++t) fn(t);
+  } else {
+    parallel_for(n, [&](int64_t t) { fn(t); });
+  }
+}
+
+// Products with fewer rows than this read B in place when it is not transposed.
+int64_t direct_rows(const Kernel& kn) { return 4 * kn.mr; }
+
+}  // namespace
+
+const char* sgemm_kernel_name() { return kernel().name; }
+
+bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, bool transB, const float* A,
+                   int64_t strideA, const float* B, int64_t strideB, float* C, bool threaded) {
+  if (batch <= 0 || M <= 0 || N <= 0) return true;
+  if (K <= 0) {
+    std::memset(C, 0, sizeof(float) * static_cast<size_t>(batch * M * N));
+    return true;
+  }
+  const Kernel& kn = kernel();
+  const Shape s{M, N, K, transA, transB};
+  const int64_t nr = kn.nr, mr = kn.mr;
+  const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);  // MACs
+  const bool direct = !transB && M <= direct_rows(kn);
+  std::atomic<bool> failed{false};
+
+  // Column blocks (all paths): at most NT_MAX wide, multiples of NR.
+  int64_t nb = cdiv(N, NT_MAX);
+  const int64_t nt = round_up(cdiv(N, nb), nr);
+  nb = cdiv(N, nt);
+
+  // Many (or small) items: each task does whole items, packing locally.
+  if (batch > 1 && (batch >= 8 || work < double(1 << 20))) {
+    const int64_t per = std::max<int64_t>(1, std::min<int64_t>(batch, static_cast<int64_t>(double(1 << 18) / work)));
+    run_tasks(cdiv(batch, per), threaded, [&](int64_t task) {
+      const int64_t b1 = std::min(batch, (task + 1) * per);
+      for (int64_t b = task * per; b < b1; ++b) {
+        for (int64_t n0 = 0; n0 < N; n0 += nt) {
+          if (!compute_tile(kn, s, A + b * strideA, B + b * strideB, C + b * M * N, 0, M, n0, std::min(N, n0 + nt),
+                            nullptr, direct))
+            failed = true;
+        }
+      }
+    });
+    return !failed;
+  }
+
+  // Few large items, one after another, each split into output tiles. About one task per 2^20 MACs, at most 64.
+  const int64_t target = std::max<int64_t>(1, std::min<int64_t>(64, static_cast<int64_t>(work / double(1 << 20))));
+  int64_t mb = std::max<int64_t>(1, std::min(cdiv(target, nb), cdiv(M, mr)));
+  const int64_t mt = round_up(cdiv(M, mb), mr);
+  mb = cdiv(M, mt);
+  const bool share_b = !direct && mb > 1;
+  const float* packed_for = nullptr;
+  float* pre = nullptr;
+  if (share_b) {
+    const int64_t npanels = cdiv(N, nr);
+    pre = prepacked().get(static_cast<size_t>(npanels * nr * K));
+    if (!pre) return false;
+  }
+  for (int64_t b = 0; b < batch; ++b) {
+    const float* Ab = A + b * strideA;
+    const float* Bb = B + b * strideB;
+    float* Cb = C + b * M * N;
+    if (share_b && packed_for != Bb) {
+      const int64_t npanels = cdiv(N, nr);
+      const int64_t per = std::max<int64_t>(1, cdiv(npanels, 16));
+      run_tasks(cdiv(npanels, per), threaded, [&](int64_t task) {
+        const int64_t p1 = std::min(npanels, (task + 1) * per);
+        for (int64_t p = task * per; p < p1; ++p) {
+          const int64_t j = p * nr;
+          pack_b(s, Bb, j, static_cast<int>(std::min(nr, N - j)), 0, K, static_cast<int>(nr), pre + p * K * nr);
+        }
+      });
+      packed_for = Bb;
+    }
+    run_tasks(mb * nb, threaded, [&](int64_t task) {
+      const int64_t im = task / nb, in = task % nb;
+      const int64_t m0 = im * mt, n0 = in * nt;
+      if (!compute_tile(kn, s, Ab, Bb, Cb, m0, std::min(M, m0 + mt), n0, std::min(N, n0 + nt), pre, direct))
+        failed = true;
+    });
+  }
+  // Do not keep a very large shared pack around.
+  if (share_b && prepacked().cap > (size_t(64) << 20) / sizeof(float)) prepacked().release();
+  return !failed;
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------
+// Node-API wrappers.
+
+std::string num_str(double d) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  return buf;
+}
+
+// A non-negative integer argument (at most 2^53 - 1).
+bool get_count(napi_env env, napi_value v, const char* what, int64_t* out) {
+  napi_valuetype type;
+  double d = 0;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_number || napi_get_value_double(env, v, &d) != napi_ok) {
+    throw_range(env, std::string("gemm: ") + what + " must be a number");
+    return false;
+  }
+  if (!(d >= 0) || d > 9007199254740991.0 || d != std::floor(d)) {
+    throw_range(env, std::string("gemm: ") + what + " must be a non-negative integer, got " + num_str(d));
+    return false;
+  }
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
+// a * b + c without overflow (all non-negative), else false.
+bool mul_add(int64_t a, int64_t b, int64_t c, int64_t* out) {
+  int64_t p;
+  if (__builtin_mul_overflow(a, b, &p)) return false;
+  return !__builtin_add_overflow(p, c, out);
+}
+
+napi_value js_gemm(napi_env env, napi_callback_info info) {
+  Args a(env, info, 11, "gemm");
+  if (!a.ok) return nullptr;
+  int64_t batch, M, N, K, strideA, strideB;
+  bool tA, tB;
+  float *A, *B, *C;
+  size_t lenA, lenB, lenC;
+  if (!get_count(env, a.argv[0], "batch", &batch) || !get_count(env, a.argv[1], "M", &M) ||
+      !get_count(env, a.argv[2], "N", &N) || !get_count(env, a.argv[3], "K", &K) ||
+      !get_bool(env, a.argv[4], &tA, "gemm: transA") || !get_bool(env, a.argv[5], &tB, "gemm: transB") ||
+      !get_f32(env, a.argv[6], &A, &lenA, "gemm: A") || !get_count(env, a.argv[7], "strideA", &strideA) ||
+      !get_f32(env, a.argv[8], &B, &lenB, "gemm: B") || !get_count(env, a.argv[9], "strideB", &strideB) ||
+      !get_f32(env, a.argv[10], &C, &lenC, "gemm: C"))
+    return nullptr;
+  const std::string dims = "batch " + std::to_string(batch) + ", M " + std::to_string(M) + ", N " +
+                           std::to_string(N) + ", K " + std::to_string(K);
+  // Elements touched: C [batch, M, N]; A up to (batch-1)·strideA + M·K; B up to (batch-1)·strideB + K·N.
+  int64_t needC = 0, needA = 0, needB = 0;
+  if (!mul_add(batch, M, 0, &needC) || !mul_add(needC, N, 0, &needC))
+    return throw_range(env, "gemm: C size overflows (" + dims + ")");
+  if (batch > 0 && M > 0 && K > 0) {
+    int64_t mk;
+    if (!mul_add(M, K, 0, &mk) || !mul_add(batch - 1, strideA, mk, &needA))
+      return throw_range(env, "gemm: A extent overflows (" + dims + ", strideA " + std::to_string(strideA) + ")");
+  }
+  if (batch > 0 && N > 0 && K > 0) {
+    int64_t nk;
+    if (!mul_add(N, K, 0, &nk) || !mul_add(batch - 1, strideB, nk, &needB))
+      return throw_range(env, "gemm: B extent overflows (" + dims + ", strideB " + std::to_string(strideB) + ")");
+  }
+  if (static_cast<uint64_t>(needC) > lenC)
+    return throw_range(env, "gemm: C has " + std::to_string(lenC) + " elements, needs " + std::to_string(needC) +
+                                " (" + dims + ")");
+  if (needC > 0 && static_cast<uint64_t>(needA) > lenA)
+    return throw_range(env, "gemm: A has " + std::to_string(lenA) + " elements, needs " + std::to_string(needA) +
+                                " (" + dims + ", strideA " + std::to_string(strideA) + ")");
+  if (needC > 0 && static_cast<uint64_t>(needB) > lenB)
+    return throw_range(env, "gemm: B has " + std::to_string(lenB) + " elements, needs " + std::to_string(needB) +
+                                " (" + dims + ", strideB " + std::to_string(strideB) + ")");
+  // C is written while A and B are read: they must not share memory.
+  if (needC > 0) {
+    const uintptr_t c0 = reinterpret_cast<uintptr_t>(C), c1 = c0 + sizeof(float) * static_cast<uintptr_t>(needC);
+    auto overlaps = [&](const float* p, int64_t n) {
+      const uintptr_t p0 = reinterpret_cast<uintptr_t>(p), p1 = p0 + sizeof(float) * static_cast<uintptr_t>(n);
+      return n > 0 && p0 < c1 && c0 < p1;
+    };
+    if (overlaps(A, needA)) return throw_range(env, "gemm: C must not share memory with A");
+    if (overlaps(B, needB)) return throw_range(env, "gemm: C must not share memory with B");
+  }
+  if (!sgemm_batched(batch, M, N, K, tA, tB, A, strideA, B, strideB, C, true))
+    return throw_range(env, "gemm: out of memory for the packing buffers (" + dims + ")");
+  return undefined(env);
+}
+
+napi_value js_gemm_kernel(napi_env env, napi_callback_info) {
+  napi_value r;
+  napi_create_string_utf8(env, sgemm_kernel_name(), NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
+}  // namespace
 
 void register_gemm(napi_env env, napi_value exports) {
-  (void)env;
-  (void)exports;
+  export_fn(env, exports, "gemm", js_gemm);
+  export_fn(env, exports, "gemmKernel", js_gemm_kernel);
 }
 
 }  // namespace strl
