@@ -15,7 +15,15 @@
  *             = 1 - v_th σ'_t                  (soft; the second term is dropped when detachReset)
  *   gH_t = gS_t σ'_t + gV_t dV_t/dH_t,  gX_t = gH_t · dH/dX,  gV_{t-1} = gH_t (1 - 1/tau)
  *   dH/dX = 1/tau (decayInput) or 1.
+ *
+ * `lifForward` / `lifBackward` run the native engine's twin of these loops (native/src/lif.cc: same arithmetic,
+ * double precision rounded to float32 at the same stores, so identical spikes and, but for an ulp of exp in the
+ * sigmoid surrogate, identical gradients) when the native engine is active, and the JS loops here otherwise
+ * (the wasm / browser engine). Both keep the same `LifSaved`, so either backward accepts either forward's state.
  */
+import { nativeKernels } from "../tensor/index.js";
+import type { NativeAddon } from "../tensor/native/addon.js";
+import { surrogateParam, type SurrogateSpec } from "./surrogate.js";
 
 export interface LifParams {
   tau: number;
@@ -25,6 +33,8 @@ export interface LifParams {
   decayInput: boolean;
   detachReset: boolean;
   surrogateGrad: (x: number) => number;
+  /** The same surrogate by name and parameter (the JS kernel calls `surrogateGrad`, the native kernel this). */
+  surrogate: SurrogateSpec;
 }
 
 /** What the forward pass keeps for the backward pass (JS memory, not the wasm heap). */
@@ -49,17 +59,58 @@ export interface LifForwardResult {
   hTrace?: Float32Array;
 }
 
+export interface LifForwardOptions {
+  repeated: boolean;
+  mean: boolean;
+  recordMembrane?: boolean;
+  name?: string;
+}
+
 /**
  * Forward pass. `x` is [T, n], or [n] when `repeated` (direct encoding: the same input at every step, never
- * materialised T times). `mean` returns the mean of the spikes over T instead of the spikes.
+ * materialised T times). `mean` returns the mean of the spikes over T instead of the spikes. Native when the
+ * native engine is active (the membrane recording, for traces, is JS only).
  */
-export function lifForward(
+export function lifForward(x: Float32Array, T: number, n: number, p: LifParams, opts: LifForwardOptions): LifForwardResult {
+  const native = opts.recordMembrane ? undefined : nativeKernels();
+  return native ? lifForwardNative(native, x, T, n, p, opts) : lifForwardJs(x, T, n, p, opts);
+}
+
+/** Backward pass: dL/dy ([T, n], or [n] when the forward took the mean) -> dL/dx ([T, n], or [n] when repeated). */
+export function lifBackward(dy: Float32Array, s: LifSaved, p: LifParams): Float32Array {
+  const native = nativeKernels();
+  return native ? lifBackwardNative(native, dy, s, p) : lifBackwardJs(dy, s, p);
+}
+
+/** The forward pass on the native addon (no membrane recording). */
+export function lifForwardNative(
+  addon: NativeAddon,
   x: Float32Array,
   T: number,
   n: number,
   p: LifParams,
-  opts: { repeated: boolean; mean: boolean; recordMembrane?: boolean; name?: string },
+  opts: LifForwardOptions,
 ): LifForwardResult {
+  const d = new Float32Array(T * n); // [T, n]
+  const y = new Float32Array(opts.mean ? n : T * n);
+  const r = addon.lifForward(x, T, n, opts.repeated, opts.mean, p.tau, p.vThreshold, p.vReset, p.decayInput, y, d);
+  if (r < 0) throwNonFinite(x, opts, -r - 1, n);
+  return { y, saved: { T, n, repeated: opts.repeated, mean: opts.mean, d }, spikeCount: r };
+}
+
+/** The backward pass on the native addon. */
+export function lifBackwardNative(addon: NativeAddon, dy: Float32Array, s: LifSaved, p: LifParams): Float32Array {
+  const gx = new Float32Array(s.repeated ? s.n : s.T * s.n);
+  const sg = p.surrogate;
+  addon.lifBackward(
+    dy, s.d, s.T, s.n, s.repeated, s.mean, p.tau, p.vThreshold, p.vReset, p.decayInput, p.detachReset,
+    sg.name, surrogateParam(sg), gx,
+  );
+  return gx;
+}
+
+/** The forward pass in JS (the wasm / browser engine's path). */
+export function lifForwardJs(x: Float32Array, T: number, n: number, p: LifParams, opts: LifForwardOptions): LifForwardResult {
   const { tau, vThreshold: vth, vReset } = p;
   const vr = vReset ?? 0;
   // H = a V + b X + c for both charge equations; reset V = H - S (kh (H - v_r) + ks).
@@ -113,8 +164,8 @@ function throwNonFinite(x: Float32Array, opts: { repeated: boolean; name?: strin
   throw new RangeError(`LIF${opts.name ? ` '${opts.name}'` : ""}: input is not finite ${what}`);
 }
 
-/** Backward pass: dL/dy ([T, n], or [n] when the forward took the mean) -> dL/dx ([T, n], or [n] when repeated). */
-export function lifBackward(dy: Float32Array, s: LifSaved, p: LifParams): Float32Array {
+/** The backward pass in JS (the wasm / browser engine's path). */
+export function lifBackwardJs(dy: Float32Array, s: LifSaved, p: LifParams): Float32Array {
   const { T, n, repeated, mean, d } = s;
   const dBits = new Uint32Array(d.buffer, d.byteOffset, d.length);
   const vr = p.vReset ?? 0;

@@ -36,6 +36,15 @@ const DEFAULTS: Record<SurrogateName, number> = {
 
 export const SURROGATE_NAMES = Object.keys(DEFAULTS) as SurrogateName[];
 
+/**
+ * The parameter value a spec stands for (its alpha, or width for "rectangular"; the default when unset), without
+ * building the surrogate: the native LIF kernel takes the surrogate as (name, value). Assumes a valid spec
+ * (one that `makeSurrogate` accepts).
+ */
+export function surrogateParam(spec: SurrogateSpec): number {
+  return (spec.name === "rectangular" ? spec.width : spec.alpha) ?? DEFAULTS[spec.name];
+}
+
 /** The exact spike function: 1 when x >= 0, else 0. */
 export function heaviside(x: number): number {
   return x >= 0 ? 1 : 0;

@@ -24,6 +24,46 @@ export interface NativeAddon {
   ): void;
   /** Which sgemm micro-kernel runs on this CPU: "avx512", "avx2" or "generic". */
   gemmKernel(): string;
+  /** out = a op b with numpy broadcasting (op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared diff, 7 pow). */
+  binary(op: number, outShape: number[], a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], out: Float32Array): void;
+  /** y = f(x) (op: 0 exp, 1 log, 2 sqrt, 3 rsqrt, 4 neg, 5 square, 6 tanh, 7 relu, 8 sigmoid, 9 abs, 10 reciprocal). */
+  unary(op: number, x: Float32Array, y: Float32Array): void;
+  /** x viewed as [outer, red, inner] -> y [outer, inner] (op: 0 sum, 1 mean, 2 max, 3 min); sums in double. */
+  reduce(op: number, x: Float32Array, outer: number, red: number, inner: number, y: Float32Array): void;
+  /** Softmax over the last axis of x [rows, n]. */
+  softmax(x: Float32Array, rows: number, n: number, y: Float32Array): void;
+  /** y = x [shape] with its axes permuted by perm. */
+  transpose(x: Float32Array, shape: number[], perm: number[], y: Float32Array): void;
+  /** LayerNorm of each row of x [rows, n]: y, and the per-row mean and 1/std [rows] kept for the backward pass. */
+  layerNorm(x: Float32Array, rows: number, n: number, gamma: Float32Array, beta: Float32Array, eps: number, y: Float32Array, mean: Float32Array, rstd: Float32Array): void;
+  /** LayerNorm's backward pass: dx [rows, n], dgamma [n], dbeta [n]. */
+  layerNormBackward(
+    dy: Float32Array, x: Float32Array, rows: number, n: number, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
+  /** One AdamW step into fresh arrays (pOut, mOut, vOut), float32 op by op as the tfjs composition. */
+  adamw(
+    p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
+    beta1: number, beta2: number, eps: number, decay: number, stepSize: number, sqrtBc2: number,
+  ): void;
+  /**
+   * Multi-step LIF forward (src/snn/lif-kernel.ts, native/src/lif.cc). x [T, n] ([n] when repeated) -> y (spikes
+   * [T, n], or their mean over T [n] when mean) and d = H - v_th [T, n], both overwritten. vReset null = soft
+   * reset. Returns the spike count, or -(t + 1) when the membrane input was not finite at step t (first such t).
+   */
+  lifForward(
+    x: Float32Array, T: number, n: number, repeated: boolean, mean: boolean, tau: number, vThreshold: number,
+    vReset: number | null, decayInput: boolean, y: Float32Array, d: Float32Array,
+  ): number;
+  /**
+   * Multi-step LIF backward: dy ([T, n], or [n] when mean) and the forward's d -> gx ([T, n], or [n] when
+   * repeated; overwritten). surrogate: a SurrogateName, param its alpha (or width for "rectangular").
+   */
+  lifBackward(
+    dy: Float32Array, d: Float32Array, T: number, n: number, repeated: boolean, mean: boolean, tau: number,
+    vThreshold: number, vReset: number | null, decayInput: boolean, detachReset: boolean, surrogate: string,
+    param: number, gx: Float32Array,
+  ): void;
 }
 
 let cached: { addon?: NativeAddon; why?: string } | undefined;
