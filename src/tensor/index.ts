@@ -1,5 +1,9 @@
 /** The tensor engine: the only module that touches tfjs. */
 export { tf, type Tensor, type Variable } from "./tf.js";
+export { add, sub, mul, div, addN, neg, square, sqrt, pow, tanh, relu, softmax, logSoftmax, sum, mean, matMul } from "./math.js";
+export { reshape, slice, transpose, tile, stack, expandDims } from "./shape.js";
+export { tensor, scalar, zeros, ones, zerosLike, oneHot, variable, type Scalar, type DataType, type TensorValues } from "./create.js";
+export { tidy, keep, dispose, grad, grads, variableGrads, customGrad, type GradFn, type TensorContainer } from "./autodiff.js";
 export { ready, backendName, memoryStats, nativeKernels, type BackendName } from "./backend.js";
 export { loadAddon, type NativeAddon } from "./native/addon.js";
 export { linear, embeddingLookup, jsKernel, toFloat32 } from "./ops.js";
