@@ -12,7 +12,7 @@
 import { CMOS_45NM, energyReport, type DeviceProfile, type EnergyReport, type LayerEnergy } from "../energy/index.js";
 import type { ModelBatch, ModelKind, PolicyModel } from "../models/types.js";
 import { FiringRateMonitor } from "../snn/index.js";
-import { tf } from "../tensor/index.js";
+import { tidy } from "../tensor/index.js";
 import { evaluateClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from "./rollout.js";
 
 export interface ModelEnergy {
@@ -119,7 +119,7 @@ export function measureEnergy(model: PolicyModel, windows: Iterable<ModelBatch>,
         for (let k = 0; k < batch.K; k++) if (batch.mask[b * batch.K + k]! > 0) n++;
         if (n > 0) tokens.add(n);
       }
-      tf.tidy(() => {
+      tidy(() => {
         model.forward(batch);
       });
     }

@@ -4,11 +4,11 @@
  * layer's first call, the binary spikes [T, n] of the **last row** of its output: the last `n` values of the inner
  * shape, i.e. the features of the last token of the last window for a [B, K, D] input (the decision token of a
  * batch-1 window). The wrapper asks the LIF for the full [T, ...] spikes and, when the caller wanted the mean
- * over T, takes it with `tf.mean` (for T a power of two the same values as the fused kernel). The LIFs are
+ * over T, takes it with `mean` (for T a power of two the same values as the fused kernel). The LIFs are
  * restored afterwards, also on error. Display only: not used for training or energy numbers.
  */
 import type { LIF } from "../snn/index.js";
-import { tf, type Tensor } from "../tensor/index.js";
+import { mean, type Tensor } from "../tensor/index.js";
 
 export interface LayerSpikes {
   layer: string;
@@ -39,12 +39,12 @@ export function captureSpikes(layers: Iterable<[string, LIF]>, run: () => void, 
     own.forward = (x: Tensor, o: { mean?: boolean } = {}): Tensor => {
       const s = forward(x); // [T, ...]
       record(name, s);
-      return o.mean ? tf.mean(s, 0) : s;
+      return o.mean ? mean(s, 0) : s;
     };
     own.forwardRepeated = (x: Tensor, T: number, o: { mean?: boolean } = {}): Tensor => {
       const s = forwardRepeated(x, T); // [T, ...]
       record(name, s);
-      return o.mean ? tf.mean(s, 0) : s;
+      return o.mean ? mean(s, 0) : s;
     };
   }
   try {

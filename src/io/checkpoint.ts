@@ -19,7 +19,7 @@
  */
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { tf, Linear, type Variable } from "../tensor/index.js";
+import { Linear, tensor, tidy, type Variable } from "../tensor/index.js";
 import type { ModelKind, PolicyModel } from "../models/types.js";
 import { VERSION } from "../version.js";
 import { readSafetensors, SafetensorsError, writeSafetensors, type TensorData } from "./safetensors.js";
@@ -338,7 +338,7 @@ export function applyWeights(model: PolicyModel, weights: Map<string, NamedArray
   checkAgainstParams(dir, CHECKPOINT_FILES.model, weights, params);
   for (const [name, p] of params) {
     const a = weights.get(name)!;
-    tf.tidy(() => p.assign(tf.tensor(a.data, a.shape, "float32")));
+    tidy(() => p.assign(tensor(a.data, a.shape, "float32")));
   }
 }
 

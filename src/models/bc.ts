@@ -6,7 +6,7 @@
 import type { OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
 import type { LIF } from "../snn/index.js";
-import { Linear, Module, Rng, dropout, tf, type Tensor } from "../tensor/index.js";
+import { Linear, Module, Rng, dropout, tensor, tidy, type Tensor } from "../tensor/index.js";
 import { ActionHeadLayer, actionLoss } from "./blocks/action-head.js";
 import { activate } from "./blocks/activation.js";
 import { checkBatch } from "./blocks/batch.js";
@@ -67,8 +67,8 @@ export class BcModel extends Module implements PolicyModel {
   forward(batch: ModelBatch): ModelOutput {
     checkBatch("BcModel", batch, this.config);
     const x0 = this.inputs(batch);
-    const preds = tf.tidy(() => {
-      let x: Tensor = tf.tensor3d(x0, [batch.B, batch.K, this.inputSize]); // [B, K, in]
+    const preds = tidy(() => {
+      let x: Tensor = tensor(x0, [batch.B, batch.K, this.inputSize]); // [B, K, in]
       for (const layer of this.layers.items) {
         x = dropout(activate(layer.apply(x), this.config.activation), this.config.dropout, this.dropoutRng, this.training); // [B, K, h]
       }
@@ -78,7 +78,7 @@ export class BcModel extends Module implements PolicyModel {
   }
 
   loss(batch: ModelBatch): Tensor {
-    return tf.tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
+    return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
   }
 
   spikingLayers(): Array<[string, LIF]> {

@@ -4,7 +4,7 @@
  * context). Used by `strl bench` and bench/models.bench.ts.
  */
 import { AdamW, accumulateGradients } from "../train/index.js";
-import { Rng, tf } from "../tensor/index.js";
+import { Rng, memoryStats } from "../tensor/index.js";
 import { AnnStrlModel } from "./ann-strl.js";
 import { DtModel } from "./dt.js";
 import type { History } from "./policy.js";
@@ -196,11 +196,11 @@ export function timeStep(step: BenchStep, runs: number, warmup: number): number[
 
 /** Runs one case: median / min / max over `runs` after `warmup`, and the process's peak RSS. */
 export function runBenchCase(c: BenchCase, runs: number, warmup: number): BenchTiming {
-  const before = tf.memory().numTensors;
+  const before = memoryStats().numTensors;
   const step = prepareStep(c);
   const ms = timeStep(step, runs, warmup);
   step.dispose();
-  const leaked = tf.memory().numTensors - before;
+  const leaked = memoryStats().numTensors - before;
   if (leaked !== 0) throw new Error(`bench ${c.model} ${c.config} ${c.mode}: ${leaked} tensors leaked`);
   return {
     model: c.model,

@@ -7,7 +7,21 @@
 import type { OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
 import type { LIF } from "../snn/index.js";
-import { Embedding, LayerNorm, Linear, Module, Rng, dropout, tf, type Tensor } from "../tensor/index.js";
+import {
+  Embedding,
+  LayerNorm,
+  Linear,
+  Module,
+  Rng,
+  add,
+  dropout,
+  reshape,
+  slice,
+  stack,
+  tensor,
+  tidy,
+  type Tensor,
+} from "../tensor/index.js";
 import { ActionHeadLayer, actionLoss } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf, rtgTensor, statesTensor } from "./blocks/batch.js";
 import { attentionPairs, checkTokens } from "./blocks/energy.js";
@@ -59,14 +73,14 @@ export class DtModel extends Module implements PolicyModel {
     const { B, K } = batch;
     const d = this.config.dModel;
     const t = this.embedTimestep.apply(batch.timesteps, [B, K]); // [B, K, d]
-    const r = tf.add(this.embedRtg.apply(rtgTensor(batch)), t); // [B, K, d]
-    const s = tf.add(this.embedState.apply(statesTensor(batch, this.config.obsDim)), t); // [B, K, d]
+    const r = add(this.embedRtg.apply(rtgTensor(batch)), t); // [B, K, d]
+    const s = add(this.embedState.apply(statesTensor(batch, this.config.obsDim)), t); // [B, K, d]
     const aRaw =
       this.embedAction instanceof Embedding
         ? this.embedAction.apply(batch.actions as Int32Array, [B, K]) // [B, K, d]
-        : this.embedAction.apply(tf.tensor3d(batch.actions as Float32Array, [B, K, this.embedAction.inFeatures])); // [B, K, d]
-    const a = tf.add(aRaw, t); // [B, K, d]
-    return tf.reshape(tf.stack([r, s, a], 2), [B, 3 * K, d]); // [B, K, 3, d] -> [B, 3K, d]
+        : this.embedAction.apply(tensor(batch.actions as Float32Array, [B, K, this.embedAction.inFeatures])); // [B, K, d]
+    const a = add(aRaw, t); // [B, K, d]
+    return reshape(stack([r, s, a], 2), [B, 3 * K, d]); // [B, K, 3, d] -> [B, 3K, d]
   }
 
   /** batch -> preds [B, K, out], read at the state tokens */
@@ -77,19 +91,19 @@ export class DtModel extends Module implements PolicyModel {
     const km = keyMaskOf(batch); // [B, K]
     const km3 = new Uint8Array(B * 3 * K); // [B, 3K] each step's three tokens share its mask
     for (let i = 0; i < B * K; i++) km3[3 * i] = km3[3 * i + 1] = km3[3 * i + 2] = km[i]!;
-    const preds = tf.tidy(() => {
+    const preds = tidy(() => {
       const mask = additiveMask(km3, B, 3 * K, true); // [B, 1, 3K, 3K]
       let x = dropout(this.embedLn.apply(this.tokens(batch)), this.config.dropout, this.dropoutRng, this.training); // [B, 3K, d]
       for (const block of this.blocks.items) x = block.apply(x, mask, this.dropoutRng, this.training); // [B, 3K, d]
       x = this.lnF.apply(x); // [B, 3K, d]
-      const states = tf.reshape(tf.slice(tf.reshape(x, [B, K, 3, d]), [0, 0, 1, 0], [B, K, 1, d]), [B, K, d]); // [B, K, d]
+      const states = reshape(slice(reshape(x, [B, K, 3, d]), [0, 0, 1, 0], [B, K, 1, d]), [B, K, d]); // [B, K, d]
       return this.actionHead.apply(states); // [B, K, out]
     });
     return { preds };
   }
 
   loss(batch: ModelBatch): Tensor {
-    return tf.tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
+    return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
   }
 
   spikingLayers(): Array<[string, LIF]> {

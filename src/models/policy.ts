@@ -5,7 +5,7 @@
  * mode and returns the action at the last (current) position: the argmax, a seeded sample, or the continuous
  * action.
  */
-import { tf, type Rng, type Tensor } from "../tensor/index.js";
+import { slice, tidy, type Rng, type Tensor } from "../tensor/index.js";
 import type { ActionHead, ModelBatch, ModelOutput } from "./types.js";
 import { argmaxRows } from "./blocks/action-head.js";
 
@@ -110,11 +110,11 @@ export function actWith(model: Actor, spec: NormSpec, h: History, opts: ActOptio
   model.train(false);
   let last: Float32Array;
   try {
-    const out = tf.tidy(() => {
+    const out = tidy(() => {
       if (model.forwardLast) return model.forwardLast(batch); // [1, 1, out]
       const preds = model.forward(batch).preds; // [1, K, out]
       const width = preds.shape[2]!;
-      return tf.slice(preds, [0, batch.K - 1, 0], [1, 1, width]); // [1, 1, out]
+      return slice(preds, [0, batch.K - 1, 0], [1, 1, width]); // [1, 1, out]
     });
     last = out.dataSync() as Float32Array;
     out.dispose();

@@ -3,7 +3,7 @@
  * `x = x + Attn(LN(x)); x = x + MLP(LN(x))`, and a linear action head on every position. Subclasses choose the
  * attention and MLP (spiking or real).
  */
-import { LayerNorm, Module, Rng, tf, type Tensor } from "../tensor/index.js";
+import { LayerNorm, Module, Rng, add, slice, tidy, type Tensor } from "../tensor/index.js";
 import { actionLoss, ActionHeadLayer } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf } from "./blocks/batch.js";
 import { ModuleList } from "./blocks/module-list.js";
@@ -33,8 +33,8 @@ export class PreNormBlock<A extends SubLayer, M extends SubLayer> extends Module
 
   /** x [B, K, d] -> [B, K, d] */
   apply(x: Tensor, keyMask: Uint8Array): Tensor {
-    const h = tf.add(x, this.attn.apply(this.ln1.apply(x), keyMask)); // [B, K, d]
-    return tf.add(h, this.mlp.apply(this.ln2.apply(h), keyMask)); // [B, K, d]
+    const h = add(x, this.attn.apply(this.ln1.apply(x), keyMask)); // [B, K, d]
+    return add(h, this.mlp.apply(this.ln2.apply(h), keyMask)); // [B, K, d]
   }
 
   /**
@@ -43,9 +43,9 @@ export class PreNormBlock<A extends SubLayer, M extends SubLayer> extends Module
    */
   applyLast(x: Tensor, keyMask: Uint8Array): Tensor {
     const [B, K, d] = x.shape as [number, number, number];
-    const h = tf.add(x, this.attn.apply(this.ln1.apply(x), keyMask)); // [B, K, d]
-    const last = tf.slice(h, [0, K - 1, 0], [B, 1, d]); // [B, 1, d]
-    return tf.add(last, this.mlp.apply(this.ln2.apply(last), keyMask)); // [B, 1, d]
+    const h = add(x, this.attn.apply(this.ln1.apply(x), keyMask)); // [B, K, d]
+    const last = slice(h, [0, K - 1, 0], [B, 1, d]); // [B, 1, d]
+    return add(last, this.mlp.apply(this.ln2.apply(last), keyMask)); // [B, 1, d]
   }
 }
 
@@ -92,7 +92,7 @@ export abstract class StepTransformer<A extends SubLayer, M extends SubLayer> ex
   forward(batch: ModelBatch): ModelOutput {
     checkBatch(this.where, batch, this.cfg);
     const keyMask = keyMaskOf(batch); // [B, K]
-    const preds = tf.tidy(() => {
+    const preds = tidy(() => {
       let x = this.embed.apply(batch, this.dropoutRng, this.training); // [B, K, d]
       for (const block of this.blocks.items) x = block.apply(x, keyMask); // [B, K, d]
       return this.actionHead.apply(x); // [B, K, out]
@@ -107,7 +107,7 @@ export abstract class StepTransformer<A extends SubLayer, M extends SubLayer> ex
   forwardLast(batch: ModelBatch): Tensor {
     checkBatch(this.where, batch, this.cfg);
     const keyMask = keyMaskOf(batch); // [B, K]
-    return tf.tidy(() => {
+    return tidy(() => {
       let x = this.embed.apply(batch, this.dropoutRng, this.training); // [B, K, d]
       const blocks = this.blocks.items;
       for (let i = 0; i < blocks.length - 1; i++) x = blocks[i]!.apply(x, keyMask); // [B, K, d]
@@ -117,7 +117,7 @@ export abstract class StepTransformer<A extends SubLayer, M extends SubLayer> ex
 
   /** Masked cross-entropy (discrete) or MSE (continuous), a scalar. */
   loss(batch: ModelBatch): Tensor {
-    return tf.tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
+    return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
   }
 
   /** The current action for an episode's history (crop, normalise, pad as training; eval mode). */

@@ -1,17 +1,17 @@
 /** Spike encoders and decoders over a leading time axis T. */
-import { jsKernel, tf, type Rng, type Tensor } from "../tensor/index.js";
+import { expandDims, jsKernel, mean, tidy, tile, type Rng, type Tensor } from "../tensor/index.js";
 import { checkT } from "./lif.js";
 
 /** Direct encoding: repeat a real input T times. x [...] -> [T, ...] */
 export function directEncode(x: Tensor, T: number): Tensor {
   checkT(T);
-  return tf.tidy(() => tf.tile(tf.expandDims(x, 0), [T, ...x.shape.map(() => 1)]));
+  return tidy(() => tile(expandDims(x, 0), [T, ...x.shape.map(() => 1)]));
 }
 
 /** Rate decoding: the mean over the time axis. s [T, ...] -> [...] */
 export function meanOverT(s: Tensor): Tensor {
   if (s.rank < 1) throw new RangeError("meanOverT: input must have a leading time axis [T, ...]");
-  return tf.mean(s, 0);
+  return mean(s, 0);
 }
 
 /**

@@ -7,10 +7,10 @@
  *   p <- p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)      t = update count, from 1
  *
  * Biases, LayerNorm gains and other vectors get no weight decay (as nanoGPT and the DT code). The moments are
- * tf.Variables (one pair per parameter); `exportState()` / `importState()` carry them as named float32 arrays
+ * Variables (one pair per parameter); `exportState()` / `importState()` carry them as named float32 arrays
  * `<param>.exp_avg` / `<param>.exp_avg_sq` plus the update count, for `optimizer.safetensors`.
  */
-import { tf, type Tensor, type Variable } from "../tensor/index.js";
+import { add, div, mul, sqrt, square, sub, tensor, tidy, variable, zerosLike, type Tensor, type Variable } from "../tensor/index.js";
 import { checkNumber, ConfigError } from "../io/config.js";
 
 export interface AdamWOptions {
@@ -37,10 +37,10 @@ export interface AdamWState {
   tensors: Map<string, NamedArray>;
 }
 
-/** A non-trainable variable of zeros shaped like `p` (the initial tensor is released: tf.variable keeps its own reference). */
+/** A non-trainable variable of zeros shaped like `p` (the initial tensor is released: `variable` keeps its own reference). */
 function zeroVariable(p: Tensor): Variable {
-  const z = tf.zerosLike(p);
-  const v = tf.variable(z, false);
+  const z = zerosLike(p);
+  const v = variable(z, false);
   z.dispose();
   return v;
 }
@@ -96,17 +96,17 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this;
     const stepSize = lr / (1 - beta1 ** t);
     const sqrtBc2 = Math.sqrt(1 - beta2 ** t);
-    tf.tidy(() => {
+    tidy(() => {
       this.params.forEach(([name, p], i) => {
         const g = grads[i]!; // [...p.shape]
         if (g.shape.length !== p.shape.length || g.shape.some((d, k) => d !== p.shape[k])) {
           throw new RangeError(`AdamW.update: gradient of '${name}' has shape [${g.shape}], parameter [${p.shape}]`);
         }
-        const m = tf.add(tf.mul(this.m[i]!, beta1), tf.mul(g, 1 - beta1));
-        const v = tf.add(tf.mul(this.v[i]!, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const decayed = this.decays[i] && weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
-        const denom = tf.add(tf.div(tf.sqrt(v), sqrtBc2), eps);
-        const next = tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize));
+        const m = add(mul(this.m[i]!, beta1), mul(g, 1 - beta1));
+        const v = add(mul(this.v[i]!, beta2), mul(square(g), 1 - beta2));
+        const decayed = this.decays[i] && weightDecay > 0 ? mul(p, 1 - lr * weightDecay) : p;
+        const denom = add(div(sqrt(v), sqrtBc2), eps);
+        const next = sub(decayed, mul(div(m, denom), stepSize));
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
         p.assign(next);
@@ -141,7 +141,7 @@ export class AdamW {
     });
     const known = new Set(this.params.flatMap(([n]) => [`${n}.exp_avg`, `${n}.exp_avg_sq`]));
     for (const key of state.tensors.keys()) if (!known.has(key)) throw new ConfigError(`AdamW state: unknown tensor '${key}' (no such parameter)`);
-    for (const [slot, a] of values) tf.tidy(() => slot.assign(tf.tensor(a.data, a.shape, "float32")));
+    for (const [slot, a] of values) tidy(() => slot.assign(tensor(a.data, a.shape, "float32")));
     this.updates = state.step;
   }
 

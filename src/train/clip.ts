@@ -2,12 +2,12 @@
  * Gradient clipping by global norm, as PyTorch's `clip_grad_norm_`: norm = sqrt(sum over all gradients of
  * sum(g^2)); when norm > maxNorm every gradient is multiplied by maxNorm / (norm + 1e-6).
  */
-import { tf, type Tensor } from "../tensor/index.js";
+import { addN, mul, sqrt, square, sum, tidy, type Tensor } from "../tensor/index.js";
 
 /** The global L2 norm of a list of tensors (one read back to the host). */
 export function globalNorm(grads: readonly Tensor[]): number {
   if (grads.length === 0) return 0;
-  const n = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))))); // []
+  const n = tidy(() => sqrt(addN(grads.map((g) => sum(square(g)))))); // []
   const value = n.dataSync()[0]!;
   n.dispose();
   return value;
@@ -24,7 +24,7 @@ export function clipByGlobalNorm(grads: Tensor[], maxNorm: number): { grads: Ten
   if (!Number.isFinite(norm)) throw new RangeError(`gradient norm is ${norm}: the loss diverged (lower the learning rate or check the data)`);
   if (maxNorm === 0 || maxNorm === Infinity || norm <= maxNorm) return { grads, norm };
   const scale = maxNorm / (norm + 1e-6);
-  const scaled = grads.map((g) => tf.mul(g, scale));
+  const scaled = grads.map((g) => mul(g, scale));
   for (const g of grads) g.dispose();
   return { grads: scaled, norm };
 }

@@ -6,7 +6,7 @@
  * N real steps, i.e. the loss of one batch made of all micro-batches: accumulation changes memory use, not
  * the objective. Only one micro-batch's activations are alive at a time.
  */
-import { tf, type Tensor, type Variable } from "../tensor/index.js";
+import { add, mul, variableGrads, zerosLike, type Scalar, type Tensor, type Variable } from "../tensor/index.js";
 import type { ModelBatch, PolicyModel } from "../models/types.js";
 import { realSteps } from "./validate.js";
 
@@ -27,9 +27,9 @@ export function accumulateGradients(model: PolicyModel, vars: readonly Variable[
   batches.forEach((batch, i) => {
     if (counts[i] === 0) return;
     const w = counts[i]! / total;
-    const f = (): tf.Scalar => (w === 1 ? model.loss(batch) : tf.mul(model.loss(batch), w)) as tf.Scalar;
-    const { value, grads } = tf.variableGrads(f, vars as Variable[]);
-    const list = vars.map((v) => grads[v.name] ?? tf.zerosLike(v)); // each [...v.shape]
+    const f = (): Scalar => (w === 1 ? model.loss(batch) : mul(model.loss(batch), w)) as Scalar;
+    const { value, grads } = variableGrads(f, vars as Variable[]);
+    const list = vars.map((v) => grads[v.name] ?? zerosLike(v)); // each [...v.shape]
     if (!sum || !lossSum) {
       sum = list;
       lossSum = value;
@@ -37,8 +37,8 @@ export function accumulateGradients(model: PolicyModel, vars: readonly Variable[
     }
     const prev = sum;
     const prevLoss = lossSum;
-    sum = prev.map((s, k) => tf.add(s, list[k]!));
-    lossSum = tf.add(prevLoss, value);
+    sum = prev.map((s, k) => add(s, list[k]!));
+    lossSum = add(prevLoss, value);
     for (const t of [...prev, ...list, prevLoss, value]) t.dispose();
   });
   const loss = lossSum!.dataSync()[0]!;

@@ -4,7 +4,7 @@
  * steps). Continuous heads: MSE = mean over real steps and action dimensions of (pred - target)^2.
  * Runs in eval mode (no dropout) and restores the model's training flag afterwards.
  */
-import { tf } from "../tensor/index.js";
+import { tidy } from "../tensor/index.js";
 import type { ModelBatch, PolicyModel } from "../models/types.js";
 
 export interface OfflineMetrics {
@@ -40,7 +40,7 @@ export function evaluateOffline(model: PolicyModel, batches: Iterable<ModelBatch
       const n = realSteps(batch);
       if (n === 0) continue;
       const { B, K, mask } = batch;
-      const predsT = tf.tidy(() => model.forward(batch).preds); // [B, K, n] | [B, K, dim]
+      const predsT = tidy(() => model.forward(batch).preds); // [B, K, n] | [B, K, dim]
       const preds = predsT.dataSync() as Float32Array;
       predsT.dispose();
       steps += n;

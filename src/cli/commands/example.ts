@@ -2,7 +2,7 @@
 import type { Command } from "../command.js";
 import { parseFlags, numberFlag } from "../command.js";
 import { UsageError } from "../errors.js";
-import { ready, tf } from "../../tensor/index.js";
+import { grad, ready, sum, tensor, type Tensor } from "../../tensor/index.js";
 import { LIF, lifConfig, lifForward, makeSurrogate, FiringRateMonitor, type SurrogateName } from "../../snn/index.js";
 import { energyReport, linearMacs } from "../../energy/index.js";
 
@@ -56,19 +56,19 @@ export const command: Command = {
     const p = { ...cfg, surrogateGrad: makeSurrogate(cfg.surrogate).grad };
     const tr = lifForward(new Float32Array(xs), T, 1, p, { repeated: false, mean: false, recordMembrane: true });
     const lif = new LIF(cfg, "lif");
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(lif.forward(x)))(tf.tensor(xs, [T, 1])).dataSync();
+    const dx = grad((x: Tensor) => sum(lif.forward(x)))(tensor(xs, [T, 1])).dataSync();
 
     // A tiny network for the energy example: x = [1, 0, 0] feeds constant currents 2.5, 1.5, 0.3, 1.2 to 4 LIFs.
     const net = new LIF(cfg, "hidden");
     const mon = new FiringRateMonitor().attach(net);
-    net.forwardRepeated(tf.tensor2d([[2.5, 1.5, 0.3, 1.2]]), 4);
+    net.forwardRepeated(tensor([[2.5, 1.5, 0.3, 1.2]]), 4);
     const rate = mon.rate("hidden");
     const energy = energyReport([
       { layer: "fc1 (real input)", input: "real", macs: linearMacs(1, 3, 4) },
       { layer: "fc2 (spike input)", input: "spike", macs: linearMacs(1, 4, 2), T: 4, rate },
     ]);
 
-    const steps = xs.map((x, t) => ({ t, x, h: tr.hTrace![t]!, s: tr.y[t]!, v: tr.v![t]!, grad: grad[t]! }));
+    const steps = xs.map((x, t) => ({ t, x, h: tr.hTrace![t]!, s: tr.y[t]!, v: tr.v![t]!, grad: dx[t]! }));
     if (values.json) {
       console.log(JSON.stringify({ config: cfg, steps, firingRate: tr.spikeCount / T, network: { hiddenRate: rate, energy } }));
       return 0;

@@ -3,7 +3,22 @@
  * Continuous: tanh squashed into the env's bounds, a = low + (tanh(z) + 1)/2 · (high - low), masked MSE.
  * Padded positions (mask 0) never count.
  */
-import { Linear, tf, type LinearOptions, type Rng, type Tensor } from "../../tensor/index.js";
+import {
+  Linear,
+  add,
+  div,
+  logSoftmax,
+  mul,
+  neg,
+  square,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  type LinearOptions,
+  type Rng,
+  type Tensor,
+} from "../../tensor/index.js";
 import type { ActionHead, ModelBatch } from "../types.js";
 
 /** A Linear layer d -> n (logits) or d -> dim (squashed actions); parameters `head.weight`, `head.bias`. */
@@ -17,9 +32,9 @@ export class ActionHeadLayer extends Linear {
     const z = super.apply(x); // [..., out]
     const h = this.action;
     if (h.kind === "discrete") return z;
-    const low = tf.tensor1d(h.low); // [dim]
-    const half = tf.tensor1d(h.high.map((hi, i) => (hi - h.low[i]!) / 2)); // [dim]
-    return tf.add(low, tf.mul(tf.add(tf.tanh(z), 1), half)); // [..., dim]
+    const low = tensor(h.low); // [dim]
+    const half = tensor(h.high.map((hi, i) => (hi - h.low[i]!) / 2)); // [dim]
+    return add(low, mul(add(tanh(z), 1), half)); // [..., dim]
   }
 }
 
@@ -28,16 +43,16 @@ export function actionLoss(preds: Tensor, batch: ModelBatch, head: ActionHead): 
   const { B, K } = batch;
   let real = 0;
   for (let i = 0; i < B * K; i++) real += batch.mask[i]!;
-  const mask = tf.tensor3d(batch.mask, [B, K, 1]); // [B, K, 1]
+  const mask = tensor(batch.mask, [B, K, 1]); // [B, K, 1]
   if (head.kind === "discrete") {
     const n = head.n;
     const target = new Float32Array(B * K * n); // [B, K, n] one-hot of a_t, zero on padding
     for (let i = 0; i < B * K; i++) if (batch.mask[i]! > 0) target[i * n + (batch.actions as Int32Array)[i]!] = 1;
-    const logp = tf.logSoftmax(preds, -1); // [B, K, n]
-    return tf.div(tf.neg(tf.sum(tf.mul(logp, tf.tensor3d(target, [B, K, n])))), Math.max(real, 1));
+    const logp = logSoftmax(preds, -1); // [B, K, n]
+    return div(neg(sum(mul(logp, tensor(target, [B, K, n])))), Math.max(real, 1));
   }
-  const diff = tf.sub(preds, tf.tensor3d(batch.actions as Float32Array, [B, K, head.dim])); // [B, K, dim]
-  return tf.div(tf.sum(tf.mul(tf.square(diff), mask)), Math.max(real * head.dim, 1));
+  const diff = sub(preds, tensor(batch.actions as Float32Array, [B, K, head.dim])); // [B, K, dim]
+  return div(sum(mul(square(diff), mask)), Math.max(real * head.dim, 1));
 }
 
 /** Argmax of each row. logits [rows, n] (row-major values) -> [rows] */

@@ -4,7 +4,7 @@
  * "spike-driven": act((scale · q kᵀ ⊙ mask) · v).
  * MLP: act(Linear(act(Linear(x)))).
  */
-import { Linear, Module, tf, type Rng, type Tensor } from "../../tensor/index.js";
+import { Linear, Module, slice, type Rng, type Tensor } from "../../tensor/index.js";
 import type { AttentionKind } from "../config/strl-config.js";
 import { activate, type ActivationName } from "./activation.js";
 import { additiveMask, multiplicativeMask, realAttention } from "./real-attention.js";
@@ -31,9 +31,9 @@ export class AnnSelfAttention extends Module {
     const [B, K, d] = x.shape as [number, number, number];
     const { activation: act, kind } = this.opts;
     const qkv = activate(this.qkv.apply(x), act); // [B, K, 3d]
-    const q = tf.slice(qkv, [0, 0, 0], [B, K, d]); // [B, K, d]
-    const k = tf.slice(qkv, [0, 0, d], [B, K, d]); // [B, K, d]
-    const v = tf.slice(qkv, [0, 0, 2 * d], [B, K, d]); // [B, K, d]
+    const q = slice(qkv, [0, 0, 0], [B, K, d]); // [B, K, d]
+    const k = slice(qkv, [0, 0, d], [B, K, d]); // [B, K, d]
+    const v = slice(qkv, [0, 0, 2 * d], [B, K, d]); // [B, K, d]
     if (kind === "strl") {
       const mask = additiveMask(keyMask, B, K, this.opts.causal); // [B, 1, K, K]
       return realAttention(q, k, v, { H: this.opts.nHeads, scale: this.opts.scale, kind: "softmax", scoreAct: act, mask }); // [B, K, d]

@@ -3,7 +3,7 @@
  * arrays into tensors. The batch layout is the one `src/data/windows.ts` produces (a `WindowBatch` is a
  * `ModelBatch`): left-padded, mask 1 on real steps.
  */
-import { tf, type Tensor } from "../../tensor/index.js";
+import { tensor, type Tensor } from "../../tensor/index.js";
 import type { ActionHead, ModelBatch } from "../types.js";
 
 export interface BatchSpec {
@@ -77,10 +77,10 @@ export function keyMaskOf(batch: ModelBatch): Uint8Array {
 
 /** states [B, K, obsDim] */
 export function statesTensor(batch: ModelBatch, obsDim: number): Tensor {
-  return tf.tensor3d(batch.states, [batch.B, batch.K, obsDim]);
+  return tensor(batch.states, [batch.B, batch.K, obsDim]);
 }
 
 /** rtg [B, K, 1] */
 export function rtgTensor(batch: ModelBatch): Tensor {
-  return tf.tensor3d(batch.rtg, [batch.B, batch.K, 1]);
+  return tensor(batch.rtg, [batch.B, batch.K, 1]);
 }

@@ -3,7 +3,7 @@
  * causal multi-head softmax attention with dropout on the weights, MLP d -> r·d -> d (relu or gelu).
  * GPT-2 init: weights N(0, 0.02), output projections N(0, 0.02 / sqrt(2 · nBlocks)), zero biases.
  */
-import { LayerNorm, Linear, Module, dropout, tf, type Rng, type Tensor } from "../../tensor/index.js";
+import { LayerNorm, Linear, Module, add, dropout, slice, type Rng, type Tensor } from "../../tensor/index.js";
 import { activate, type ActivationName } from "./activation.js";
 import { realAttention } from "./real-attention.js";
 
@@ -42,9 +42,9 @@ export class GptBlock extends Module {
     const [B, L, d] = x.shape as [number, number, number];
     const p = this.opts.dropout;
     const qkv = this.qkv.apply(this.ln1.apply(x)); // [B, L, 3d]
-    const q = tf.slice(qkv, [0, 0, 0], [B, L, d]); // [B, L, d]
-    const k = tf.slice(qkv, [0, 0, d], [B, L, d]); // [B, L, d]
-    const v = tf.slice(qkv, [0, 0, 2 * d], [B, L, d]); // [B, L, d]
+    const q = slice(qkv, [0, 0, 0], [B, L, d]); // [B, L, d]
+    const k = slice(qkv, [0, 0, d], [B, L, d]); // [B, L, d]
+    const v = slice(qkv, [0, 0, 2 * d], [B, L, d]); // [B, L, d]
     const att = realAttention(q, k, v, {
       H: this.opts.nHeads,
       scale: 1 / Math.sqrt(d / this.opts.nHeads),
@@ -52,8 +52,8 @@ export class GptBlock extends Module {
       mask,
       dropout: { p, rng, training },
     }); // [B, L, d]
-    const h = tf.add(x, dropout(this.proj.apply(att), p, rng, training)); // [B, L, d]
+    const h = add(x, dropout(this.proj.apply(att), p, rng, training)); // [B, L, d]
     const m = this.fc2.apply(activate(this.fc1.apply(this.ln2.apply(h)), this.opts.activation)); // [B, L, d]
-    return tf.add(h, dropout(m, p, rng, training)); // [B, L, d]
+    return add(h, dropout(m, p, rng, training)); // [B, L, d]
   }
 }

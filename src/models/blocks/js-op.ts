@@ -3,12 +3,7 @@
  * src/tensor/ops.ts): `forward` gets both inputs' values and returns the output values plus the state its
  * backward pass needs; `backward` gets dL/dy and that state and returns [dL/da, dL/db].
  */
-import { tf, type Tensor } from "../../tensor/index.js";
-
-type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
-// tfjs's customGrad typing mixes inputs and the save function; this view keeps the call readable (as ops.ts).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const customGrad = tf.customGrad as unknown as (f: (...args: any[]) => { value: Tensor; gradFunc: GradFn }) => (...xs: Tensor[]) => Tensor;
+import { customGrad, tensor, type Tensor } from "../../tensor/index.js";
 
 export function jsOp2<S>(
   a: Tensor,
@@ -23,10 +18,10 @@ export function jsOp2<S>(
     save([]);
     const { y, state } = forward(x.dataSync() as Float32Array, z.dataSync() as Float32Array);
     return {
-      value: tf.tensor(y, outShape, "float32"),
+      value: tensor(y, outShape, "float32"),
       gradFunc: (dy: Tensor) => {
         const [ga, gb] = backward(dy.dataSync() as Float32Array, state);
-        return [tf.tensor(ga, aShape, "float32"), tf.tensor(gb, bShape, "float32")];
+        return [tensor(ga, aShape, "float32"), tensor(gb, bShape, "float32")];
       },
     };
   });

@@ -4,13 +4,9 @@
  * wasm, see shared/notes/engine.md), and which runs large per-group products as separate 2-D matmuls: wasm's
  * BatchMatMul runs at ~2 GFLOP/s, a 2-D matmul of a [60, 128] x [128, 60] group at ~12 (measured here).
  */
-import { tf, type Rng, type Tensor } from "../../tensor/index.js";
+import { add, customGrad, dispose, matMul, mul, reshape, softmax, tensor, transpose, type Rng, type Tensor } from "../../tensor/index.js";
 import { dropout } from "../../tensor/index.js";
 import { activate, type ActivationName } from "./activation.js";
-
-type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const customGrad = tf.customGrad as unknown as (f: (...args: any[]) => { value: Tensor; gradFunc: GradFn }) => (...xs: Tensor[]) => Tensor;
 
 /** Per-group products of at least this many multiply-adds run as 2-D matmuls (below, BatchMatMul's overhead wins). */
 export const BMM_LOOP_MIN_MACS = 100_000;
@@ -19,18 +15,18 @@ export const BMM_LOOP_MIN_MACS = 100_000;
 function batchedProduct(a: Tensor, b: Tensor): Tensor {
   const [G, M, N] = a.shape as [number, number, number];
   const P = b.shape[2]!;
-  if (G === 1 || M * N * P < BMM_LOOP_MIN_MACS) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  if (G === 1 || M * N * P < BMM_LOOP_MIN_MACS) return matMul(a, b);
   const av = a.dataSync() as Float32Array; // [G, M, N]
   const bv = b.dataSync() as Float32Array; // [G, N, P]
   const out = new Float32Array(G * M * P); // [G, M, P]
   for (let g = 0; g < G; g++) {
-    const x = tf.tensor2d(av.subarray(g * M * N, (g + 1) * M * N), [M, N]); // [M, N]
-    const y = tf.tensor2d(bv.subarray(g * N * P, (g + 1) * N * P), [N, P]); // [N, P]
-    const z = tf.matMul(x, y); // [M, P]
+    const x = tensor(av.subarray(g * M * N, (g + 1) * M * N), [M, N]); // [M, N]
+    const y = tensor(bv.subarray(g * N * P, (g + 1) * N * P), [N, P]); // [N, P]
+    const z = matMul(x, y); // [M, P]
     out.set(z.dataSync() as Float32Array, g * M * P);
-    tf.dispose([x, y, z]);
+    dispose([x, y, z]);
   }
-  return tf.tensor3d(out, [G, M, P]);
+  return tensor(out, [G, M, P]);
 }
 
 const bmmOp = customGrad((a: Tensor, b: Tensor, save: (ts: Tensor[]) => void) => {
@@ -39,10 +35,10 @@ const bmmOp = customGrad((a: Tensor, b: Tensor, save: (ts: Tensor[]) => void) =>
   return {
     value: batchedProduct(a, b),
     gradFunc: (dy: Tensor, saved: Tensor[]) => {
-      const [as, bs] = saved as [tf.Tensor3D, tf.Tensor3D];
+      const [as, bs] = saved as [Tensor, Tensor];
       return [
-        batchedProduct(dy, tf.transpose(bs, [0, 2, 1])), // da [G, M, N] = dy [G, M, P] · bᵀ [G, P, N]
-        batchedProduct(tf.transpose(as, [0, 2, 1]), dy), // db [G, N, P] = aᵀ [G, N, M] · dy [G, M, P]
+        batchedProduct(dy, transpose(bs, [0, 2, 1])), // da [G, M, N] = dy [G, M, P] · bᵀ [G, P, N]
+        batchedProduct(transpose(as, [0, 2, 1]), dy), // db [G, N, P] = aᵀ [G, N, M] · dy [G, M, P]
       ];
     },
   };
@@ -70,7 +66,7 @@ export function additiveMask(keyMask: Uint8Array, B: number, L: number, causal: 
       }
     }
   }
-  return tf.tensor4d(m, [B, 1, L, L]);
+  return tensor(m, [B, 1, L, L]);
 }
 
 /** The same mask as 1 (allowed) / 0. keyMask [B, L] -> [B, 1, L, L] */
@@ -81,7 +77,7 @@ export function multiplicativeMask(keyMask: Uint8Array, B: number, L: number, ca
       for (let j = 0; j < L; j++) m[(b * L + i) * L + j] = keyMask[b * L + j] === 1 && (!causal || j <= i) ? 1 : 0;
     }
   }
-  return tf.tensor4d(m, [B, 1, L, L]);
+  return tensor(m, [B, 1, L, L]);
 }
 
 export interface RealAttentionOptions {
@@ -99,7 +95,7 @@ export interface RealAttentionOptions {
 
 /** Splits heads: x [B, L, d] -> [B·H, L, dh] */
 function heads(x: Tensor, B: number, L: number, H: number, dh: number): Tensor {
-  return tf.reshape(tf.transpose(tf.reshape(x, [B, L, H, dh]), [0, 2, 1, 3]), [B * H, L, dh]);
+  return reshape(transpose(reshape(x, [B, L, H, dh]), [0, 2, 1, 3]), [B * H, L, dh]);
 }
 
 /** Multi-head attention core (no projections). q, k, v [B, L, d] -> [B, L, d] */
@@ -108,12 +104,12 @@ export function realAttention(q: Tensor, k: Tensor, v: Tensor, o: RealAttentionO
   const { H } = o;
   const dh = d / H;
   const qh = heads(q, B, L, H, dh); // [B·H, L, dh]
-  const kT = tf.reshape(tf.transpose(tf.reshape(k, [B, L, H, dh]), [0, 2, 3, 1]), [B * H, dh, L]); // [B·H, dh, L]
+  const kT = reshape(transpose(reshape(k, [B, L, H, dh]), [0, 2, 3, 1]), [B * H, dh, L]); // [B·H, dh, L]
   const vh = heads(v, B, L, H, dh); // [B·H, L, dh]
-  let s = tf.reshape(tf.mul(bmm(qh, kT), o.scale), [B, H, L, L]); // [B, H, L, L]
+  let s = reshape(mul(bmm(qh, kT), o.scale), [B, H, L, L]); // [B, H, L, L]
   if (o.scoreAct) s = activate(s, o.scoreAct); // [B, H, L, L]
-  let att = o.kind === "softmax" ? tf.softmax(tf.add(s, o.mask), -1) : tf.mul(s, o.mask); // [B, H, L, L]
+  let att = o.kind === "softmax" ? softmax(add(s, o.mask), -1) : mul(s, o.mask); // [B, H, L, L]
   if (o.dropout) att = dropout(att, o.dropout.p, o.dropout.rng, o.dropout.training); // [B, H, L, L]
-  const y = bmm(tf.reshape(att, [B * H, L, L]), vh); // [B·H, L, dh]
-  return tf.reshape(tf.transpose(tf.reshape(y, [B, H, L, dh]), [0, 2, 1, 3]), [B, L, d]); // [B, L, d]
+  const y = bmm(reshape(att, [B * H, L, L]), vh); // [B·H, L, dh]
+  return reshape(transpose(reshape(y, [B, H, L, dh]), [0, 2, 1, 3]), [B, L, d]); // [B, L, d]
 }

@@ -7,7 +7,21 @@
  * discrete, a Linear on the previous action when they are continuous. p is a learned positional embedding over
  * the context (truncated normal, std 0.02).
  */
-import { Embedding, LayerNorm, Linear, Module, dropout, init, tf, type Rng, type Tensor, type Variable } from "../../tensor/index.js";
+import {
+  Embedding,
+  LayerNorm,
+  Linear,
+  Module,
+  add,
+  addN,
+  dropout,
+  init,
+  slice,
+  tensor,
+  type Rng,
+  type Tensor,
+  type Variable,
+} from "../../tensor/index.js";
 import type { ActionHead, ModelBatch } from "../types.js";
 import { rtgTensor, statesTensor } from "./batch.js";
 
@@ -51,10 +65,10 @@ export class StepTokenEmbedding extends Module {
     const a =
       this.prevAction instanceof Embedding
         ? this.prevAction.apply(batch.prevActions as Int32Array, [B, K]) // [B, K, d]
-        : this.prevAction.apply(tf.tensor3d(batch.prevActions as Float32Array, [B, K, this.prevAction.inFeatures])); // [B, K, d]
+        : this.prevAction.apply(tensor(batch.prevActions as Float32Array, [B, K, this.prevAction.inFeatures])); // [B, K, d]
     const t = this.timestep.apply(batch.timesteps, [B, K]); // [B, K, d]
-    const p = K === this.opts.contextLength ? this.pos : tf.slice(this.pos, [0, 0], [K, d]); // [K, d]
-    const x = tf.add(tf.addN([r, s, a, t]), p); // [B, K, d] (+ [K, d] broadcast over B)
+    const p = K === this.opts.contextLength ? this.pos : slice(this.pos, [0, 0], [K, d]); // [K, d]
+    const x = add(addN([r, s, a, t]), p); // [B, K, d] (+ [K, d] broadcast over B)
     return this.ln.apply(dropout(x, this.opts.dropout, rng, training)); // [B, K, d]
   }
 }
