@@ -2,25 +2,25 @@
  * Foundation benchmarks: Linear forward+backward GFLOP/s on wasm, and LIF forward+backward throughput.
  * Linear fwd+bwd = 3 matmuls of 2·N·I·O FLOPs (y = xW, dx = dy Wᵀ, dW = xᵀ dy).
  */
-import { tf, linear, Rng } from "../src/tensor/index.js";
+import { Rng, dispose, grad, grads, linear, sum, tensor, variable, type Tensor } from "../src/tensor/index.js";
 import { LIF } from "../src/snn/index.js";
 import { median, timeRuns, type Bench, type BenchResult } from "./types.js";
 
-function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
-  return tf.tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape);
+function randomTensor(rng: Rng, shape: number[]): Tensor {
+  return tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape);
 }
 
 async function linearCase(rng: Rng, n: number, i: number, o: number, reps: number): Promise<BenchResult> {
   const x = randomTensor(rng, [n, i]);
-  const w = tf.variable(randomTensor(rng, [i, o]));
+  const w = variable(randomTensor(rng, [i, o]));
   // Back-propagate a given dy (no reduction op in the timed work): exactly y = xW, dx = dy Wᵀ, dW = xᵀ dy.
   const dy = randomTensor(rng, [n, o]);
-  const gradFn = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => linear(xx, ww));
+  const gradFn = grads((xx: Tensor, ww: Tensor) => linear(xx, ww));
   const ms = await timeRuns(() => {
     const gs = gradFn([x, w], dy);
     gs[0]!.dataSync();
     gs[1]!.dataSync();
-    tf.dispose(gs);
+    dispose(gs);
   }, reps);
   const flops = 3 * 2 * n * i * o;
   const m = median(ms);
@@ -41,8 +41,8 @@ async function lifCase(rng: Rng, shape: number[], reps: number): Promise<BenchRe
   const lif = new LIF();
   const T = shape[0]!;
   const elements = shape.reduce((a, b) => a * b, 1);
-  const g = tf.grad((xx: tf.Tensor) => tf.sum(lif.forward(xx)));
-  const gr = tf.grad((xx: tf.Tensor) => tf.sum(lif.forwardRepeated(xx, T)));
+  const g = grad((xx: Tensor) => sum(lif.forward(xx)));
+  const gr = grad((xx: Tensor) => sum(lif.forwardRepeated(xx, T)));
   const ms = await timeRuns(() => g(x).dispose(), reps);
   const msr = await timeRuns(() => gr(xr).dispose(), reps);
   x.dispose();

@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf, Linear, Rng } from "../../src/tensor/index.js";
+import { Linear, Rng, ones, ready, tensor } from "../../src/tensor/index.js";
 import { LIF, FiringRateMonitor } from "../../src/snn/index.js";
 import { energyReport, linearMacs, checkProfile, CMOS_45NM, type OpRecord } from "../../src/energy/index.js";
 
@@ -14,12 +14,12 @@ describe("energy of Linear 3->4 -> LIF -> Linear 4->2 (T = 4, one token)", () =>
     const l1 = new Linear(rng, 3, 4, { bias: false });
     const l2 = new Linear(rng, 4, 2, { bias: false });
     // x = [1, 0, 0] puts row 0 of W1 on the LIF: constant inputs 2.5, 1.5, 0.3, 1.2 over T = 4 steps.
-    l1.weight.assign(tf.tensor2d([[2.5, 1.5, 0.3, 1.2], [0, 0, 0, 0], [0, 0, 0, 0]]));
-    l2.weight.assign(tf.ones([4, 2]));
+    l1.weight.assign(tensor([[2.5, 1.5, 0.3, 1.2], [0, 0, 0, 0], [0, 0, 0, 0]]));
+    l2.weight.assign(ones([4, 2]));
     const lif = new LIF({}, "lif");
     const mon = new FiringRateMonitor().attach(lif);
     const T = 4;
-    const spikes = lif.forwardRepeated(l1.apply(tf.tensor2d([[1, 0, 0]])), T); // [T, 1, 4]
+    const spikes = lif.forwardRepeated(l1.apply(tensor([[1, 0, 0]])), T); // [T, 1, 4]
     const out = l2.apply(spikes); // [T, 1, 2]
     // By hand (H = (V + X)/2, hard reset): 2.5 fires 4 times; 1.5 at steps 2 and 4; 0.3 never; 1.2 at step 3.
     assert.deepEqual(Array.from(spikes.dataSync()), [1, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 0]);

@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf } from "../../src/tensor/index.js";
+import { ready, tensor, zeros } from "../../src/tensor/index.js";
 import { LIF } from "../../src/snn/index.js";
 import { compareEnergy, energyOfDecisions, evaluateWithEnergy, measureEnergy, TokenHistogram } from "../../src/eval/energy-eval.js";
 import type { ModelBatch } from "../../src/models/types.js";
@@ -35,8 +35,8 @@ describe("energy per decision", () => {
     // a model whose LIF is driven by the raw state values (obsDim 1), padding included
     class StateDriven extends MazeLookupModel {
       override forward(batch: ModelBatch) {
-        lif.forwardRepeated(tf.tensor(batch.states, [batch.B, batch.K]), 4, { mean: true }); // [B, K]
-        return { preds: tf.zeros([batch.B, batch.K, 4]) };
+        lif.forwardRepeated(tensor(batch.states, [batch.B, batch.K]), 4, { mean: true }); // [B, K]
+        return { preds: zeros([batch.B, batch.K, 4]) };
       }
     }
     const model = new StateDriven(2, [0], [1], lif);

@@ -1,5 +1,5 @@
 /** Shared fixtures for the evaluation tests: a 5x5 maze whose expert return is known by hand, and fake models. */
-import { Module, tf, type Tensor } from "../../src/tensor/index.js";
+import { Module, mul, scalar, tensor, type Tensor } from "../../src/tensor/index.js";
 import type { OpRecord } from "../../src/energy/index.js";
 import type { ActionHead, ModelBatch, ModelKind, ModelOutput, PolicyModel } from "../../src/models/types.js";
 import type { LIF } from "../../src/snn/index.js";
@@ -60,14 +60,14 @@ export class MazeLookupModel extends Module implements PolicyModel {
       for (let j = 0; j < K; j++) logits[(b * K + j) * 4 + a] = 1;
     }
     if (this.lif) {
-      const drive = tf.mul(tf.tensor(batch.mask, [B, K]), 2); // [B, K]
+      const drive = mul(tensor(batch.mask, [B, K]), 2); // [B, K]
       this.lif.forwardRepeated(drive, 4, { mean: true }); // [B, K]
     }
-    return { preds: tf.tensor(logits, [B, K, 4]) };
+    return { preds: tensor(logits, [B, K, 4]) };
   }
 
   loss(): Tensor {
-    return tf.scalar(0);
+    return scalar(0);
   }
 
   spikingLayers(): Array<[string, LIF]> {

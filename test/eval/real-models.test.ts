@@ -1,7 +1,7 @@
 /** Evaluation with the real models of src/models (tiny, untrained): the plumbing, not the returns. */
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf } from "../../src/tensor/index.js";
+import { memoryStats, ready } from "../../src/tensor/index.js";
 import { AnnStrlModel, DtModel, StrlModel, type PolicyModel } from "../../src/models/index.js";
 import { compareEnergy, evaluateWithEnergy } from "../../src/eval/energy-eval.js";
 import { captureSpikes } from "../../src/eval/spikes.js";
@@ -21,7 +21,7 @@ describe("evaluation with the real models", () => {
       ["ANN-STRL", new AnnStrlModel(common)],
       ["DT", new DtModel(common)],
     ];
-    const before = tf.memory().numTensors;
+    const before = memoryStats().numTensors;
     const entries = [];
     for (const [name, model] of models) {
       const { closedLoop, energy } = await evaluateWithEnergy(model, run);
@@ -39,7 +39,7 @@ describe("evaluation with the real models", () => {
     assert.ok(cmp[0]!.ratioToAnn! < 1, `STRL / ANN-STRL = ${cmp[0]!.ratioToAnn}`);
     assert.equal(cmp[1]!.ratioToAnn, 1);
     assert.equal(cmp[2]!.ratioToDt, 1);
-    assert.equal(tf.memory().numTensors, before, "evaluation leaked tensors");
+    assert.equal(memoryStats().numTensors, before, "evaluation leaked tensors");
   });
 
   it("captures a [T, neurons] 0/1 raster from each spiking layer of one STRL decision", async () => {

@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf } from "../../src/tensor/index.js";
+import { ready, tensor } from "../../src/tensor/index.js";
 import { LIF } from "../../src/snn/index.js";
 import { captureSpikes } from "../../src/eval/spikes.js";
 
@@ -13,7 +13,7 @@ describe("captureSpikes", () => {
     const lif = new LIF({}, "l");
     let out: number[] = [];
     const got = captureSpikes([["l", lif]], () => {
-      const x = tf.tensor([9, 9, 9, 1.5, 3, 0], [1, 2, 3]); // [B, K, D]; the last token is (1.5, 3, 0)
+      const x = tensor([9, 9, 9, 1.5, 3, 0], [1, 2, 3]); // [B, K, D]; the last token is (1.5, 3, 0)
       out = Array.from(lif.forwardRepeated(x, 4, { mean: true }).dataSync());
     });
     assert.deepEqual(got, [{ layer: "l", spikes: [[0, 1, 0], [1, 1, 0], [0, 1, 0], [1, 1, 0]] }]);
@@ -25,8 +25,8 @@ describe("captureSpikes", () => {
     const a = new LIF({}, "a");
     const b = new LIF({}, "b");
     const got = captureSpikes([["a", a], ["b", b]], () => {
-      a.forward(tf.tensor([[3, 3, 3]])); // [T=1, 3]
-      a.forward(tf.tensor([[0, 0, 0]]));
+      a.forward(tensor([[3, 3, 3]])); // [T=1, 3]
+      a.forward(tensor([[0, 0, 0]]));
     }, { maxNeurons: 2 });
     assert.deepEqual(got, [{ layer: "a", spikes: [[1, 1]] }]);
   });

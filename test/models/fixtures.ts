@@ -5,7 +5,22 @@
 import { box, discrete } from "../../src/envs/core.js";
 import { Dataset, type Trajectory } from "../../src/data/trajectory.js";
 import { WindowSampler } from "../../src/data/windows.js";
-import { Rng, tf, type Tensor, type Variable } from "../../src/tensor/index.js";
+import {
+  Rng,
+  add,
+  div,
+  keep,
+  mul,
+  sqrt,
+  square,
+  sub,
+  tidy,
+  variableGrads,
+  zerosLike,
+  type Scalar,
+  type Tensor,
+  type Variable,
+} from "../../src/tensor/index.js";
 import { actionAccuracy } from "../../src/models/blocks/action-head.js";
 import type { ActionHead, ModelBatch, PolicyModel } from "../../src/models/types.js";
 
@@ -48,25 +63,25 @@ export class TinyAdam {
   private readonly v: Tensor[];
 
   constructor(private readonly params: Variable[], private readonly lr: number) {
-    this.m = params.map((p) => tf.keep(tf.zerosLike(p)));
-    this.v = params.map((p) => tf.keep(tf.zerosLike(p)));
+    this.m = params.map((p) => keep(zerosLike(p)));
+    this.v = params.map((p) => keep(zerosLike(p)));
   }
 
   step(model: PolicyModel, batch: ModelBatch): number {
     this.t += 1;
-    const { value, grads } = tf.variableGrads(() => model.loss(batch) as tf.Scalar, this.params);
+    const { value, grads } = variableGrads(() => model.loss(batch) as Scalar, this.params);
     const loss = value.dataSync()[0]!;
-    tf.tidy(() => {
+    tidy(() => {
       this.params.forEach((p, i) => {
         const g = grads[p.name]!;
-        const m = tf.add(tf.mul(this.m[i]!, 0.9), tf.mul(g, 0.1));
-        const v = tf.add(tf.mul(this.v[i]!, 0.999), tf.mul(tf.square(g), 0.001));
-        const upd = tf.div(tf.div(m, 1 - 0.9 ** this.t), tf.add(tf.sqrt(tf.div(v, 1 - 0.999 ** this.t)), 1e-8));
-        p.assign(tf.sub(p, tf.mul(upd, this.lr)));
+        const m = add(mul(this.m[i]!, 0.9), mul(g, 0.1));
+        const v = add(mul(this.v[i]!, 0.999), mul(square(g), 0.001));
+        const upd = div(div(m, 1 - 0.9 ** this.t), add(sqrt(div(v, 1 - 0.999 ** this.t)), 1e-8));
+        p.assign(sub(p, mul(upd, this.lr)));
         this.m[i]!.dispose();
         this.v[i]!.dispose();
-        this.m[i] = tf.keep(m);
-        this.v[i] = tf.keep(v);
+        this.m[i] = keep(m);
+        this.v[i] = keep(v);
       });
     });
     value.dispose();

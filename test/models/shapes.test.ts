@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { memoryStats, ready, tf } from "../../src/tensor/index.js";
+import { memoryStats, ready, variableGrads, type Scalar } from "../../src/tensor/index.js";
 import { AnnStrlModel, BcModel, DtModel, StrlModel, type ActionHead, type PolicyModel } from "../../src/models/index.js";
 import { CONTINUOUS, DISCRETE, OBS, allWindows, tinyDataset } from "./fixtures.js";
 
@@ -47,7 +47,7 @@ describe("model shapes", () => {
           }
         }
         preds.dispose();
-        const { value, grads } = tf.variableGrads(() => model.loss(batch) as tf.Scalar);
+        const { value, grads } = variableGrads(() => model.loss(batch) as Scalar);
         assert.deepEqual(value.shape, []);
         assert.ok(Number.isFinite(value.dataSync()[0]!));
         for (const [pname, p] of model.namedParameters()) {

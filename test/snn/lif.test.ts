@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf, Rng } from "../../src/tensor/index.js";
+import { Rng, grad, mul, ready, scalar, sum, tensor, zeros, type Tensor } from "../../src/tensor/index.js";
 import { LIF, lifForward, lifConfig, makeSurrogate, FiringRateMonitor, directEncode, meanOverT, poissonEncode, type LIFOptions } from "../../src/snn/index.js";
 import { assertClose } from "../helpers.js";
 
@@ -59,7 +59,7 @@ describe("LIF traces by hand (tau 2, v_th 1)", () => {
 describe("LIF on tensors", () => {
   it("emits exactly 0 or 1 and matches the kernel for [T, B, N] input", () => {
     const r = new Rng(2);
-    const x = tf.tensor(r.fillNormal(new Float32Array(4 * 3 * 5), 1, 1), [4, 3, 5]); // [T, B, N]
+    const x = tensor(r.fillNormal(new Float32Array(4 * 3 * 5), 1, 1), [4, 3, 5]); // [T, B, N]
     const s = new LIF().forward(x);
     assert.deepEqual(s.shape, [4, 3, 5]);
     assert.ok(s.dataSync().every((v) => v === 0 || v === 1));
@@ -67,7 +67,7 @@ describe("LIF on tensors", () => {
 
   it("starts from vReset on every forward pass (no state between calls)", () => {
     const lif = new LIF();
-    const x = tf.tensor([[1.4], [1.4], [1.4]]); // [T=3, 1]
+    const x = tensor([[1.4], [1.4], [1.4]]); // [T=3, 1]
     const a = Array.from(lif.forward(x).dataSync());
     const b = Array.from(lif.forward(x).dataSync());
     // H = 0.7 (no spike), (0.7 + 1.4)/2 = 1.05 (spike, V = 0), 0.7 (no spike); the second call starts again at V = 0.
@@ -77,21 +77,21 @@ describe("LIF on tensors", () => {
 
   it("forwardRepeated equals forward on a repeated input, values and gradients", () => {
     const r = new Rng(3);
-    const x = tf.tensor(r.fillNormal(new Float32Array(2 * 6), 1, 1), [2, 6]); // [B, N]
-    const w = tf.tensor(r.fillNormal(new Float32Array(4 * 2 * 6)), [4, 2, 6]); // [T, B, N]
+    const x = tensor(r.fillNormal(new Float32Array(2 * 6), 1, 1), [2, 6]); // [B, N]
+    const w = tensor(r.fillNormal(new Float32Array(4 * 2 * 6)), [4, 2, 6]); // [T, B, N]
     const lif = new LIF({ surrogate: "atan" });
     const a = lif.forwardRepeated(x, 4);
     const b = lif.forward(directEncode(x, 4));
     assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
-    const ga = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(lif.forwardRepeated(xx, 4), w)))(x);
-    const gb = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(lif.forward(directEncode(xx, 4)), w)))(x);
+    const ga = grad((xx: Tensor) => sum(mul(lif.forwardRepeated(xx, 4), w)))(x);
+    const gb = grad((xx: Tensor) => sum(mul(lif.forward(directEncode(xx, 4)), w)))(x);
     assertClose(ga.dataSync(), gb.dataSync(), 1e-6);
     // mean over T fused in: same as meanOverT of the spikes, same gradient as meanOverT
     const m = lif.forwardRepeated(x, 4, { mean: true });
     assertClose(m.dataSync(), meanOverT(a).dataSync());
-    const w2 = tf.tensor(r.fillNormal(new Float32Array(2 * 6)), [2, 6]);
-    const gm = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(lif.forwardRepeated(xx, 4, { mean: true }), w2)))(x);
-    const gr = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(meanOverT(lif.forwardRepeated(xx, 4)), w2)))(x);
+    const w2 = tensor(r.fillNormal(new Float32Array(2 * 6)), [2, 6]);
+    const gm = grad((xx: Tensor) => sum(mul(lif.forwardRepeated(xx, 4, { mean: true }), w2)))(x);
+    const gr = grad((xx: Tensor) => sum(mul(meanOverT(lif.forwardRepeated(xx, 4)), w2)))(x);
     assertClose(gm.dataSync(), gr.dataSync(), 1e-6);
   });
 
@@ -105,13 +105,13 @@ describe("LIF on tensors", () => {
       const q = 1 / (1 + Math.exp(-4 * (h - 1)));
       return 4 * q * (1 - q);
     };
-    const x = tf.tensor([[1.2], [1.0]]); // [T=2, 1]
-    const pick = tf.tensor([[0], [1]]);
-    const grad = (detachReset: boolean) => Array.from(tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(new LIF({ detachReset }).forward(xx), pick)))(x).dataSync());
+    const x = tensor([[1.2], [1.0]]); // [T=2, 1]
+    const pick = tensor([[0], [1]]);
+    const gradFor = (detachReset: boolean) => Array.from(grad((xx: Tensor) => sum(mul(new LIF({ detachReset }).forward(xx), pick)))(x).dataSync());
     const s1 = sg(0.6);
     const s2 = sg(0.8);
-    assertClose(grad(true), [s2 / 4, s2 / 2], 1e-6);
-    assertClose(grad(false), [(s2 / 4) * (1 - 0.6 * s1), s2 / 2], 1e-6);
+    assertClose(gradFor(true), [s2 / 4, s2 / 2], 1e-6);
+    assertClose(gradFor(false), [(s2 / 4) * (1 - 0.6 * s1), s2 / 2], 1e-6);
   });
 
   it("matches an independent float64 back-propagation through time (soft reset, detachReset false)", () => {
@@ -120,8 +120,8 @@ describe("LIF on tensors", () => {
     const sur = makeSurrogate({ name: "sigmoid", alpha: 4 });
     const xs = [0.9, 1.7, 0.2, 1.1];
     const g = Array.from(
-      tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(new LIF({ detachReset: false, vReset: null }).forward(xx), tf.tensor([[1], [2], [3], [4]]))))(
-        tf.tensor(xs, [4, 1]),
+      grad((xx: Tensor) => sum(mul(new LIF({ detachReset: false, vReset: null }).forward(xx), tensor([[1], [2], [3], [4]]))))(
+        tensor(xs, [4, 1]),
       ).dataSync(),
     );
     const T = xs.length;
@@ -152,29 +152,29 @@ describe("LIF on tensors", () => {
     assert.throws(() => new LIF({ tau: 0.5 }), /tau must be > 1, got 0.5/);
     assert.throws(() => new LIF({ vThreshold: Number.NaN }), /vThreshold must be a finite number, got NaN/);
     assert.throws(() => new LIF({ vReset: 2 }), /vReset \(2\) must be below vThreshold \(1\)/);
-    assert.throws(() => new LIF().forwardRepeated(tf.zeros([2]), 0), /T \(time steps\) must be an integer >= 1, got 0/);
-    assert.throws(() => new LIF({}, "blocks.0.q").forward(tf.tensor([[1], [Number.NaN]])), /LIF 'blocks.0.q': input is not finite \(NaN\) at step 1, element 0/);
-    assert.throws(() => new LIF().forward(tf.scalar(1)), /leading time axis/);
+    assert.throws(() => new LIF().forwardRepeated(zeros([2]), 0), /T \(time steps\) must be an integer >= 1, got 0/);
+    assert.throws(() => new LIF({}, "blocks.0.q").forward(tensor([[1], [Number.NaN]])), /LIF 'blocks.0.q': input is not finite \(NaN\) at step 1, element 0/);
+    assert.throws(() => new LIF().forward(scalar(1)), /leading time axis/);
   });
 });
 
 describe("encoders", () => {
   it("direct-encodes by repeating and decodes by the mean over T", () => {
-    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const x = tensor([[1, 2], [3, 4]]);
     const e = directEncode(x, 3);
     assert.deepEqual(e.shape, [3, 2, 2]);
     assertClose(meanOverT(e).dataSync(), [1, 2, 3, 4]);
   });
 
   it("Poisson-encodes with firing probability equal to the input, seeded", () => {
-    const x = tf.tensor1d([0, 0.25, 1]);
+    const x = tensor([0, 0.25, 1]);
     const s = poissonEncode(x, 4000, new Rng(8));
     const m = meanOverT(s).dataSync();
     assert.equal(m[0], 0);
     assert.equal(m[2], 1);
     assert.ok(Math.abs(m[1]! - 0.25) < 0.025, `rate ${m[1]}`);
     assert.deepEqual(Array.from(poissonEncode(x, 50, new Rng(8)).dataSync()), Array.from(poissonEncode(x, 50, new Rng(8)).dataSync()));
-    assert.throws(() => poissonEncode(tf.tensor1d([1.5]), 2, new Rng(0)), /must be in \[0, 1\], got 1.5/);
+    assert.throws(() => poissonEncode(tensor([1.5]), 2, new Rng(0)), /must be in \[0, 1\], got 1.5/);
   });
 });
 
@@ -184,24 +184,24 @@ describe("FiringRateMonitor", () => {
     const b = new LIF({}, "b");
     const mon = new FiringRateMonitor().attach([["a", a], ["b", b]]);
     // a: input 2.5 fires every step; 1.5 fires at steps 2 and 4; 0.3 never -> 6 spikes of 12
-    a.forwardRepeated(tf.tensor([[2.5, 1.5, 0.3]]), 4);
-    b.forwardRepeated(tf.tensor([[0.1, 0.1]]), 4);
+    a.forwardRepeated(tensor([[2.5, 1.5, 0.3]]), 4);
+    b.forwardRepeated(tensor([[0.1, 0.1]]), 4);
     assert.equal(mon.rates().a!.spikes, 6);
     assert.equal(mon.rates().a!.neuronSteps, 12);
     assert.equal(mon.rate("a"), 0.5);
     assert.equal(mon.rate("b"), 0);
     mon.disable();
-    a.forwardRepeated(tf.tensor([[2.5]]), 4);
+    a.forwardRepeated(tensor([[2.5]]), 4);
     assert.equal(mon.rates().a!.calls, 1);
     mon.enable();
-    a.forwardRepeated(tf.tensor([[2.5]]), 4);
+    a.forwardRepeated(tensor([[2.5]]), 4);
     assert.equal(mon.rates().a!.spikes, 10);
     assert.equal(mon.rates().a!.neuronSteps, 16);
     mon.clear();
     assert.equal(mon.rates().a!.spikes, 0);
     assert.throws(() => mon.rate("c"), /no layer named 'c'; attached: a, b/);
     mon.detach();
-    a.forwardRepeated(tf.tensor([[2.5]]), 4);
+    a.forwardRepeated(tensor([[2.5]]), 4);
     assert.deepEqual(mon.rates(), {});
   });
 });

@@ -1,6 +1,36 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf, linear, embeddingLookup, Linear, LayerNorm, dropout, Rng, memoryStats, backendName } from "../../src/tensor/index.js";
+import {
+  LayerNorm,
+  Linear,
+  Rng,
+  add,
+  backendName,
+  dispose,
+  dropout,
+  embeddingLookup,
+  grad,
+  grads,
+  linear,
+  matMul,
+  mean,
+  memoryStats,
+  mul,
+  oneHot,
+  ones,
+  ready,
+  relu,
+  reshape,
+  square,
+  sub,
+  sum,
+  tensor,
+  tidy,
+  variableGrads,
+  zeros,
+  type Scalar,
+  type Tensor,
+} from "../../src/tensor/index.js";
 import { assertClose } from "../helpers.js";
 
 before(async () => {
@@ -19,30 +49,30 @@ describe("backend", () => {
 
 describe("linear", () => {
   it("computes x·W + b on a hand-sized example", () => {
-    const x = tf.tensor2d([[1, 2]]); // [1, 2]
-    const w = tf.tensor2d([[1, 0, -1], [2, 1, 0.5]]); // [2, 3]
-    const b = tf.tensor1d([0.5, 0, 1]);
+    const x = tensor([[1, 2]]); // [1, 2]
+    const w = tensor([[1, 0, -1], [2, 1, 0.5]]); // [2, 3]
+    const b = tensor([0.5, 0, 1]);
     assertClose(linear(x, w, b).dataSync(), [5.5, 2, 1]);
   });
 
   it("has the same gradients as tfjs's own matMul gradient, for rank-3 inputs", () => {
     const r = new Rng(0);
-    const x = tf.tensor(r.fillNormal(new Float32Array(2 * 3 * 5)), [2, 3, 5]); // [2, 3, 5]
-    const w = tf.tensor(r.fillNormal(new Float32Array(5 * 4)), [5, 4]); // [5, 4]
-    const b = tf.tensor(r.fillNormal(new Float32Array(4)), [4]);
-    const c = tf.tensor(r.fillNormal(new Float32Array(2 * 3 * 4)), [2, 3, 4]); // loss weights
-    const ours = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(linear(xx, ww, bb), c)))([x, w, b]);
-    const ref = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-      tf.sum(tf.mul(tf.add(tf.reshape(tf.matMul(tf.reshape(xx, [6, 5]), ww), [2, 3, 4]), bb), c)),
+    const x = tensor(r.fillNormal(new Float32Array(2 * 3 * 5)), [2, 3, 5]); // [2, 3, 5]
+    const w = tensor(r.fillNormal(new Float32Array(5 * 4)), [5, 4]); // [5, 4]
+    const b = tensor(r.fillNormal(new Float32Array(4)), [4]);
+    const c = tensor(r.fillNormal(new Float32Array(2 * 3 * 4)), [2, 3, 4]); // loss weights
+    const ours = grads((xx: Tensor, ww: Tensor, bb: Tensor) => sum(mul(linear(xx, ww, bb), c)))([x, w, b]);
+    const ref = grads((xx: Tensor, ww: Tensor, bb: Tensor) =>
+      sum(mul(add(reshape(matMul(reshape(xx, [6, 5]), ww), [2, 3, 4]), bb), c)),
     )([x, w, b]);
     for (let i = 0; i < 3; i++) assertClose(ours[i]!.dataSync(), ref[i]!.dataSync(), 1e-5, `grad ${i}`);
   });
 
   it("matches a finite-difference gradient of the weight", () => {
-    const x = tf.tensor2d([[0.3, -1.2], [2.0, 0.7]]);
+    const x = tensor([[0.3, -1.2], [2.0, 0.7]]);
     const wv = [0.5, -0.25, 1.5, 0.75];
-    const loss = (wArr: number[]) => tf.sum(tf.square(linear(x, tf.tensor2d(wArr, [2, 2])))).dataSync()[0]!;
-    const g = tf.grad((w: tf.Tensor) => tf.sum(tf.square(linear(x, w))))(tf.tensor2d(wv, [2, 2])).dataSync();
+    const loss = (wArr: number[]) => sum(square(linear(x, tensor(wArr, [2, 2])))).dataSync()[0]!;
+    const g = grad((w: Tensor) => sum(square(linear(x, w))))(tensor(wv, [2, 2])).dataSync();
     const h = 1e-2;
     for (let i = 0; i < 4; i++) {
       const up = [...wv];
@@ -55,34 +85,34 @@ describe("linear", () => {
   });
 
   it("rejects mismatched shapes with a message naming them", () => {
-    assert.throws(() => linear(tf.zeros([2, 3]), tf.zeros([4, 5])), /input last dim 3 does not match weight \[4, 5\]/);
-    assert.throws(() => linear(tf.zeros([2, 4]), tf.zeros([4, 5]), tf.zeros([3])), /bias shape/);
+    assert.throws(() => linear(zeros([2, 3]), zeros([4, 5])), /input last dim 3 does not match weight \[4, 5\]/);
+    assert.throws(() => linear(zeros([2, 4]), zeros([4, 5]), zeros([3])), /bias shape/);
   });
 });
 
 describe("embeddingLookup", () => {
   it("gathers rows and scatter-adds gradients like a one-hot matmul", () => {
-    const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]); // [3, 2]
+    const table = tensor([[1, 2], [3, 4], [5, 6]]); // [3, 2]
     const idx = new Int32Array([2, 0, 2, 1]);
     assertClose(embeddingLookup(table, idx, [2, 2]).dataSync(), [5, 6, 1, 2, 5, 6, 3, 4]);
-    const c = tf.tensor([[[1, 0], [0, 1]], [[2, 2], [-1, 3]]]); // [2, 2, 2]
-    const ours = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embeddingLookup(t, idx, [2, 2]), c)))(table);
-    const oneHot = tf.oneHot(tf.tensor1d(idx, "int32"), 3).toFloat(); // [4, 3]
-    const ref = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.reshape(tf.matMul(oneHot, t), [2, 2, 2]), c)))(table);
+    const c = tensor([[[1, 0], [0, 1]], [[2, 2], [-1, 3]]]); // [2, 2, 2]
+    const ours = grad((t: Tensor) => sum(mul(embeddingLookup(t, idx, [2, 2]), c)))(table);
+    const hot = oneHot(tensor(idx, [idx.length], "int32"), 3).toFloat(); // [4, 3]
+    const ref = grad((t: Tensor) => sum(mul(reshape(matMul(hot, t), [2, 2, 2]), c)))(table);
     assertClose(ours.dataSync(), ref.dataSync());
     // By hand: row 2 gets [1,0] + [2,2] = [3,2]; row 0 gets [0,1]; row 1 gets [-1,3].
     assertClose(ours.dataSync(), [0, 1, -1, 3, 3, 2]);
   });
 
   it("rejects an out-of-range index, naming it", () => {
-    assert.throws(() => embeddingLookup(tf.zeros([3, 2]), new Int32Array([0, 3]), [2]), /index 3 at position 1 is outside \[0, 2\]/);
+    assert.throws(() => embeddingLookup(zeros([3, 2]), new Int32Array([0, 3]), [2]), /index 3 at position 1 is outside \[0, 2\]/);
   });
 });
 
 describe("layers", () => {
   it("normalises the last axis in LayerNorm", () => {
     const ln = new LayerNorm(4);
-    const y = ln.apply(tf.tensor2d([[1, 2, 3, 4]])).dataSync();
+    const y = ln.apply(tensor([[1, 2, 3, 4]])).dataSync();
     // mean 2.5, variance 1.25 -> (x - 2.5) / sqrt(1.25 + 1e-5)
     const s = Math.sqrt(1.25 + 1e-5);
     assertClose(y, [-1.5 / s, -0.5 / s, 0.5 / s, 1.5 / s], 1e-5);
@@ -100,7 +130,7 @@ describe("layers", () => {
   });
 
   it("drops with a seeded mask and rescales the kept values", () => {
-    const x = tf.ones([1000]);
+    const x = ones([1000]);
     const y = dropout(x, 0.25, new Rng(4), true).dataSync();
     const zeros = y.filter((v) => v === 0).length;
     assert.ok(zeros > 200 && zeros < 300, `zeros ${zeros}`);
@@ -116,14 +146,14 @@ describe("memory hygiene", () => {
     const l1 = new Linear(rng, 4, 8);
     const l2 = new Linear(rng, 8, 2);
     const vars = [...l1.parameters(), ...l2.parameters()];
-    const x = tf.tensor(rng.fillNormal(new Float32Array(16 * 4)), [16, 4]);
+    const x = tensor(rng.fillNormal(new Float32Array(16 * 4)), [16, 4]);
     const step = () => {
-      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(l2.apply(tf.relu(l1.apply(x))))) as tf.Scalar, vars);
-      tf.tidy(() => {
-        for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name]!, 0.1)));
+      const { value, grads } = variableGrads(() => mean(square(l2.apply(relu(l1.apply(x))))) as Scalar, vars);
+      tidy(() => {
+        for (const v of vars) v.assign(sub(v, mul(grads[v.name]!, 0.1)));
       });
       value.dispose();
-      tf.dispose(grads);
+      dispose(grads);
     };
     step();
     const before = memoryStats().numTensors;

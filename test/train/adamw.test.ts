@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf, type Variable } from "../../src/tensor/index.js";
+import { memoryStats, ready, tensor, variable, zeros, type Variable } from "../../src/tensor/index.js";
 import { AdamW } from "../../src/train/adamw.js";
 
 before(async () => {
@@ -27,7 +27,7 @@ function reference(p0: number[], grads: number[][], lrs: number[], wd: number, b
 }
 
 function param(name: string, values: number[], shape: number[]): [string, Variable] {
-  return [name, tf.variable(tf.tensor(values, shape))];
+  return [name, variable(tensor(values, shape))];
 }
 
 const near = (got: ArrayLike<number>, want: number[], tol: number): void => {
@@ -39,7 +39,7 @@ describe("AdamW", () => {
   it("makes the first update by hand: decay, then a step of lr * g / (|g| + eps)", () => {
     const w = param("w", [1, 2, 3, 4], [2, 2]);
     const opt = new AdamW([w], { weightDecay: 0.01 });
-    const g = tf.tensor([0.5, -2, 1e-3, 0], [2, 2]);
+    const g = tensor([0.5, -2, 1e-3, 0], [2, 2]);
     opt.update([g], 0.1);
     // t = 1: m_hat = g, v_hat = g^2, so the Adam step is 0.1 * g / (|g| + 1e-8) = +-0.1 (0 where g = 0);
     // weight decay first multiplies by 1 - 0.1 * 0.01 = 0.999.
@@ -60,8 +60,8 @@ describe("AdamW", () => {
     const gb = [[1, -1, 0.5], [0.25, 0.5, -0.75], [0, 0.1, 0.2]];
     const lrs = [0.01, 0.05, 0.02];
     for (let s = 0; s < 3; s++) {
-      const g1 = tf.tensor(gw[s]!, [2, 3]);
-      const g2 = tf.tensor(gb[s]!, [3]);
+      const g1 = tensor(gw[s]!, [2, 3]);
+      const g2 = tensor(gb[s]!, [3]);
       opt.update([g1, g2], lrs[s]!);
       g1.dispose();
       g2.dispose();
@@ -80,8 +80,8 @@ describe("AdamW", () => {
     const opt = new AdamW([w, b], { weightDecay: 0.5 });
     assert.equal(opt.hasWeightDecay("layer.weight"), true);
     assert.equal(opt.hasWeightDecay("layer.bias"), false);
-    const z1 = tf.zeros([1, 2]);
-    const z2 = tf.zeros([2]);
+    const z1 = zeros([1, 2]);
+    const z2 = zeros([2]);
     opt.update([z1, z2], 0.1); // factor 1 - 0.1 * 0.5 = 0.95; the Adam step is 0 / (0 + eps) = 0
     near(w[1].dataSync(), [1.9, -3.8], 1e-6);
     assert.deepEqual(Array.from(b[1].dataSync()), [2, -4]);
@@ -93,8 +93,8 @@ describe("AdamW", () => {
     const make = (): [string, Variable] => param("w", [0.5, -0.5, 1, 2], [2, 2]);
     const a = make();
     const optA = new AdamW([a], { weightDecay: 0.01 });
-    const g1 = tf.tensor([0.1, 0.2, -0.3, 0.4], [2, 2]);
-    const g2 = tf.tensor([-0.2, 0.05, 0.3, 0.1], [2, 2]);
+    const g1 = tensor([0.1, 0.2, -0.3, 0.4], [2, 2]);
+    const g2 = tensor([-0.2, 0.05, 0.3, 0.1], [2, 2]);
     optA.update([g1], 0.01);
     const state = optA.exportState();
     assert.deepEqual([...state.tensors.keys()], ["w.exp_avg", "w.exp_avg_sq"]);
@@ -124,10 +124,10 @@ describe("AdamW", () => {
   it("creates no tensors that outlive an update", () => {
     const w = param("w", [1, 2, 3, 4], [2, 2]);
     const opt = new AdamW([w], { weightDecay: 0.1 });
-    const g = tf.tensor([1, 1, 1, 1], [2, 2]);
-    const before = tf.memory().numTensors;
+    const g = tensor([1, 1, 1, 1], [2, 2]);
+    const before = memoryStats().numTensors;
     for (let i = 0; i < 5; i++) opt.update([g], 0.01);
-    assert.equal(tf.memory().numTensors, before);
+    assert.equal(memoryStats().numTensors, before);
     g.dispose();
     opt.dispose();
     w[1].dispose();

@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, Rng, tf } from "../../src/tensor/index.js";
+import { Rng, memoryStats, ready } from "../../src/tensor/index.js";
 import type { ModelBatch } from "../../src/models/types.js";
 import { accumulateGradients } from "../../src/train/grads.js";
 import { TinyModel, toyBatch, type TinyConfig } from "./tiny-model.js";
@@ -59,9 +59,9 @@ describe("accumulateGradients", () => {
     const vars = model.namedParameters().map(([, p]) => p);
     const rng = new Rng(1);
     const parts = [toyBatch(rng, 2, CFG), toyBatch(rng, 2, CFG)];
-    const before = tf.memory().numTensors;
+    const before = memoryStats().numTensors;
     const { grads } = accumulateGradients(model, vars, parts);
-    assert.equal(tf.memory().numTensors, before + vars.length);
+    assert.equal(memoryStats().numTensors, before + vars.length);
     grads.forEach((g) => g.dispose());
     model.dispose();
   });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ready, Rng, tf } from "../../src/tensor/index.js";
+import { Rng, memoryStats, ready } from "../../src/tensor/index.js";
 import { StrlModel } from "../../src/models/strl.js";
 import type { PolicyModel } from "../../src/models/types.js";
 import { loadModel, transposedNames } from "../../src/io/checkpoint.js";
@@ -37,9 +37,9 @@ const losses = (h: LogRecord[]): number[] => h.map((r) => r["training/loss"] as 
 describe("training the STRL model", () => {
   it("runs, frees its tensors, and resumes a killed run with the same losses bit for bit", async () => {
     const full = make();
-    const before = tf.memory().numTensors;
+    const before = memoryStats().numTensors;
     const a = await train(opts(full));
-    assert.equal(tf.memory().numTensors, before);
+    assert.equal(memoryStats().numTensors, before);
     assert.ok(a.history.every((r) => Number.isFinite(r["training/loss"])));
 
     const dir = join(root, "run");

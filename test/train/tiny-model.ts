@@ -4,7 +4,31 @@
  * cross-entropy, continuous heads tanh-bounded actions with a masked MSE. Dropout draws from its own Rng,
  * exposed through `randomStreams()` so the trainer can save it.
  */
-import { tf, Module, Linear, Embedding, LayerNorm, dropout, init, Rng, type Tensor, type Variable } from "../../src/tensor/index.js";
+import {
+  Embedding,
+  LayerNorm,
+  Linear,
+  Module,
+  Rng,
+  add,
+  div,
+  dropout,
+  init,
+  logSoftmax,
+  mean,
+  mul,
+  neg,
+  oneHot,
+  relu,
+  square,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  tidy,
+  type Tensor,
+  type Variable,
+} from "../../src/tensor/index.js";
 import type { ActionHead, ModelBatch, ModelOutput, PolicyModel } from "../../src/models/types.js";
 import type { LIF } from "../../src/snn/index.js";
 import type { OpRecord } from "../../src/energy/index.js";
@@ -58,37 +82,37 @@ export class TinyModel extends Module implements PolicyModel {
     const { B, K } = b;
     const { obsDim } = this.cfg;
     if (K !== this.cfg.K) throw new RangeError(`TinyModel: batch K ${K} != context length ${this.cfg.K}`);
-    const preds = tf.tidy(() => {
-      const s = this.stateProj.apply(tf.tensor(b.states, [B, K, obsDim])); // [B, K, d]
-      const g = this.rtgProj.apply(tf.tensor(b.rtg, [B, K, 1])); // [B, K, d]
+    const preds = tidy(() => {
+      const s = this.stateProj.apply(tensor(b.states, [B, K, obsDim])); // [B, K, d]
+      const g = this.rtgProj.apply(tensor(b.rtg, [B, K, 1])); // [B, K, d]
       const a =
         this.prevEmb instanceof Embedding
           ? this.prevEmb.apply(b.prevActions as Int32Array, [B, K]) // [B, K, d]
-          : this.prevEmb.apply(tf.tensor(b.prevActions as Float32Array, [B, K, this.cfg.actions])); // [B, K, d]
-      let h = tf.add(tf.add(tf.add(s, g), a), this.pos); // [B, K, d]
-      h = this.ln.apply(tf.relu(h)); // [B, K, d]
+          : this.prevEmb.apply(tensor(b.prevActions as Float32Array, [B, K, this.cfg.actions])); // [B, K, d]
+      let h = add(add(add(s, g), a), this.pos); // [B, K, d]
+      h = this.ln.apply(relu(h)); // [B, K, d]
       h = dropout(h, this.cfg.dropout, this.dropRng, this.training); // [B, K, d]
       const y = this.out.apply(h); // [B, K, actions]
-      return this.cfg.continuous ? tf.tanh(y) : y;
+      return this.cfg.continuous ? tanh(y) : y;
     });
     return { preds };
   }
 
   loss(b: ModelBatch): Tensor {
     const { B, K } = b;
-    return tf.tidy(() => {
+    return tidy(() => {
       const preds = this.forward(b).preds; // [B, K, n] | [B, K, dim]
-      const mask = tf.tensor(b.mask, [B, K]); // [B, K]
+      const mask = tensor(b.mask, [B, K]); // [B, K]
       let perStep: Tensor; // [B, K]
       if (this.head.kind === "discrete") {
-        const logp = tf.logSoftmax(preds); // [B, K, n]
-        const onehot = tf.oneHot(tf.tensor(b.actions as Int32Array, [B, K], "int32"), this.head.n); // [B, K, n]
-        perStep = tf.neg(tf.sum(tf.mul(logp, onehot), -1));
+        const logp = logSoftmax(preds); // [B, K, n]
+        const onehot = oneHot(tensor(b.actions as Int32Array, [B, K], "int32"), this.head.n); // [B, K, n]
+        perStep = neg(sum(mul(logp, onehot), -1));
       } else {
-        const target = tf.tensor(b.actions as Float32Array, [B, K, this.head.dim]); // [B, K, dim]
-        perStep = tf.mean(tf.square(tf.sub(preds, target)), -1);
+        const target = tensor(b.actions as Float32Array, [B, K, this.head.dim]); // [B, K, dim]
+        perStep = mean(square(sub(preds, target)), -1);
       }
-      return tf.div(tf.sum(tf.mul(perStep, mask)), tf.sum(mask)); // []
+      return div(sum(mul(perStep, mask)), sum(mask)); // []
     });
   }
 

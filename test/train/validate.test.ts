@@ -1,6 +1,6 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ready, tf, Module, type Tensor } from "../../src/tensor/index.js";
+import { Module, memoryStats, ready, scalar, tensor, type Tensor } from "../../src/tensor/index.js";
 import type { ActionHead, ModelBatch, ModelOutput, PolicyModel } from "../../src/models/types.js";
 import { evaluateOffline, realSteps } from "../../src/train/validate.js";
 
@@ -19,10 +19,10 @@ class FixedModel extends Module implements PolicyModel {
   }
   forward(): ModelOutput {
     this.modes.push(this.training);
-    return { preds: tf.tensor(this.preds, this.shape) };
+    return { preds: tensor(this.preds, this.shape) };
   }
   loss(): Tensor {
-    return tf.scalar(0);
+    return scalar(0);
   }
   spikingLayers(): [] {
     return [];
@@ -79,9 +79,9 @@ describe("evaluateOffline", () => {
 
   it("refuses batches that hold no real step and leaks no tensor", () => {
     const m = new FixedModel({ kind: "discrete", n: 2 }, [1, 0, 1, 0, 1, 0], [1, 3, 2]);
-    const before = tf.memory().numTensors;
+    const before = memoryStats().numTensors;
     evaluateOffline(m, [batch(new Int32Array(3), [1, 1, 1])]);
-    assert.equal(tf.memory().numTensors, before);
+    assert.equal(memoryStats().numTensors, before);
     assert.throws(() => evaluateOffline(m, [batch(new Int32Array(3), [0, 0, 0])]), /hold no real \(mask = 1\) step/);
     assert.equal(realSteps(batch(new Int32Array(3), [0, 1, 1])), 2);
   });

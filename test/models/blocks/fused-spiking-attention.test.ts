@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Rng, ready, tf, type Tensor } from "../../../src/tensor/index.js";
+import { Rng, grad, mul, ready, slice, sum, tensor, tidy, type Tensor } from "../../../src/tensor/index.js";
 import { FiringRateMonitor } from "../../../src/snn/index.js";
 import { fusedSpikingAttention, type SsaNeurons } from "../../../src/models/blocks/fused-spiking-attention.js";
 import { ReportingLIF } from "../../../src/models/blocks/reporting-lif.js";
@@ -28,9 +28,9 @@ function neurons(kind: AttentionKind): SsaNeurons {
 }
 
 function composed(qkv: Tensor, nr: SsaNeurons, kind: AttentionKind, causal: boolean, keyMask: Uint8Array, scale: number): Tensor {
-  const q = nr.q.forwardRepeated(tf.slice(qkv, [0, 0, 0], [B, K, d]), T); // [T, B, K, d]
-  const k = nr.k.forwardRepeated(tf.slice(qkv, [0, 0, d], [B, K, d]), T);
-  const v = nr.v.forwardRepeated(tf.slice(qkv, [0, 0, 2 * d], [B, K, d]), T);
+  const q = nr.q.forwardRepeated(slice(qkv, [0, 0, 0], [B, K, d]), T); // [T, B, K, d]
+  const k = nr.k.forwardRepeated(slice(qkv, [0, 0, d], [B, K, d]), T);
+  const v = nr.v.forwardRepeated(slice(qkv, [0, 0, 2 * d], [B, K, d]), T);
   const g = { T, B, K, H, d, causal, keyMask };
   const s = spikeScores(q, k, g, scale); // [T, B, H, K, K]
   if (kind === "strl") return spikeSoftmaxValue(nr.attn.forward(s), v, g);
@@ -46,20 +46,20 @@ describe("fused spiking attention", () => {
     for (const causal of [true, false]) {
       it(`equals the composed ops, values and qkv gradient (${kind}, ${causal ? "causal" : "paper mode"}, with padding)`, () => {
         const rng = new Rng(21);
-        const qkv = tf.tensor(rng.fillNormal(new Float32Array(B * K * 3 * d), 0.3, 1), [B, K, 3 * d]);
-        const w = tf.tensor(rng.fillNormal(new Float32Array(B * K * d)), [B, K, d]);
+        const qkv = tensor(rng.fillNormal(new Float32Array(B * K * 3 * d), 0.3, 1), [B, K, 3 * d]);
+        const w = tensor(rng.fillNormal(new Float32Array(B * K * d)), [B, K, d]);
         const keyMask = Uint8Array.from({ length: B * K }, (_, i) => (i < 2 ? 0 : 1)); // row 0 starts with 2 padding steps
         const nr = neurons(kind);
         const scale = 0.5;
         const o = { T, H, causal, scale, kind, keyMask };
         const fused = (x: Tensor) => fusedSpikingAttention(x, nr, o);
         const ref = (x: Tensor) => composed(x, nr, kind, causal, keyMask, scale);
-        const yF = tf.tidy(() => fused(qkv).dataSync());
-        const yR = tf.tidy(() => ref(qkv).dataSync());
+        const yF = tidy(() => fused(qkv).dataSync());
+        const yR = tidy(() => ref(qkv).dataSync());
         assert.ok(yR.some((v) => v !== 0), "the reference output is all zeros: the test would prove nothing");
         assertClose(yF, yR, 1e-5, "output");
-        const gF = tf.grad((x: Tensor) => tf.sum(tf.mul(fused(x), w)))(qkv).dataSync();
-        const gR = tf.grad((x: Tensor) => tf.sum(tf.mul(ref(x), w)))(qkv).dataSync();
+        const gF = grad((x: Tensor) => sum(mul(fused(x), w)))(qkv).dataSync();
+        const gR = grad((x: Tensor) => sum(mul(ref(x), w)))(qkv).dataSync();
         assert.ok(gR.some((v) => v !== 0));
         assertClose(gF, gR, 1e-4, "d qkv");
       });
@@ -73,8 +73,8 @@ describe("fused spiking attention", () => {
       ["score", nr.attn],
     ]);
     const keyMask = new Uint8Array(B * K).fill(1);
-    const qkv = tf.tensor(new Rng(3).fillNormal(new Float32Array(B * K * 3 * d), 0.3, 1), [B, K, 3 * d]);
-    const qOnly = Array.from(nr.q.forwardRepeated(tf.slice(qkv, [0, 0, 0], [B, K, d]), T).dataSync()); // the q spikes, through LIF.forward
+    const qkv = tensor(new Rng(3).fillNormal(new Float32Array(B * K * 3 * d), 0.3, 1), [B, K, 3 * d]);
+    const qOnly = Array.from(nr.q.forwardRepeated(slice(qkv, [0, 0, 0], [B, K, d]), T).dataSync()); // the q spikes, through LIF.forward
     mon.clear();
     fusedSpikingAttention(qkv, nr, { T, H, causal: true, scale: 0.5, kind: "strl", keyMask }).dispose();
     const r = mon.rates();

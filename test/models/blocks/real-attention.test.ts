@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Rng, ready, tf, type Tensor } from "../../../src/tensor/index.js";
+import { Rng, grads, matMul, mul, ready, sum, tensor, type Tensor } from "../../../src/tensor/index.js";
 import { BMM_LOOP_MIN_MACS, additiveMask, bmm } from "../../../src/models/blocks/real-attention.js";
 import { assertClose } from "../../helpers.js";
 
@@ -15,15 +15,15 @@ describe("real attention helpers", () => {
     [3, 4, 5, 6],
     [2, 60, 40, 50],
   ] as const) {
-    it(`bmm equals tf.matMul, values and gradients (G ${G}, ${M}x${N}x${P}, ${M * N * P >= BMM_LOOP_MIN_MACS ? "2-D loop" : "batched"})`, () => {
+    it(`bmm equals matMul, values and gradients (G ${G}, ${M}x${N}x${P}, ${M * N * P >= BMM_LOOP_MIN_MACS ? "2-D loop" : "batched"})`, () => {
       const rng = new Rng(4);
-      const a = tf.tensor(rng.fillNormal(new Float32Array(G * M * N)), [G, M, N]);
-      const b = tf.tensor(rng.fillNormal(new Float32Array(G * N * P)), [G, N, P]);
-      const w = tf.tensor(rng.fillNormal(new Float32Array(G * M * P)), [G, M, P]);
-      const f = (mm: (x: Tensor, y: Tensor) => Tensor) => tf.grads((x: Tensor, y: Tensor) => tf.sum(tf.mul(mm(x, y), w)))([a, b]);
-      assertClose(bmm(a, b).dataSync(), tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D).dataSync(), 1e-4, "values");
+      const a = tensor(rng.fillNormal(new Float32Array(G * M * N)), [G, M, N]);
+      const b = tensor(rng.fillNormal(new Float32Array(G * N * P)), [G, N, P]);
+      const w = tensor(rng.fillNormal(new Float32Array(G * M * P)), [G, M, P]);
+      const f = (mm: (x: Tensor, y: Tensor) => Tensor) => grads((x: Tensor, y: Tensor) => sum(mul(mm(x, y), w)))([a, b]);
+      assertClose(bmm(a, b).dataSync(), matMul(a, b).dataSync(), 1e-4, "values");
       const [ga, gb] = f(bmm);
-      const [ra, rb] = f((x, y) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D));
+      const [ra, rb] = f((x, y) => matMul(x, y));
       assertClose(ga!.dataSync(), ra!.dataSync(), 1e-4, "da");
       assertClose(gb!.dataSync(), rb!.dataSync(), 1e-4, "db");
     });
