@@ -1,5 +1,5 @@
 /** The tensor engine: the only module that touches tfjs. */
-export { tf, type Tensor, type Variable } from "./tf.js";
+export { type Tensor, type Variable } from "./tf.js";
 export { add, sub, mul, div, addN, neg, square, sqrt, pow, tanh, relu, softmax, logSoftmax, sum, mean, matMul } from "./math.js";
 export { reshape, slice, transpose, tile, stack, expandDims } from "./shape.js";
 export { tensor, scalar, zeros, ones, zerosLike, oneHot, variable, type Scalar, type DataType, type TensorValues } from "./create.js";
