@@ -1,57 +1,102 @@
 /**
- * Backend set-up: tfjs with the wasm backend (SIMD, single thread in Node), prod mode, once per process.
- * `await ready()` before any tensor work. A backend that cannot start is a clear error, not a silent fallback.
+ * Engine set-up, once per process: `await ready()` before any tensor work.
+ *
+ * Two engines compute strl's tensors:
+ * - "native": the C++ addon built at `npm ci` (native/), plugged into tfjs as its own backend (tensor values in
+ *   JS memory, hot kernels in C++ on all cores). The default in Node when the addon loads.
+ * - "wasm": tfjs-wasm (SIMD, one thread, 4 GiB heap). The browser's engine, and Node's fallback when the addon
+ *   is missing (one line on stderr says so).
+ * Chosen by `ready({ engine })`, else the STRL_ENGINE environment variable, else the default. Asking for the
+ * native engine where it cannot load is an error that says why, never a silent switch.
  */
 import { tf } from "./tf.js";
 import "@tensorflow/tfjs-backend-wasm";
 import { loadAddon, type NativeAddon } from "./native/addon.js";
+import { NATIVE_BACKEND, registerNativeBackend } from "./native/native-backend.js";
 
-/** The engine computing tensors: "native" (the C++ addon) or "wasm" (tfjs-wasm). Set by `ready()`. */
-let activeEngine: "native" | "wasm" | undefined;
-
-export type BackendName = "wasm" | "cpu" | "webgl";
+export const ENGINES = ["native", "wasm"] as const;
+export type EngineName = (typeof ENGINES)[number];
+/** tfjs backends strl can start: its engines, and tfjs's own cpu/webgl (tests, browsers). */
+export type BackendName = EngineName | "cpu" | "webgl";
 
 let started: Promise<BackendName> | undefined;
+let activeEngine: BackendName | undefined;
+let noticed = false;
+
+/** Validates an engine name (from a flag or STRL_ENGINE); an unknown name is an error listing the known ones. */
+export function parseEngine(value: string, source = "engine"): EngineName {
+  if ((ENGINES as readonly string[]).includes(value)) return value as EngineName;
+  throw new RangeError(`unknown ${source} '${value}'; known: ${ENGINES.join(", ")}`);
+}
+
+/** The backend `ready()` would start for these options (no side effect but the one-line fallback notice). */
+function choose(opts: { backend?: BackendName; engine?: EngineName }): BackendName {
+  if (opts.backend) return opts.backend;
+  if (opts.engine) return opts.engine;
+  const env = typeof process !== "undefined" ? process.env?.STRL_ENGINE : undefined;
+  if (env) return parseEngine(env, "STRL_ENGINE");
+  if (loadAddon().addon) return "native";
+  if (!noticed && typeof process !== "undefined" && process.versions?.node) {
+    noticed = true;
+    process.stderr.write(`strl: native engine unavailable (${loadAddon().why}); using tfjs-wasm\n`);
+  }
+  return "wasm";
+}
 
 async function start(name: BackendName): Promise<BackendName> {
   tf.enableProdMode();
+  if (name === "native") {
+    const { addon, why } = loadAddon();
+    if (!addon) throw new Error(`strl: the native engine is not available: ${why}. Use --engine wasm or STRL_ENGINE=wasm.`);
+    registerNativeBackend(addon);
+  }
+  const tfName = name === "native" ? NATIVE_BACKEND : name;
   let ok = false;
   let cause: unknown;
   try {
-    ok = await tf.setBackend(name);
+    ok = await tf.setBackend(tfName);
   } catch (e) {
     cause = e;
   }
   if (!ok) {
     const why = cause instanceof Error ? `: ${cause.message}` : "";
-    throw new Error(`strl: the tfjs '${name}' backend could not start${why}. strl needs @tensorflow/tfjs-backend-wasm 4.22 (installed by npm ci).`);
+    throw new Error(`strl: the '${name}' engine could not start${why}. strl needs @tensorflow/tfjs-backend-wasm 4.22 (installed by npm ci).`);
   }
   await tf.ready();
+  activeEngine = name;
   return name;
 }
 
 /**
- * Starts the backend (default "wasm") once; later calls return the same promise. Asking for a different
- * backend after one started is an error (tensors cannot move between backends).
+ * Starts the engine once; later calls return the same promise. Asking for a different one after one started is
+ * an error (tensors cannot move between engines).
  */
-export function ready(opts: { backend?: BackendName } = {}): Promise<BackendName> {
-  const want = opts.backend ?? "wasm";
+export function ready(opts: { backend?: BackendName; engine?: EngineName } = {}): Promise<BackendName> {
   if (started) {
+    const explicit = opts.backend ?? opts.engine;
     return started.then((have) => {
-      if (have !== want) throw new Error(`strl: backend '${have}' already started; cannot switch to '${want}'`);
+      if (explicit && have !== explicit) throw new Error(`strl: engine '${have}' already started; cannot switch to '${explicit}'`);
       return have;
     });
   }
-  started = start(want);
+  started = start(choose(opts));
   started.catch(() => {
     started = undefined;
   });
   return started;
 }
 
-/** The active tfjs backend's name ("none" before `ready()`). */
+/** The engine (or tfjs backend) in use: "native", "wasm", ... ("none" before `ready()`). */
 export function backendName(): string {
-  return started ? tf.getBackend() : "none";
+  return activeEngine ?? "none";
+}
+
+/** A one-line description of the engine for report headers and benchmarks, e.g. "native (avx512, 2 threads)". */
+export function engineInfo(): string {
+  if (activeEngine !== "native") return activeEngine ?? "none";
+  const a = loadAddon().addon!;
+  const kernel = typeof a.gemmKernel === "function" ? `${a.gemmKernel()}, ` : "";
+  return `native (${kernel}${a.threads()} threads)`;
 }
 
 /** Live tensor count and bytes, for leak checks. */

@@ -2,6 +2,8 @@
 import { tf, type Tensor, type Variable } from "./tf.js";
 import { Module, init } from "./module.js";
 import { embeddingLookup, linear } from "./ops.js";
+import { nativeKernels } from "./backend.js";
+import { layerNormFused } from "./native/fused.js";
 import type { Rng } from "./rng.js";
 
 function positiveInt(name: string, v: number): number {
@@ -75,6 +77,8 @@ export class LayerNorm extends Module {
 
   /** [..., D] -> [..., D] */
   apply(x: Tensor): Tensor {
+    const addon = nativeKernels();
+    if (addon) return layerNormFused(addon, x, this.gamma, this.beta, this.eps); // one fused op on the native engine
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true); // [..., 1]
       const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));

@@ -64,11 +64,50 @@ export interface NativeAddon {
     vThreshold: number, vReset: number | null, decayInput: boolean, detachReset: boolean, surrogate: string,
     param: number, gx: Float32Array,
   ): void;
+  // The fused spiking attention's loops between its LIFs (src/models/blocks/fused-spiking-attention.ts,
+  // native/src/ssa.cc). Each takes the key-list geometry first (T, B, K, H, d, kStart, keys, perHead, base,
+  // nCells); spikes and their gradients are [T, B, K, d], score cells [T, nCells]; outputs are overwritten.
+  /** sc = scale · (q spikes · k spikes) per head on the allowed cells. */
+  ssaScores(
+    T: number, B: number, K: number, H: number, d: number, kStart: Int32Array, keys: Int32Array, perHead: Int32Array,
+    base: Int32Array, nCells: number, qs: Float32Array, ks: Float32Array, scale: number, sc: Float32Array,
+  ): void;
+  /** "spike-driven": y [T, B, K, d] = scores · v spikes. */
+  ssaDrivenForward(
+    T: number, B: number, K: number, H: number, d: number, kStart: Int32Array, keys: Int32Array, perHead: Int32Array,
+    base: Int32Array, nCells: number, sc: Float32Array, vs: Float32Array, y: Float32Array,
+  ): void;
+  /** "strl": softmax of the score spikes (e / 1) · v spikes, mean over T -> out [B, K, d]; a = 1/Z [T, B, H, K]. */
+  ssaStrlForward(
+    T: number, B: number, K: number, H: number, d: number, kStart: Int32Array, keys: Int32Array, perHead: Int32Array,
+    base: Int32Array, nCells: number, ss: Float32Array, vs: Float32Array, keyMask: Uint8Array, causal: boolean,
+    out: Float32Array, a: Float32Array,
+  ): void;
+  /** "strl" backward of the softmax · V part: dOut [B, K, d] -> dCells [T, nCells], dvs [T, B, K, d]. */
+  ssaStrlBackward(
+    T: number, B: number, K: number, H: number, d: number, kStart: Int32Array, keys: Int32Array, perHead: Int32Array,
+    base: Int32Array, nCells: number, dOut: Float32Array, cells: Float32Array, a: Float32Array, vs: Float32Array,
+    keyMask: Uint8Array, causal: boolean, dCells: Float32Array, dvs: Float32Array,
+  ): void;
+  /** "spike-driven" backward of scores · V: dy [T, B, K, d] -> dCells, dvs. */
+  ssaDrivenBackward(
+    T: number, B: number, K: number, H: number, d: number, kStart: Int32Array, keys: Int32Array, perHead: Int32Array,
+    base: Int32Array, nCells: number, dy: Float32Array, cells: Float32Array, vs: Float32Array, dCells: Float32Array,
+    dvs: Float32Array,
+  ): void;
+  /** Backward of scores = scale · q kᵀ on the allowed cells: dCells -> dqs, dks [T, B, K, d]. */
+  ssaScoresBackward(
+    T: number, B: number, K: number, H: number, d: number, kStart: Int32Array, keys: Int32Array, perHead: Int32Array,
+    base: Int32Array, nCells: number, dCells: Float32Array, qs: Float32Array, ks: Float32Array, scale: number,
+    dqs: Float32Array, dks: Float32Array,
+  ): void;
 }
 
 let cached: { addon?: NativeAddon; why?: string } | undefined;
 
 function addonPath(): string | undefined {
+  const override = process.env.STRL_NATIVE_ADDON; // a build elsewhere (developers; tests of the fallback)
+  if (override !== undefined) return existsSync(override) ? override : undefined;
   // dist/src/tensor/native/addon.js and src/tensor/native/addon.ts both sit 3-4 levels below the package root.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
@@ -79,7 +118,8 @@ function addonPath(): string | undefined {
   return undefined;
 }
 
-/** The addon, or why it cannot be had (not built, failed to load). Loaded once per process. */
+/**
+ * The addon, found beside the package (native/build/Release/strl_native.node) or at STRL_NATIVE_ADDON, or why it cannot be had (not built, failed to load). Loaded once per process. */
 export function loadAddon(): { addon?: NativeAddon; why?: string } {
   if (cached) return cached;
   if (typeof process === "undefined" || !process.versions?.node) return (cached = { why: "not running in Node" });
