@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./errors.js";
+import { parseEngine, ready } from "../tensor/index.js";
 
 export interface Command {
   /** One-line summary shown by `strl --help`. */
@@ -44,4 +45,22 @@ export function numberFlag(
   if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be >= ${opts.min}, got ${v}`);
   if (opts.max !== undefined && v > opts.max) throw new UsageError(`--${name} must be <= ${opts.max}, got ${v}`);
   return v;
+}
+
+/** The `--engine` flag of every command that computes tensors. */
+export const ENGINE_FLAG = { engine: { type: "string" } } as const;
+
+/** Its line in `--help`. */
+export const ENGINE_HELP = "  --engine native|wasm   tensor engine (default: native when built, else wasm; also STRL_ENGINE)";
+
+/**
+ * Starts the tensor engine named by `--engine` (else STRL_ENGINE, else the default). An unknown name, or the
+ * native engine where it cannot load, is a one-line `UsageError`.
+ */
+export async function startEngine(value: string | undefined): Promise<string> {
+  try {
+    return await ready(value === undefined ? {} : { engine: parseEngine(value, "--engine") });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0] ?? String(e));
+  }
 }

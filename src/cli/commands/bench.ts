@@ -1,8 +1,7 @@
 /** `strl bench`: time one model case (a training step or a batch-1 decision) and report median / min / max and peak RSS. */
 import { writeFileSync } from "node:fs";
-import { parseFlags, numberFlag, type Command } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
-import { ready } from "../../tensor/index.js";
 import {
   BENCH_MODELS,
   BENCH_MODES,
@@ -21,6 +20,7 @@ const HELP = `strl bench — time one model case on this machine
 
 Usage: strl bench --model strl|ann-strl|dt --config small|paper --mode train|infer
                   [--runs N] [--warmup N] [--micro-batches N] [--profile] [--profile-out FILE] [--json]
+${ENGINE_HELP}
 
 Modes:
   train   one training step: forward + backward + AdamW on a batch (optionally accumulated over micro-batches)
@@ -53,6 +53,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
+      ...ENGINE_FLAG,
       model: { type: "string" },
       config: { type: "string" },
       mode: { type: "string" },
@@ -78,7 +79,7 @@ export const command: Command = {
     });
     if (micro > 1 && !train) throw new UsageError("--micro-batches applies to --mode train only");
     c.microBatches = micro;
-    await ready();
+    await startEngine(values.engine);
     const timing = runBenchCase(c, runs, warmup);
     let profileText: string | undefined;
     if (values.profile || values["profile-out"]) {

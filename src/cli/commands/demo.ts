@@ -1,7 +1,6 @@
 /** `strl demo`: the main job — data, three models, evaluation, energy, a report — in a few minutes. */
-import { parseFlags, numberFlag, type Command } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
-import { ready } from "../../tensor/index.js";
 import { PRESETS, type Preset } from "../../experiments/presets.js";
 import { DEMO_DEFAULTS, DEMO_TINY, runDemo } from "../../experiments/demo.js";
 
@@ -9,6 +8,7 @@ const HELP = `strl demo — spiking vs real-valued transformers on mazes, end to
 
 Usage: strl demo [--tiny] [--maze-size N] [--episodes N] [--steps N] [--batch-size B] [--preset tiny|small|paper]
                  [--eval-episodes N] [--seed N] [--out DIR] [--json]
+${ENGINE_HELP}
 
 Collects a maze dataset (MazeLocal: position + neighbouring wall bits, A* expert data), trains STRL,
 ANN-STRL and a Decision Transformer on it, evaluates each (held-out accuracy, closed-loop success on unseen
@@ -26,6 +26,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
+      ...ENGINE_FLAG,
       tiny: { type: "boolean" },
       "maze-size": { type: "string" },
       episodes: { type: "string" },
@@ -55,7 +56,7 @@ export const command: Command = {
       command: ["strl", "demo", ...argv].join(" "),
       log: values.json ? () => {} : (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     };
-    await ready();
+    await startEngine(values.engine);
     const r = await runDemo(opts);
     if (values.json) {
       console.log(

@@ -1,7 +1,6 @@
 /** `strl energy`: energy per decision of a checkpoint, per layer, on real evaluation inputs. */
-import { parseFlags, numberFlag, type Command } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
-import { ready } from "../../tensor/index.js";
 import { CMOS_45NM, checkProfile } from "../../energy/index.js";
 import { closedLoopWithEnergy, trainingMazeSeeds } from "../../experiments/evaluate.js";
 import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
@@ -10,6 +9,7 @@ const HELP = `strl energy — energy per decision of a checkpoint, per layer
 
 Usage: strl energy --checkpoint DIR [--device-profile FILE] [--episodes N] [--seeds S ...]
                    [--target-return R] [--data FILE] [--json]
+${ENGINE_HELP}
 
 Runs the policy closed-loop for a few episodes with a firing-rate monitor on every LIF layer, then counts, per
 layer, MACs for real-valued inputs and synaptic operations (SOPs = T x input firing rate x MACs) for spike inputs,
@@ -26,6 +26,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
+      ...ENGINE_FLAG,
       checkpoint: { type: "string" },
       "device-profile": { type: "string" },
       episodes: { type: "string" },
@@ -41,7 +42,7 @@ export const command: Command = {
     const episodes = numberFlag("episodes", values.episodes, 3, { integer: true, min: 1 });
     const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0 });
     let targets = numberList("target-return", values["target-return"], []);
-    await ready();
+    await startEngine(values.engine);
     const loaded = await loadForEval(dir);
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
     if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);

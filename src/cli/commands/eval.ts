@@ -1,7 +1,6 @@
 /** `strl eval`: closed-loop returns (and offline accuracy with --data) of a checkpoint. */
-import { parseFlags, numberFlag, type Command } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { required } from "../user-errors.js";
-import { ready } from "../../tensor/index.js";
 import { formatMeanStd } from "../../eval/index.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "../../experiments/evaluate.js";
 import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
@@ -10,6 +9,7 @@ const HELP = `strl eval — evaluate a checkpoint in its environment
 
 Usage: strl eval --checkpoint DIR [--episodes N] [--target-return R ...] [--seeds S ...] [--data FILE]
                  [--max-steps N] [--json]
+${ENGINE_HELP}
 
 Runs the policy closed-loop, conditioned on each target return (the return-to-go starts at the target and is
 reduced by every reward, scaled exactly as in training), for N episodes on each seed, and reports the return
@@ -29,6 +29,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
+      ...ENGINE_FLAG,
       checkpoint: { type: "string" },
       episodes: { type: "string" },
       "target-return": { type: "string", multiple: true },
@@ -42,7 +43,7 @@ export const command: Command = {
     const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0 });
     const maxSteps = values["max-steps"] === undefined ? undefined : numberFlag("max-steps", values["max-steps"], 0, { integer: true, min: 1 });
     let targets = numberList("target-return", values["target-return"], []);
-    await ready();
+    await startEngine(values.engine);
     const loaded = await loadForEval(dir);
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
     if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);

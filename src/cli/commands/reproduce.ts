@@ -1,9 +1,8 @@
 /** `strl reproduce`: the paper's and the peers' experiment table, with the honest additions, as a report. */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { parseFlags, type Command } from "../command.js";
+import { parseFlags, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
 import { numberList } from "../checkpoint-args.js";
-import { ready } from "../../tensor/index.js";
 import { collectHeader, writeReport } from "../../report/index.js";
 import { BUDGETS, SCALES, experimentRows, leakLine, rowSections, runReproduce, summaryTable, type Scale } from "../../experiments/reproduce.js";
 import { presetFields } from "../../experiments/presets.js";
@@ -12,6 +11,7 @@ import { textTable } from "../../experiments/report.js";
 const HELP = `strl reproduce — the experiment table of STRL and its peers, honestly
 
 Usage: strl reproduce [--scale small|paper] [--seeds N] [--only ROW,...] [--out DIR] [--update-readme FILE] [--json]
+${ENGINE_HELP}
 
 Rows: 1 maze, paper setting ((x, y) only): held-out accuracy of STRL in paper mode (non-causal), STRL causal,
 ANN-STRL, DT — the paper-mode minus causal gap is the label leak; 2 MazeLocal: closed-loop success on unseen
@@ -33,6 +33,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
+      ...ENGINE_FLAG,
       scale: { type: "string" },
       seeds: { type: "string" },
       only: { type: "string", multiple: true },
@@ -59,7 +60,7 @@ export const command: Command = {
     const out = values.out ?? `reports/reproduce-${scale}-${stamp}`;
     const commandLine = ["strl", "reproduce", ...argv].join(" ");
     const log = values.json ? () => {} : (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
-    await ready();
+    await startEngine(values.engine);
     // Provenance is taken before the run: the commit recorded is the code that ran.
     const header = collectHeader(commandLine, seeds);
     const t0 = performance.now();

@@ -1,8 +1,7 @@
 /** `strl train`: train a model on a dataset file and write a checkpoint folder. */
-import { parseFlags, numberFlag, type Command } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
-import { ready } from "../../tensor/index.js";
 import { readDatasetHdf5 } from "../../data/index.js";
 import { MODEL_KINDS, type ModelKind } from "../../models/index.js";
 import { registeredIds } from "../../envs/index.js";
@@ -14,6 +13,7 @@ const HELP = `strl train — train STRL, ANN-STRL, a Decision Transformer or BC 
 Usage: strl train --env ID --data FILE --model strl|ann-strl|dt|bc --out DIR
                   [--config FILE] [--preset tiny|small|paper] [--steps N] [--batch-size B] [--lr X]
                   [--seed N] [--resume] [--json | --quiet]
+${ENGINE_HELP}
 
 The dataset is an HDF5 file in the D4RL/Minari layout (e.g. from \`strl collect\`). Episodes are split 70/15/15
 (seeded); states are normalised with the training split's mean/std and returns-to-go divided by the largest
@@ -42,6 +42,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
+      ...ENGINE_FLAG,
       env: { type: "string" },
       data: { type: "string" },
       model: { type: "string" },
@@ -75,7 +76,7 @@ export const command: Command = {
     const rtgScale = cfg.rtgScale === undefined ? undefined : Number(cfg.rtgScale);
     if (rtgScale !== undefined && !(rtgScale > 0)) throw new UsageError(`--config: rtgScale must be a number > 0, got ${String(cfg.rtgScale)}`);
 
-    await ready();
+    await startEngine(values.engine);
     const dataset = await asUserError(() => readDatasetHdf5(dataPath), `--data ${dataPath}`);
     if (dataset.envId !== envId) {
       throw new UsageError(`--data ${dataPath} was collected on '${dataset.envId}', not '${envId}'`);
