@@ -8,9 +8,14 @@
  *
  * The score LIF runs only on the cells a query may attend (key j real, and j <= i when causal), so its firing
  * rate is over those cells; a masked cell is not a neuron of the causal model.
+ *
+ * With the native engine active, the loops between the LIFs run in native/src/ssa.cc (same sums in the same
+ * order, so the same values) on the dense spikes, and the LIFs in native/src/lif.cc; the JS loops below are the
+ * wasm / browser engine's path.
  */
-import { lifBackward, lifForward, type LifSaved } from "../../snn/index.js";
-import { jsKernel, type Tensor } from "../../tensor/index.js";
+import { lifBackwardJs, lifBackwardNative, lifForwardJs, lifForwardNative, type LifForwardOptions, type LifParams, type LifSaved } from "../../snn/lif-kernel.js";
+import { jsKernel, nativeKernels, type Tensor } from "../../tensor/index.js";
+import type { NativeAddon } from "../../tensor/native/addon.js";
 import type { AttentionKind } from "../config/strl-config.js";
 import type { ReportingLIF } from "./reporting-lif.js";
 import { indexSpikes, popcount, type SpikeRows } from "./spike-index.js";
@@ -76,15 +81,19 @@ function addRow(ix: SpikeRows, row: number, h: number, acc: Float64Array): void 
   for (let p = ix.start[row * ix.H + h]!; p < end; p++) acc[ix.col[p]! - off]! += 1;
 }
 
-interface Saved {
+export interface SsaSaved {
   N: number;
   lq: LifSaved;
   lk: LifSaved;
   lv: LifSaved;
   la: LifSaved;
-  qi: SpikeRows;
-  ki: SpikeRows;
-  vi: SpikeRows;
+  /** JS path: the spike indexes; native path: the dense spikes [T, N, d] (qs, ks, vs) */
+  qi?: SpikeRows;
+  ki?: SpikeRows;
+  vi?: SpikeRows;
+  qs?: Float32Array;
+  ks?: Float32Array;
+  vs?: Float32Array;
   kl: KeyLists;
   /** "strl": the score spikes [T, nCells]; "spike-driven": the scaled scores [T, nCells] */
   cells: Float32Array;
@@ -97,6 +106,22 @@ interface Saved {
  */
 export function fusedSpikingAttention(qkv: Tensor, lifs: SsaNeurons, o: FusedSsaOptions): Tensor {
   const [B, K, d3] = qkv.shape as [number, number, number];
+  const k = ssaKernel(nativeKernels(), B, K, d3, lifs, o);
+  return jsKernel<SsaSaved>(qkv, [B, K, d3 / 3], k.forward, k.backward);
+}
+
+/**
+ * The fused op on Float32Arrays: forward qkv [B, K, 3d] -> [B, K, d] (and the state it keeps), backward
+ * dOut [B, K, d] -> d qkv [B, K, 3d]. `engine`: the native addon, or undefined for the JS loops.
+ */
+export function ssaKernel(
+  engine: NativeAddon | undefined,
+  B: number,
+  K: number,
+  d3: number,
+  lifs: SsaNeurons,
+  o: FusedSsaOptions,
+): { forward: (x: Float32Array) => { y: Float32Array; state: SsaSaved }; backward: (dOut: Float32Array, s: SsaSaved) => Float32Array } {
   const d = d3 / 3;
   const { T, H, causal, scale, kind, keyMask: km } = o;
   if (!Number.isInteger(d) || d % H !== 0) throw new RangeError(`fusedSpikingAttention: last dim ${d3} must be 3·d with d divisible by H = ${H}`);
@@ -105,10 +130,12 @@ export function fusedSpikingAttention(qkv: Tensor, lifs: SsaNeurons, o: FusedSsa
   const N = B * K;
   const n = N * d;
   const invT = 1 / T;
-  return jsKernel<Saved>(
-    qkv,
-    [B, K, d],
-    (x) => {
+  const nk = engine;
+  const lifForward = (x: Float32Array, TT: number, nn: number, p: LifParams, opts: LifForwardOptions) =>
+    nk ? lifForwardNative(nk, x, TT, nn, p, opts) : lifForwardJs(x, TT, nn, p, opts);
+  const lifBackward = (dy: Float32Array, s: LifSaved, p: LifParams) => (nk ? lifBackwardNative(nk, dy, s, p) : lifBackwardJs(dy, s, p));
+  return {
+    forward: (x) => {
       // q, k, v pre-activations [N, d] each, then their spikes [T, N, d] (same input at every step)
       const parts = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
       for (let r = 0; r < N; r++) for (let p = 0; p < 3; p++) parts[p]!.set(x.subarray(r * d3 + p * d, r * d3 + (p + 1) * d), r * d);
@@ -120,6 +147,7 @@ export function fusedSpikingAttention(qkv: Tensor, lifs: SsaNeurons, o: FusedSsa
       const rq = run(lifs.q, parts[0]!);
       const rk = run(lifs.k, parts[1]!);
       const rv = run(lifs.v, parts[2]!);
+      if (nk) return nativeForward(nk, rq, rk, rv);
       const qi = indexSpikes(rq.y, T * N, d, H, true);
       const ki = indexSpikes(rk.y, T * N, d, H, true);
       const vi = indexSpikes(rv.y, T * N, d, H, false);
@@ -215,8 +243,12 @@ export function fusedSpikingAttention(qkv: Tensor, lifs: SsaNeurons, o: FusedSsa
       }
       return { y: out, state: { N, lq: rq.saved, lk: rk.saved, lv: rv.saved, la: rs.saved, qi, ki, vi, kl, cells: ss, a } };
     },
-    (dOut, s) => {
-      const { kl, vi, qi, ki, cells, a } = s;
+    backward: (dOut, s) => {
+      if (s.qs) return nativeBackward(nk!, dOut, s);
+      const { kl, cells, a } = s;
+      const vi = s.vi!;
+      const qi = s.qi!;
+      const ki = s.ki!;
       const nC = kl.nCells;
       const dCells = new Float32Array(T * nC); // d loss / d (cells' LIF output or scaled score)
       const dvs = new Float32Array(T * n); // d loss / d v spikes [T, N, d]
@@ -342,16 +374,70 @@ export function fusedSpikingAttention(qkv: Tensor, lifs: SsaNeurons, o: FusedSsa
           }
         }
       }
-      const gq = lifBackward(dqs, s.lq, lifs.q.kernelParams); // [N·d]
-      const gk = lifBackward(dks, s.lk, lifs.k.kernelParams); // [N·d]
-      const gv = lifBackward(dvs, s.lv, lifs.v.kernelParams); // [N·d]
-      const dx = new Float32Array(N * d3); // [B, K, 3d]
-      for (let r = 0; r < N; r++) {
-        dx.set(gq.subarray(r * d, (r + 1) * d), r * d3);
-        dx.set(gk.subarray(r * d, (r + 1) * d), r * d3 + d);
-        dx.set(gv.subarray(r * d, (r + 1) * d), r * d3 + 2 * d);
-      }
-      return dx;
+      return qkvGrad(s, dqs, dks, dvs);
     },
-  );
+  };
+
+  /** The q, k, v LIFs' backward -> d qkv [B, K, 3d]. */
+  function qkvGrad(s: SsaSaved, dqs: Float32Array, dks: Float32Array, dvs: Float32Array): Float32Array {
+    const gq = lifBackward(dqs, s.lq, lifs.q.kernelParams); // [N·d]
+    const gk = lifBackward(dks, s.lk, lifs.k.kernelParams); // [N·d]
+    const gv = lifBackward(dvs, s.lv, lifs.v.kernelParams); // [N·d]
+    const dx = new Float32Array(N * d3); // [B, K, 3d]
+    for (let r = 0; r < N; r++) {
+      dx.set(gq.subarray(r * d, (r + 1) * d), r * d3);
+      dx.set(gk.subarray(r * d, (r + 1) * d), r * d3 + d);
+      dx.set(gv.subarray(r * d, (r + 1) * d), r * d3 + 2 * d);
+    }
+    return dx;
+  }
+
+  /** Everything after the q, k, v LIFs on the native addon (dense spikes, no index). */
+  function nativeForward(
+    nk: NativeAddon,
+    rq: { y: Float32Array; saved: LifSaved },
+    rk: { y: Float32Array; saved: LifSaved },
+    rv: { y: Float32Array; saved: LifSaved },
+  ): { y: Float32Array; state: SsaSaved } {
+    const kl = keyLists(B, K, H, causal, km);
+    const nC = kl.nCells;
+    const g = [T, B, K, H, d, kl.start, kl.keys, kl.perHead, kl.base, nC] as const;
+    const sc = new Float32Array(T * nC); // scaled scores of the allowed cells [T, nCells]
+    nk.ssaScores(...g, rq.y, rk.y, scale, sc);
+    const base = { N, lq: rq.saved, lk: rk.saved, lv: rv.saved, kl, qs: rq.y, ks: rk.y, vs: rv.y };
+    if (kind === "spike-driven") {
+      const y = new Float32Array(T * n);
+      nk.ssaDrivenForward(...g, sc, rv.y, y);
+      const ra = lifForward(y, T, n, lifs.attn.kernelParams, { repeated: false, mean: true, name: lifs.attn.name });
+      lifs.attn.report(ra.spikeCount, T * n, T);
+      return { y: ra.y, state: { ...base, la: ra.saved, cells: sc, a: new Float32Array(0) } };
+    }
+    const rs = lifForward(sc, T, nC, lifs.attn.kernelParams, { repeated: false, mean: false, name: lifs.attn.name });
+    lifs.attn.report(rs.spikeCount, T * nC, T);
+    const out = new Float32Array(n);
+    const a = new Float32Array(T * B * H * K);
+    nk.ssaStrlForward(...g, rs.y, rv.y, km, causal, out, a);
+    return { y: out, state: { ...base, la: rs.saved, cells: rs.y, a } };
+  }
+
+  function nativeBackward(nk: NativeAddon, dOut: Float32Array, s: SsaSaved): Float32Array {
+    const kl = s.kl;
+    const nC = kl.nCells;
+    const g = [T, B, K, H, d, kl.start, kl.keys, kl.perHead, kl.base, nC] as const;
+    const dCells = new Float32Array(T * nC);
+    const dvs = new Float32Array(T * n);
+    let dSc: Float32Array;
+    if (kind === "spike-driven") {
+      const dy = lifBackward(dOut, s.la, lifs.attn.kernelParams); // [T, N, d]
+      nk.ssaDrivenBackward(...g, dy, s.cells, s.vs!, dCells, dvs);
+      dSc = dCells;
+    } else {
+      nk.ssaStrlBackward(...g, dOut, s.cells, s.a, s.vs!, km, causal, dCells, dvs);
+      dSc = lifBackward(dCells, s.la, lifs.attn.kernelParams); // [T, nCells]
+    }
+    const dqs = new Float32Array(T * n);
+    const dks = new Float32Array(T * n);
+    nk.ssaScoresBackward(...g, dSc, s.qs!, s.ks!, scale, dqs, dks);
+    return qkvGrad(s, dqs, dks, dvs);
+  }
 }
