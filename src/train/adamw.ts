@@ -10,7 +10,7 @@
  * Variables (one pair per parameter); `exportState()` / `importState()` carry them as named float32 arrays
  * `<param>.exp_avg` / `<param>.exp_avg_sq` plus the update count, for `optimizer.safetensors`.
  */
-import { add, div, mul, sqrt, square, sub, tensor, tidy, variable, zerosLike, type Tensor, type Variable } from "../tensor/index.js";
+import { adamwStep, tensor, tidy, variable, zerosLike, type Tensor, type Variable } from "../tensor/index.js";
 import { checkNumber, ConfigError } from "../io/config.js";
 
 export interface AdamWOptions {
@@ -102,11 +102,8 @@ export class AdamW {
         if (g.shape.length !== p.shape.length || g.shape.some((d, k) => d !== p.shape[k])) {
           throw new RangeError(`AdamW.update: gradient of '${name}' has shape [${g.shape}], parameter [${p.shape}]`);
         }
-        const m = add(mul(this.m[i]!, beta1), mul(g, 1 - beta1));
-        const v = add(mul(this.v[i]!, beta2), mul(square(g), 1 - beta2));
-        const decayed = this.decays[i] && weightDecay > 0 ? mul(p, 1 - lr * weightDecay) : p;
-        const denom = add(div(sqrt(v), sqrtBc2), eps);
-        const next = sub(decayed, mul(div(m, denom), stepSize));
+        const decay = this.decays[i] && weightDecay > 0 ? 1 - lr * weightDecay : 1;
+        const { p: next, m, v } = adamwStep(p, g, this.m[i]!, this.v[i]!, { beta1, beta2, eps, decay, stepSize, sqrtBc2 });
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
         p.assign(next);
