@@ -39,9 +39,13 @@ constexpr int64_t KC = 256;
 // Largest column block of a task: a packed K block of B (KC x NT_MAX floats, 512 KiB) sits in L2.
 constexpr int64_t NT_MAX = 512;
 
-// C[rows, cols] (+)= Apacked[kc, mr] · B[kc, nr], B rows ldb apart; acc: add to C, else overwrite.
-using MicroFn = void (*)(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int rows,
-                         int cols, bool acc);
+// Row slivers of op(A) packed together (one K block), then used one after another from L1/L2.
+constexpr int64_t MB_SLIVERS = 8;
+
+// C[rows, cols] (+)= A[rows, kc] · B[kc, nr], B rows ldb apart; acc: add to C, else overwrite.
+// A is a packed sliver (A[k * mr + r]) when lda = 0, else read in place (A[r * lda + k]).
+using MicroFn = void (*)(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
+                         int rows, int cols, bool acc);
 
 struct Kernel {
   const char* name;
@@ -55,16 +59,17 @@ struct Kernel {
 constexpr int G_MR = 4, G_NR = 16;
 
 template <int R>
-void generic_micro(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int cols,
-                   bool acc) {
+void generic_micro(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
+                   int cols, bool acc) {
+  const int64_t rs = lda ? lda : 1, ks = lda ? 1 : G_MR;
   float c[R][G_NR];
   for (int r = 0; r < R; ++r)
     for (int j = 0; j < G_NR; ++j) c[r][j] = (acc && j < cols) ? C[r * ldc + j] : 0.0f;
   for (int64_t k = 0; k < kc; ++k) {
     const float* b = B + k * ldb;
-    const float* a = A + k * G_MR;
+    const float* a = A + k * ks;
     for (int r = 0; r < R; ++r) {
-      const float av = a[r];
+      const float av = a[r * rs];
       for (int j = 0; j < G_NR; ++j) c[r][j] += av * b[j];
     }
   }
@@ -72,13 +77,13 @@ void generic_micro(int64_t kc, const float* A, const float* B, int64_t ldb, floa
     for (int j = 0; j < cols; ++j) C[r * ldc + j] = c[r][j];
 }
 
-void generic_fn(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int rows, int cols,
-                bool acc) {
+void generic_fn(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, int rows,
+                int cols, bool acc) {
   switch (rows) {
-    case 1: generic_micro<1>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 2: generic_micro<2>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 3: generic_micro<3>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    default: generic_micro<4>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 1: generic_micro<1>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 2: generic_micro<2>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 3: generic_micro<3>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    default: generic_micro<4>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
   }
 }
 
@@ -89,9 +94,12 @@ constexpr int Z_MR = 12, Z_NR = 32;
 
 #define STRL_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
 
-template <int R>
-STRL_AVX512 void avx512_micro(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc,
-                              int cols, bool acc) {
+// A read in place: four row pointers (rows 3q..3q+2 at aq, aq + lda, aq + 2 lda) keep the addressing simple.
+#define STRL_AROW(r) (((r) / 3 == 0 ? a0 : (r) / 3 == 1 ? a1 : (r) / 3 == 2 ? a2 : a3) + ((r) % 3) * lda)
+
+template <int R, bool DA>
+STRL_AVX512 void avx512_micro(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                              int64_t ldc, int cols, bool acc) {
   const __mmask16 m0 = cols >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1);
   const __mmask16 m1 = cols >= 32   ? static_cast<__mmask16>(0xFFFF)
                        : cols > 16 ? static_cast<__mmask16>((1u << (cols - 16)) - 1)
@@ -110,18 +118,38 @@ STRL_AVX512 void avx512_micro(int64_t kc, const float* A, const float* B, int64_
       c1[r] = _mm512_setzero_ps();
     }
   }
+  if (DA) {
+    const float* a0 = A;
+    const float* a1 = R > 3 ? A + 3 * lda : A;
+    const float* a2 = R > 6 ? A + 6 * lda : A;
+    const float* a3 = R > 9 ? A + 9 * lda : A;
 #pragma GCC unroll 2
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m512 b0 = _mm512_loadu_ps(B);
-    const __m512 b1 = _mm512_loadu_ps(B + 16);
+    for (int64_t k = 0; k < kc; ++k) {
+      const __m512 b0 = _mm512_loadu_ps(B);
+      const __m512 b1 = _mm512_loadu_ps(B + 16);
 #pragma GCC unroll 12
-    for (int r = 0; r < R; ++r) {
-      const __m512 a = _mm512_set1_ps(A[r]);
-      c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-      c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+      for (int r = 0; r < R; ++r) {
+        const __m512 a = _mm512_set1_ps(*STRL_AROW(r));
+        c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+        c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+      }
+      ++a0, ++a1, ++a2, ++a3;
+      B += ldb;
     }
-    A += Z_MR;
-    B += ldb;
+  } else {
+#pragma GCC unroll 2
+    for (int64_t k = 0; k < kc; ++k) {
+      const __m512 b0 = _mm512_loadu_ps(B);
+      const __m512 b1 = _mm512_loadu_ps(B + 16);
+#pragma GCC unroll 12
+      for (int r = 0; r < R; ++r) {
+        const __m512 a = _mm512_set1_ps(A[r]);
+        c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
+        c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+      }
+      A += Z_MR;
+      B += ldb;
+    }
   }
 #pragma GCC unroll 12
   for (int r = 0; r < R; ++r) {
@@ -130,22 +158,31 @@ STRL_AVX512 void avx512_micro(int64_t kc, const float* A, const float* B, int64_
   }
 }
 
-STRL_AVX512 void avx512_fn(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int rows,
-                           int cols, bool acc) {
+template <bool DA>
+STRL_AVX512 void avx512_rows(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                             int64_t ldc, int rows, int cols, bool acc) {
   switch (rows) {
-    case 1: avx512_micro<1>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 2: avx512_micro<2>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 3: avx512_micro<3>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 4: avx512_micro<4>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 5: avx512_micro<5>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 6: avx512_micro<6>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 7: avx512_micro<7>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 8: avx512_micro<8>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 9: avx512_micro<9>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 10: avx512_micro<10>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 11: avx512_micro<11>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    default: avx512_micro<12>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 1: avx512_micro<1, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 2: avx512_micro<2, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 3: avx512_micro<3, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 4: avx512_micro<4, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 5: avx512_micro<5, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 6: avx512_micro<6, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 7: avx512_micro<7, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 8: avx512_micro<8, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 9: avx512_micro<9, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 10: avx512_micro<10, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 11: avx512_micro<11, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    default: avx512_micro<12, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
   }
+}
+
+STRL_AVX512 void avx512_fn(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                           int64_t ldc, int rows, int cols, bool acc) {
+  if (lda)
+    avx512_rows<true>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
+  else
+    avx512_rows<false>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -154,9 +191,9 @@ constexpr int Y_MR = 6, Y_NR = 16;
 
 #define STRL_AVX2 __attribute__((target("avx2,fma")))
 
-template <int R>
-STRL_AVX2 void avx2_micro(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int cols,
-                          bool acc) {
+template <int R, bool DA>
+STRL_AVX2 void avx2_micro(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                          int64_t ldc, int cols, bool acc) {
   const bool full = cols >= 16;
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i mk0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(cols), lane);
@@ -178,18 +215,40 @@ STRL_AVX2 void avx2_micro(int64_t kc, const float* A, const float* B, int64_t ld
       c1[r] = _mm256_setzero_ps();
     }
   }
+  if (DA) {
+    const float* a0 = A;
+    const float* a1 = R > 3 ? A + 3 * lda : A;
+    const float* a2 = A;
+    const float* a3 = A;
+    (void)a2;
+    (void)a3;
 #pragma GCC unroll 2
-  for (int64_t k = 0; k < kc; ++k) {
-    const __m256 b0 = _mm256_loadu_ps(B);
-    const __m256 b1 = _mm256_loadu_ps(B + 8);
+    for (int64_t k = 0; k < kc; ++k) {
+      const __m256 b0 = _mm256_loadu_ps(B);
+      const __m256 b1 = _mm256_loadu_ps(B + 8);
 #pragma GCC unroll 6
-    for (int r = 0; r < R; ++r) {
-      const __m256 a = _mm256_broadcast_ss(A + r);
-      c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
-      c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+      for (int r = 0; r < R; ++r) {
+        const __m256 a = _mm256_broadcast_ss(STRL_AROW(r));
+        c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+        c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+      }
+      ++a0, ++a1;
+      B += ldb;
     }
-    A += Y_MR;
-    B += ldb;
+  } else {
+#pragma GCC unroll 2
+    for (int64_t k = 0; k < kc; ++k) {
+      const __m256 b0 = _mm256_loadu_ps(B);
+      const __m256 b1 = _mm256_loadu_ps(B + 8);
+#pragma GCC unroll 6
+      for (int r = 0; r < R; ++r) {
+        const __m256 a = _mm256_broadcast_ss(A + r);
+        c0[r] = _mm256_fmadd_ps(a, b0, c0[r]);
+        c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
+      }
+      A += Y_MR;
+      B += ldb;
+    }
   }
   for (int r = 0; r < R; ++r) {
     if (full) {
@@ -202,16 +261,25 @@ STRL_AVX2 void avx2_micro(int64_t kc, const float* A, const float* B, int64_t ld
   }
 }
 
-STRL_AVX2 void avx2_fn(int64_t kc, const float* A, const float* B, int64_t ldb, float* C, int64_t ldc, int rows,
-                       int cols, bool acc) {
+template <bool DA>
+STRL_AVX2 void avx2_rows(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
+                         int rows, int cols, bool acc) {
   switch (rows) {
-    case 1: avx2_micro<1>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 2: avx2_micro<2>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 3: avx2_micro<3>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 4: avx2_micro<4>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    case 5: avx2_micro<5>(kc, A, B, ldb, C, ldc, cols, acc); break;
-    default: avx2_micro<6>(kc, A, B, ldb, C, ldc, cols, acc); break;
+    case 1: avx2_micro<1, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 2: avx2_micro<2, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 3: avx2_micro<3, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 4: avx2_micro<4, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 5: avx2_micro<5, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    default: avx2_micro<6, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
   }
+}
+
+STRL_AVX2 void avx2_fn(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
+                       int rows, int cols, bool acc) {
+  if (lda)
+    avx2_rows<true>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
+  else
+    avx2_rows<false>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
 }
 #endif  // __x86_64__
 
@@ -259,14 +327,14 @@ struct Buffer {
 };
 
 struct Scratch {
-  Buffer a;  // one packed sliver of op(A): MR x KC
+  Buffer a;  // packed slivers of op(A): MB_PACK x KC
   Buffer b;  // one packed K block of op(B) panels: KC x NT_MAX
   Buffer e;  // one packed edge panel of op(B) (direct mode): KC x NR
   float* pa = nullptr;
   float* pb = nullptr;
   float* pe = nullptr;
   bool ready(const Kernel& kn) {
-    pa = a.get(static_cast<size_t>(kn.mr) * KC);
+    pa = a.get(static_cast<size_t>(kn.mr) * MB_SLIVERS * (KC + 32));
     pb = b.get(static_cast<size_t>(KC) * NT_MAX);
     pe = e.get(static_cast<size_t>(KC) * kn.nr);
     return pa && pb && pe;
@@ -284,6 +352,12 @@ Buffer& prepacked() {
   return b;
 }
 
+// One K block of op(A) = Aᵀ, packed for all rows, shared by the tasks of one product.
+Buffer& prepacked_a() {
+  thread_local Buffer b;
+  return b;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Packing.
 
@@ -292,21 +366,37 @@ struct Shape {
   bool tA, tB;
 };
 
-// dst[k * mr + r] = op(A)[i0 + r][k0 + k] for r < rows, k < kc.
-void pack_a(const Shape& s, const float* A, int64_t i0, int rows, int64_t k0, int64_t kc, int mr, float* dst) {
-  if (!s.tA) {  // A is [M, K]
-    for (int r = 0; r < rows; ++r) {
-      const float* src = A + (i0 + r) * s.K + k0;
-      float* d = dst + r;
-      for (int64_t k = 0; k < kc; ++k) d[k * mr] = src[k];
+// Packs rows [i0, i0 + rows) of op(A) = Aᵀ (A is [K, M]), columns [k0, k0 + kc), as consecutive slivers of mr
+// rows: sliver s at dst + s * kc * mr holds dst[k * mr + r] = A[k0 + k][i0 + s * mr + r]. Each k row of the
+// block is read once, contiguously.
+// Rows [kfrom, kto) of that block only (the others untouched). The rows of A are far apart (M floats):
+// prefetch PF rows ahead.
+template <int MR>
+void pack_a_t(const Shape& s, const float* A, int64_t i0, int64_t rows, int64_t k0, int64_t kc, int64_t kfrom,
+              int64_t kto, float* dst) {
+  constexpr int64_t PF = 8;
+  for (int64_t k = kfrom; k < kto; ++k) {
+    const float* src = A + (k0 + k) * s.M + i0;
+    if (k0 + k + PF < s.K) {
+      const char* pf = reinterpret_cast<const char*>(src + PF * s.M);
+      for (int64_t off = 0; off < rows * 4 + 63; off += 64) __builtin_prefetch(pf + off);
     }
-  } else {  // A is [K, M]
-    for (int64_t k = 0; k < kc; ++k) {
-      const float* src = A + (k0 + k) * s.M + i0;
-      float* d = dst + k * mr;
-      for (int r = 0; r < rows; ++r) d[r] = src[r];
-    }
+    float* d = dst + k * MR;
+    int64_t i = 0;
+    for (; i + MR <= rows; i += MR, d += kc * MR)
+      for (int r = 0; r < MR; ++r) d[r] = src[i + r];
+    for (int r = 0; i + r < rows; ++r) d[r] = src[i + r];
   }
+}
+
+void pack_a(const Shape& s, const float* A, int64_t i0, int64_t rows, int64_t k0, int64_t kc, int64_t kfrom,
+            int64_t kto, int mr, float* dst) {
+  if (mr == 12)
+    pack_a_t<12>(s, A, i0, rows, k0, kc, kfrom, kto, dst);
+  else if (mr == 6)
+    pack_a_t<6>(s, A, i0, rows, k0, kc, kfrom, kto, dst);
+  else
+    pack_a_t<4>(s, A, i0, rows, k0, kc, kfrom, kto, dst);
 }
 
 // dst[k * nr + j] = op(B)[k0 + k][j0 + j] for j < cols, 0 for cols <= j < nr; k < kc.
@@ -344,14 +434,21 @@ struct KBlocks {
 // C rows [m0, m1) x columns [n0, n1) of one product. n0 is a multiple of NR.
 //   bpre: op(B) packed whole (panel p at bpre + p * K * NR), or null to pack each K block here;
 //   direct: read full panels of B in place (B not transposed), packing only the edge panel.
+//   K blocks [kb_begin, kb_end) only; apre (with a single K block): op(A) = Aᵀ of that block packed for all
+//   rows (sliver s at apre + s * kc * MR), or null to pack here.
 bool compute_tile(const Kernel& kn, const Shape& s, const float* A, const float* B, float* C, int64_t m0, int64_t m1,
-                  int64_t n0, int64_t n1, const float* bpre, bool direct) {
+                  int64_t n0, int64_t n1, const float* bpre, bool direct, int64_t kb_begin, int64_t kb_end,
+                  const float* apre) {
   Scratch& t = scratch();
   if (!t.ready(kn)) return false;
   const int mr = kn.mr, nr = kn.nr;
   const KBlocks kbs(s.K);
   const int64_t edge_j = n0 + (n1 - n0) / nr * nr;  // first column of a partial panel (== n1 when none)
-  for (int64_t kb = 0; kb < kbs.n; ++kb) {
+  // A not transposed: its rows are read in place, or, when they lie a multiple of 2 KiB apart (most of a
+  // sliver's rows would then share an L1 set), copied to rows lda_copy apart. A transposed: packed slivers.
+  const bool a_copy = !s.tA && (s.K % 512) == 0;
+  const int64_t lda_copy = (kbs.len + 15) / 16 * 16 + 16;
+  for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
     const int64_t k0 = kb * kbs.len, kc = std::min(kbs.len, s.K - k0);
     const float* bbase = nullptr;
     int64_t pstride = 0;
@@ -367,23 +464,36 @@ bool compute_tile(const Kernel& kn, const Shape& s, const float* A, const float*
     } else if (edge_j < n1) {
       pack_b(s, B, edge_j, static_cast<int>(n1 - edge_j), k0, kc, nr, t.pe);
     }
-    for (int64_t i = m0; i < m1; i += mr) {
-      const int rows = static_cast<int>(std::min<int64_t>(mr, m1 - i));
-      pack_a(s, A, i, rows, k0, kc, mr, t.pa);
-      int64_t p = 0;
-      for (int64_t j = n0; j < n1; j += nr, ++p) {
-        const int cols = static_cast<int>(std::min<int64_t>(nr, n1 - j));
-        const float* bp;
-        int64_t ldb = nr;
-        if (!direct) {
-          bp = bbase + p * pstride;
-        } else if (j < edge_j) {
-          bp = B + k0 * s.N + j;
-          ldb = s.N;
-        } else {
-          bp = t.pe;
+    const int64_t mbp = MB_SLIVERS * mr;
+    for (int64_t ib = m0; ib < m1; ib += mbp) {
+      const int64_t ie = std::min(m1, ib + mbp);
+      if (a_copy) {
+        for (int64_t i = ib; i < ie; ++i)
+          std::memcpy(t.pa + (i - ib) * lda_copy, A + i * s.K + k0, sizeof(float) * kc);
+      } else if (s.tA && !apre) {
+        pack_a(s, A, ib, ie - ib, k0, kc, 0, kc, mr, t.pa);
+      }
+      for (int64_t i = ib; i < ie; i += mr) {
+        const int rows = static_cast<int>(std::min<int64_t>(mr, ie - i));
+        const float* pa = a_copy ? t.pa + (i - ib) * lda_copy
+                          : s.tA ? (apre ? apre + (i / mr) * kc * mr : t.pa + ((i - ib) / mr) * kc * mr)
+                                 : A + i * s.K + k0;
+        const int64_t lda = a_copy ? lda_copy : s.tA ? 0 : s.K;
+        int64_t p = 0;
+        for (int64_t j = n0; j < n1; j += nr, ++p) {
+          const int cols = static_cast<int>(std::min<int64_t>(nr, n1 - j));
+          const float* bp;
+          int64_t ldb = nr;
+          if (!direct) {
+            bp = bbase + p * pstride;
+          } else if (j < edge_j) {
+            bp = B + k0 * s.N + j;
+            ldb = s.N;
+          } else {
+            bp = t.pe;
+          }
+          kn.fn(kc, pa, lda, bp, ldb, C + i * s.N + j, s.N, rows, cols, kb > 0);
         }
-        kn.fn(kc, t.pa, bp, ldb, C + i * s.N + j, s.N, rows, cols, kb > 0);
       }
     }
   }
@@ -436,7 +546,7 @@ bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, 
       for (int64_t b = task * per; b < b1; ++b) {
         for (int64_t n0 = 0; n0 < N; n0 += nt) {
           if (!compute_tile(kn, s, A + b * strideA, B + b * strideB, C + b * M * N, 0, M, n0, std::min(N, n0 + nt),
-                            nullptr, direct))
+                            nullptr, direct, 0, KBlocks(K).n, nullptr))
             failed = true;
         }
       }
@@ -446,10 +556,21 @@ bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, 
 
   // Few large items, one after another, each split into output tiles. About one task per 2^20 MACs, at most 64.
   const int64_t target = std::max<int64_t>(1, std::min<int64_t>(64, static_cast<int64_t>(work / double(1 << 20))));
-  int64_t mb = std::max<int64_t>(1, std::min(cdiv(target, nb), cdiv(M, mr)));
+  // When the packed B does not fit in L2, a task keeps at least 6 slivers so that each K block of B it reads
+  // from L3 serves several of them.
+  const int64_t min_slivers = static_cast<double>(K) * static_cast<double>(nt) * 4 > double(512 << 10) ? 6 : 1;
+  int64_t mb = std::max<int64_t>(1, std::min(cdiv(target, nb), cdiv(M, mr * min_slivers)));
   const int64_t mt = round_up(cdiv(M, mb), mr);
   mb = cdiv(M, mt);
   const bool share_b = !direct && mb > 1;
+  const KBlocks kbs(K);
+  // A transposed, several row tiles: each K block of op(A) is packed once for all of them.
+  const bool share_a = transA && mb > 1;
+  float* apre_buf = nullptr;
+  if (share_a) {
+    apre_buf = prepacked_a().get(static_cast<size_t>(round_up(M, mr) * kbs.len));
+    if (!apre_buf) return false;
+  }
   const float* packed_for = nullptr;
   float* pre = nullptr;
   if (share_b) {
@@ -473,15 +594,33 @@ bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, 
       });
       packed_for = Bb;
     }
-    run_tasks(mb * nb, threaded, [&](int64_t task) {
-      const int64_t im = task / nb, in = task % nb;
-      const int64_t m0 = im * mt, n0 = in * nt;
-      if (!compute_tile(kn, s, Ab, Bb, Cb, m0, std::min(M, m0 + mt), n0, std::min(N, n0 + nt), pre, direct))
-        failed = true;
-    });
+    auto tiles = [&](int64_t kb_begin, int64_t kb_end, const float* apre) {
+      run_tasks(mb * nb, threaded, [&](int64_t task) {
+        const int64_t im = task / nb, in = task % nb;
+        const int64_t m0 = im * mt, n0 = in * nt;
+        if (!compute_tile(kn, s, Ab, Bb, Cb, m0, std::min(M, m0 + mt), n0, std::min(N, n0 + nt), pre, direct,
+                          kb_begin, kb_end, apre))
+          failed = true;
+      });
+    };
+    if (share_a) {
+      // One K block at a time: pack it for all rows (tasks over groups of k rows, each read whole and in
+      // order), then the tiles.
+      for (int64_t kb = 0; kb < kbs.n; ++kb) {
+        const int64_t k0 = kb * kbs.len, kc = std::min(kbs.len, K - k0);
+        constexpr int64_t KG = 32;
+        run_tasks(cdiv(kc, KG), threaded, [&](int64_t task) {
+          pack_a(s, Ab, 0, M, k0, kc, task * KG, std::min(kc, (task + 1) * KG), static_cast<int>(mr), apre_buf);
+        });
+        tiles(kb, kb + 1, apre_buf);
+      }
+    } else {
+      tiles(0, kbs.n, nullptr);
+    }
   }
   // Do not keep a very large shared pack around.
   if (share_b && prepacked().cap > (size_t(64) << 20) / sizeof(float)) prepacked().release();
+  if (share_a && prepacked_a().cap > (size_t(64) << 20) / sizeof(float)) prepacked_a().release();
   return !failed;
 }
 
