@@ -1,13 +1,14 @@
 /**
  * `npm run bench [-- name ...] [-- --quick]`: runs the benchmarks in bench/*.bench.ts and writes
- * bench/results/<timestamp>.json with the machine's CPU model, Node version and tfjs backend.
+ * bench/results/<timestamp>.json with the machine's CPU model, Node version and the engine of this process
+ * (model cases run each engine in their own processes and record it per case).
  */
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Bench, BenchResult } from "./types.js";
-import { ready, backendName } from "../src/tensor/backend.js";
+import { ready, engineInfo } from "../src/tensor/backend.js";
 import { VERSION } from "../src/version.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
     node: process.version,
-    backend: backendName(),
+    engine: engineInfo(),
     quick,
     results,
   };

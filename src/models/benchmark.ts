@@ -4,7 +4,7 @@
  * context). Used by `strl bench` and bench/models.bench.ts.
  */
 import { AdamW, accumulateGradients } from "../train/index.js";
-import { Rng, memoryStats } from "../tensor/index.js";
+import { Rng, backendName, memoryStats } from "../tensor/index.js";
 import { AnnStrlModel } from "./ann-strl.js";
 import { DtModel } from "./dt.js";
 import type { History } from "./policy.js";
@@ -122,10 +122,11 @@ export interface BenchCase {
 /**
  * Micro-batches a training case accumulates over by default: 1, except where one batch does not fit the 4 GiB
  * wasm heap - the Decision Transformer at the paper config (batch 32 x 300 tokens x 8 heads of 300 x 300
- * attention maps per block) runs as 4 micro-batches of 8. The objective is the same (see src/train/grads.ts).
+ * attention maps per block) runs as 4 micro-batches of 8 on the wasm engine. The objective is the same (see
+ * src/train/grads.ts). The native engine keeps tensors in JS memory and runs every case in one pass.
  */
-export function defaultMicroBatches(model: BenchModelKind, size: BenchSize): number {
-  return model === "dt" && size === "paper" ? 4 : 1;
+export function defaultMicroBatches(model: BenchModelKind, size: BenchSize, engine: string): number {
+  return engine === "wasm" && model === "dt" && size === "paper" ? 4 : 1;
 }
 
 /** One repeatable unit of work (a training step, or one decision) and its clean-up. */
@@ -142,7 +143,7 @@ export function prepareStep(c: BenchCase): BenchStep {
     const history = benchHistory(c.config);
     return { model, run: () => void model.getAction(history), dispose: () => model.dispose() };
   }
-  const batches = splitBatch(benchBatch(c.config), c.microBatches ?? defaultMicroBatches(c.model, c.config), SHAPES[c.config].obsDim);
+  const batches = splitBatch(benchBatch(c.config), c.microBatches ?? defaultMicroBatches(c.model, c.config, backendName()), SHAPES[c.config].obsDim);
   const params = model.namedParameters();
   const vars = params.map(([, p]) => p);
   const opt = new AdamW(params, { weightDecay: 1e-4 });

@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
+import { engineInfo } from "../../tensor/index.js";
 import {
   BENCH_MODELS,
   BENCH_MODES,
@@ -29,10 +30,11 @@ Configs (STRL uses T = 4; every input is a synthetic seeded batch, discrete acti
   small   d 128, 3 blocks, 1 head, context 20, batch 64, state dim 4, 2 actions
   paper   d 256, 6 blocks, 8 heads, context 100, batch 32, state dim 2, 4 actions
 
-Prints { model, config, mode, ms_median, ms_min, ms_max, peak_rss_mb }: the median, min and max over --runs timed
+Prints { model, config, mode, ms_median, ms_min, ms_max, peak_rss_mb, engine }: the median, min and max over --runs timed
 runs after --warmup untimed ones (defaults: train 5 / 1, infer 30 / 5), and the process's peak resident memory.
 --micro-batches N accumulates the training step's gradient over N micro-batches (same objective, less memory);
-the default is 1, except dt at the paper config, whose batch of 32 does not fit the 4 GiB wasm heap: 4.
+the default is 1, except dt at the paper config on the wasm engine, whose batch of 32 does not fit the 4 GiB
+wasm heap: 4.
 --profile then samples one more run with V8's CPU profiler and prints where its time went (wasm kernels, the JS
 LIF and spike-attention kernels, tfjs glue, GC) and the top functions; --profile-out also saves the raw
 .cpuprofile (open it in Chrome DevTools).
@@ -72,15 +74,15 @@ export const command: Command = {
     const train = c.mode === "train";
     const runs = numberFlag("runs", values.runs, train ? 5 : 30, { integer: true, min: 1, max: 1000 });
     const warmup = numberFlag("warmup", values.warmup, train ? 1 : 5, { integer: true, min: 0, max: 1000 });
-    const micro = numberFlag("micro-batches", values["micro-batches"], train ? defaultMicroBatches(c.model, c.config) : 1, {
+    const engine = await startEngine(values.engine);
+    const micro = numberFlag("micro-batches", values["micro-batches"], train ? defaultMicroBatches(c.model, c.config, engine) : 1, {
       integer: true,
       min: 1,
       max: SHAPES[c.config].batch,
     });
     if (micro > 1 && !train) throw new UsageError("--micro-batches applies to --mode train only");
     c.microBatches = micro;
-    await startEngine(values.engine);
-    const timing = runBenchCase(c, runs, warmup);
+    const timing = { ...runBenchCase(c, runs, warmup), engine: engineInfo() };
     let profileText: string | undefined;
     if (values.profile || values["profile-out"]) {
       const step = prepareStep(c);
@@ -97,7 +99,7 @@ export const command: Command = {
       const unit = train ? "ms per training step" : "ms per decision";
       const extra = micro > 1 ? `, ${micro} micro-batches` : "";
       console.log(
-        `${c.model} ${c.config} ${c.mode}: median ${timing.ms_median.toFixed(1)} ${unit} (min ${timing.ms_min.toFixed(1)}, max ${timing.ms_max.toFixed(1)}; ${runs} runs after ${warmup} warm-up${extra}), peak RSS ${timing.peak_rss_mb.toFixed(0)} MB`,
+        `${c.model} ${c.config} ${c.mode} on ${timing.engine}: median ${timing.ms_median.toFixed(1)} ${unit} (min ${timing.ms_min.toFixed(1)}, max ${timing.ms_max.toFixed(1)}; ${runs} runs after ${warmup} warm-up${extra}), peak RSS ${timing.peak_rss_mb.toFixed(0)} MB`,
       );
     }
     if (profileText) console.error(profileText);
