@@ -1,21 +1,33 @@
 // npm install hook: builds the native engine (native/, node-gyp, the machine's C++ compiler and Node headers).
 // If the build fails (no compiler, no headers, STRL_SKIP_NATIVE=1), install still succeeds and strl runs on
 // tfjs-wasm, saying so in one line. Nothing is downloaded.
+//
+// node-gyp works in a private temporary folder and the finished addon is renamed into
+// native/build/Release/strl_native.node, so concurrent builds never see each other's half-built files.
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const skip = process.env.STRL_SKIP_NATIVE === "1";
+const target = join(here, "build", "Release", "strl_native.node");
+const work = mkdtempSync(join(tmpdir(), "strl-native-"));
 
-function fallback(why) {
-  rmSync(join(here, "build"), { recursive: true, force: true });
-  process.stderr.write(`strl: native engine not built (${why}); strl will run on tfjs-wasm\n`);
-  process.exit(0);
+function finish(code) {
+  rmSync(work, { recursive: true, force: true });
+  process.exit(code);
 }
 
-if (skip) fallback("STRL_SKIP_NATIVE=1");
+function fallback(why) {
+  rmSync(target, { force: true });
+  process.stderr.write(`strl: native engine not built (${why}); strl will run on tfjs-wasm\n`);
+  finish(0);
+}
+
+if (process.env.STRL_SKIP_NATIVE === "1") fallback("STRL_SKIP_NATIVE=1");
+cpSync(join(here, "binding.gyp"), join(work, "binding.gyp"));
+cpSync(join(here, "src"), join(work, "src"), { recursive: true });
 // npm sets npm_config_node_gyp inside its scripts; outside them, use the node-gyp bundled with npm.
 const bundled = join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js");
 const gyp = [process.env.npm_config_node_gyp, bundled].find((p) => p && existsSync(p));
@@ -24,10 +36,16 @@ const prefix = join(dirname(process.execPath), "..");
 const nodedir = process.env.npm_config_nodedir || (existsSync(join(prefix, "include", "node", "node_api.h")) ? prefix : "");
 const args = ["rebuild", ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
 const cmd = gyp ? [process.execPath, [gyp, ...args]] : ["node-gyp", args];
-const r = spawnSync(cmd[0], cmd[1], { cwd: here, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+const r = spawnSync(cmd[0], cmd[1], { cwd: work, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
 if (r.error) fallback(`node-gyp could not run: ${r.error.message}`);
 if (r.status !== 0) {
   const lines = (r.stderr || "").split("\n").filter((l) => /error/i.test(l));
   fallback(`node-gyp failed: ${(lines[0] || `exit code ${r.status}`).trim().slice(0, 200)}`);
 }
-if (!existsSync(join(here, "build", "Release", "strl_native.node"))) fallback("no addon after the build");
+const built = join(work, "build", "Release", "strl_native.node");
+if (!existsSync(built)) fallback("no addon after the build");
+mkdirSync(dirname(target), { recursive: true });
+const staged = `${target}.${process.pid}.tmp`;
+cpSync(built, staged);
+renameSync(staged, target);
+finish(0);
