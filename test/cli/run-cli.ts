@@ -10,8 +10,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], input?: string): CliResult {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { input, encoding: "utf8", timeout: 60_000 });
+export function runCli(args: string[], input?: string, env?: NodeJS.ProcessEnv): CliResult {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { input, encoding: "utf8", timeout: 60_000, env: env ? { ...process.env, ...env } : undefined });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
