@@ -97,7 +97,8 @@ constexpr int Z_MR = 12, Z_NR = 32;
 // A read in place: four row pointers (rows 3q..3q+2 at aq, aq + lda, aq + 2 lda) keep the addressing simple.
 #define STRL_AROW(r) (((r) / 3 == 0 ? a0 : (r) / 3 == 1 ? a1 : (r) / 3 == 2 ? a2 : a3) + ((r) % 3) * lda)
 
-template <int R, bool DA>
+// H = 2 computes 32 columns, H = 1 only the first 16 (an edge panel of at most 16 columns).
+template <int R, int H, bool DA>
 STRL_AVX512 void avx512_micro(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                               int64_t ldc, int cols, bool acc) {
   const __mmask16 m0 = cols >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1);
@@ -109,13 +110,13 @@ STRL_AVX512 void avx512_micro(int64_t kc, const float* A, int64_t lda, const flo
 #pragma GCC unroll 12
     for (int r = 0; r < R; ++r) {
       c0[r] = _mm512_maskz_loadu_ps(m0, C + r * ldc);
-      c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
+      if (H == 2) c1[r] = _mm512_maskz_loadu_ps(m1, C + r * ldc + 16);
     }
   } else {
 #pragma GCC unroll 12
     for (int r = 0; r < R; ++r) {
       c0[r] = _mm512_setzero_ps();
-      c1[r] = _mm512_setzero_ps();
+      if (H == 2) c1[r] = _mm512_setzero_ps();
     }
   }
   if (DA) {
@@ -126,12 +127,12 @@ STRL_AVX512 void avx512_micro(int64_t kc, const float* A, int64_t lda, const flo
 #pragma GCC unroll 2
     for (int64_t k = 0; k < kc; ++k) {
       const __m512 b0 = _mm512_loadu_ps(B);
-      const __m512 b1 = _mm512_loadu_ps(B + 16);
+      const __m512 b1 = H == 2 ? _mm512_loadu_ps(B + 16) : b0;
 #pragma GCC unroll 12
       for (int r = 0; r < R; ++r) {
         const __m512 a = _mm512_set1_ps(*STRL_AROW(r));
         c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-        c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+        if (H == 2) c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
       }
       ++a0, ++a1, ++a2, ++a3;
       B += ldb;
@@ -140,12 +141,12 @@ STRL_AVX512 void avx512_micro(int64_t kc, const float* A, int64_t lda, const flo
 #pragma GCC unroll 2
     for (int64_t k = 0; k < kc; ++k) {
       const __m512 b0 = _mm512_loadu_ps(B);
-      const __m512 b1 = _mm512_loadu_ps(B + 16);
+      const __m512 b1 = H == 2 ? _mm512_loadu_ps(B + 16) : b0;
 #pragma GCC unroll 12
       for (int r = 0; r < R; ++r) {
         const __m512 a = _mm512_set1_ps(A[r]);
         c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
-        c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+        if (H == 2) c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
       }
       A += Z_MR;
       B += ldb;
@@ -154,35 +155,42 @@ STRL_AVX512 void avx512_micro(int64_t kc, const float* A, int64_t lda, const flo
 #pragma GCC unroll 12
   for (int r = 0; r < R; ++r) {
     _mm512_mask_storeu_ps(C + r * ldc, m0, c0[r]);
-    _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c1[r]);
+    if (H == 2) _mm512_mask_storeu_ps(C + r * ldc + 16, m1, c1[r]);
   }
 }
 
-template <bool DA>
+template <int H, bool DA>
 STRL_AVX512 void avx512_rows(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                              int64_t ldc, int rows, int cols, bool acc) {
   switch (rows) {
-    case 1: avx512_micro<1, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 2: avx512_micro<2, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 3: avx512_micro<3, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 4: avx512_micro<4, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 5: avx512_micro<5, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 6: avx512_micro<6, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 7: avx512_micro<7, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 8: avx512_micro<8, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 9: avx512_micro<9, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 10: avx512_micro<10, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    case 11: avx512_micro<11, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
-    default: avx512_micro<12, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 1: avx512_micro<1, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 2: avx512_micro<2, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 3: avx512_micro<3, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 4: avx512_micro<4, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 5: avx512_micro<5, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 6: avx512_micro<6, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 7: avx512_micro<7, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 8: avx512_micro<8, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 9: avx512_micro<9, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 10: avx512_micro<10, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    case 11: avx512_micro<11, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
+    default: avx512_micro<12, H, DA>(kc, A, lda, B, ldb, C, ldc, cols, acc); break;
   }
 }
 
 STRL_AVX512 void avx512_fn(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
                            int64_t ldc, int rows, int cols, bool acc) {
-  if (lda)
-    avx512_rows<true>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
-  else
-    avx512_rows<false>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
+  if (cols > 16) {
+    if (lda)
+      avx512_rows<2, true>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
+    else
+      avx512_rows<2, false>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
+  } else {
+    if (lda)
+      avx512_rows<1, true>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
+    else
+      avx512_rows<1, false>(kc, A, lda, B, ldb, C, ldc, rows, cols, acc);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -399,6 +407,45 @@ void pack_a(const Shape& s, const float* A, int64_t i0, int64_t rows, int64_t k0
     pack_a_t<4>(s, A, i0, rows, k0, kc, kfrom, kto, dst);
 }
 
+#if defined(__x86_64__)
+// A full panel of Bᵀ (32 columns) for the AVX-512 kernel: 16 x 16 blocks transposed in registers.
+STRL_AVX512 void pack_bt_avx512(const Shape& s, const float* B, int64_t j0, int64_t k0, int64_t kc, float* dst) {
+  int64_t k = 0;
+  for (; k + 16 <= kc; k += 16) {
+    for (int half = 0; half < 2; ++half) {
+      const float* src = B + (j0 + half * 16) * s.K + k0 + k;
+      __m512 r[16], t[16], u[16];
+      for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * s.K);
+      for (int i = 0; i < 8; ++i) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+      }
+      // Rows 4g..4g+3: u[4g + m] holds, in lane l, the elements of input column 4l + m.
+      for (int g = 0; g < 4; ++g) {
+        const __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
+        const __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+      }
+      float* d = dst + k * Z_NR + half * 16;
+      for (int m = 0; m < 4; ++m) {
+        const __m512 xlo = _mm512_shuffle_f32x4(u[m], u[4 + m], 0x44), xhi = _mm512_shuffle_f32x4(u[m], u[4 + m], 0xEE);
+        const __m512 ylo = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0x44),
+                     yhi = _mm512_shuffle_f32x4(u[8 + m], u[12 + m], 0xEE);
+        _mm512_storeu_ps(d + (0 + m) * Z_NR, _mm512_shuffle_f32x4(xlo, ylo, 0x88));
+        _mm512_storeu_ps(d + (4 + m) * Z_NR, _mm512_shuffle_f32x4(xlo, ylo, 0xDD));
+        _mm512_storeu_ps(d + (8 + m) * Z_NR, _mm512_shuffle_f32x4(xhi, yhi, 0x88));
+        _mm512_storeu_ps(d + (12 + m) * Z_NR, _mm512_shuffle_f32x4(xhi, yhi, 0xDD));
+      }
+    }
+  }
+  for (; k < kc; ++k)
+    for (int j = 0; j < Z_NR; ++j) dst[k * Z_NR + j] = B[(j0 + j) * s.K + k0 + k];
+}
+#endif
+
 // dst[k * nr + j] = op(B)[k0 + k][j0 + j] for j < cols, 0 for cols <= j < nr; k < kc.
 void pack_b(const Shape& s, const float* B, int64_t j0, int cols, int64_t k0, int64_t kc, int nr, float* dst) {
   if (!s.tB) {  // B is [K, N]
@@ -409,6 +456,12 @@ void pack_b(const Shape& s, const float* B, int64_t j0, int cols, int64_t k0, in
       for (int j = cols; j < nr; ++j) d[j] = 0.0f;
     }
   } else {  // B is [N, K]: gather in chunks of k so that the written lines stay in L1
+#if defined(__x86_64__)
+    if (nr == Z_NR && cols == Z_NR && kc >= 16 && kernel().fn == avx512_fn) {
+      pack_bt_avx512(s, B, j0, k0, kc, dst);
+      return;
+    }
+#endif
     constexpr int64_t CH = 64;
     for (int64_t kb = 0; kb < kc; kb += CH) {
       const int64_t ke = std::min(kc, kb + CH);
@@ -479,6 +532,23 @@ bool compute_tile(const Kernel& kn, const Shape& s, const float* A, const float*
                           : s.tA ? (apre ? apre + (i / mr) * kc * mr : t.pa + ((i - ib) / mr) * kc * mr)
                                  : A + i * s.K + k0;
         const int64_t lda = a_copy ? lda_copy : s.tA ? 0 : s.K;
+        if (!a_copy && !s.tA) {
+          // Rows read in place come in as up to MR short streams that the hardware prefetchers may miss:
+          // fetch the next sliver's rows while this one computes.
+          const int64_t nrow = std::min<int64_t>(mr, m1 - (i + mr));
+          for (int64_t r = 0; r < nrow; ++r) {
+            const char* row = reinterpret_cast<const char*>(A + (i + mr + r) * s.K + k0);
+            for (int64_t off = 0; off < kc * 4; off += 64) __builtin_prefetch(row + off);
+          }
+        }
+        if (kb == 0) {
+          // The next sliver's rows of C, about to be written for the first time.
+          const int64_t nrow = std::min<int64_t>(mr, m1 - (i + mr));
+          for (int64_t r = 0; r < nrow; ++r) {
+            const char* row = reinterpret_cast<const char*>(C + (i + mr + r) * s.N + n0);
+            for (int64_t off = 0; off < (n1 - n0) * 4; off += 64) __builtin_prefetch(row + off, 1);
+          }
+        }
         int64_t p = 0;
         for (int64_t j = n0; j < n1; j += nr, ++p) {
           const int cols = static_cast<int>(std::min<int64_t>(nr, n1 - j));
