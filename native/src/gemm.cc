@@ -47,11 +47,24 @@ constexpr int64_t MB_SLIVERS = 8;
 using MicroFn = void (*)(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
                          int rows, int cols, bool acc);
 
+// C[rows, WIDE] (+)= A[rows, kc] (read in place, rows lda apart) · B[kc, WIDE] (in place, ldb apart), for
+// rows <= 2: a row-vector kernel that reads B rows contiguously, WIDE = 4 NR columns at a time. Each C element
+// gets exactly the operations of the micro-kernel (same k order), so results do not depend on which one ran.
+using WideFn = void (*)(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc,
+                        int rows, bool acc);
+constexpr int WIDE_PANELS = 4;
+// C[rows, j0:j1] = A[rows, K] (rows K apart) · Bt[j0:j1, K]ᵀ, rows <= DOT_ROWS.
+using DotFn = void (*)(int64_t K, const float* A, int rows, const float* Bt, int64_t j0, int64_t j1, float* C,
+                       int64_t ldc);
+constexpr int64_t DOT_ROWS = 4;
+
 struct Kernel {
   const char* name;
   int mr;
   int nr;
   MicroFn fn;
+  WideFn wide;  // or null
+  DotFn dot;    // or null
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -193,6 +206,100 @@ STRL_AVX512 void avx512_fn(int64_t kc, const float* A, int64_t lda, const float*
   }
 }
 
+template <int R>
+STRL_AVX512 void avx512_wide(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                             int64_t ldc, bool acc) {
+  constexpr int V = WIDE_PANELS * Z_NR / 16;
+  __m512 c[R][V];
+#pragma GCC unroll 2
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v) c[r][v] = acc ? _mm512_loadu_ps(C + r * ldc + 16 * v) : _mm512_setzero_ps();
+  for (int64_t k = 0; k < kc; ++k) {
+    __m512 b[V];
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v) b[v] = _mm512_loadu_ps(B + 16 * v);
+#pragma GCC unroll 2
+    for (int r = 0; r < R; ++r) {
+      const __m512 a = _mm512_set1_ps(A[r * lda + k]);
+#pragma GCC unroll 8
+      for (int v = 0; v < V; ++v) c[r][v] = _mm512_fmadd_ps(a, b[v], c[r][v]);
+    }
+    B += ldb;
+  }
+#pragma GCC unroll 2
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < V; ++v) _mm512_storeu_ps(C + r * ldc + 16 * v, c[r][v]);
+}
+
+STRL_AVX512 void avx512_wide_fn(int64_t kc, const float* A, int64_t lda, const float* B, int64_t ldb, float* C,
+                                int64_t ldc, int rows, bool acc) {
+  if (rows == 1)
+    avx512_wide<1>(kc, A, lda, B, ldb, C, ldc, acc);
+  else
+    avx512_wide<2>(kc, A, lda, B, ldb, C, ldc, acc);
+}
+
+// Few rows times Bᵀ (B is [N, K]): dot products of contiguous rows, columns [j0, j1), 4 at a time. Packing Bᵀ
+// would cost more than the product itself. Each C element sums 16 strided partial sums over k in order, then
+// adds the 16 lanes in a fixed order.
+template <int R>
+STRL_AVX512 void avx512_dot(int64_t K, const float* A, const float* Bt, int64_t j0, int64_t j1, float* C,
+                            int64_t ldc) {
+  const int64_t kfull = K / 16 * 16;
+  const __mmask16 tail = static_cast<__mmask16>((1u << (K - kfull)) - 1);
+  int64_t j = j0;
+  for (; j + 4 <= j1; j += 4) {
+    __m512 acc[R][4];
+    for (int r = 0; r < R; ++r)
+      for (int q = 0; q < 4; ++q) acc[r][q] = _mm512_setzero_ps();
+    const float* b = Bt + j * K;
+    for (int64_t k = 0; k < kfull; k += 16) {
+      __m512 bv[4];
+      for (int q = 0; q < 4; ++q) bv[q] = _mm512_loadu_ps(b + q * K + k);
+      for (int r = 0; r < R; ++r) {
+        const __m512 a = _mm512_loadu_ps(A + r * K + k);
+        for (int q = 0; q < 4; ++q) acc[r][q] = _mm512_fmadd_ps(a, bv[q], acc[r][q]);
+      }
+    }
+    if (tail) {
+      __m512 bv[4];
+      for (int q = 0; q < 4; ++q) bv[q] = _mm512_maskz_loadu_ps(tail, b + q * K + kfull);
+      for (int r = 0; r < R; ++r) {
+        const __m512 a = _mm512_maskz_loadu_ps(tail, A + r * K + kfull);
+        for (int q = 0; q < 4; ++q) acc[r][q] = _mm512_fmadd_ps(a, bv[q], acc[r][q]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int q = 0; q < 4; ++q) C[r * ldc + j + q] = _mm512_reduce_add_ps(acc[r][q]);
+  }
+  for (; j < j1; ++j) {
+    __m512 acc[R];
+    for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+    const float* b = Bt + j * K;
+    for (int64_t k = 0; k < kfull; k += 16) {
+      const __m512 bv = _mm512_loadu_ps(b + k);
+      for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_loadu_ps(A + r * K + k), bv, acc[r]);
+    }
+    if (tail) {
+      const __m512 bv = _mm512_maskz_loadu_ps(tail, b + kfull);
+      for (int r = 0; r < R; ++r) acc[r] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(tail, A + r * K + kfull), bv, acc[r]);
+    }
+    for (int r = 0; r < R; ++r) C[r * ldc + j] = _mm512_reduce_add_ps(acc[r]);
+  }
+}
+
+STRL_AVX512 void avx512_dot_fn(int64_t K, const float* A, int rows, const float* Bt, int64_t j0, int64_t j1,
+                               float* C, int64_t ldc) {
+  switch (rows) {
+    case 1: avx512_dot<1>(K, A, Bt, j0, j1, C, ldc); break;
+    case 2: avx512_dot<2>(K, A, Bt, j0, j1, C, ldc); break;
+    case 3: avx512_dot<3>(K, A, Bt, j0, j1, C, ldc); break;
+    default: avx512_dot<4>(K, A, Bt, j0, j1, C, ldc); break;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // AVX2 + FMA micro-kernel: 6 x 16 (12 ymm accumulators).
 constexpr int Y_MR = 6, Y_NR = 16;
@@ -292,7 +399,7 @@ STRL_AVX2 void avx2_fn(int64_t kc, const float* A, int64_t lda, const float* B, 
 #endif  // __x86_64__
 
 Kernel pick_kernel() {
-  const Kernel generic{"generic", G_MR, G_NR, generic_fn};
+  const Kernel generic{"generic", G_MR, G_NR, generic_fn, nullptr, nullptr};
   const char* force = std::getenv("STRL_GEMM_KERNEL");
   const std::string want = force ? force : "";
   if (want == "generic") return generic;
@@ -301,8 +408,8 @@ Kernel pick_kernel() {
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
                       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
-  if (avx512 && want != "avx2") return Kernel{"avx512", Z_MR, Z_NR, avx512_fn};
-  if (avx2) return Kernel{"avx2", Y_MR, Y_NR, avx2_fn};
+  if (avx512 && want != "avx2") return Kernel{"avx512", Z_MR, Z_NR, avx512_fn, avx512_wide_fn, avx512_dot_fn};
+  if (avx2) return Kernel{"avx2", Y_MR, Y_NR, avx2_fn, nullptr, nullptr};
 #endif
   return generic;
 }
@@ -550,7 +657,12 @@ bool compute_tile(const Kernel& kn, const Shape& s, const float* A, const float*
           }
         }
         int64_t p = 0;
-        for (int64_t j = n0; j < n1; j += nr, ++p) {
+        int64_t j = n0;
+        if (direct && kn.wide && rows <= 2 && lda != 0) {
+          for (; j + WIDE_PANELS * nr <= edge_j; j += WIDE_PANELS * nr, p += WIDE_PANELS)
+            kn.wide(kc, pa, lda, B + k0 * s.N + j, s.N, C + i * s.N + j, s.N, rows, kb > 0);
+        }
+        for (; j < n1; j += nr, ++p) {
           const int cols = static_cast<int>(std::min<int64_t>(nr, n1 - j));
           const float* bp;
           int64_t ldb = nr;
@@ -602,6 +714,19 @@ bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, 
   const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);  // MACs
   const bool direct = !transB && M <= direct_rows(kn);
   std::atomic<bool> failed{false};
+
+  // A few rows times Bᵀ: dot products, tasks over items and blocks of columns.
+  if (kn.dot && transB && !transA && M <= DOT_ROWS) {
+    const int64_t JB = 256;
+    const int64_t ncb = work * static_cast<double>(batch) < double(1 << 20) ? 1 : cdiv(N, JB);
+    const int64_t jb = ncb == 1 ? N : JB;
+    run_tasks(batch * ncb, threaded, [&](int64_t task) {
+      const int64_t b = task / ncb, c = task % ncb;
+      kn.dot(K, A + b * strideA, static_cast<int>(M), B + b * strideB, c * jb, std::min(N, (c + 1) * jb),
+             C + b * M * N, N);
+    });
+    return true;
+  }
 
   // Column blocks (all paths): at most NT_MAX wide, multiples of NR.
   int64_t nb = cdiv(N, NT_MAX);

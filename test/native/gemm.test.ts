@@ -113,6 +113,23 @@ describe("native gemm", { skip }, () => {
     for (const [M, N, K] of shapes) for (const [tA, tB] of TRANS) check(ad, rng, { batch: 1, M, N, K, tA, tB });
   });
 
+  it("matches the reference on the few-row paths (row-vector and dot-product kernels)", () => {
+    const rng = new Rng(6);
+    for (const M of [1, 2, 3, 4, 5, 13, 14]) {
+      for (const [N, K] of [
+        [1, 1],
+        [7, 15],
+        [130, 16],
+        [257, 33],
+        [515, 129],
+        [1000, 600],
+      ] as const) {
+        for (const [tA, tB] of TRANS) check(ad, rng, { batch: 1, M, N, K, tA, tB });
+      }
+    }
+    for (const [tA, tB] of TRANS) check(ad, rng, { batch: 6, M: 1, N: 100, K: 37, tA, tB, strideA: 40 });
+  });
+
   it("handles batches, including broadcast A or B (stride 0) and padded strides", () => {
     const rng = new Rng(3);
     for (const [tA, tB] of TRANS) {
@@ -153,6 +170,8 @@ describe("native gemm", { skip }, () => {
       { batch: 1, M: 40, N: 2048, K: 512, tA: false, tB: false },
       { batch: 64, M: 100, N: 100, K: 32, tA: false, tB: true },
       { batch: 3, M: 257, N: 129, K: 513, tA: true, tB: true, strideB: 0 },
+      { batch: 1, M: 2, N: 3000, K: 700, tA: false, tB: true },
+      { batch: 1, M: 1, N: 3000, K: 700, tA: false, tB: false },
     ];
     for (const c of cases) {
       const sA = c.strideA ?? c.M * c.K;
