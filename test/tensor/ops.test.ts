@@ -12,6 +12,7 @@ import {
   grad,
   grads,
   linear,
+  loadAddon,
   matMul,
   mean,
   memoryStats,
@@ -38,8 +39,9 @@ before(async () => {
 });
 
 describe("backend", () => {
-  it("runs on the wasm backend", () => {
-    assert.equal(backendName(), "wasm");
+  it("runs on STRL_ENGINE's engine, else native when the addon is built, else wasm", () => {
+    const want = process.env.STRL_ENGINE || (loadAddon().addon ? "native" : "wasm");
+    assert.equal(backendName(), want);
   });
 
   it("refuses to switch backend once started", async () => {

@@ -15,12 +15,12 @@ async function capture(argv: string[]): Promise<{ code: number; out: string[] }>
 }
 
 describe("strl bench", () => {
-  it("times batch-1 decisions and prints { model, config, mode, ms_median, ms_min, ms_max, peak_rss_mb } as JSON", async () => {
+  it("times batch-1 decisions and prints { model, config, mode, ms_median, ms_min, ms_max, peak_rss_mb, engine } as JSON", async () => {
     const { code, out } = await capture(["--model", "strl", "--config", "small", "--mode", "infer", "--runs", "3", "--warmup", "1", "--json"]);
     assert.equal(code, 0);
     assert.equal(out.length, 1);
     const r = JSON.parse(out[0]!) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(r), ["model", "config", "mode", "ms_median", "ms_min", "ms_max", "peak_rss_mb"]);
+    assert.deepEqual(Object.keys(r), ["model", "config", "mode", "ms_median", "ms_min", "ms_max", "peak_rss_mb", "engine"]);
     assert.deepEqual([r.model, r.config, r.mode], ["strl", "small", "infer"]);
     const [med, min, max, rss] = [r.ms_median, r.ms_min, r.ms_max, r.peak_rss_mb] as number[];
     assert.ok(min! > 0 && min! <= med! && med! <= max!, `min ${min} median ${med} max ${max}`);
