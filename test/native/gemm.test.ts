@@ -100,7 +100,7 @@ describe("native gemm", { skip }, () => {
     }
   });
 
-  it("matches the reference across tile and K-block edges (257, 300, 513 and more)", () => {
+  it("matches the reference across tile and K-block edges (257, 300, 513, 1100 and more)", () => {
     const rng = new Rng(2);
     const shapes: [number, number, number][] = [
       [257, 33, 300], // two K blocks of uneven length
@@ -109,6 +109,9 @@ describe("native gemm", { skip }, () => {
       [48, 47, 513], // at the direct limit, three K blocks
       [200, 129, 129], // several row tiles sharing one packed B
       [1, 1000, 600], // one row, long K and N
+      [70, 65, 512], // rows of A 2 KiB apart: copied before use
+      [30, 50, 1024],
+      [13, 700, 1100], // three K blocks, two column blocks
     ];
     for (const [M, N, K] of shapes) for (const [tA, tB] of TRANS) check(ad, rng, { batch: 1, M, N, K, tA, tB });
   });
