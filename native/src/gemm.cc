@@ -2,18 +2,20 @@
 //
 // Layout of the computation (row-major C):
 //   - K is cut into blocks of at most KC (the cut depends on K only). For each K block, a micro-kernel adds
-//     the products of an MR x kc sliver of op(A) and a kc x NR panel of op(B) into an MR x NR tile of C held in
+//     the products of an MR-row sliver of op(A) and a kc x NR panel of op(B) into an MR x NR tile of C held in
 //     registers (loaded from C after the first K block). Every C element therefore sums its K products in
 //     plain k order, whatever the tiling or the thread count.
-//   - op(A) slivers are packed (k-major, MR floats per k) into a small thread-local buffer; they stay in L1
-//     while the micro-kernel sweeps the NR-wide panels of op(B), which come from L2.
-//   - op(B) panels are packed (k-major, NR floats per k, zero padded): once for the whole product when many
-//     tasks share them, else per task and K block. When B is not transposed and M is small, full panels are
-//     read from B in place (no packing at all: batch-1 inference).
-//   - Threads: tasks are output tiles (blocks of rows and columns of C) or groups of batch items, and their
-//     number and bounds depend on the shape only (strl::parallel_for; the calling thread takes part).
-//   - Micro-kernels: AVX-512 12x32, AVX2+FMA 6x16, or portable C++ 4x16, chosen at first use from the CPU
-//     (STRL_GEMM_KERNEL=avx2|generic forces a lesser one, for tests).
+//   - op(A): rows of a non-transposed A are read in place (copied first only when they are a multiple of 2 KiB
+//     apart); a transposed A is packed into k-major slivers, once per K block for all row tiles. A sliver stays
+//     in L1 while the micro-kernel sweeps the NR-wide panels of op(B), which come from L2.
+//   - op(B) panels are packed (k-major, NR floats per k, zero padded): once for the whole product when several
+//     row tiles share them, else per task and K block. When B is not transposed and M is small, full panels
+//     are read from B in place (no packing: batch-1 inference).
+//   - Few rows: a row-vector kernel (1-2 rows, B rows read contiguously) and, times Bᵀ, dot products.
+//   - Threads: tasks are output tiles (blocks of rows and columns of C) or groups of batch items; their number
+//     and bounds depend on the shape only (strl::parallel_for; the calling thread takes part). K is never split.
+//   - Micro-kernels: AVX-512 12x32 (or 12x16 for a narrow edge), AVX2+FMA 6x16, or portable C++ 4x16, chosen at
+//     first use from the CPU (STRL_GEMM_KERNEL=avx2|generic forces a lesser one, for tests).
 #include "gemm.h"
 
 #include <algorithm>
