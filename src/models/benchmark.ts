@@ -162,6 +162,31 @@ export function prepareStep(c: BenchCase): BenchStep {
   };
 }
 
+/**
+ * The first `steps` training losses of a case's model (seed 42) on fresh seeded batches (seed = step index;
+ * `batch` rows each, default the config's), AdamW lr 1e-3: what two engines must agree on for the same seed.
+ */
+export function lossTrace(c: BenchCase, steps: number, batch = SHAPES[c.config].batch): number[] {
+  const model = benchModel(c.model, c.config);
+  const params = model.namedParameters();
+  const vars = params.map(([, p]) => p);
+  const opt = new AdamW(params, { weightDecay: 1e-4 });
+  model.train();
+  const losses: number[] = [];
+  try {
+    for (let s = 0; s < steps; s++) {
+      const { loss, grads } = accumulateGradients(model, vars, [benchBatch(c.config, s, batch)]);
+      opt.update(grads, 1e-3);
+      for (const g of grads) g.dispose();
+      losses.push(loss);
+    }
+  } finally {
+    opt.dispose();
+    model.dispose();
+  }
+  return losses;
+}
+
 export interface BenchTiming {
   model: BenchModelKind;
   config: BenchSize;

@@ -9,6 +9,7 @@ import {
   BENCH_SIZES,
   SHAPES,
   defaultMicroBatches,
+  lossTrace,
   peakRssMb,
   prepareStep,
   runBenchCase,
@@ -21,6 +22,7 @@ const HELP = `strl bench — time one model case on this machine
 
 Usage: strl bench --model strl|ann-strl|dt --config small|paper --mode train|infer
                   [--runs N] [--warmup N] [--micro-batches N] [--profile] [--profile-out FILE] [--json]
+       strl bench --model M --config C --losses N [--batch B] [--json]
 ${ENGINE_HELP}
 
 Modes:
@@ -35,6 +37,8 @@ runs after --warmup untimed ones (defaults: train 5 / 1, infer 30 / 5), and the 
 --micro-batches N accumulates the training step's gradient over N micro-batches (same objective, less memory);
 the default is 1, except dt at the paper config on the wasm engine, whose batch of 32 does not fit the 4 GiB
 wasm heap: 4.
+--losses N prints the first N training losses of the model (seed 42, fresh seeded batches of --batch rows,
+AdamW lr 1e-3) instead of timing: the same numbers on both engines, to rounding.
 --profile then samples one more run with V8's CPU profiler and prints where its time went (wasm kernels, the JS
 LIF and spike-attention kernels, tfjs glue, GC) and the top functions; --profile-out also saves the raw
 .cpuprofile (open it in Chrome DevTools).
@@ -48,6 +52,19 @@ function oneOf<T extends string>(flag: string, v: string | undefined, allowed: r
   if (v === undefined) throw new UsageError(`--${flag} is required (one of ${allowed.join(", ")})`);
   if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, got '${v}'`);
   return v as T;
+}
+
+/** `--losses N`: the loss trace of a model on the chosen engine, as JSON or one line. */
+async function printLosses(values: { model?: string; config?: string; losses?: string; batch?: string; engine?: string; json?: boolean }): Promise<number> {
+  const model = oneOf("model", values.model, BENCH_MODELS);
+  const config = oneOf("config", values.config, BENCH_SIZES);
+  const steps = numberFlag("losses", values.losses, 20, { integer: true, min: 1, max: 10000 });
+  const batch = numberFlag("batch", values.batch, SHAPES[config].batch, { integer: true, min: 1, max: 4096 });
+  await startEngine(values.engine);
+  const losses = lossTrace({ model, config, mode: "train" }, steps, batch);
+  const out = { model, config, batch, engine: engineInfo(), losses };
+  console.log(values.json ? JSON.stringify(out) : `${model} ${config} on ${out.engine}: ${losses.map((l) => l.toPrecision(7)).join(" ")}`);
+  return 0;
 }
 
 export const command: Command = {
@@ -65,7 +82,10 @@ export const command: Command = {
       profile: { type: "boolean" },
       "profile-out": { type: "string" },
       json: { type: "boolean" },
+      losses: { type: "string" },
+      batch: { type: "string" },
     });
+    if (values.losses !== undefined) return printLosses(values);
     const c: BenchCase = {
       model: oneOf("model", values.model, BENCH_MODELS),
       config: oneOf("config", values.config, BENCH_SIZES),
