@@ -45,7 +45,7 @@ const SHAPES: Shape[] = [
   { name: "infer [1,512]x[128,512]T", batch: 1, M: 1, N: 128, K: 512, tA: false, tB: true },
 ];
 
-function measure(ad: NativeAddon, s: Shape, rng: Rng, quick: boolean): { gflops: number; ms: number[] } {
+function measure(ad: NativeAddon, s: Shape, rng: Rng, quick: boolean): { gflops: number; ms: number[]; gflopsPerCpuS: number } {
   const sA = s.strideA ?? s.M * s.K;
   const sB = s.strideB ?? s.K * s.N;
   const A = rng.fillUniform(new Float32Array((s.batch - 1) * sA + s.M * s.K), -1, 1);
@@ -61,12 +61,18 @@ function measure(ad: NativeAddon, s: Shape, rng: Rng, quick: boolean): { gflops:
   const inner = Math.max(1, Math.min(100000, Math.round(20 / once)));
   const runs = quick ? 3 : 9;
   const ms: number[] = [];
+  const cpu: number[] = []; // CPU milliseconds of the process (all threads) per call
   for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
     const t = performance.now();
     for (let i = 0; i < inner; i++) call();
     ms.push((performance.now() - t) / inner);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000 / inner);
   }
-  return { gflops: flops / (median(ms) * 1e6), ms };
+  // GFLOP per CPU-second: per-core efficiency, less sensitive than wall time to other load on the machine
+  // (idle pool threads spinning for work count against it).
+  return { gflops: flops / (median(ms) * 1e6), ms, gflopsPerCpuS: flops / (median(cpu) * 1e6) };
 }
 
 export const bench: Bench = {
@@ -84,7 +90,7 @@ export const bench: Bench = {
       for (const s of SHAPES) {
         for (const threads of [2, 1]) {
           addon.setThreads(threads);
-          const { gflops, ms } = measure(addon, s, rng, quick);
+          const { gflops, ms, gflopsPerCpuS } = measure(addon, s, rng, quick);
           out.push({
             case: `gemm ${s.name} ${threads}T`,
             value: gflops,
@@ -96,6 +102,7 @@ export const bench: Bench = {
               ms_median: median(ms),
               ms_min: Math.min(...ms),
               ms_max: Math.max(...ms),
+              gflops_per_cpu_s: gflopsPerCpuS,
               target_gflops_2T: threads === 2 && Math.min(s.M, s.N, s.K) >= 256 ? 120 : undefined,
             },
           });
