@@ -352,7 +352,10 @@ napi_value js_driven_backward(napi_env env, napi_callback_info info) {
 }
 
 // ssaScoresBackward(geo..., dCells, qs, ks, scale, dqs, dks): scores = scale · q kᵀ on the allowed cells -> the
-// spike gradients of q and k (overwritten).
+// spike gradients of q and k (overwritten): dq_i = Σ_m g_im k_m and dk_j = Σ_i g_ij q_i with g = scale · dCells.
+// Unlike the other loops this one does not replay the JS order: each row is accumulated in double, branch-free
+// over the 0/1 spikes (so it vectorises), and rounded to float32 once; the JS kernel rounds after every term.
+// The two agree to float32 rounding (tested to 1e-6); the per-row order is fixed, so threads never change bits.
 napi_value js_scores_backward(napi_env env, napi_callback_info info) {
   Args a(env, info, 16, "ssaScoresBackward");
   if (!a.ok) return nullptr;
@@ -367,24 +370,30 @@ napi_value js_scores_backward(napi_env env, napi_callback_info info) {
     return nullptr;
   parallel_for(g.T * g.B * g.H, [&](int64_t task) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
-    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh;
-    zero_head(dqs, g, tb, off);
-    zero_head(dks, g, tb, off);
+    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, dh = g.dh;
+    thread_local std::vector<double> accq, acck;
+    accq.assign(static_cast<size_t>(dh), 0.0);
+    acck.assign(static_cast<size_t>(g.K * dh), 0.0);  // [K, dh]: dk of every key row of this (t, b, h)
     for (int64_t i = 0; i < g.K; ++i) {
       const int64_t qRow = tb * g.K + i;
       const float* q = qs + qRow * g.d + off;
-      float* dq = dqs + qRow * g.d + off;
+      std::fill(accq.begin(), accq.end(), 0.0);
+      double* aq = accq.data();
       for (int64_t m = g.kStart[b * g.K + i]; m < g.kStart[b * g.K + i + 1]; ++m) {
         const double gr = static_cast<double>(dCells[cb + m]) * scale;
         if (gr == 0) continue;
-        const int64_t kRow = tb * g.K + g.keys[m];
-        const float* k = ks + kRow * g.d + off;
-        float* dk = dks + kRow * g.d + off;
-        for (int64_t c = 0; c < g.dh; ++c)
-          if (k[c] != 0.0f) dq[c] = static_cast<float>(static_cast<double>(dq[c]) + gr);
-        for (int64_t c = 0; c < g.dh; ++c)
-          if (q[c] != 0.0f) dk[c] = static_cast<float>(static_cast<double>(dk[c]) + gr);
+        const float* k = ks + (tb * g.K + g.keys[m]) * g.d + off;
+        double* ak = acck.data() + g.keys[m] * dh;
+        for (int64_t c = 0; c < dh; ++c) aq[c] += gr * static_cast<double>(k[c]);
+        for (int64_t c = 0; c < dh; ++c) ak[c] += gr * static_cast<double>(q[c]);
       }
+      float* dq = dqs + qRow * g.d + off;
+      for (int64_t c = 0; c < dh; ++c) dq[c] = static_cast<float>(aq[c]);
+    }
+    for (int64_t j = 0; j < g.K; ++j) {
+      float* dk = dks + (tb * g.K + j) * g.d + off;
+      const double* ak = acck.data() + j * dh;
+      for (int64_t c = 0; c < dh; ++c) dk[c] = static_cast<float>(ak[c]);
     }
   });
   return undefined(env);
