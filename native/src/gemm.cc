@@ -597,11 +597,11 @@ struct KBlocks {
 // C rows [m0, m1) x columns [n0, n1) of one product. n0 is a multiple of NR.
 //   bpre: op(B) packed whole (panel p at bpre + p * K * NR), or null to pack each K block here;
 //   direct: read full panels of B in place (B not transposed), packing only the edge panel.
-//   K blocks [kb_begin, kb_end) only; apre (with a single K block): op(A) = Aᵀ of that block packed for all
-//   rows (sliver s at apre + s * kc * MR), or null to pack here.
+//   K blocks [kb_begin, kb_end) only; apre: op(A) = Aᵀ of those blocks packed for all rows (block kb's sliver s
+//   at apre + (kb - kb_begin) * apre_stride + s * kc * MR), or null to pack here.
 bool compute_tile(const Kernel& kn, const Shape& s, const float* A, const float* B, float* C, int64_t m0, int64_t m1,
                   int64_t n0, int64_t n1, const float* bpre, bool direct, int64_t kb_begin, int64_t kb_end,
-                  const float* apre) {
+                  const float* apre, int64_t apre_stride) {
   Scratch& t = scratch();
   if (!t.ready(kn)) return false;
   const int mr = kn.mr, nr = kn.nr;
@@ -639,7 +639,8 @@ bool compute_tile(const Kernel& kn, const Shape& s, const float* A, const float*
       for (int64_t i = ib; i < ie; i += mr) {
         const int rows = static_cast<int>(std::min<int64_t>(mr, ie - i));
         const float* pa = a_copy ? t.pa + (i - ib) * lda_copy
-                          : s.tA ? (apre ? apre + (i / mr) * kc * mr : t.pa + ((i - ib) / mr) * kc * mr)
+                          : s.tA ? (apre ? apre + (kb - kb_begin) * apre_stride + (i / mr) * kc * mr
+                                         : t.pa + ((i - ib) / mr) * kc * mr)
                                  : A + i * s.K + k0;
         const int64_t lda = a_copy ? lda_copy : s.tA ? 0 : s.K;
         if (!a_copy && !s.tA) {
@@ -744,7 +745,7 @@ bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, 
       for (int64_t b = task * per; b < b1; ++b) {
         for (int64_t n0 = 0; n0 < N; n0 += nt) {
           if (!compute_tile(kn, s, A + b * strideA, B + b * strideB, C + b * M * N, 0, M, n0, std::min(N, n0 + nt),
-                            nullptr, direct, 0, KBlocks(K).n, nullptr))
+                            nullptr, direct, 0, KBlocks(K).n, nullptr, 0))
             failed = true;
         }
       }
@@ -762,11 +763,14 @@ bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, 
   mb = cdiv(M, mt);
   const bool share_b = !direct && mb > 1;
   const KBlocks kbs(K);
-  // A transposed, several row tiles: each K block of op(A) is packed once for all of them.
+  // A transposed, several row tiles: op(A) is packed once for all of them, a group of K blocks at a time
+  // (groups of about 2M floats: fewer synchronisations than one block at a time).
   const bool share_a = transA && mb > 1;
   float* apre_buf = nullptr;
+  const int64_t apre_stride = round_up(M, mr) * kbs.len;
+  const int64_t kgroup = std::max<int64_t>(1, std::min<int64_t>(kbs.n, (int64_t(1) << 21) / apre_stride));
   if (share_a) {
-    apre_buf = prepacked_a().get(static_cast<size_t>(round_up(M, mr) * kbs.len));
+    apre_buf = prepacked_a().get(static_cast<size_t>(apre_stride * kgroup));
     if (!apre_buf) return false;
   }
   const float* packed_for = nullptr;
@@ -797,20 +801,25 @@ bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, 
         const int64_t im = task / nb, in = task % nb;
         const int64_t m0 = im * mt, n0 = in * nt;
         if (!compute_tile(kn, s, Ab, Bb, Cb, m0, std::min(M, m0 + mt), n0, std::min(N, n0 + nt), pre, direct,
-                          kb_begin, kb_end, apre))
+                          kb_begin, kb_end, apre, apre_stride))
           failed = true;
       });
     };
     if (share_a) {
-      // One K block at a time: pack it for all rows (tasks over groups of k rows, each read whole and in
-      // order), then the tiles.
-      for (int64_t kb = 0; kb < kbs.n; ++kb) {
-        const int64_t k0 = kb * kbs.len, kc = std::min(kbs.len, K - k0);
-        constexpr int64_t KG = 32;
-        run_tasks(cdiv(kc, KG), threaded, [&](int64_t task) {
-          pack_a(s, Ab, 0, M, k0, kc, task * KG, std::min(kc, (task + 1) * KG), static_cast<int>(mr), apre_buf);
+      // A group of K blocks at a time: pack them for all rows (tasks over runs of KG k rows, each row read
+      // whole and in order), then the tiles.
+      constexpr int64_t KG = 32;
+      const int64_t runs = cdiv(kbs.len, KG);  // per K block
+      for (int64_t g0 = 0; g0 < kbs.n; g0 += kgroup) {
+        const int64_t g1 = std::min(kbs.n, g0 + kgroup);
+        run_tasks((g1 - g0) * runs, threaded, [&](int64_t task) {
+          const int64_t kb = g0 + task / runs, run = task % runs;
+          const int64_t k0 = kb * kbs.len, kc = std::min(kbs.len, K - k0);
+          if (run * KG < kc)
+            pack_a(s, Ab, 0, M, k0, kc, run * KG, std::min(kc, (run + 1) * KG), static_cast<int>(mr),
+                   apre_buf + (kb - g0) * apre_stride);
         });
-        tiles(kb, kb + 1, apre_buf);
+        tiles(g0, g1, apre_buf);
       }
     } else {
       tiles(0, kbs.n, nullptr);
