@@ -112,6 +112,7 @@ describe("native gemm", { skip }, () => {
       [70, 65, 512], // rows of A 2 KiB apart: copied before use
       [30, 50, 1024],
       [13, 700, 1100], // three K blocks, two column blocks
+      [600, 3, 4000], // transposed A packed in two groups of K blocks
     ];
     for (const [M, N, K] of shapes) for (const [tA, tB] of TRANS) check(ad, rng, { batch: 1, M, N, K, tA, tB });
   });
