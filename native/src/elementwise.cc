@@ -15,9 +15,10 @@ namespace {
 constexpr int64_t kChunk = 1 << 15;  // elements per task of a flat loop
 constexpr int kMaxRank = 8;
 
-// Runs body(begin, end) over [0, n) in fixed chunks of `chunk` (inline when there is only one).
+// Runs body(begin, end) over [0, n) in fixed chunks of `chunk` (inline when there is only one, or when the
+// whole job - `cost` element-operations, default n - is too small to be worth a second thread).
 template <class F>
-void chunked(int64_t n, int64_t chunk, F body) {
+void chunked(int64_t n, int64_t chunk, F body, double cost = -1) {
   int64_t tasks = (n + chunk - 1) / chunk;
   if (tasks <= 1) {
     if (n > 0) body(0, n);
@@ -27,7 +28,7 @@ void chunked(int64_t n, int64_t chunk, F body) {
     int64_t b = t * chunk;
     int64_t e = b + chunk < n ? b + chunk : n;
     body(b, e);
-  });
+  }, cost < 0 ? static_cast<double>(n) : cost);
 }
 
 enum BinOp { kAdd = 0, kSub, kMul, kDiv, kMax, kMin, kSqDiff, kPow };
@@ -87,7 +88,7 @@ void binary_strided(int rank, const int64_t* shape, const int64_t* sa, const int
   if (tasks <= 1) {
     if (outer > 0) run(0);
   } else {
-    parallel_for(tasks, run);
+    parallel_for(tasks, run, static_cast<double>(outer) * static_cast<double>(inner));
   }
 }
 
@@ -275,7 +276,7 @@ napi_value js_reduce(napi_env env, napi_callback_info info) {
           y[o] = m;
         }
       }
-    });
+    }, static_cast<double>(outer) * static_cast<double>(red));
     return undefined(env);
   }
   // Columns: for each outer, accumulate rows of `inner` into a double buffer (fixed order over red).
@@ -303,7 +304,7 @@ napi_value js_reduce(napi_env env, napi_callback_info info) {
         }
       }
     }
-  });
+  }, static_cast<double>(outer) * static_cast<double>(red) * static_cast<double>(inner));
   return undefined(env);
 }
 
@@ -334,7 +335,7 @@ napi_value js_softmax(napi_env env, napi_callback_info info) {
       float inv = static_cast<float>(1.0 / s);
       for (int64_t i = 0; i < n; ++i) q[i] *= inv;
     }
-  });
+  }, static_cast<double>(rows) * static_cast<double>(n) * 8);
   return undefined(env);
 }
 
@@ -386,7 +387,7 @@ napi_value js_transpose(napi_env env, napi_callback_info info) {
       float* q = y + r * inner;
       for (int64_t i = 0; i < inner; ++i) q[i] = p[i * istep];
     }
-  });
+  }, static_cast<double>(total));
   return undefined(env);
 }
 
@@ -425,7 +426,7 @@ napi_value js_layer_norm(napi_env env, napi_callback_info info) {
       mu[r] = static_cast<float>(m);
       rs[r] = static_cast<float>(rstd);
     }
-  });
+  }, static_cast<double>(rows) * static_cast<double>(n) * 4);
   return undefined(env);
 }
 
@@ -482,7 +483,7 @@ napi_value js_layer_norm_backward(napi_env env, napi_callback_info info) {
   if (tasks <= 1) {
     if (rows > 0) run(0);
   } else {
-    parallel_for(tasks, run);
+    parallel_for(tasks, run, static_cast<double>(rows) * static_cast<double>(n) * 8);
   }
   for (int64_t i = 0; i < n; ++i) {
     double sg = 0, sb = 0;

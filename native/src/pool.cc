@@ -142,7 +142,13 @@ napi_value js_get_threads(napi_env env, napi_callback_info) { return make_f64(en
 
 }  // namespace
 
-void parallel_for(int64_t n, const std::function<void(int64_t)>& fn) { pool().parallel_for(n, fn); }
+void parallel_for(int64_t n, const std::function<void(int64_t)>& fn, double cost) {
+  if (cost < 65536.0) {
+    for (int64_t t = 0; t < n; ++t) fn(t);
+    return;
+  }
+  pool().parallel_for(n, fn);
+}
 int num_threads() { return pool().wanted; }
 void set_num_threads(int n) {
   if (n != pool().wanted) pool().resize(n);

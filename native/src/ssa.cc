@@ -32,6 +32,8 @@ struct Geo {
   const int32_t* keys;
   const int32_t* perHead;  // [B]
   const int32_t* base;     // [B]
+  // Rough work of one attention loop (score cells x head width), for parallel_for's small-job rule.
+  double cost() const { return static_cast<double>(T) * static_cast<double>(nC + n) * static_cast<double>(dh); }
   int64_t cellBase(int64_t t, int64_t b, int64_t h) const {
     return t * nC + base[b] + h * perHead[b] - kStart[b * K];
   }
@@ -150,7 +152,7 @@ napi_value js_scores(napi_env env, napi_callback_info info) {
         sc[cb + m] = static_cast<float>(cnt * scale);
       }
     }
-  });
+  }, g.cost());
   return undefined(env);
 }
 
@@ -178,7 +180,7 @@ napi_value js_driven_forward(napi_env env, napi_callback_info info) {
           if (v[c] != 0.0f) yo[c] = static_cast<float>(static_cast<double>(yo[c]) + s);
       }
     }
-  });
+  }, g.cost());
   return undefined(env);
 }
 
@@ -236,7 +238,7 @@ napi_value js_strl_forward(napi_env env, napi_callback_info info) {
         for (int64_t c = 0; c < g.dh; ++c) o[c] = static_cast<float>(static_cast<double>(o[c]) + w * (runSum[c] + kE1 * extra[c]));
       }
     }
-  });
+  }, g.cost());
   return undefined(env);
 }
 
@@ -311,7 +313,7 @@ napi_value js_strl_backward(napi_env env, napi_callback_info info) {
       for (int64_t j = 0; j < g.K; ++j)
         if (km[b * g.K + j] == 1) addKey(j);
     }
-  });
+  }, g.cost());
   return undefined(env);
 }
 
@@ -347,7 +349,7 @@ napi_value js_driven_backward(napi_env env, napi_callback_info info) {
         }
       }
     }
-  });
+  }, g.cost());
   return undefined(env);
 }
 
@@ -395,7 +397,7 @@ napi_value js_scores_backward(napi_env env, napi_callback_info info) {
       const double* ak = acck.data() + j * dh;
       for (int64_t c = 0; c < dh; ++c) dk[c] = static_cast<float>(ak[c]);
     }
-  });
+  }, g.cost());
   return undefined(env);
 }
 
