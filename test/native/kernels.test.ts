@@ -122,6 +122,24 @@ describe("native kernels", { skip }, () => {
     }
   });
 
+  it("gathers rows along any axis as tfjs-backend-cpu does, and refuses an out-of-range index", (t) => {
+    if (!native) return t.skip("not on the native engine");
+    const rng = new Rng(9);
+    const x = rand(rng, [4, 5, 3]);
+    const indices = tf.tensor([3, 0, 0, 4, 1, 2], [2, 3], "int32");
+    for (const axis of [0, 1]) {
+      const idx = axis === 0 ? tf.tensor([3, 0, 0, 2, 1, 2], [2, 3], "int32") : indices;
+      const got = run("GatherV2", { x, indices: idx }, { axis, batchDims: 0 });
+      const want = cpu("GatherV2", { x, indices: idx }, { axis, batchDims: 0 });
+      assert.deepEqual(got.shape, want.shape, `axis ${axis}`);
+      assert.deepEqual(bits(got), bits(want), `axis ${axis}`);
+    }
+    // Row 2 of [[0, 1], [2, 3], [4, 5]] is [4, 5].
+    const table = tf.tensor([0, 1, 2, 3, 4, 5], [3, 2]);
+    assert.deepEqual(Array.from(run("GatherV2", { x: table, indices: tf.tensor([2], [1], "int32") }, { axis: 0, batchDims: 0 }).dataSync()), [4, 5]);
+    assert.throws(() => run("GatherV2", { x: table, indices: tf.tensor([3], [1], "int32") }, { axis: 0, batchDims: 0 }), /index 3 at position 0 is not in \[0, 2\]/);
+  });
+
   it("multiplies batched matrices with transposes and broadcast batches (float64 reference)", (t) => {
     if (!native) return t.skip("not on the native engine");
     const rng = new Rng(5);

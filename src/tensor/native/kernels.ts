@@ -160,6 +160,41 @@ function transpose(addon: NativeAddon): tf.KernelFunc {
   };
 }
 
+/**
+ * GatherV2 along one axis with batchDims 0 (embedding lookups): x viewed as [outer, dimAxis, inner], indices
+ * flat -> [outer, nIdx, inner]; rows are copied whole (tfjs-backend-cpu indexes every element through
+ * N-d index arithmetic, ~1 µs each). Out-of-range indices throw, as tfjs does.
+ */
+function gather(): tf.KernelFunc {
+  const fallback = cpuKernel("GatherV2");
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as KernelArgs;
+    const x = inputs.x as TensorInfo;
+    const idx = inputs.indices as TensorInfo;
+    const { axis, batchDims } = attrs as { axis: number; batchDims: number };
+    const xv = f32(backend, x);
+    const iv = backend.data.get(idx.dataId).values;
+    if (!xv || batchDims !== 0 || idx.dtype !== "int32" || !(iv instanceof Int32Array)) return fallback(args);
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const outer = size(x.shape.slice(0, ax));
+    const dim = x.shape[ax]!;
+    const inner = size(x.shape.slice(ax + 1));
+    const n = iv.length;
+    const out = new Float32Array(outer * n * inner);
+    for (let k = 0; k < n; k++) {
+      const j = iv[k]!;
+      if (!(j >= 0 && j < dim)) throw new Error(`GatherV2: index ${j} at position ${k} is not in [0, ${dim - 1}]`);
+    }
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < n; k++) {
+        const src = (o * dim + iv[k]!) * inner;
+        out.set(xv.subarray(src, src + inner), (o * n + k) * inner);
+      }
+    }
+    return backend.makeTensorInfo([...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)], "float32", out);
+  };
+}
+
 /** The kernels the addon provides, as tfjs kernel configs for `backendName`. */
 export function nativeKernelConfigs(addon: NativeAddon, backendName: string): KernelConfig[] {
   const fns: Record<string, tf.KernelFunc> = {};
@@ -168,6 +203,7 @@ export function nativeKernelConfigs(addon: NativeAddon, backendName: string): Ke
   for (const name of Object.keys(UNARY_OPS)) fns[name] = unary(addon, name);
   for (const name of Object.keys(REDUCE_OPS)) fns[name] = reduce(addon, name);
   fns.Softmax = softmax(addon);
+  fns.GatherV2 = gather();
   fns.Transpose = transpose(addon);
   return Object.entries(fns).map(([kernelName, kernelFunc]) => ({ kernelName, backendName, kernelFunc }));
 }
