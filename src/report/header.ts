@@ -1,9 +1,10 @@
 /**
  * The provenance block at the top of every report: the command that produced it, the seeds, the git commit
- * (marked when the working tree had uncommitted changes to tracked files) and the machine.
+ * (marked when the working tree had uncommitted changes to tracked files), the machine and the tensor engine.
  */
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
+import { engineInfo } from "../tensor/index.js";
 
 export interface ReportHeader {
   /** The exact command line that wrote the report. */
@@ -11,6 +12,8 @@ export interface ReportHeader {
   seeds: readonly number[] | string;
   gitCommit: string;
   machine: string;
+  /** The tensor engine that computed the results, e.g. "native (avx512, 2 threads)" or "wasm". */
+  engine?: string;
   /** ISO 8601 date and time. */
   date: string;
 }
@@ -33,7 +36,7 @@ export function machineDescription(): string {
   return `${model} (${c.length} cores), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${process.platform}-${process.arch}, Node ${process.version}`;
 }
 
-/** A header for a run started now. */
+/** A header for a run started now (on the engine already started by `ready()`). */
 export function collectHeader(command: string, seeds: readonly number[] | string, cwd?: string): ReportHeader {
-  return { command, seeds, gitCommit: gitCommit(cwd), machine: machineDescription(), date: new Date().toISOString() };
+  return { command, seeds, gitCommit: gitCommit(cwd), machine: machineDescription(), engine: engineInfo(), date: new Date().toISOString() };
 }

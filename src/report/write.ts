@@ -70,6 +70,7 @@ function headerBlock(h: ReportHeader): string {
     `- Seeds: ${seeds}`,
     `- Git commit: ${h.gitCommit}`,
     `- Machine: ${h.machine}`,
+    ...(h.engine !== undefined ? [`- Engine: ${label("writeReport: header.engine", h.engine)}`] : []),
     `- Date: ${h.date}`,
   ].join("\n");
 }

@@ -4,7 +4,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeReport, formatCell } from "../../src/report/write.js";
+import { writeReport, formatCell, renderReport } from "../../src/report/write.js";
+import { engineInfo } from "../../src/tensor/index.js";
 import { collectHeader } from "../../src/report/header.js";
 import { firingRates } from "../../src/report/bars.js";
 
@@ -72,5 +73,8 @@ describe("writeReport", () => {
     const h = collectHeader("strl x", [3]);
     assert.match(h.gitCommit, /^([0-9a-f]{40}|unknown)/);
     assert.ok(!Number.isNaN(Date.parse(h.date)));
+    assert.equal(h.engine, engineInfo());
+    const md = renderReport({ title: "t", header: { ...header, engine: "native (avx2, 3 threads)" }, sections: [{ title: "S", text: "x" }] }).markdown;
+    assert.match(md, /- Machine: test box\n- Engine: native \(avx2, 3 threads\)\n- Date: /);
   });
 });
