@@ -14,7 +14,9 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -29,33 +31,7 @@ namespace {
 constexpr int64_t kChunk = 16384;  // neurons per task
 constexpr int64_t kBlock = 512;    // neurons whose membrane / carried gradient live on the stack at once
 
-inline uint32_t sign_bit(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u >> 31;
-}
-
 enum Surr { kSigmoid, kAtan, kFastSigmoid, kPiecewiseQuadratic, kRectangular };
-
-// The surrogates of src/snn/surrogate.ts (`grad`), written with the same operations in the same order.
-template <int S>
-inline double surrogate_grad(double x, double a) {
-  if (S == kSigmoid) {
-    const double e = std::exp(-std::fabs(a * x));
-    const double q = 1 + e;
-    return (a * e) / (q * q);
-  } else if (S == kAtan) {
-    const double z = (M_PI / 2) * a * x;
-    return a / (2 * (1 + z * z));
-  } else if (S == kFastSigmoid) {  // also "softsign"
-    const double z = 1 + std::fabs(a * x);
-    return a / (2 * z * z);
-  } else if (S == kPiecewiseQuadratic) {
-    return std::fabs(x) > 1 / a ? 0.0 : a - a * a * std::fabs(x);
-  } else {  // kRectangular, a = width
-    return std::fabs(x) < a / 2 ? 1 / a : 0.0;
-  }
-}
 
 struct FwdArgs {
   const float* x;
@@ -66,49 +42,6 @@ struct FwdArgs {
   double a, b, c, vth, vr, kh, ks, invT;
 };
 
-// Neurons [i0, i1): returns the spike count; *bad_t = first step whose H was not finite (T when none).
-int64_t forward_range(const FwdArgs& p, int64_t i0, int64_t i1, int64_t* bad_t) {
-  const int64_t T = p.T, n = p.n;
-  const double a = p.a, b = p.b, c = p.c, vth = p.vth, vr = p.vr, kh = p.kh, ks = p.ks, invT = p.invT;
-  int64_t count = 0;
-  int64_t first_bad = T;
-  float v[kBlock];
-  for (int64_t j0 = i0; j0 < i1; j0 += kBlock) {
-    const int64_t m = std::min(kBlock, i1 - j0);
-    for (int64_t i = 0; i < m; ++i) v[i] = static_cast<float>(vr);
-    for (int64_t t = 0; t < T; ++t) {
-      const int64_t off = t * n + j0;
-      const float* xs = p.x + (p.repeated ? j0 : off);
-      float* ds = p.d + off;
-      int bad = 0;
-      int64_t cnt = 0;
-      for (int64_t i = 0; i < m; ++i) {
-        const double hi = a * static_cast<double>(v[i]) + b * static_cast<double>(xs[i]) + c;
-        const float df = static_cast<float>(hi - vth);
-        ds[i] = df;
-        bad |= !(hi - hi == 0.0);
-        const int s = 1 - static_cast<int>(sign_bit(df));
-        v[i] = static_cast<float>(hi - s * (kh * (hi - vr) + ks));
-        cnt += s;
-      }
-      if (p.mean) {
-        float* ys = p.y + j0;
-        for (int64_t i = 0; i < m; ++i) {
-          const int s = 1 - static_cast<int>(sign_bit(ds[i]));
-          ys[i] = static_cast<float>((t == 0 ? 0.0 : static_cast<double>(ys[i])) + s * invT);
-        }
-      } else {
-        float* ys = p.y + off;
-        for (int64_t i = 0; i < m; ++i) ys[i] = static_cast<float>(1 - static_cast<int>(sign_bit(ds[i])));
-      }
-      count += cnt;
-      if (bad && t < first_bad) first_bad = t;
-    }
-  }
-  *bad_t = first_bad;
-  return count;
-}
-
 struct BwdArgs {
   const float* dy;
   const float* d;
@@ -118,37 +51,63 @@ struct BwdArgs {
   double vr, vth, keep, dHdX, dHdV, invT, alpha;
 };
 
-template <int S, bool HARD>
-void backward_range(const BwdArgs& p, int64_t i0, int64_t i1) {
-  const int64_t T = p.T, n = p.n;
-  const double vr = p.vr, vth = p.vth, keep = p.keep, dHdX = p.dHdX, dHdV = p.dHdV, invT = p.invT, al = p.alpha;
-  float gv[kBlock];
-  for (int64_t j0 = i0; j0 < i1; j0 += kBlock) {
-    const int64_t m = std::min(kBlock, i1 - j0);
-    for (int64_t i = 0; i < m; ++i) gv[i] = 0.0f;
-    for (int64_t t = T - 1; t >= 0; --t) {
-      const int64_t off = t * n + j0;
-      const float* ds = p.d + off;
-      const float* dys = p.dy + (p.mean ? j0 : off);
-      float* gxs = p.gx + (p.repeated ? j0 : off);
-      for (int64_t i = 0; i < m; ++i) {
-        const double gs = p.mean ? static_cast<double>(dys[i]) * invT : static_cast<double>(dys[i]);
-        const double dk = ds[i];
-        const double sg = surrogate_grad<S>(dk, al);
-        const double dVdH = HARD ? static_cast<double>(sign_bit(ds[i])) + keep * (vr - (dk + vth)) * sg : 1 - keep * vth * sg;
-        const double gh = gs * sg + static_cast<double>(gv[i]) * dVdH;
-        if (p.repeated) gxs[i] = static_cast<float>((t == T - 1 ? 0.0 : static_cast<double>(gxs[i])) + gh * dHdX);
-        else gxs[i] = static_cast<float>(gh * dHdX);
-        gv[i] = static_cast<float>(gh * dHdV);
-      }
-    }
-  }
+}  // namespace
+
+// The loops, once per instruction set (lif_kernels.h): portable (the build's baseline: SSE2 on x86-64, NEON on
+// arm64) and, on x86-64 with GCC or clang, AVX2 + FMA and AVX-512 (F, VL, DQ, BW) copies. FMA is only allowed,
+// never used: -ffp-contract=off keeps a*b + c rounded twice, so every copy gives the same bits.
+#define LIF_ISA lif_portable
+#define LIF_TARGET
+#include "lif_kernels.h"
+#undef LIF_ISA
+#undef LIF_TARGET
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define STRL_LIF_X86 1
+#define LIF_ISA lif_avx2
+#define LIF_TARGET __attribute__((target("avx2,fma")))
+#include "lif_kernels.h"
+#undef LIF_ISA
+#undef LIF_TARGET
+#define LIF_ISA lif_avx512
+#define LIF_TARGET __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,prefer-vector-width=512")))
+#include "lif_kernels.h"
+#undef LIF_ISA
+#undef LIF_TARGET
+#endif
+
+namespace {
+
+// The instruction sets, best last; `g_isa` is the one in use (the best this CPU has, unless set by lifSimd).
+enum Isa { kPortable, kAvx2, kAvx512 };
+const char* const kIsaNames[] = {"portable", "avx2", "avx512"};
+
+int best_isa() {
+#ifdef STRL_LIF_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw"))
+    return kAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kAvx2;
+#endif
+  return kPortable;
 }
 
-template <int S>
-void backward_range_s(const BwdArgs& p, bool hard, int64_t i0, int64_t i1) {
-  if (hard) backward_range<S, true>(p, i0, i1);
-  else backward_range<S, false>(p, i0, i1);
+int g_isa = best_isa();
+
+int64_t forward_range(const FwdArgs& p, int64_t i0, int64_t i1, int64_t* bad_t) {
+#ifdef STRL_LIF_X86
+  if (g_isa == kAvx512) return lif_avx512::forward_range(p, i0, i1, bad_t);
+  if (g_isa == kAvx2) return lif_avx2::forward_range(p, i0, i1, bad_t);
+#endif
+  return lif_portable::forward_range(p, i0, i1, bad_t);
+}
+
+void backward_range(const BwdArgs& p, int surr, bool hard, int64_t i0, int64_t i1) {
+#ifdef STRL_LIF_X86
+  if (g_isa == kAvx512) return lif_avx512::backward_range(p, surr, hard, i0, i1);
+  if (g_isa == kAvx2) return lif_avx2::backward_range(p, surr, hard, i0, i1);
+#endif
+  lif_portable::backward_range(p, surr, hard, i0, i1);
 }
 
 // Runs fn(i0, i1) over fixed chunks of [0, n); inline when there is one chunk.
@@ -306,15 +265,57 @@ napi_value js_lif_backward(napi_env env, napi_callback_info info) {
   p.dHdV = 1 - 1 / tau;
   p.invT = 1.0 / static_cast<double>(T);
   p.alpha = alpha;
-  over_chunks(n, [&](int64_t i0, int64_t i1, int64_t) {
-    switch (surr) {
-      case kSigmoid: backward_range_s<kSigmoid>(p, hard, i0, i1); break;
-      case kAtan: backward_range_s<kAtan>(p, hard, i0, i1); break;
-      case kFastSigmoid: backward_range_s<kFastSigmoid>(p, hard, i0, i1); break;
-      case kPiecewiseQuadratic: backward_range_s<kPiecewiseQuadratic>(p, hard, i0, i1); break;
-      default: backward_range_s<kRectangular>(p, hard, i0, i1); break;
+  over_chunks(n, [&](int64_t i0, int64_t i1, int64_t) { backward_range(p, surr, hard, i0, i1); });
+  return undefined(env);
+}
+
+// lifSimd(name?) -> the instruction set the LIF kernels use ("portable", "avx2" or "avx512"); with a name, first
+// switches to it (for tests: every copy gives the same bits). A set this CPU lacks is a RangeError.
+napi_value js_lif_simd(napi_env env, napi_callback_info info) {
+  Args a(env, info, 0, "lifSimd");
+  if (!a.ok) return nullptr;
+  if (a.argc > 0) {
+    napi_valuetype ty;
+    napi_typeof(env, a.argv[0], &ty);
+    if (ty != napi_undefined) {
+      char name[16] = {0};
+      size_t len = 0;
+      if (napi_get_value_string_utf8(env, a.argv[0], name, sizeof name, &len) != napi_ok)
+        return throw_range(env, "lifSimd: the name must be a string");
+      const std::string s(name, len);
+      int want = -1;
+      for (int k = 0; k < 3; ++k)
+        if (s == kIsaNames[k]) want = k;
+      if (want < 0 || want > best_isa()) return throw_range(env, "lifSimd: '" + s + "' is not available on this CPU");
+      g_isa = want;
     }
-  });
+  }
+  napi_value out;
+  napi_create_string_utf8(env, kIsaNames[g_isa], NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+// lifExp(z: Float64Array, out: Float64Array): out = exp(z) by the backward's exp (z <= 0, -inf or NaN; for tests).
+napi_value js_lif_exp(napi_env env, napi_callback_info info) {
+  Args a(env, info, 2, "lifExp");
+  if (!a.ok) return nullptr;
+  void *z, *out;
+  size_t zl, ol;
+  if (!get_typed(env, a.argv[0], napi_float64_array, &z, &zl, "lifExp: z") ||
+      !get_typed(env, a.argv[1], napi_float64_array, &out, &ol, "lifExp: out"))
+    return nullptr;
+  if (zl != ol) return throw_range(env, "lifExp: z and out differ in length");
+  const double* zp = static_cast<const double*>(z);
+  for (size_t i = 0; i < zl; ++i)
+    if (!(zp[i] <= 0) && zp[i] == zp[i]) return throw_range(env, "lifExp: z must be <= 0");
+  double* op = static_cast<double*>(out);
+  const int64_t len = static_cast<int64_t>(zl);
+#ifdef STRL_LIF_X86
+  if (g_isa == kAvx512) lif_avx512::exp_array(zp, op, len);
+  else if (g_isa == kAvx2) lif_avx2::exp_array(zp, op, len);
+  else
+#endif
+    lif_portable::exp_array(zp, op, len);
   return undefined(env);
 }
 
@@ -323,6 +324,8 @@ napi_value js_lif_backward(napi_env env, napi_callback_info info) {
 void register_lif(napi_env env, napi_value exports) {
   export_fn(env, exports, "lifForward", js_lif_forward);
   export_fn(env, exports, "lifBackward", js_lif_backward);
+  export_fn(env, exports, "lifSimd", js_lif_simd);
+  export_fn(env, exports, "lifExp", js_lif_exp);
 }
 
 }  // namespace strl
