@@ -10,6 +10,29 @@ import { assertClose } from "../helpers.js";
 const { addon, why } = loadAddon();
 const skip = addon ? false : `native addon not available: ${why}`;
 
+/** The LIF kernels' test hooks (native/src/lif.cc), not part of the typed interface. */
+type LifHooks = { lifSimd(name?: string): string; lifExp(z: Float64Array, out: Float64Array): void };
+const hooks = addon as unknown as LifHooks | undefined;
+
+/** The instruction sets this CPU runs the LIF kernels with ("portable" always). */
+function isas(): string[] {
+  const before = hooks!.lifSimd();
+  const out: string[] = [];
+  try {
+    for (const name of ["portable", "avx2", "avx512"]) {
+      try {
+        hooks!.lifSimd(name);
+        out.push(name);
+      } catch (e) {
+        assert.ok(e instanceof RangeError);
+      }
+    }
+  } finally {
+    hooks!.lifSimd(before);
+  }
+  return out;
+}
+
 function params(opts: LIFOptions): LifParams {
   const cfg = lifConfig(opts);
   return { ...cfg, surrogateGrad: makeSurrogate(cfg.surrogate).grad };
@@ -113,6 +136,70 @@ describe("native LIF kernel vs the JS kernel", { skip }, () => {
     } finally {
       addon!.setThreads(before);
     }
+  });
+
+  it("every instruction set (portable, AVX2, AVX-512 where the CPU has them) gives the same bits", () => {
+    const rng = new Rng(5);
+    const T = 3;
+    const n = 777; // not a multiple of any vector width
+    const before = hooks!.lifSimd();
+    const sets = isas();
+    assert.ok(sets.includes("portable") && sets.includes(before));
+    try {
+      for (const vReset of [0, null])
+        for (const [repeated, mean] of [[false, false], [true, true], [true, false]] as const)
+          for (const surrogate of SURROGATES) {
+            const p = params({ tau: 2.5, vThreshold: 1, vReset, decayInput: !repeated, detachReset: mean, surrogate });
+            const x = inputs(rng, repeated ? n : T * n);
+            const dy = rng.fillNormal(new Float32Array(mean ? n : T * n));
+            const runs = sets.map((isa) => {
+              hooks!.lifSimd(isa);
+              const f = lifForwardNative(addon!, x, T, n, p, { repeated, mean });
+              return { f, g: lifBackwardNative(addon!, dy, f.saved, p) };
+            });
+            const what = `${JSON.stringify({ vReset, repeated, mean, surrogate })}`;
+            for (let k = 1; k < runs.length; k++) {
+              sameBits(runs[k]!.f.y, runs[0]!.f.y, `${sets[k]} ${what} y`);
+              sameBits(runs[k]!.f.saved.d, runs[0]!.f.saved.d, `${sets[k]} ${what} d`);
+              assert.equal(runs[k]!.f.spikeCount, runs[0]!.f.spikeCount);
+              sameBits(runs[k]!.g, runs[0]!.g, `${sets[k]} ${what} gx`);
+            }
+          }
+    } finally {
+      hooks!.lifSimd(before);
+    }
+    assert.throws(() => hooks!.lifSimd("sse9"), RangeError);
+  });
+
+  it("the sigmoid surrogate's exp is within 1 ulp of Math.exp from -760 to 0, on every instruction set", () => {
+    const rng = new Rng(9);
+    const z: number[] = [-0, 0, -Infinity, NaN, -1e-300, -5e-324, -708.4, -709.8, -745.1332191019411, -745.14, -746, -760, -1e9];
+    for (let i = 0; i < 20000; i++) z.push(-(rng.float() ** 3) * 760, -rng.float() * 1e-3, -Math.round(rng.float() * 4000) * (Math.LN2 / 2));
+    const zs = new Float64Array(z);
+    const want = zs.map(Math.exp);
+    const out = new Float64Array(zs.length);
+    const before = hooks!.lifSimd();
+    try {
+      for (const isa of isas()) {
+        hooks!.lifSimd(isa);
+        out.fill(42);
+        hooks!.lifExp(zs, out);
+        const got = new BigInt64Array(out.buffer);
+        const exp = new BigInt64Array(want.buffer);
+        for (let i = 0; i < zs.length; i++) {
+          if (Number.isNaN(want[i]!)) {
+            assert.ok(Number.isNaN(out[i]!), `${isa}: exp(${zs[i]}) = ${out[i]}, expected NaN`);
+            continue;
+          }
+          const ulps = got[i]! - exp[i]!;
+          assert.ok(ulps >= -1n && ulps <= 1n, `${isa}: exp(${zs[i]}) = ${out[i]}, Math.exp gives ${want[i]}`);
+        }
+        assert.ok(Object.is(out[0], 1) && Object.is(out[2], 0) && out[11] === 0, `${isa}: exp(-0), exp(-inf), exp(-760)`);
+      }
+    } finally {
+      hooks!.lifSimd(before);
+    }
+    assert.throws(() => hooks!.lifExp(new Float64Array([1]), new Float64Array(1)), RangeError);
   });
 
   it("a non-finite input is the JS kernel's RangeError, with the same message", () => {
