@@ -41,7 +41,7 @@ struct Pool {
     for (;;) {
       // Spin a little for the next job, then sleep.
       int spins = 0;
-      while (generation.load(std::memory_order_acquire) == seen && spins < 20000) {
+      while (generation.load(std::memory_order_acquire) == seen && spins < 4000) {
         ++spins;
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
