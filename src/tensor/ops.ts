@@ -128,3 +128,53 @@ export function jsKernel<S>(
 export function toFloat32(t: Tensor): Float32Array {
   return t.dataSync() as Float32Array;
 }
+
+/** Per-group products of at least this many multiply-adds run as 2-D matmuls on wasm (below, BatchMatMul's overhead wins). */
+export const BMM_LOOP_MIN_MACS = 100_000;
+
+/**
+ * a [G, M, N] · b [G, N, P] -> [G, M, P] on wasm (no gradient of its own): wasm's BatchMatMul runs at ~2 GFLOP/s,
+ * a 2-D matmul of a [60, 128] x [128, 60] group at ~12 (measured), so large groups run one 2-D matmul each.
+ */
+function batchedProductWasm(a: Tensor, b: Tensor): Tensor {
+  const [G, M, N] = a.shape as [number, number, number];
+  const P = b.shape[2]!;
+  if (G === 1 || M * N * P < BMM_LOOP_MIN_MACS) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  const av = a.dataSync() as Float32Array; // [G, M, N]
+  const bv = b.dataSync() as Float32Array; // [G, N, P]
+  const out = new Float32Array(G * M * P); // [G, M, P]
+  for (let g = 0; g < G; g++) {
+    const x = tf.tensor2d(av.subarray(g * M * N, (g + 1) * M * N), [M, N]); // [M, N]
+    const y = tf.tensor2d(bv.subarray(g * N * P, (g + 1) * N * P), [N, P]); // [N, P]
+    const z = tf.matMul(x, y); // [M, P]
+    out.set(z.dataSync() as Float32Array, g * M * P);
+    tf.dispose([x, y, z]);
+  }
+  return tf.tensor3d(out, [G, M, P]);
+}
+
+const bmmWasm = customGrad((a: Tensor, b: Tensor, save: (ts: Tensor[]) => void) => {
+  // a [G, M, N], b [G, N, P] -> [G, M, P]
+  save([a, b]);
+  return {
+    value: batchedProductWasm(a, b),
+    gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      const [as, bs] = saved as [Tensor, Tensor];
+      return [
+        batchedProductWasm(dy, tf.transpose(bs, [0, 2, 1])), // da [G, M, N] = dy [G, M, P] · bᵀ [G, P, N]
+        batchedProductWasm(tf.transpose(as, [0, 2, 1]), dy), // db [G, N, P] = aᵀ [G, N, M] · dy [G, M, P]
+      ];
+    },
+  };
+});
+
+/**
+ * Batched matmul a [G, M, N] · b [G, N, P] -> [G, M, P]: one batched sgemm on the native engine (its gradient
+ * passes transposes as flags); on wasm, per-group 2-D matmuls with an explicit-transpose gradient.
+ */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
+    throw new RangeError(`bmm: shapes [${a.shape}] and [${b.shape}] do not multiply`);
+  }
+  return nativeKernels() ? tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D) : bmmWasm(a, b);
+}

@@ -1,56 +1,13 @@
 /**
- * Multi-head attention on real values (ANN-STRL and the Decision Transformer). The batched products use
- * `bmm`, whose gradient transposes explicitly (tfjs's own matMul gradient takes the slow transposeA/B path on
- * wasm, see shared/notes/engine.md), and which runs large per-group products as separate 2-D matmuls: wasm's
- * BatchMatMul runs at ~2 GFLOP/s, a 2-D matmul of a [60, 128] x [128, 60] group at ~12 (measured here).
+ * Multi-head attention on real values (ANN-STRL and the Decision Transformer). The batched products use the
+ * tensor engine's `bmm` (one batched sgemm on the native engine; on wasm, per-group 2-D matmuls with explicit
+ * transposes in the gradient, see src/tensor/ops.ts).
  */
-import { add, customGrad, dispose, matMul, mul, reshape, softmax, tensor, transpose, type Rng, type Tensor } from "../../tensor/index.js";
+import { add, bmm, mul, reshape, softmax, tensor, transpose, type Rng, type Tensor } from "../../tensor/index.js";
 import { dropout } from "../../tensor/index.js";
 import { activate, type ActivationName } from "./activation.js";
 
-/** Per-group products of at least this many multiply-adds run as 2-D matmuls (below, BatchMatMul's overhead wins). */
-export const BMM_LOOP_MIN_MACS = 100_000;
-
-/** a [G, M, N] · b [G, N, P] -> [G, M, P] (no gradient of its own). */
-function batchedProduct(a: Tensor, b: Tensor): Tensor {
-  const [G, M, N] = a.shape as [number, number, number];
-  const P = b.shape[2]!;
-  if (G === 1 || M * N * P < BMM_LOOP_MIN_MACS) return matMul(a, b);
-  const av = a.dataSync() as Float32Array; // [G, M, N]
-  const bv = b.dataSync() as Float32Array; // [G, N, P]
-  const out = new Float32Array(G * M * P); // [G, M, P]
-  for (let g = 0; g < G; g++) {
-    const x = tensor(av.subarray(g * M * N, (g + 1) * M * N), [M, N]); // [M, N]
-    const y = tensor(bv.subarray(g * N * P, (g + 1) * N * P), [N, P]); // [N, P]
-    const z = matMul(x, y); // [M, P]
-    out.set(z.dataSync() as Float32Array, g * M * P);
-    dispose([x, y, z]);
-  }
-  return tensor(out, [G, M, P]);
-}
-
-const bmmOp = customGrad((a: Tensor, b: Tensor, save: (ts: Tensor[]) => void) => {
-  // a [G, M, N], b [G, N, P] -> [G, M, P]
-  save([a, b]);
-  return {
-    value: batchedProduct(a, b),
-    gradFunc: (dy: Tensor, saved: Tensor[]) => {
-      const [as, bs] = saved as [Tensor, Tensor];
-      return [
-        batchedProduct(dy, transpose(bs, [0, 2, 1])), // da [G, M, N] = dy [G, M, P] · bᵀ [G, P, N]
-        batchedProduct(transpose(as, [0, 2, 1]), dy), // db [G, N, P] = aᵀ [G, N, M] · dy [G, M, P]
-      ];
-    },
-  };
-});
-
-/** Batched matmul with an explicit-transpose gradient. a [G, M, N], b [G, N, P] -> [G, M, P] */
-export function bmm(a: Tensor, b: Tensor): Tensor {
-  if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
-    throw new RangeError(`bmm: shapes [${a.shape}] and [${b.shape}] do not multiply`);
-  }
-  return bmmOp(a, b);
-}
+export { bmm, BMM_LOOP_MIN_MACS } from "../../tensor/index.js";
 
 /**
  * Additive attention mask: 0 where query i may attend key j (key j real, and j <= i when causal), -1e9
