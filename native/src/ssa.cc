@@ -1,25 +1,35 @@
 // The loops of the fused spiking self-attention (src/models/blocks/fused-spiking-attention.ts) between its LIFs,
-// the native twin of the JS kernel: the same sums in the same order, double where JS uses doubles, rounded to
-// float32 where JS stores into a Float32Array, so results are identical. Where JS walks the spike index
-// (CSR columns / packed bits, spike-index.ts), this walks the dense 0/1 spikes of one head (dh columns) and skips
-// the zeros: the same terms in the same (ascending column) order.
+// the native twin of the JS kernel. Every product is a small dense matrix product per (t, b, h), run by the
+// engine's sgemm (gemm.h) on the head's slices gathered into contiguous [K, dh] buffers: scores Q_h K_hᵀ, the
+// softmax·V product S_bin V_h, and their gradients. The causal / padding mask is applied when moving between
+// the dense [K, K] matrices and the cell layout below (disallowed entries are zero).
 //
-// Geometry (as KeyLists in the TS file): query row r = b·K + i may attend keys[kStart[r] .. kStart[r+1]); the
-// score cells of step t, batch row b, head h, query i are t·nCells + base[b] + h·perHead[b] + (m - kStart[b·K])
-// for m in that range. Spikes / gradients of q, k, v are [T, B, K, d] with head h in columns [h·dh, (h+1)·dh).
+// Exactness: spikes are 0/1, so the forward products are sums of small integers (or, "spike-driven", of the
+// scores in ascending key order, one rounding per nonzero term), exact as in JS; the forward outputs and spike
+// counts are bit-identical to the JS kernel, whose double / float32 formulas are kept around the products.
+// Gradient products are summed in float32 by sgemm, so gradients agree with JS to float32 rounding.
 //
-// Threads: tasks are (t, b, h) (or (b, h) where the output sums over t), fixed by the shape; every output
-// element is written by exactly one task, in the JS order, so results do not depend on the thread count.
+// Geometry (as KeyLists in the TS file): query row r = b·K + i may attend keys[kStart[r] .. kStart[r+1]) (strictly
+// increasing); the score cells of step t, batch row b, head h, query i are t·nCells + base[b] + h·perHead[b] +
+// (m - kStart[b·K]) for m in that range. Spikes / gradients of q, k, v are [T, B, K, d] with head h in columns
+// [h·dh, (h+1)·dh).
+//
+// Threads: tasks are (t, b, h) (or (b, h) where the output sums over t), fixed by the shape; each calls sgemm
+// single-threaded (its order depends on the shape only) and every output element is written by exactly one
+// task, so results do not depend on the thread count.
 #if defined(__FMA__)
 #pragma GCC optimize("fp-contract=off")
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
+#include "gemm.h"
 #include "napi_util.h"
 #include "pool.h"
 
@@ -84,6 +94,13 @@ bool get_geo(napi_env env, napi_value* argv, Geo* g) {
       throw_range(env, "ssa: a key is out of [0, K)");
       return false;
     }
+  // Each query's keys strictly increase: a cell is one entry of the dense [K, K] matrix of its (t, b, h).
+  for (int64_t r = 0; r < g->N; ++r)
+    for (int64_t m = g->kStart[r] + 1; m < g->kStart[r + 1]; ++m)
+      if (g->keys[m] <= g->keys[m - 1]) {
+        throw_range(env, "ssa: the keys of a query must strictly increase");
+        return false;
+      }
   int64_t cells = 0;
   for (int64_t b = 0; b < g->B; ++b) {
     if (g->perHead[b] != g->kStart[(b + 1) * g->K] - g->kStart[b * g->K] || g->base[b] != cells) {
@@ -124,12 +141,47 @@ bool get_mask(napi_env env, napi_value v, const Geo& g, const uint8_t** km) {
 constexpr double kE = M_E;
 constexpr double kE1 = M_E - 1;
 
-// Zeroes rows [tb·K, tb·K + K) columns [off, off + dh) of a [rows, d] array.
-inline void zero_head(float* a, const Geo& g, int64_t tb, int64_t off) {
-  for (int64_t i = 0; i < g.K; ++i) std::memset(a + (tb * g.K + i) * g.d + off, 0, sizeof(float) * g.dh);
+// Per-thread scratch of one (t, b, h) task: head slices [K, dh] and dense [K, K] matrices, grow-only.
+struct Scratch {
+  std::vector<float> h0, h1, h2, m0;
+  static float* get(std::vector<float>& v, int64_t n) {
+    if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
+    return v.data();
+  }
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
 }
 
-// ssaScores(geo..., qs, ks, scale, sc): sc[cell] = scale · (number of columns of the head where q and k both spiked).
+// dst [K, dh] (contiguous) = columns [off, off + dh) of rows [r0, r0 + K) of a [rows, d] array.
+inline void gather_head(const float* src, const Geo& g, int64_t r0, int64_t off, float* dst) {
+  for (int64_t i = 0; i < g.K; ++i) std::memcpy(dst + i * g.dh, src + (r0 + i) * g.d + off, sizeof(float) * g.dh);
+}
+
+// Columns [off, off + dh) of rows [r0, r0 + K) of a [rows, d] array = src [K, dh].
+inline void scatter_head(const float* src, const Geo& g, int64_t r0, int64_t off, float* dst) {
+  for (int64_t i = 0; i < g.K; ++i) std::memcpy(dst + (r0 + i) * g.d + off, src + i * g.dh, sizeof(float) * g.dh);
+}
+
+// Runs fn over n tasks (parallel_for); false when a task ran out of memory (scratch or gemm packing buffers),
+// after a RangeError has been thrown.
+template <class F>
+bool run_tasks(napi_env env, int64_t n, double cost, const char* what, F&& fn) {
+  std::atomic<bool> failed{false};
+  parallel_for(n, [&](int64_t task) {
+    try {
+      if (!fn(task)) failed = true;
+    } catch (const std::bad_alloc&) {
+      failed = true;
+    }
+  }, cost);
+  if (failed) throw_range(env, std::string(what) + ": out of memory");
+  return !failed;
+}
+
+// ssaScores(geo..., qs, ks, scale, sc): sc[cell] = scale · (number of columns of the head where q and k both
+// spiked). S = Q_h K_hᵀ per (t, b, h) by sgemm: sums of 0/1 products are small integers, exact in float32.
 napi_value js_scores(napi_env env, napi_callback_info info) {
   Args a(env, info, 14, "ssaScores");
   if (!a.ok) return nullptr;
@@ -140,23 +192,39 @@ napi_value js_scores(napi_env env, napi_callback_info info) {
   if (!f32_len(env, a.argv[10], &qs, g.T * g.n, "ssaScores: qs") || !f32_len(env, a.argv[11], &ks, g.T * g.n, "ssaScores: ks") ||
       !get_f64(env, a.argv[12], &scale, "scale") || !f32_len(env, a.argv[13], &sc, g.T * g.nC, "ssaScores: sc"))
     return nullptr;
-  parallel_for(g.T * g.B * g.H, [&](int64_t task) {
+  run_tasks(env, g.T * g.B * g.H, g.cost(), "ssaScores", [&](int64_t task) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
-    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh;
-    for (int64_t i = 0; i < g.K; ++i) {
-      const float* q = qs + (tb * g.K + i) * g.d + off;
-      for (int64_t m = g.kStart[b * g.K + i]; m < g.kStart[b * g.K + i + 1]; ++m) {
-        const float* k = ks + (tb * g.K + g.keys[m]) * g.d + off;
-        int cnt = 0;
-        for (int64_t c = 0; c < g.dh; ++c) cnt += (q[c] != 0.0f) & (k[c] != 0.0f);
-        sc[cb + m] = static_cast<float>(cnt * scale);
-      }
+    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K;
+    Scratch& s = scratch();
+    float* q = Scratch::get(s.h0, K * g.dh);
+    float* k = Scratch::get(s.h1, K * g.dh);
+    float* S = Scratch::get(s.m0, K * K);
+    gather_head(qs, g, tb * K, off, q);
+    gather_head(ks, g, tb * K, off, k);
+    if (!sgemm(K, K, g.dh, false, true, q, k, S, false)) return false;
+    for (int64_t i = 0; i < K; ++i) {
+      const float* Si = S + i * K;
+      for (int64_t m = g.kStart[b * K + i]; m < g.kStart[b * K + i + 1]; ++m)
+        sc[cb + m] = static_cast<float>(static_cast<double>(Si[g.keys[m]]) * scale);
     }
-  }, g.cost());
+    return true;
+  });
   return undefined(env);
 }
 
-// ssaDrivenForward(geo..., sc, vs, y): y [T, N, d] = the scores (on the allowed cells) times the v spikes.
+// Fills dense [K, K] (zeroed) with the cells of (t, b, h): M[i, key] = f(cell value).
+template <class F>
+inline void cells_to_dense(const Geo& g, int64_t b, int64_t cb, const float* cells, float* M, F&& f) {
+  std::memset(M, 0, sizeof(float) * g.K * g.K);
+  for (int64_t i = 0; i < g.K; ++i) {
+    float* Mi = M + i * g.K;
+    for (int64_t m = g.kStart[b * g.K + i]; m < g.kStart[b * g.K + i + 1]; ++m) Mi[g.keys[m]] = f(cells[cb + m]);
+  }
+}
+
+// ssaDrivenForward(geo..., sc, vs, y): y [T, N, d] = the scores (on the allowed cells) times the v spikes, per
+// head Sc · V_h by sgemm. Bit-identical to the JS loop: the products with 0/1 spikes are exact and each output
+// sums them in ascending key order, one float32 rounding per nonzero term (an added zero changes nothing).
 napi_value js_driven_forward(napi_env env, napi_callback_info info) {
   Args a(env, info, 13, "ssaDrivenForward");
   if (!a.ok) return nullptr;
@@ -166,33 +234,26 @@ napi_value js_driven_forward(napi_env env, napi_callback_info info) {
   if (!f32_len(env, a.argv[10], &sc, g.T * g.nC, "ssaDrivenForward: sc") ||
       !f32_len(env, a.argv[11], &vs, g.T * g.n, "ssaDrivenForward: vs") || !f32_len(env, a.argv[12], &y, g.T * g.n, "ssaDrivenForward: y"))
     return nullptr;
-  parallel_for(g.T * g.B * g.H, [&](int64_t task) {
+  run_tasks(env, g.T * g.B * g.H, g.cost(), "ssaDrivenForward", [&](int64_t task) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
-    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh;
-    zero_head(y, g, tb, off);
-    for (int64_t i = 0; i < g.K; ++i) {
-      float* yo = y + (tb * g.K + i) * g.d + off;
-      for (int64_t m = g.kStart[b * g.K + i]; m < g.kStart[b * g.K + i + 1]; ++m) {
-        const float s = sc[cb + m];
-        if (s == 0) continue;
-        const float* v = vs + (tb * g.K + g.keys[m]) * g.d + off;
-        for (int64_t c = 0; c < g.dh; ++c)
-          if (v[c] != 0.0f) yo[c] = static_cast<float>(static_cast<double>(yo[c]) + s);
-      }
-    }
-  }, g.cost());
+    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K;
+    Scratch& s = scratch();
+    float* v = Scratch::get(s.h0, K * g.dh);
+    float* o = Scratch::get(s.h1, K * g.dh);
+    float* Sc = Scratch::get(s.m0, K * K);
+    cells_to_dense(g, b, cb, sc, Sc, [](float x) { return x; });
+    gather_head(vs, g, tb * K, off, v);
+    if (!sgemm(K, g.dh, K, false, false, Sc, v, o, false)) return false;
+    scatter_head(o, g, tb * K, off, y);
+    return true;
+  });
   return undefined(env);
-}
-
-// Adds the v spikes of (row, head at off) into acc.
-inline void add_row(const float* vs, const Geo& g, int64_t row, int64_t off, double* acc) {
-  const float* v = vs + row * g.d + off;
-  for (int64_t c = 0; c < g.dh; ++c)
-    if (v[c] != 0.0f) acc[c] += 1;
 }
 
 // ssaStrlForward(geo..., ss, vs, keyMask, causal, T-mean out, a): the softmax over the allowed cells of the score
 // spikes ss (e for a spike, 1 otherwise) times the v spikes, mean over T -> out [B, K, d]; a = 1/Z [T, B, H, K].
+// Per (b, h), for t in order: extra = S_bin · V_h by sgemm (integer counts, exact), runSum (the v spikes of all
+// allowed keys) as a running sum; then the JS formula in double, rounded into out once per t.
 napi_value js_strl_forward(napi_env env, napi_callback_info info) {
   Args a(env, info, 16, "ssaStrlForward");
   if (!a.ok) return nullptr;
@@ -206,44 +267,57 @@ napi_value js_strl_forward(napi_env env, napi_callback_info info) {
       !f32_len(env, a.argv[14], &out, g.n, "ssaStrlForward: out") || !f32_len(env, a.argv[15], &av, g.T * g.B * g.H * g.K, "ssaStrlForward: a"))
     return nullptr;
   const double invT = 1.0 / static_cast<double>(g.T);
-  parallel_for(g.B * g.H, [&](int64_t task) {
-    const int64_t h = task % g.H, b = task / g.H, off = h * g.dh;
-    std::vector<double> runSum(g.dh), extra(g.dh);
-    for (int64_t i = 0; i < g.K; ++i) std::memset(out + (b * g.K + i) * g.d + off, 0, sizeof(float) * g.dh);
+  run_tasks(env, g.B * g.H, g.cost(), "ssaStrlForward", [&](int64_t task) {
+    const int64_t h = task % g.H, b = task / g.H, off = h * g.dh, K = g.K, dh = g.dh;
+    Scratch& s = scratch();
+    float* v = Scratch::get(s.h0, K * dh);
+    float* e = Scratch::get(s.h1, K * dh);
+    float* Sb = Scratch::get(s.m0, K * K);
+    std::vector<double> runSum(dh);
+    for (int64_t i = 0; i < K; ++i) std::memset(out + (b * K + i) * g.d + off, 0, sizeof(float) * dh);
     for (int64_t t = 0; t < g.T; ++t) {
       const int64_t tb = t * g.B + b, cb = g.cellBase(t, b, h);
+      cells_to_dense(g, b, cb, ss, Sb, [](float x) { return x != 0 ? 1.0f : 0.0f; });
+      gather_head(vs, g, tb * K, off, v);
+      if (!sgemm(K, dh, K, false, false, Sb, v, e, false)) return false;
+      auto addRow = [&](int64_t j) {
+        const float* vj = v + j * dh;
+        for (int64_t c = 0; c < dh; ++c)
+          if (vj[c] != 0.0f) runSum[c] += 1;
+      };
       std::fill(runSum.begin(), runSum.end(), 0.0);
       if (!causal)
-        for (int64_t j = 0; j < g.K; ++j)
-          if (km[b * g.K + j] == 1) add_row(vs, g, tb * g.K + j, off, runSum.data());
-      for (int64_t i = 0; i < g.K; ++i) {
-        if (causal && km[b * g.K + i] == 1) add_row(vs, g, tb * g.K + i, off, runSum.data());
-        const int64_t m0 = g.kStart[b * g.K + i], m1 = g.kStart[b * g.K + i + 1];
-        float* ao = av + (tb * g.H + h) * g.K + i;
+        for (int64_t j = 0; j < K; ++j)
+          if (km[b * K + j] == 1) addRow(j);
+      for (int64_t i = 0; i < K; ++i) {
+        if (causal && km[b * K + i] == 1) addRow(i);
+        const int64_t m0 = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1];
+        float* ao = av + (tb * g.H + h) * K + i;
         if (m1 == m0) {
           *ao = 0;
           continue;
         }
-        std::fill(extra.begin(), extra.end(), 0.0);
         int64_t n1 = 0;
-        for (int64_t m = m0; m < m1; ++m) {
-          if (ss[cb + m] == 0) continue;
-          n1++;
-          add_row(vs, g, tb * g.K + g.keys[m], off, extra.data());
-        }
+        for (int64_t m = m0; m < m1; ++m) n1 += ss[cb + m] != 0;
         const double ai = 1 / (static_cast<double>(m1 - m0) + kE1 * static_cast<double>(n1));
         *ao = static_cast<float>(ai);
         const double w = ai * invT;
-        float* o = out + (b * g.K + i) * g.d + off;
-        for (int64_t c = 0; c < g.dh; ++c) o[c] = static_cast<float>(static_cast<double>(o[c]) + w * (runSum[c] + kE1 * extra[c]));
+        float* o = out + (b * K + i) * g.d + off;
+        const float* ei = e + i * dh;
+        for (int64_t c = 0; c < dh; ++c)
+          o[c] = static_cast<float>(static_cast<double>(o[c]) + w * (runSum[c] + kE1 * static_cast<double>(ei[c])));
       }
     }
-  }, g.cost());
+    return true;
+  });
   return undefined(env);
 }
 
 // ssaStrlBackward(geo..., dOut, cells, a, vs, keyMask, causal, dCells, dvs): the gradient of the softmax·V part
-// (before the score LIF's backward) -> dCells [T, nCells] and dvs [T, N, d] (both overwritten).
+// (before the score LIF's backward) -> dCells [T, nCells] and dvs [T, N, d] (both overwritten). Per (t, b, h):
+// Dp = dOut_h · V_hᵀ (sgemm) gives every cell's Σ_c v_jc dO_ic; the softmax gradient per row as in JS; then
+// dV_h = Pᵀ · dOut_h (sgemm) with P_ij = a_i (e if the cell spiked, else 1) / T on the allowed cells (the e-
+// weighted part and the 1/Z part of dV together). keyMask and causal are implied by the key lists here.
 napi_value js_strl_backward(napi_env env, napi_callback_info info) {
   Args a(env, info, 18, "ssaStrlBackward");
   if (!a.ok) return nullptr;
@@ -258,67 +332,49 @@ napi_value js_strl_backward(napi_env env, napi_callback_info info) {
       !f32_len(env, a.argv[16], &dCells, g.T * g.nC, "ssaStrlBackward: dCells") || !f32_len(env, a.argv[17], &dvs, g.T * g.n, "ssaStrlBackward: dvs"))
     return nullptr;
   const double invT = 1.0 / static_cast<double>(g.T);
-  parallel_for(g.T * g.B * g.H, [&](int64_t task) {
+  run_tasks(env, g.T * g.B * g.H, g.cost(), "ssaStrlBackward", [&](int64_t task) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
-    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh;
-    std::vector<double> dp(g.K), acc(g.dh);
-    zero_head(dvs, g, tb, off);
-    for (int64_t i = 0; i < g.K; ++i) {
-      const int64_t m0 = g.kStart[b * g.K + i], m1 = g.kStart[b * g.K + i + 1];
-      const double ai = av[(tb * g.H + h) * g.K + i];
+    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K, dh = g.dh;
+    Scratch& s = scratch();
+    float* dO = Scratch::get(s.h0, K * dh);
+    float* v = Scratch::get(s.h1, K * dh);
+    float* dv = Scratch::get(s.h2, K * dh);
+    float* M = Scratch::get(s.m0, 2 * K * K);
+    float* Dp = M;
+    float* P = M + K * K;
+    gather_head(dOut, g, b * K, off, dO);
+    gather_head(vs, g, tb * K, off, v);
+    if (!sgemm(K, K, dh, false, true, dO, v, Dp, false)) return false;
+    std::memset(P, 0, sizeof(float) * K * K);
+    for (int64_t i = 0; i < K; ++i) {
+      const int64_t m0 = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1];
+      const double ai = av[(tb * g.H + h) * K + i];
       if (ai == 0) {
         for (int64_t m = m0; m < m1; ++m) dCells[cb + m] = 0;
         continue;
       }
-      const float* dRow = dOut + (b * g.K + i) * g.d + off;
+      const float* Di = Dp + i * K;
+      float* Pi = P + i * K;
       double mean = 0;
+      for (int64_t m = m0; m < m1; ++m)
+        mean += ai * (cells[cb + m] != 0 ? kE : 1.0) * (static_cast<double>(Di[g.keys[m]]) * invT);
+      const double w = ai * invT;
       for (int64_t m = m0; m < m1; ++m) {
-        const float* v = vs + (tb * g.K + g.keys[m]) * g.d + off;
-        double sum = 0;
-        for (int64_t c = 0; c < g.dh; ++c)
-          if (v[c] != 0.0f) sum += dRow[c];
-        sum *= invT;
-        dp[m - m0] = sum;
-        mean += ai * (cells[cb + m] != 0 ? kE : 1.0) * sum;
-      }
-      const double coef = kE1 * ai * invT;
-      for (int64_t m = m0; m < m1; ++m) {
-        const bool spiked = cells[cb + m] != 0;
-        dCells[cb + m] = static_cast<float>(ai * (spiked ? kE : 1.0) * (dp[m - m0] - mean));
-        if (spiked) {
-          float* dv = dvs + (tb * g.K + g.keys[m]) * g.d + off;
-          for (int64_t c = 0; c < g.dh; ++c) dv[c] = static_cast<float>(static_cast<double>(dv[c]) + coef * dRow[c]);
-        }
+        const double f = cells[cb + m] != 0 ? kE : 1.0;
+        dCells[cb + m] = static_cast<float>(ai * f * (static_cast<double>(Di[g.keys[m]]) * invT - mean));
+        Pi[g.keys[m]] = static_cast<float>(w * f);
       }
     }
-    // the 1/Z part of dV: key j collects a_i dO_i from every query i that may attend it
-    std::fill(acc.begin(), acc.end(), 0.0);
-    auto addQuery = [&](int64_t i) {
-      const double ai = static_cast<double>(av[(tb * g.H + h) * g.K + i]) * invT;
-      if (ai == 0) return;
-      const float* dRow = dOut + (b * g.K + i) * g.d + off;
-      for (int64_t c = 0; c < g.dh; ++c) acc[c] += ai * dRow[c];
-    };
-    auto addKey = [&](int64_t j) {
-      float* dv = dvs + (tb * g.K + j) * g.d + off;
-      for (int64_t c = 0; c < g.dh; ++c) dv[c] = static_cast<float>(static_cast<double>(dv[c]) + acc[c]);
-    };
-    if (causal) {
-      for (int64_t i = g.K - 1; i >= 0; --i) {
-        addQuery(i);
-        if (km[b * g.K + i] == 1) addKey(i);
-      }
-    } else {
-      for (int64_t i = 0; i < g.K; ++i) addQuery(i);
-      for (int64_t j = 0; j < g.K; ++j)
-        if (km[b * g.K + j] == 1) addKey(j);
-    }
-  }, g.cost());
+    if (!sgemm(K, dh, K, true, false, P, dO, dv, false)) return false;
+    scatter_head(dv, g, tb * K, off, dvs);
+    return true;
+  });
   return undefined(env);
 }
 
 // ssaDrivenBackward(geo..., dy, cells, vs, dCells, dvs): y = scores · v -> dCells (d loss / d scaled score) and
-// dvs (both overwritten); dy is the output LIF's input gradient [T, N, d], cells the scaled scores.
+// dvs (both overwritten); dy is the output LIF's input gradient [T, N, d], cells the scaled scores. Per (t, b, h):
+// D = dY_h · V_hᵀ and dV_h = Scᵀ · dY_h by sgemm.
 napi_value js_driven_backward(napi_env env, napi_callback_info info) {
   Args a(env, info, 15, "ssaDrivenBackward");
   if (!a.ok) return nullptr;
@@ -329,35 +385,36 @@ napi_value js_driven_backward(napi_env env, napi_callback_info info) {
       !f32_len(env, a.argv[12], &vs, g.T * g.n, "ssaDrivenBackward: vs") ||
       !f32_len(env, a.argv[13], &dCells, g.T * g.nC, "ssaDrivenBackward: dCells") || !f32_len(env, a.argv[14], &dvs, g.T * g.n, "ssaDrivenBackward: dvs"))
     return nullptr;
-  parallel_for(g.T * g.B * g.H, [&](int64_t task) {
+  run_tasks(env, g.T * g.B * g.H, g.cost(), "ssaDrivenBackward", [&](int64_t task) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
-    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh;
-    zero_head(dvs, g, tb, off);
-    for (int64_t i = 0; i < g.K; ++i) {
-      const float* dyo = dy + (tb * g.K + i) * g.d + off;
-      for (int64_t m = g.kStart[b * g.K + i]; m < g.kStart[b * g.K + i + 1]; ++m) {
-        const int64_t jr = tb * g.K + g.keys[m];
-        const float* v = vs + jr * g.d + off;
-        double sum = 0;
-        for (int64_t c = 0; c < g.dh; ++c)
-          if (v[c] != 0.0f) sum += dyo[c];
-        dCells[cb + m] = static_cast<float>(sum);
-        const double sv = cells[cb + m];
-        if (sv != 0) {
-          float* dv = dvs + jr * g.d + off;
-          for (int64_t c = 0; c < g.dh; ++c) dv[c] = static_cast<float>(static_cast<double>(dv[c]) + sv * dyo[c]);
-        }
-      }
+    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K, dh = g.dh;
+    Scratch& s = scratch();
+    float* dY = Scratch::get(s.h0, K * dh);
+    float* v = Scratch::get(s.h1, K * dh);
+    float* dv = Scratch::get(s.h2, K * dh);
+    float* M = Scratch::get(s.m0, 2 * K * K);
+    float* D = M;
+    float* Sc = M + K * K;
+    gather_head(dy, g, tb * K, off, dY);
+    gather_head(vs, g, tb * K, off, v);
+    if (!sgemm(K, K, dh, false, true, dY, v, D, false)) return false;
+    for (int64_t i = 0; i < K; ++i) {
+      const float* Di = D + i * K;
+      for (int64_t m = g.kStart[b * K + i]; m < g.kStart[b * K + i + 1]; ++m) dCells[cb + m] = Di[g.keys[m]];
     }
-  }, g.cost());
+    cells_to_dense(g, b, cb, cells, Sc, [](float x) { return x; });
+    if (!sgemm(K, dh, K, true, false, Sc, dY, dv, false)) return false;
+    scatter_head(dv, g, tb * K, off, dvs);
+    return true;
+  });
   return undefined(env);
 }
 
 // ssaScoresBackward(geo..., dCells, qs, ks, scale, dqs, dks): scores = scale · q kᵀ on the allowed cells -> the
-// spike gradients of q and k (overwritten): dq_i = Σ_m g_im k_m and dk_j = Σ_i g_ij q_i with g = scale · dCells.
-// Unlike the other loops this one does not replay the JS order: each row is accumulated in double, branch-free
-// over the 0/1 spikes (so it vectorises), and rounded to float32 once; the JS kernel rounds after every term.
-// The two agree to float32 rounding (tested to 1e-6); the per-row order is fixed, so threads never change bits.
+// spike gradients of q and k (overwritten): per (t, b, h), with G = scale · dCells on the allowed cells (0
+// elsewhere, float32), dQ_h = G K_h and dK_h = Gᵀ Q_h by sgemm. The JS kernel rounds to float32 after every
+// term; the two agree to float32 rounding (tested to 1e-6). The order is fixed by the shape, so threads never
+// change bits.
 napi_value js_scores_backward(napi_env env, napi_callback_info info) {
   Args a(env, info, 16, "ssaScoresBackward");
   if (!a.ok) return nullptr;
@@ -370,34 +427,23 @@ napi_value js_scores_backward(napi_env env, napi_callback_info info) {
       !get_f64(env, a.argv[13], &scale, "scale") || !f32_len(env, a.argv[14], &dqs, g.T * g.n, "ssaScoresBackward: dqs") ||
       !f32_len(env, a.argv[15], &dks, g.T * g.n, "ssaScoresBackward: dks"))
     return nullptr;
-  parallel_for(g.T * g.B * g.H, [&](int64_t task) {
+  run_tasks(env, g.T * g.B * g.H, g.cost(), "ssaScoresBackward", [&](int64_t task) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
-    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, dh = g.dh;
-    thread_local std::vector<double> accq, acck;
-    accq.assign(static_cast<size_t>(dh), 0.0);
-    acck.assign(static_cast<size_t>(g.K * dh), 0.0);  // [K, dh]: dk of every key row of this (t, b, h)
-    for (int64_t i = 0; i < g.K; ++i) {
-      const int64_t qRow = tb * g.K + i;
-      const float* q = qs + qRow * g.d + off;
-      std::fill(accq.begin(), accq.end(), 0.0);
-      double* aq = accq.data();
-      for (int64_t m = g.kStart[b * g.K + i]; m < g.kStart[b * g.K + i + 1]; ++m) {
-        const double gr = static_cast<double>(dCells[cb + m]) * scale;
-        if (gr == 0) continue;
-        const float* k = ks + (tb * g.K + g.keys[m]) * g.d + off;
-        double* ak = acck.data() + g.keys[m] * dh;
-        for (int64_t c = 0; c < dh; ++c) aq[c] += gr * static_cast<double>(k[c]);
-        for (int64_t c = 0; c < dh; ++c) ak[c] += gr * static_cast<double>(q[c]);
-      }
-      float* dq = dqs + qRow * g.d + off;
-      for (int64_t c = 0; c < dh; ++c) dq[c] = static_cast<float>(aq[c]);
-    }
-    for (int64_t j = 0; j < g.K; ++j) {
-      float* dk = dks + (tb * g.K + j) * g.d + off;
-      const double* ak = acck.data() + j * dh;
-      for (int64_t c = 0; c < dh; ++c) dk[c] = static_cast<float>(ak[c]);
-    }
-  }, g.cost());
+    const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K, dh = g.dh;
+    Scratch& s = scratch();
+    float* q = Scratch::get(s.h0, K * dh);
+    float* k = Scratch::get(s.h1, K * dh);
+    float* o = Scratch::get(s.h2, K * dh);
+    float* G = Scratch::get(s.m0, K * K);
+    cells_to_dense(g, b, cb, dCells, G, [scale](float x) { return static_cast<float>(static_cast<double>(x) * scale); });
+    gather_head(qs, g, tb * K, off, q);
+    gather_head(ks, g, tb * K, off, k);
+    if (!sgemm(K, dh, K, false, false, G, k, o, false)) return false;
+    scatter_head(o, g, tb * K, off, dqs);
+    if (!sgemm(K, dh, K, true, false, G, q, o, false)) return false;
+    scatter_head(o, g, tb * K, off, dks);
+    return true;
+  });
   return undefined(env);
 }
 

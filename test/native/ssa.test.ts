@@ -91,6 +91,25 @@ describe("native fused spiking attention vs the JS loops", { skip }, () => {
     }
   });
 
+  it("a bigger shape with several heads (K not a multiple of the gemm tiles, padding): matches JS", () => {
+    const big: Case = { T: 2, B: 3, K: 37, d: 96, H: 6 };
+    // row 0: 5 padding steps at the start, row 1: all real, row 2: padding at every 7th step
+    const km = Uint8Array.from({ length: big.B * big.K }, (_, r) => {
+      const b = Math.floor(r / big.K), i = r % big.K;
+      return b === 0 ? (i < 5 ? 0 : 1) : b === 1 ? 1 : i % 7 === 3 ? 0 : 1;
+    });
+    for (const kind of ["strl", "spike-driven"] as const) {
+      for (const causal of [true, false]) {
+        const js = run(undefined, big, kind, causal, km, 11);
+        const nat = run(addon, big, kind, causal, km, 11);
+        assert.ok(js.y.some((v) => v !== 0) && js.dx.some((v) => v !== 0));
+        sameBits(nat.y, js.y, `${kind} ${causal} output`);
+        assert.deepEqual([...nat.counts], [...js.counts], `${kind} ${causal} spike counts`);
+        assertClose(nat.dx, js.dx, 1e-6, `${kind} ${causal} d qkv`);
+      }
+    }
+  });
+
   it("inconsistent key lists are RangeErrors, not crashes", () => {
     const i32 = (a: number[]) => Int32Array.from(a);
     const f = (len: number) => new Float32Array(len);
@@ -101,6 +120,9 @@ describe("native fused spiking attention vs the JS loops", { skip }, () => {
     assert.throws(() => addon!.ssaScores(1, 1, 2, 1, 2, i32([0, 1, 9]), i32([0, 0, 1]), i32([3]), i32([0]), 3, f(4), f(4), 1, f(3)), RangeError);
     assert.throws(() => addon!.ssaScores(1, 1, 2, 1, 2, i32([0, 1, 3]), i32([0, 0, 1]), i32([3]), i32([0]), 4, f(4), f(4), 1, f(4)), RangeError);
     assert.throws(() => addon!.ssaScores(...ok, f(4), f(3), 1, f(3)), RangeError);
+    // keys of a query must strictly increase (query 1: [1, 0], then [0, 0])
+    assert.throws(() => addon!.ssaScores(1, 1, 2, 1, 2, i32([0, 1, 3]), i32([0, 1, 0]), i32([3]), i32([0]), 3, f(4), f(4), 1, f(3)), RangeError);
+    assert.throws(() => addon!.ssaScores(1, 1, 2, 1, 2, i32([0, 1, 3]), i32([0, 0, 0]), i32([3]), i32([0]), 3, f(4), f(4), 1, f(3)), RangeError);
     assert.throws(() => addon!.ssaStrlForward(...ok, f(3), f(4), new Uint8Array(3), true, f(4), f(2)), RangeError);
   });
 });
