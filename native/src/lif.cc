@@ -3,14 +3,21 @@
 // computed in double and rounded to float32 exactly where the JS kernel stores into a Float32Array (d, the
 // membrane v, y, gx, the carried gradient gv), with no fused multiply-adds. Spikes (from the sign bit of the
 // stored d, so Θ(0) = 1 and d = -0 gives no spike) are therefore identical; gradients are identical except where
-// the sigmoid surrogate's exp differs by an ulp between glibc (here) and V8's fdlibm port (JS), which after the
-// float32 rounding almost never shows.
+// the sigmoid surrogate's exp (exp_nonpos in lif_kernels.h, within 1 ulp of V8's Math.exp) differs by an ulp,
+// which after the float32 rounding rarely shows.
+//
+// The loops live in lif_kernels.h, compiled here three times (portable, AVX2, AVX-512) and picked at run time by
+// what the CPU supports; every copy gives the same bits (lifSimd switches between them, for tests).
 //
 // Threads: the neuron axis n is cut into fixed chunks of kChunk neurons (a split that depends only on n); each
 // neuron's arithmetic does not depend on the split at all, and the spike count and the first non-finite step
 // are exact integer reductions, so results are bit-identical for any thread count. n <= kChunk runs inline.
-#if defined(__FMA__)
-// Built for a CPU with FMA (-march=...): keep GCC from contracting a*b + c, which the JS kernel rounds twice.
+//
+// Never contract a*b + c into a fused multiply-add (the JS kernel rounds twice; the AVX2 / AVX-512 copies may use
+// FMA instructions), whatever the build's flags: binding.gyp also passes -ffp-contract=off.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
 #endif
 
@@ -69,7 +76,11 @@ struct BwdArgs {
 #undef LIF_ISA
 #undef LIF_TARGET
 #define LIF_ISA lif_avx512
+#if defined(__clang__)
+#define LIF_TARGET __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw")))
+#else  // GCC: also use 512-bit vectors (its default tuning may prefer 256)
 #define LIF_TARGET __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,prefer-vector-width=512")))
+#endif
 #include "lif_kernels.h"
 #undef LIF_ISA
 #undef LIF_TARGET
