@@ -204,8 +204,10 @@ napi_value js_scores(napi_env env, napi_callback_info info) {
     if (!sgemm(K, K, g.dh, false, true, q, k, S, false)) return false;
     for (int64_t i = 0; i < K; ++i) {
       const float* Si = S + i * K;
-      for (int64_t m = g.kStart[b * K + i]; m < g.kStart[b * K + i + 1]; ++m)
-        sc[cb + m] = static_cast<float>(static_cast<double>(Si[g.keys[m]]) * scale);
+      const int32_t* keys = g.keys;
+      float* o = sc + cb;
+      for (int64_t m = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1]; m < m1; ++m)
+        o[m] = static_cast<float>(static_cast<double>(Si[keys[m]]) * scale);
     }
     return true;
   });
@@ -215,10 +217,14 @@ napi_value js_scores(napi_env env, napi_callback_info info) {
 // Fills dense [K, K] (zeroed) with the cells of (t, b, h): M[i, key] = f(cell value).
 template <class F>
 inline void cells_to_dense(const Geo& g, int64_t b, int64_t cb, const float* cells, float* M, F&& f) {
-  std::memset(M, 0, sizeof(float) * g.K * g.K);
-  for (int64_t i = 0; i < g.K; ++i) {
-    float* Mi = M + i * g.K;
-    for (int64_t m = g.kStart[b * g.K + i]; m < g.kStart[b * g.K + i + 1]; ++m) Mi[g.keys[m]] = f(cells[cb + m]);
+  const int64_t K = g.K;
+  const int32_t* keys = g.keys;
+  const int32_t* ks = g.kStart + b * K;
+  const float* c = cells + cb;
+  std::memset(M, 0, sizeof(float) * K * K);
+  for (int64_t i = 0; i < K; ++i) {
+    float* Mi = M + i * K;
+    for (int64_t m = ks[i], m1 = ks[i + 1]; m < m1; ++m) Mi[keys[m]] = f(c[m]);
   }
 }
 
@@ -273,19 +279,32 @@ napi_value js_strl_forward(napi_env env, napi_callback_info info) {
     float* v = Scratch::get(s.h0, K * dh);
     float* e = Scratch::get(s.h1, K * dh);
     float* Sb = Scratch::get(s.m0, K * K);
-    std::vector<double> runSum(dh);
+    std::vector<int32_t> runSum(dh), n1(K);  // integer counts (the JS doubles hold the same integers)
     for (int64_t i = 0; i < K; ++i) std::memset(out + (b * K + i) * g.d + off, 0, sizeof(float) * dh);
     for (int64_t t = 0; t < g.T; ++t) {
       const int64_t tb = t * g.B + b, cb = g.cellBase(t, b, h);
-      cells_to_dense(g, b, cb, ss, Sb, [](float x) { return x != 0 ? 1.0f : 0.0f; });
+      // S_bin (1 where the allowed cell spiked) and the spikes per row, branch-free
+      std::memset(Sb, 0, sizeof(float) * K * K);
+      for (int64_t i = 0; i < K; ++i) {
+        float* Si = Sb + i * K;
+        int32_t cnt = 0;
+        const int32_t* keys = g.keys;
+        const float* c = ss + cb;
+        for (int64_t m = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1]; m < m1; ++m) {
+          const int32_t sp = c[m] != 0.0f;
+          Si[keys[m]] = static_cast<float>(sp);
+          cnt += sp;
+        }
+        n1[i] = cnt;
+      }
       gather_head(vs, g, tb * K, off, v);
       if (!sgemm(K, dh, K, false, false, Sb, v, e, false)) return false;
+      int32_t* rs = runSum.data();
       auto addRow = [&](int64_t j) {
         const float* vj = v + j * dh;
-        for (int64_t c = 0; c < dh; ++c)
-          if (vj[c] != 0.0f) runSum[c] += 1;
+        for (int64_t c = 0; c < dh; ++c) rs[c] += vj[c] != 0.0f;
       };
-      std::fill(runSum.begin(), runSum.end(), 0.0);
+      std::fill(runSum.begin(), runSum.end(), 0);
       if (!causal)
         for (int64_t j = 0; j < K; ++j)
           if (km[b * K + j] == 1) addRow(j);
@@ -297,15 +316,14 @@ napi_value js_strl_forward(napi_env env, napi_callback_info info) {
           *ao = 0;
           continue;
         }
-        int64_t n1 = 0;
-        for (int64_t m = m0; m < m1; ++m) n1 += ss[cb + m] != 0;
-        const double ai = 1 / (static_cast<double>(m1 - m0) + kE1 * static_cast<double>(n1));
+        const double ai = 1 / (static_cast<double>(m1 - m0) + kE1 * static_cast<double>(n1[i]));
         *ao = static_cast<float>(ai);
         const double w = ai * invT;
         float* o = out + (b * K + i) * g.d + off;
         const float* ei = e + i * dh;
         for (int64_t c = 0; c < dh; ++c)
-          o[c] = static_cast<float>(static_cast<double>(o[c]) + w * (runSum[c] + kE1 * static_cast<double>(ei[c])));
+          o[c] = static_cast<float>(static_cast<double>(o[c]) +
+                                    w * (static_cast<double>(rs[c]) + kE1 * static_cast<double>(ei[c])));
       }
     }
     return true;
@@ -355,14 +373,17 @@ napi_value js_strl_backward(napi_env env, napi_callback_info info) {
       }
       const float* Di = Dp + i * K;
       float* Pi = P + i * K;
+      const int32_t* keys = g.keys;
+      const float* c = cells + cb;
+      float* dc = dCells + cb;
       double mean = 0;
       for (int64_t m = m0; m < m1; ++m)
-        mean += ai * (cells[cb + m] != 0 ? kE : 1.0) * (static_cast<double>(Di[g.keys[m]]) * invT);
+        mean += ai * (c[m] != 0 ? kE : 1.0) * (static_cast<double>(Di[keys[m]]) * invT);
       const double w = ai * invT;
       for (int64_t m = m0; m < m1; ++m) {
-        const double f = cells[cb + m] != 0 ? kE : 1.0;
-        dCells[cb + m] = static_cast<float>(ai * f * (static_cast<double>(Di[g.keys[m]]) * invT - mean));
-        Pi[g.keys[m]] = static_cast<float>(w * f);
+        const double f = c[m] != 0 ? kE : 1.0;
+        dc[m] = static_cast<float>(ai * f * (static_cast<double>(Di[keys[m]]) * invT - mean));
+        Pi[keys[m]] = static_cast<float>(w * f);
       }
     }
     if (!sgemm(K, dh, K, true, false, P, dO, dv, false)) return false;
@@ -400,7 +421,9 @@ napi_value js_driven_backward(napi_env env, napi_callback_info info) {
     if (!sgemm(K, K, dh, false, true, dY, v, D, false)) return false;
     for (int64_t i = 0; i < K; ++i) {
       const float* Di = D + i * K;
-      for (int64_t m = g.kStart[b * K + i]; m < g.kStart[b * K + i + 1]; ++m) dCells[cb + m] = Di[g.keys[m]];
+      const int32_t* keys = g.keys;
+      float* dc = dCells + cb;
+      for (int64_t m = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1]; m < m1; ++m) dc[m] = Di[keys[m]];
     }
     cells_to_dense(g, b, cb, cells, Sc, [](float x) { return x; });
     if (!sgemm(K, dh, K, true, false, Sc, dY, dv, false)) return false;
