@@ -335,6 +335,24 @@ export function applyWeights(model: PolicyModel, weights: Map<string, NamedArray
   }
 }
 
+/**
+ * Checks the config's table sizes against the weights' shapes before a model is built (a config edited to
+ * `contextLength: 1e7` would otherwise allocate for minutes): the learned position table `embed.pos` is
+ * [contextLength, dModel] and the timestep table `embed.timestep.weight` is [maxTimestep, dModel].
+ */
+function checkSizesAgainstWeights(dir: string, ck: LoadedCheckpoint): void {
+  const cfg = ck.config.model.config;
+  const tables: Array<[string, string]> = [["embed.pos", "contextLength"], ["embed.timestep.weight", "maxTimestep"]];
+  for (const [name, key] of tables) {
+    const w = ck.weights.get(name);
+    if (!w || !(key in cfg)) continue;
+    const want = [cfg[key], cfg.dModel ?? w.shape[1]];
+    if (w.shape.length !== 2 || w.shape[0] !== want[0] || w.shape[1] !== want[1]) {
+      throw new CheckpointError(dir, `config.json: model.config.${key} = ${String(cfg[key])} and dModel = ${String(cfg.dModel)} do not fit tensor '${name}' of shape [${w.shape.join(", ")}]`);
+    }
+  }
+}
+
 /** Builds an untrained model of `kind` from its config JSON (the model config's toJSON()). */
 export type BuildModel = (kind: ModelKind, config: Record<string, unknown>) => PolicyModel;
 
@@ -356,6 +374,7 @@ export async function loadModel(
   opts: { expect?: Expectation; build?: BuildModel; warn?: (message: string) => void } = {},
 ): Promise<{ model: PolicyModel; checkpoint: LoadedCheckpoint }> {
   const checkpoint = await loadCheckpoint(dir, { expect: opts.expect, weightsOnly: true, warn: opts.warn });
+  checkSizesAgainstWeights(dir, checkpoint);
   const build = opts.build ?? (await modelFactory());
   let model: PolicyModel;
   try {

@@ -272,6 +272,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let lastCheckpoint: string | undefined;
   let savedAt = -1;
   let stopped = false;
+  let failed = false;
   let step = start;
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
@@ -349,10 +350,18 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if ((cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) || last) await save();
     }
     if (stopped && savedAt !== step && step !== start) await save();
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
+    // Cleanup never hides the first error: its own failure is thrown only when the run itself succeeded.
     logger.close();
-    optimizer.dispose();
     lock?.release();
+    try {
+      optimizer.dispose();
+    } catch (e) {
+      if (!failed) throw e;
+    }
   }
   return { step, history, lastEval, stopped, checkpoint: lastCheckpoint };
 }

@@ -51,7 +51,7 @@ export const command: Command = {
       batchSize: numberFlag("batch-size", values["batch-size"], d.batchSize, { integer: true, min: 1 }),
       preset,
       evalEpisodes: numberFlag("eval-episodes", values["eval-episodes"], d.evalEpisodes, { integer: true, min: 1 }),
-      seed: numberFlag("seed", values.seed, d.seed, { integer: true, min: 0 }),
+      seed: numberFlag("seed", values.seed, d.seed, { integer: true, min: 0, max: 0xffffffff }),
       out: values.out ?? `reports/demo-${stamp}`,
       command: ["strl", "demo", ...argv].join(" "),
       log: values.json ? () => {} : (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
