@@ -6,6 +6,7 @@ import { loadModel } from "../io/index.js";
 import { readDatasetHdf5, type Dataset } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
 import { measureReferenceReturns } from "../eval/index.js";
+import { checkCheckpointFitsEnv } from "../experiments/env-check.js";
 
 export interface LoadedForEval {
   model: PolicyModel;
@@ -18,7 +19,14 @@ export interface LoadedForEval {
 }
 
 export async function loadForEval(dir: string): Promise<LoadedForEval> {
-  const { model, checkpoint } = await asUserError(() => loadModel(dir), `--checkpoint ${dir}`);
+  const warn = (m: string): void => void process.stderr.write(`strl: warning: ${m}\n`);
+  const { model, checkpoint } = await asUserError(() => loadModel(dir, { warn }), `--checkpoint ${dir}`);
+  try {
+    checkCheckpointFitsEnv(`--checkpoint ${dir}`, checkpoint.config.env, checkpoint.config.model.head);
+  } catch (e) {
+    model.dispose();
+    throw new UsageError((e as Error).message);
+  }
   const cfg = (checkpoint.trainer?.config ?? {}) as { seed?: number };
   return {
     model,

@@ -1,6 +1,8 @@
 /** `strl demo`: the main job — data, three models, evaluation, energy, a report — in a few minutes. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
+import { asUserError } from "../user-errors.js";
+import { checkWritableFolder } from "../../io/index.js";
 import { PRESETS, type Preset } from "../../experiments/presets.js";
 import { DEMO_DEFAULTS, DEMO_TINY, runDemo } from "../../experiments/demo.js";
 
@@ -56,6 +58,7 @@ export const command: Command = {
       command: ["strl", "demo", ...argv].join(" "),
       log: values.json ? () => {} : (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     };
+    await asUserError(() => checkWritableFolder(opts.out), "--out"); // before the work, not after it
     await startEngine(values.engine);
     const r = await runDemo(opts);
     if (values.json) {

@@ -97,7 +97,6 @@ export const command: Command = {
     const rtgScale = cfg.rtgScale === undefined ? undefined : Number(cfg.rtgScale);
     if (rtgScale !== undefined && !(rtgScale > 0)) throw new UsageError(`--config: rtgScale must be a number > 0, got ${String(cfg.rtgScale)}`);
 
-    await asUserError(() => checkWritableFolder(out), "--out");
     await startEngine(values.engine);
     const dataset = await loadTrainingData(dataPath, envId);
     const output = values.json ? "json" : values.quiet ? "quiet" : "auto";
@@ -110,7 +109,11 @@ export const command: Command = {
         train: trainCfg as { steps: number },
         rtgScale,
         outDir: out,
-        onBeforeModel: (json, batchSize) => checkTrainingFits(json, batchSize),
+        // After every input is validated and before the long work: sizes that fit, an --out that can be written.
+        onBeforeModel: (json, batchSize) => {
+          checkTrainingFits(json, batchSize);
+          checkWritableFolder(out);
+        },
         output,
         resumeFrom: values.resume ? `${out}/checkpoint` : undefined,
       }),
