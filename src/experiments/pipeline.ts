@@ -28,6 +28,8 @@ export interface TrainRunOptions {
   output?: OutputMode;
   sink?: TextSink;
   resumeFrom?: string;
+  /** Where the `model` fields came from (e.g. "--config run.json"), prefixed to their config errors. */
+  configSource?: string;
   /** Called with the validated model config and the batch size before the model is built (size checks). */
   onBeforeModel?: (modelJSON: Record<string, unknown>, batchSize: number) => void;
   /** Extra metrics at evaluation steps (e.g. closed-loop return). */
@@ -103,7 +105,13 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
   const probe = new WindowSampler(o.dataset, { contextLength: 1, rtgScale: 1, numTimesteps: 1 }, split.train);
   const stats = probe.stats;
   const rtgScale = o.rtgScale ?? defaultRtgScale(o.dataset, split.train);
-  const json = buildModelJSON({ kind: o.kind, preset: o.preset ?? "small", dataset: o.dataset, overrides: o.model, stats, rtgScale, seed });
+  let json: Record<string, unknown>;
+  try {
+    json = buildModelJSON({ kind: o.kind, preset: o.preset ?? "small", dataset: o.dataset, overrides: o.model, stats, rtgScale, seed });
+  } catch (e) {
+    if (e instanceof ConfigError && o.configSource) throw new ConfigError(`${o.configSource}: ${e.message}`);
+    throw e;
+  }
   o.onBeforeModel?.(json, o.train.batchSize ?? 32);
   const model = createModel(configFromJSON(json));
   const c = model.config as unknown as { contextLength: number; maxTimestep?: number };

@@ -3,7 +3,7 @@ import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEn
 import { UsageError } from "../errors.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
 import { Dataset, readDatasetHdf5 } from "../../data/index.js";
-import { checkWritableFolder, rejectUnknownKeys } from "../../io/index.js";
+import { checkWritableFolder, ConfigError, parseConfig, rejectUnknownKeys } from "../../io/index.js";
 import { TRAIN_SPEC } from "../../train/index.js";
 import { checkDatasetFitsEnv } from "../../experiments/env-check.js";
 import { datasetEnvOptions } from "../../experiments/pipeline.js";
@@ -94,6 +94,12 @@ export const command: Command = {
     if (values["batch-size"] !== undefined) trainCfg.batchSize = numberFlag("batch-size", values["batch-size"], 0, { integer: true, min: 1 });
     if (values.lr !== undefined) trainCfg.lr = numberFlag("lr", values.lr, 0, { min: 0 });
     if (values.seed !== undefined) trainCfg.seed = numberFlag("seed", values.seed, 0, { integer: true, min: 0, max: 0xffffffff });
+    if (values.config) {
+      await asUserError(() => {
+        const t = parseConfig("train", trainCfg, TRAIN_SPEC);
+        if (t.minLr > t.lr) throw new ConfigError(`train.minLr must be <= lr (${t.lr}), got ${t.minLr}`);
+      }, `--config ${values.config}`);
+    }
     const rtgScale = cfg.rtgScale === undefined ? undefined : Number(cfg.rtgScale);
     if (rtgScale !== undefined && !(rtgScale > 0)) throw new UsageError(`--config: rtgScale must be a number > 0, got ${String(cfg.rtgScale)}`);
 
@@ -109,6 +115,7 @@ export const command: Command = {
         train: trainCfg as { steps: number },
         rtgScale,
         outDir: out,
+        configSource: values.config ? `--config ${values.config}` : undefined,
         // After every input is validated and before the long work: sizes that fit, an --out that can be written.
         onBeforeModel: (json, batchSize) => {
           checkTrainingFits(json, batchSize);
