@@ -98,7 +98,12 @@ export function makeCase(seed: number, i: number, dir: string): FuzzCase {
     const value = how === "string" ? "many" : how === "negative" ? -3 : how === "huge" ? 1e9 : 0.5;
     const cfg = how === "typo" ? { [section]: { [typo(rng, key)]: 3 } } : { [section]: { [key]: value } };
     // A fraction is valid for some keys (lr, dropout): such a config may train.
-    const mayPass = how === "fraction" && ["lr", "minLr", "weightDecay", "gradClip", "dropout"].includes(key);
+    // A fraction is valid for some keys (lr, dropout), a huge value for unbounded ones, and --steps/--batch-size
+    // flags override their config keys: such configs may train.
+    const mayPass =
+      (how === "fraction" && ["lr", "minLr", "weightDecay", "gradClip", "dropout"].includes(key)) ||
+      (how === "huge" && ["lr", "weightDecay", "gradClip", "warmupSteps", "seed"].includes(key)) ||
+      (section === "train" && ["steps", "batchSize"].includes(key) && how !== "typo" && how !== "json");
     writeFileSync(join(dir, "c.json"), how === "json" ? `{"${section}": {"${key}": ` : JSON.stringify(cfg));
     return { kind: `config ${section}.${key} ${how}`, args: [...TRAIN, "--config", "c.json"], names: "--config", mayPass };
   }
