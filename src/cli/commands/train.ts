@@ -118,7 +118,13 @@ export const command: Command = {
         configSource: values.config ? `--config ${values.config}` : undefined,
         // After every input is validated and before the long work: sizes that fit, an --out that can be written.
         onBeforeModel: (json, batchSize) => {
-          checkTrainingFits(json, batchSize);
+          // The sizes come from --config and --batch-size: the message names those given.
+          const from = [values.config ? `--config ${values.config}` : "", values["batch-size"] !== undefined ? "--batch-size" : ""].filter((x) => x).join(" and ");
+          try {
+            checkTrainingFits(json, batchSize);
+          } catch (e) {
+            throw from ? new UsageError(`${from}: ${(e as Error).message}`) : e;
+          }
           checkWritableFolder(out);
         },
         output,
