@@ -6,6 +6,7 @@ import { loadModel } from "../io/index.js";
 import { readDatasetHdf5, type Dataset } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
 import { measureReferenceReturns } from "../eval/index.js";
+import { checkCheckpointFitsEnv } from "../experiments/env-check.js";
 
 export interface LoadedForEval {
   model: PolicyModel;
@@ -18,7 +19,14 @@ export interface LoadedForEval {
 }
 
 export async function loadForEval(dir: string): Promise<LoadedForEval> {
-  const { model, checkpoint } = await asUserError(() => loadModel(dir), `--checkpoint ${dir}`);
+  const warn = (m: string): void => void process.stderr.write(`strl: warning: ${m}\n`);
+  const { model, checkpoint } = await asUserError(() => loadModel(dir, { warn }), `--checkpoint ${dir}`);
+  try {
+    checkCheckpointFitsEnv(`--checkpoint ${dir}`, checkpoint.config.env, checkpoint.config.model.head);
+  } catch (e) {
+    model.dispose();
+    throw new UsageError((e as Error).message);
+  }
   const cfg = (checkpoint.trainer?.config ?? {}) as { seed?: number };
   return {
     model,
@@ -36,11 +44,21 @@ export async function loadEvalData(path: string, envId: string): Promise<Dataset
   return ds;
 }
 
-/** Parses repeated numeric flags (`--seeds 0 --seeds 1` or `--seeds 0,1`). */
-export function numberList(flag: string, raw: string[] | undefined, fallback: number[], opts: { integer?: boolean; min?: number } = {}): number[] {
+/**
+ * Parses repeated numeric flags (`--seeds 0 --seeds 1` or `--seeds 0,1`): every item must be a number (an empty
+ * item, as in `--seeds ,`, is refused); `unique` refuses repeats (`--seeds 1,1`).
+ */
+export function numberList(flag: string, raw: string[] | undefined, fallback: number[], opts: { integer?: boolean; min?: number; max?: number; unique?: boolean } = {}): number[] {
   if (!raw || raw.length === 0) return fallback;
-  const out = raw.flatMap((r) => r.split(",")).map((s) => numberFlag(flag, s.trim(), 0, opts));
-  if (out.length === 0) throw new UsageError(`--${flag} needs at least one value`);
+  const items = raw.flatMap((r) => r.split(","));
+  const out = items.map((s) => {
+    if (s.trim() === "") throw new UsageError(`--${flag} has an empty item in '${raw.join(",")}'`);
+    return numberFlag(flag, s.trim(), 0, opts);
+  });
+  if (opts.unique) {
+    const dup = out.find((v, i) => out.indexOf(v) !== i);
+    if (dup !== undefined) throw new UsageError(`--${flag} lists ${dup} twice`);
+  }
   return out;
 }
 

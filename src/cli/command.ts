@@ -30,6 +30,22 @@ export function parseFlags<O extends Options>(
   }
 }
 
+/** Decimal integers only: an optional minus sign and digits (no "0x10", "1e3", "1.0", spaces or empty text). */
+const INTEGER_RE = /^-?[0-9]+$/;
+
+/**
+ * The one strict integer parser of the CLI (seeds, counts, sizes): decimal digits only, a safe integer, within
+ * bounds; anything else is a `UsageError` naming the flag and the text.
+ */
+export function parseIntegerFlag(name: string, value: string, opts: { min?: number; max?: number } = {}): number {
+  if (!INTEGER_RE.test(value)) throw new UsageError(`--${name} must be a decimal integer, got '${value}'`);
+  const v = Number(value);
+  if (!Number.isSafeInteger(v)) throw new UsageError(`--${name} is too large, got '${value}'`);
+  if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be >= ${opts.min}, got ${v}`);
+  if (opts.max !== undefined && v > opts.max) throw new UsageError(`--${name} must be <= ${opts.max}, got ${v}`);
+  return v;
+}
+
 /** Parse a flag value as a number with bounds, or throw a `UsageError` naming the flag. */
 export function numberFlag(
   name: string,
@@ -38,10 +54,9 @@ export function numberFlag(
   opts: { integer?: boolean; min?: number; max?: number } = {},
 ): number {
   if (value === undefined) return fallback;
-  const v = Number(value);
-  if (!Number.isFinite(v) || (opts.integer && !Number.isInteger(v))) {
-    throw new UsageError(`--${name} must be ${opts.integer ? "an integer" : "a number"}, got '${value}'`);
-  }
+  if (opts.integer) return parseIntegerFlag(name, value, opts);
+  const v = value.trim() === "" ? Number.NaN : Number(value);
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got '${value}'`);
   if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be >= ${opts.min}, got ${v}`);
   if (opts.max !== undefined && v > opts.max) throw new UsageError(`--${name} must be <= ${opts.max}, got ${v}`);
   return v;

@@ -5,6 +5,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "./command.js";
 import { UsageError } from "./errors.js";
+import { isUserError } from "./user-errors.js";
+import { explainFsError } from "../io/fs-safe.js";
 import { VERSION } from "../version.js";
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), "commands");
@@ -58,7 +60,14 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`strl ${name}: ${e.message}`);
       return 2;
     }
-    throw e;
+    // Errors about the user's files, folders or values that no command wrapped (disk full, a locked run
+    // folder, a bad checkpoint met late) are one line too; defects keep their stack trace (exit 1).
+    const err = explainFsError(e);
+    if (isUserError(err)) {
+      console.error(`strl ${name}: ${(err as Error).message.split("\n")[0]}`);
+      return 2;
+    }
+    throw err;
   }
 }
 

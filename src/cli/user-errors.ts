@@ -2,12 +2,24 @@
  * Turning library errors caused by user input (a bad file, an unknown env, an invalid config value) into
  * `UsageError`s, so the CLI prints one line and exits with code 2 instead of a stack trace.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { UsageError } from "./errors.js";
 import { DatasetFileError } from "../data/index.js";
-import { CheckpointError, ConfigError, SafetensorsError } from "../io/index.js";
+import { CheckpointError, ConfigError, explainFsError, FileSystemError, RunLockedError, SafetensorsError } from "../io/index.js";
 
-const USER_ERRORS = [DatasetFileError, CheckpointError, ConfigError, SafetensorsError, RangeError];
+const USER_ERRORS = [DatasetFileError, CheckpointError, ConfigError, SafetensorsError, FileSystemError, RunLockedError, RangeError];
+
+/**
+ * RangeErrors thrown by the JS engine or the wasm runtime (an allocation too large, a heap overrun): these are
+ * not messages about the user's input, so they are not reworded as one (the first size check missed them).
+ */
+const ENGINE_RANGE_ERRORS = /^(Invalid typed array length|Array buffer allocation failed|Invalid array length|Maximum call stack|memory access out of bounds|Out of memory|WebAssembly\.Memory)/i;
+
+/** True when `e` describes bad user input (a bad file, value or folder) rather than a defect or a crash. */
+export function isUserError(e: unknown): boolean {
+  if (e instanceof RangeError && !(e instanceof ConfigError) && ENGINE_RANGE_ERRORS.test(e.message)) return false;
+  return USER_ERRORS.some((C) => e instanceof C);
+}
 
 /** Runs `fn`; errors that describe bad user input become `UsageError`s (prefixed with `what` when given). */
 export async function asUserError<R>(fn: () => R | Promise<R>, what?: string): Promise<R> {
@@ -15,20 +27,30 @@ export async function asUserError<R>(fn: () => R | Promise<R>, what?: string): P
     return await fn();
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    if (USER_ERRORS.some((C) => e instanceof C)) {
-      throw new UsageError(`${what ? `${what}: ` : ""}${(e as Error).message.split("\n")[0]}`);
+    const err = explainFsError(e); // errno failures (disk full, permission denied) become FileSystemErrors
+    if (isUserError(err)) {
+      throw new UsageError(`${what ? `${what}: ` : ""}${(err as Error).message.split("\n")[0]}`);
     }
-    throw e;
+    throw err;
   }
 }
 
 /** Reads a JSON file given on the command line, or throws a `UsageError` naming the flag. */
 export function readJsonFlag(flag: string, path: string): unknown {
-  if (!existsSync(path)) throw new UsageError(`--${flag}: no such file '${path}'`);
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, "utf8"));
+    if (statSync(path).isDirectory()) throw new UsageError(`--${flag}: '${path}' is a folder, expected a JSON file`);
+    text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new UsageError(`--${flag}: '${path}' is not valid JSON (${(e as Error).message})`);
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UsageError(`--${flag}: no such file '${path}'`);
+    throw new UsageError(`--${flag}: cannot read '${path}' (${code ?? (e as Error).message.split("\n")[0]})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--${flag}: '${path}' is not valid JSON (${(e as Error).message.split("\n")[0]})`);
   }
 }
 

@@ -11,7 +11,8 @@
  * other keys are ignored. Every problem is reported as a `DatasetFileError` naming the file, the key and, for
  * bad values, the first bad row.
  */
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { hasHdf5Signature, truncation } from "./hdf5-check.js";
 import { discrete, box, type Space } from "../envs/core.js";
 import { h5ErrorLine, loadH5, type H5File } from "./h5.js";
 import { RESERVED_ATTRS } from "./hdf5-write.js";
@@ -33,22 +34,6 @@ export interface ReadOptions {
   envId?: string;
   /** Action space to use instead of the file's `action_space` attribute or the one inferred from the data. */
   actionSpace?: Space;
-}
-
-const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]; // "\x89HDF\r\n\x1a\n"
-
-/** HDF5's signature sits at byte 0, or at 512, 1024, 2048, ... when the file has a user block. */
-function hasHdf5Signature(path: string, size: number): boolean {
-  const fd = openSync(path, "r");
-  try {
-    const buf = Buffer.alloc(8);
-    for (let offset = 0; offset + 8 <= size; offset = offset === 0 ? 512 : offset * 2) {
-      if (readSync(fd, buf, 0, 8, offset) === 8 && SIGNATURE.every((b, i) => buf[i] === b)) return true;
-    }
-    return false;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 type Numeric = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
@@ -100,7 +85,11 @@ class Reader {
     try {
       value = entity.value;
     } catch (e) {
-      this.fail(`key '${key}' could not be read: ${h5ErrorLine(e)}`);
+      const filters = (entity as { filters?: Array<{ id: number; name?: string }> }).filters ?? [];
+      const unsupported = filters.find((f) => f.id !== 1 && f.id !== 2 && f.id !== 3); // deflate, shuffle, fletcher32 are built in
+      if (unsupported) this.fail(`key '${key}' is compressed with HDF5 filter ${unsupported.id}${unsupported.id === 32000 ? " (LZF, h5py's compression='lzf')" : unsupported.name ? ` (${unsupported.name})` : ""}, which strl cannot decode; re-save it with gzip or without compression`);
+      const short = truncation(this.path);
+      this.fail(`key '${key}' could not be read: the file is damaged${short ? ` (${short})` : ""}: ${h5ErrorLine(e)}`);
     }
     let data: Numeric;
     if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
@@ -307,9 +296,14 @@ function readFlat(r: Reader, options: ReadOptions): Dataset {
   return new Dataset({ envId: envIdOf(attrs, options), obsDim, actionSpace: space, trajectories, metadata: metadataOf(attrs, "d4rl", spaceSource) });
 }
 
-function episodeGroups(file: H5File): string[] {
-  return file
-    .keys()
+function episodeGroups(r: Reader, file: H5File): string[] {
+  let keys: string[];
+  try {
+    keys = file.keys();
+  } catch (e) {
+    r.fail(`the file's group structure is damaged (cannot list the root group: ${h5ErrorLine(e)})`);
+  }
+  return keys
     .filter((k) => /^episode_\d+$/.test(k))
     .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
 }
@@ -357,20 +351,28 @@ export async function readDatasetHdf5(path: string, options: ReadOptions = {}): 
     size = st.size;
   } catch (e) {
     if (e instanceof DatasetFileError) throw e;
-    throw new DatasetFileError(path, "file not found");
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DatasetFileError(path, code === "ENOENT" ? "file not found" : `cannot read it (${code ?? (e as Error).message.split("\n")[0]})`);
   }
-  if (!hasHdf5Signature(path, size)) throw new DatasetFileError(path, "not an HDF5 file (no HDF5 signature at byte 0, 512, 1024, ...)");
+  let signed: boolean;
+  try {
+    signed = hasHdf5Signature(path, size);
+  } catch (e) {
+    throw new DatasetFileError(path, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split("\n")[0]})`);
+  }
+  if (!signed) throw new DatasetFileError(path, "not an HDF5 file (no HDF5 signature at byte 0, 512, 1024, ...)");
   const h5 = await loadH5();
   let file: H5File;
   try {
     file = new h5.File(path, "r");
   } catch (e) {
-    throw new DatasetFileError(path, `the HDF5 library could not open it: ${h5ErrorLine(e)}`);
+    const short = truncation(path);
+    throw new DatasetFileError(path, `${short ? `the file is damaged (${short})` : "the HDF5 library could not open it"}: ${h5ErrorLine(e)}`);
   }
   try {
     const r = new Reader(path, file);
     if (r.has("observations")) return readFlat(r, options);
-    const groups = episodeGroups(file);
+    const groups = episodeGroups(r, file);
     if (groups.length > 0) return readMinari(r, groups, options);
     return r.fail("missing key 'observations' (and no Minari 'episode_<i>' groups)");
   } finally {

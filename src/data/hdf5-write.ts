@@ -20,10 +20,11 @@
  * The file is written to a temporary name in the same folder, its object-header times are zeroed (so the same
  * dataset gives the same bytes) and it is renamed into place, so readers never see a half-written file.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeSync } from "node:fs";
+import { checkWritableFolder, cleanStaleTemps, explainFsError, FileSystemError, syncFolder } from "../io/fs-safe.js";
 import { basename, dirname, join } from "node:path";
 import { VERSION } from "../version.js";
-import { loadH5 } from "./h5.js";
+import { h5ErrorLine, loadH5 } from "./h5.js";
 import { zeroHeaderTimes } from "./hdf5-times.js";
 import type { Dataset, MetaValue } from "./trajectory.js";
 
@@ -72,6 +73,40 @@ export function flatten(ds: Dataset): FlatArrays {
 
 let tmpCounter = 0;
 
+function existsAsFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function openForWrite(h5: Awaited<ReturnType<typeof loadH5>>, tmp: string, path: string): InstanceType<Awaited<ReturnType<typeof loadH5>>["File"]> {
+  try {
+    return new h5.File(tmp, "w");
+  } catch (e) {
+    throw new FileSystemError(path, "EIO", `cannot create the file: ${h5ErrorLine(e)}`);
+  }
+}
+
+/**
+ * An HDF5 write failure as one line: "no space left" when the folder's free space is below the data's size
+ * (HDF5 itself only says "can't write data"), else HDF5's own first line.
+ */
+function h5WriteError(e: unknown, path: string, flat: FlatArrays): Error {
+  const need = Object.values(flat).reduce((n, a: ArrayBufferView) => n + a.byteLength, 0);
+  try {
+    const st = statfsSync(dirname(path));
+    const free = st.bavail * st.bsize;
+    if (free < need + 65536) {
+      return new FileSystemError(path, "ENOSPC", `cannot write: no space left on the device (the file needs about ${(need / 1e6).toFixed(1)} MB, ${(free / 1e6).toFixed(1)} MB are free)`);
+    }
+  } catch {
+    /* no statfs here: report HDF5's line */
+  }
+  return new FileSystemError(path, "EIO", `the HDF5 library could not write it: ${h5ErrorLine(e)}`);
+}
+
 /** Writes `ds` to `path` (atomically: temp file in the same folder, then rename). */
 export async function writeDatasetHdf5(path: string, ds: Dataset): Promise<void> {
   for (const key of Object.keys(ds.metadata)) {
@@ -82,9 +117,12 @@ export async function writeDatasetHdf5(path: string, ds: Dataset): Promise<void>
   const h5 = await loadH5();
   const flat = flatten(ds);
   const n = flat.rewards.length;
+  if (existsAsFolder(path)) throw new FileSystemError(path, "EISDIR", "cannot write: is a folder, expected a file (EISDIR)");
+  checkWritableFolder(dirname(path));
+  cleanStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${tmpCounter++}`);
   try {
-    const f = new h5.File(tmp, "w");
+    const f = openForWrite(h5, tmp, path);
     try {
       f.create_dataset({ name: "observations", data: flat.observations, shape: [n, ds.obsDim], dtype: "<f4" });
       if (flat.actions instanceof Int32Array) {
@@ -109,15 +147,29 @@ export async function writeDatasetHdf5(path: string, ds: Dataset): Promise<void>
         if (typeof v === "number") f.create_attribute(key, new Float64Array([v]), [], "<d");
         else f.create_attribute(key, String(v));
       }
+    } catch (e) {
+      throw h5WriteError(e, path, flat);
     } finally {
-      f.close();
+      try {
+        f.close();
+      } catch {
+        /* the first error is the one to report */
+      }
     }
     const bytes = readFileSync(tmp);
     zeroHeaderTimes(bytes);
-    writeFileSync(tmp, bytes);
+    const fd = openSync(tmp, "r+");
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off, off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
+    syncFolder(dirname(path));
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw explainFsError(e, path);
   }
 }

@@ -8,7 +8,7 @@ import { Dataset, WindowSampler, splitEpisodes, type Split } from "../data/index
 import { configFromJSON, createModel, type AnyModel, type ModelKind, type ActionHead } from "../models/index.js";
 import { train, type TrainConfig, type TrainResult } from "../train/index.js";
 import type { OutputMode, TextSink } from "../train/log.js";
-import { normalisationOf } from "../io/index.js";
+import { ConfigError, normalisationOf, showValue } from "../io/index.js";
 import { presetFields, type Preset } from "./presets.js";
 
 export interface TrainRunOptions {
@@ -28,6 +28,10 @@ export interface TrainRunOptions {
   output?: OutputMode;
   sink?: TextSink;
   resumeFrom?: string;
+  /** Where the `model` fields came from (e.g. "--config run.json"), prefixed to their config errors. */
+  configSource?: string;
+  /** Called with the validated model config and the batch size before the model is built (size checks). */
+  onBeforeModel?: (modelJSON: Record<string, unknown>, batchSize: number) => void;
   /** Extra metrics at evaluation steps (e.g. closed-loop return). */
   evaluate?: (model: AnyModel, step: number) => Record<string, number> | Promise<Record<string, number>>;
 }
@@ -53,8 +57,13 @@ export function headOf(ds: Dataset): ActionHead {
 export function datasetEnvOptions(ds: Dataset): Record<string, unknown> | undefined {
   const raw = ds.metadata.env_options;
   if (typeof raw !== "string" || raw.length === 0) return undefined;
-  const v = JSON.parse(raw) as unknown;
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new RangeError(`dataset metadata env_options must be a JSON object, got ${raw}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`the dataset's env_options attribute is not valid JSON: ${showValue(raw)}`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ConfigError(`the dataset's env_options attribute must be a JSON object, got ${showValue(raw)}`);
   return v as Record<string, unknown>;
 }
 
@@ -96,7 +105,14 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
   const probe = new WindowSampler(o.dataset, { contextLength: 1, rtgScale: 1, numTimesteps: 1 }, split.train);
   const stats = probe.stats;
   const rtgScale = o.rtgScale ?? defaultRtgScale(o.dataset, split.train);
-  const json = buildModelJSON({ kind: o.kind, preset: o.preset ?? "small", dataset: o.dataset, overrides: o.model, stats, rtgScale, seed });
+  let json: Record<string, unknown>;
+  try {
+    json = buildModelJSON({ kind: o.kind, preset: o.preset ?? "small", dataset: o.dataset, overrides: o.model, stats, rtgScale, seed });
+  } catch (e) {
+    if (e instanceof ConfigError && o.configSource) throw new ConfigError(`${o.configSource}: ${e.message}`);
+    throw e;
+  }
+  o.onBeforeModel?.(json, o.train.batchSize ?? 32);
   const model = createModel(configFromJSON(json));
   const c = model.config as unknown as { contextLength: number; maxTimestep?: number };
   const wc = { contextLength: c.contextLength, rtgScale, numTimesteps: c.maxTimestep ?? 1_000_000, stats };

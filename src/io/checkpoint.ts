@@ -13,9 +13,11 @@
  * `safetensors.torch.load_file` gives tensors that `load_state_dict` accepts as they are. Embedding tables
  * [num, dim], LayerNorm `weight`/`bias` [dim] and every other tensor are stored as strl holds them.
  *
- * Saving writes into `<dir>.tmp-<pid>`, fsyncs, then renames it to `<dir>` (an existing checkpoint is first
- * moved aside to `<dir>.old-<pid>` and removed afterwards), so a crash never leaves a half-written `<dir>`.
- * Loading validates every file and reports the first problem as a `CheckpointError` naming the folder.
+ * Saving writes a new version folder `<dir>.v<n>` and switches the pointer `<dir>` (a relative symbolic link) to
+ * it in one atomic rename (see checkpoint-switch.ts), so a kill at any point leaves `<dir>` complete, and a load
+ * whose pointer is missing or dangling reads the newest complete version by itself.
+ * Loading validates every file (weights must be finite) and reports the first problem as a `CheckpointError`
+ * naming the folder; `weightsOnly` loads skip a damaged training state with a warning instead.
  */
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -24,6 +26,7 @@ import type { ModelKind, PolicyModel } from "../models/types.js";
 import { VERSION } from "../version.js";
 import { readSafetensors, SafetensorsError, writeSafetensors, type TensorData } from "./safetensors.js";
 import type { AdamWState, NamedArray } from "../train/adamw.js";
+import { resolveCheckpoint, switchCheckpoint, type SwitchStep } from "./checkpoint-switch.js";
 import {
   CHECKPOINT_FILES,
   CHECKPOINT_FORMAT,
@@ -49,6 +52,8 @@ export interface SaveOptions {
   optimizer?: AdamWState;
   /** Trainer state, stored as trainer.json. */
   trainer?: Record<string, unknown>;
+  /** Called after each step of the atomic switch (crash tests kill the writer there). */
+  onStep?: (step: SwitchStep) => void | Promise<void>;
 }
 
 /** Names of the parameters that are `Linear` weights (stored transposed), in parameter order. */
@@ -98,20 +103,6 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Flushes a folder's entries (renames) to disk; best effort (not every platform can open a folder). */
-async function syncDir(path: string): Promise<void> {
-  try {
-    const fh = await open(path, "r");
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* not supported here: the rename is still atomic, only its durability is up to the OS */
-  }
-}
-
 /** The model's parameters as host arrays in strl layout, by name. */
 export function modelWeights(model: PolicyModel): Map<string, NamedArray> {
   const out = new Map<string, NamedArray>();
@@ -150,51 +141,24 @@ export async function saveCheckpoint(dir: string, opts: SaveOptions): Promise<vo
   };
   const weights = [...modelWeights(model)].map(([n, a]) => [n, toFile(a, flipped.has(n))] as [string, TensorData]);
 
-  const tmp = `${dir}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  try {
-    await writeFileSynced(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-    await writeSafetensors(join(tmp, CHECKPOINT_FILES.model), weights, { format: "pt", strl_version: VERSION, layout: "pytorch" });
-    if (opts.optimizer && opts.trainer) {
-      const opt = opts.optimizer;
-      const tensors: Array<[string, TensorData]> = [];
-      for (const [key, a] of opt.tensors) {
-        const param = key.replace(/\.exp_avg(_sq)?$/, "");
-        tensors.push([key, toFile(a, flipped.has(param))]);
+  await switchCheckpoint(
+    dir,
+    async (tmp) => {
+      await writeFileSynced(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
+      await writeSafetensors(join(tmp, CHECKPOINT_FILES.model), weights, { format: "pt", strl_version: VERSION, layout: "pytorch" });
+      if (opts.optimizer && opts.trainer) {
+        const opt = opts.optimizer;
+        const tensors: Array<[string, TensorData]> = [];
+        for (const [key, a] of opt.tensors) {
+          const param = key.replace(/\.exp_avg(_sq)?$/, "");
+          tensors.push([key, toFile(a, flipped.has(param))]);
+        }
+        await writeSafetensors(join(tmp, CHECKPOINT_FILES.optimizer), tensors, { step: String(opt.step), optimizer: "AdamW", layout: "pytorch" });
+        await writeFileSynced(join(tmp, CHECKPOINT_FILES.trainer), `${JSON.stringify(opts.trainer, null, 2)}\n`);
       }
-      await writeSafetensors(join(tmp, CHECKPOINT_FILES.optimizer), tensors, { step: String(opt.step), optimizer: "AdamW", layout: "pytorch" });
-      await writeFileSynced(join(tmp, CHECKPOINT_FILES.trainer), `${JSON.stringify(opts.trainer, null, 2)}\n`);
-    }
-    await syncDir(tmp);
-    if (await exists(dir)) {
-      const entries = await readdir(dir);
-      if (entries.length > 0 && !(await isCheckpoint(dir))) {
-        throw new CheckpointError(dir, "refusing to replace this folder: it exists and is not a strl checkpoint");
-      }
-      const old = `${dir}.old-${process.pid}`;
-      await rm(old, { recursive: true, force: true });
-      await rename(dir, old);
-      await rename(tmp, dir);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await mkdir(dirname(dir), { recursive: true });
-      await rename(tmp, dir);
-    }
-    await syncDir(dirname(dir));
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-async function isCheckpoint(dir: string): Promise<boolean> {
-  try {
-    const c = JSON.parse(await readFile(join(dir, CHECKPOINT_FILES.config), "utf8")) as { format?: unknown };
-    return c.format === "strl-checkpoint";
-  } catch {
-    return false;
-  }
+    },
+    { refuse: (reason) => new CheckpointError(dir, reason), onStep: opts.onStep },
+  );
 }
 
 export interface LoadOptions {
@@ -203,6 +167,10 @@ export interface LoadOptions {
   expect?: Expectation;
   /** Fail unless optimizer.safetensors and trainer.json are present (for resuming). */
   requireTrainingState?: boolean;
+  /** Only the weights are needed (evaluation): a missing or damaged training state is reported through `warn`. */
+  weightsOnly?: boolean;
+  /** Receives warnings of `weightsOnly` loads (default: ignored). */
+  warn?: (message: string) => void;
 }
 
 export interface LoadedCheckpoint {
@@ -214,6 +182,8 @@ export interface LoadedCheckpoint {
   optimizer?: AdamWState;
   /** Parsed trainer.json, when the checkpoint is resumable. */
   trainer?: Record<string, unknown>;
+  /** Set when the checkpoint's pointer was missing or dangling (an interrupted save) and this earlier version was read. */
+  recoveredFrom?: string;
 }
 
 async function readJson(dir: string, file: string): Promise<unknown> {
@@ -262,12 +232,15 @@ function checkAgainstParams(dir: string, file: string, got: Map<string, NamedArr
  * by name and shape; with `opts.expect`, the observation/action sizes, env id and model kind must match.
  */
 export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
-  if (!(await exists(dir))) {
-    const parent = dirname(dir);
-    const leftovers = (await readdir(parent).catch(() => [] as string[])).filter((f) => f.startsWith(`${basename(dir)}.old-`));
-    const hint = leftovers.length > 0 ? ` (a save was interrupted: the previous checkpoint is in ${join(parent, leftovers[0]!)})` : "";
-    throw new CheckpointError(dir, `folder not found${hint}`);
-  }
+  const resolved = await resolveCheckpoint(dir);
+  if (!resolved) throw new CheckpointError(dir, "folder not found");
+  const loaded = await loadResolved(resolved.path, opts);
+  if (resolved.recovered) loaded.recoveredFrom = resolved.path;
+  return loaded;
+}
+
+/** Reads the checkpoint files in `dir` (a resolved folder). */
+async function loadResolved(dir: string, opts: LoadOptions): Promise<LoadedCheckpoint> {
   const config = parseCheckpointConfig(dir, await readJson(dir, CHECKPOINT_FILES.config));
   if (opts.expect) checkExpectation(dir, config, opts.expect);
   const flipped = new Set(config.tensors.transposed);
@@ -278,6 +251,8 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
   for (const [name, t] of raw) {
     if (t.dtype !== "F32") throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: tensor '${name}' is ${t.dtype}, expected F32`);
     if (flipped.has(name) && t.shape.length !== 2) throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: tensor '${name}' is listed as transposed but has shape [${t.shape.join(", ")}]`);
+    const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: tensor '${name}' holds a non-finite value (${t.data[bad]}) at flat index ${bad}; the weights are unusable`);
     weights.set(name, fromFile(t, flipped.has(name)));
     count += t.data.length;
   }
@@ -291,6 +266,25 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
   }
 
   const out: LoadedCheckpoint = { dir, config, weights };
+  if (opts.weightsOnly) {
+    try {
+      await loadTrainingState(dir, out, opts);
+    } catch (e) {
+      if (!(e instanceof CheckpointError)) throw e;
+      opts.warn?.(`${e.message.split("\n")[0]} (the weights are fine: going on without the training state)`);
+      delete out.optimizer;
+      delete out.trainer;
+    }
+    return out;
+  }
+  await loadTrainingState(dir, out, opts);
+  return out;
+}
+
+/** Reads optimizer.safetensors and trainer.json into `out` (both or neither must exist). */
+async function loadTrainingState(dir: string, out: LoadedCheckpoint, opts: LoadOptions): Promise<void> {
+  const weights = out.weights;
+  const flipped = new Set(out.config.tensors.transposed);
   const hasOpt = await exists(join(dir, CHECKPOINT_FILES.optimizer));
   const hasTrainer = await exists(join(dir, CHECKPOINT_FILES.trainer));
   if (hasOpt !== hasTrainer) {
@@ -301,7 +295,7 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
     if (opts.requireTrainingState) {
       throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer} and ${CHECKPOINT_FILES.trainer} are missing: this checkpoint holds weights only and cannot resume training`);
     }
-    return out;
+    return;
   }
   const optRaw = await readTensors(dir, CHECKPOINT_FILES.optimizer);
   const step = Number(optRaw.metadata?.step);
@@ -329,7 +323,6 @@ export async function loadCheckpoint(dir: string, opts: LoadOptions = {}): Promi
   const trainer = await readJson(dir, CHECKPOINT_FILES.trainer);
   if (typeof trainer !== "object" || trainer === null || Array.isArray(trainer)) throw new CheckpointError(dir, `${CHECKPOINT_FILES.trainer} must be a JSON object`);
   out.trainer = trainer as Record<string, unknown>;
-  return out;
 }
 
 /** Copies checkpoint weights into `model` (names and shapes checked first, nothing assigned on a mismatch). */
@@ -339,6 +332,24 @@ export function applyWeights(model: PolicyModel, weights: Map<string, NamedArray
   for (const [name, p] of params) {
     const a = weights.get(name)!;
     tidy(() => p.assign(tensor(a.data, a.shape, "float32")));
+  }
+}
+
+/**
+ * Checks the config's table sizes against the weights' shapes before a model is built (a config edited to
+ * `contextLength: 1e7` would otherwise allocate for minutes): the learned position table `embed.pos` is
+ * [contextLength, dModel] and the timestep table `embed.timestep.weight` is [maxTimestep, dModel].
+ */
+function checkSizesAgainstWeights(dir: string, ck: LoadedCheckpoint): void {
+  const cfg = ck.config.model.config;
+  const tables: Array<[string, string]> = [["embed.pos", "contextLength"], ["embed.timestep.weight", "maxTimestep"]];
+  for (const [name, key] of tables) {
+    const w = ck.weights.get(name);
+    if (!w || !(key in cfg)) continue;
+    const want = [cfg[key], cfg.dModel ?? w.shape[1]];
+    if (w.shape.length !== 2 || w.shape[0] !== want[0] || w.shape[1] !== want[1]) {
+      throw new CheckpointError(dir, `config.json: model.config.${key} = ${String(cfg[key])} and dModel = ${String(cfg.dModel)} do not fit tensor '${name}' of shape [${w.shape.join(", ")}]`);
+    }
   }
 }
 
@@ -360,9 +371,10 @@ export async function modelFactory(): Promise<BuildModel> {
  */
 export async function loadModel(
   dir: string,
-  opts: { expect?: Expectation; build?: BuildModel } = {},
+  opts: { expect?: Expectation; build?: BuildModel; warn?: (message: string) => void } = {},
 ): Promise<{ model: PolicyModel; checkpoint: LoadedCheckpoint }> {
-  const checkpoint = await loadCheckpoint(dir, { expect: opts.expect });
+  const checkpoint = await loadCheckpoint(dir, { expect: opts.expect, weightsOnly: true, warn: opts.warn });
+  checkSizesAgainstWeights(dir, checkpoint);
   const build = opts.build ?? (await modelFactory());
   let model: PolicyModel;
   try {

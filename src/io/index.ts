@@ -35,3 +35,16 @@ export {
   type Normalisation,
   type SaveOptions,
 } from "./checkpoint.js";
+export {
+  FileSystemError,
+  explainFsError,
+  withFsErrors,
+  knownErrno,
+  writeFileAtomic,
+  cleanStaleTemps,
+  checkWritableFolder,
+  processAlive,
+  syncFolder,
+  tempPath,
+} from "./fs-safe.js";
+export { acquireRunLock, RunLockedError, LOCK_FILE, type RunLock } from "./run-lock.js";

@@ -27,6 +27,8 @@ import {
   type ConfigOf,
 } from "../io/config.js";
 import { applyWeights, loadCheckpoint, saveCheckpoint, type Normalisation } from "../io/checkpoint.js";
+import { acquireRunLock, type RunLock } from "../io/run-lock.js";
+import { explainFsError } from "../io/fs-safe.js";
 import { AdamW } from "./adamw.js";
 import { clipByGlobalNorm } from "./clip.js";
 import { accumulateGradients } from "./grads.js";
@@ -160,6 +162,30 @@ function checkResumable(dir: string, saved: unknown, cfg: TrainConfig, streams: 
   return { format_version: 1, step: s.step!, elapsed_s: typeof s.elapsed_s === "number" ? s.elapsed_s : 0, config: savedCfg, rng: s.rng! };
 }
 
+/** What a checkpoint's config.json records about the run (the parts a resume must not change). */
+interface SavedRun {
+  model: { kind: string; config: Record<string, unknown> };
+  env: { id: string; options?: Record<string, unknown> };
+}
+
+/** Refuses to resume with a different model config or env than the checkpoint's, naming the first difference. */
+function checkSameRun(dir: string, saved: SavedRun, model: PolicyModel, meta: TrainOptions["checkpointMeta"]): void {
+  const fail = (msg: string): never => {
+    throw new ConfigError(`cannot resume from ${dir}: ${msg} (resuming needs the same model and env; start a fresh run in another folder)`);
+  };
+  const now = model.config.toJSON() as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(saved.model.config), ...Object.keys(now)])) {
+    if (key === "seed") continue; // the init seed: weights and dropout stream are restored from the checkpoint
+    const a = JSON.stringify(saved.model.config[key]);
+    const b = JSON.stringify(now[key]);
+    if (a !== b) fail(`model.${key} was ${a ?? "absent"} in the checkpoint but is ${b ?? "absent"} now`);
+  }
+  if (meta && saved.env.id !== meta.envId) fail(`env was '${saved.env.id}' in the checkpoint but is '${meta.envId}' now`);
+  if (meta && JSON.stringify(saved.env.options ?? {}) !== JSON.stringify(meta.envOptions ?? {})) {
+    fail(`env options were ${JSON.stringify(saved.env.options ?? {})} in the checkpoint but are ${JSON.stringify(meta.envOptions ?? {})} now`);
+  }
+}
+
 /** Keeps the lines of a run log up to `step` (a resumed run rewrites what the interrupted run logged after its checkpoint). */
 async function trimLog(path: string, step: number): Promise<void> {
   let text: string;
@@ -198,26 +224,44 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const optimizer = new AdamW(params, { weightDecay: cfg.weightDecay, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps });
   const schedule = { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps, kind: cfg.schedule };
 
+  // One run per folder: the lock is taken before anything in it is read or written.
+  const lock: RunLock | undefined = opts.outDir !== undefined ? acquireRunLock(opts.outDir) : undefined;
   let start = 0;
   let elapsedBefore = 0;
-  if (opts.resumeFrom !== undefined) {
-    const ck = await loadCheckpoint(opts.resumeFrom, { model, requireTrainingState: true });
-    const state = checkResumable(opts.resumeFrom, ck.trainer, cfg, streams);
-    applyWeights(model, ck.weights, opts.resumeFrom);
-    optimizer.importState(ck.optimizer!);
-    if (optimizer.step !== state.step) throw new ConfigError(`cannot resume from ${opts.resumeFrom}: optimizer.safetensors is at step ${optimizer.step}, trainer.json at ${state.step}`);
-    batchRng.setState(state.rng.batches);
-    for (const [name, r] of streams) r.setState(state.rng.streams[name]!);
-    start = state.step;
-    elapsedBefore = state.elapsed_s;
+  try {
+    if (opts.resumeFrom !== undefined) {
+      const ck = await loadCheckpoint(opts.resumeFrom, { model, requireTrainingState: true });
+      const state = checkResumable(opts.resumeFrom, ck.trainer, cfg, streams);
+      checkSameRun(opts.resumeFrom, ck.config as unknown as SavedRun, model, opts.checkpointMeta);
+      applyWeights(model, ck.weights, opts.resumeFrom);
+      optimizer.importState(ck.optimizer!);
+      if (optimizer.step !== state.step) throw new ConfigError(`cannot resume from ${opts.resumeFrom}: optimizer.safetensors is at step ${optimizer.step}, trainer.json at ${state.step}`);
+      batchRng.setState(state.rng.batches);
+      for (const [name, r] of streams) r.setState(state.rng.streams[name]!);
+      start = state.step;
+      elapsedBefore = state.elapsed_s;
+    }
+  } catch (e) {
+    lock?.release();
+    optimizer.dispose();
+    throw e;
   }
 
   const logPath = opts.outDir !== undefined ? join(opts.outDir, LOG_FILE) : undefined;
-  if (opts.outDir !== undefined) await mkdir(opts.outDir, { recursive: true });
-  if (logPath) {
-    if (opts.resumeFrom !== undefined) await trimLog(logPath, start);
-    else await writeFile(logPath, "");
-  }
+  // A fresh run replaces the previous log only when its first record is written, so a run that fails before
+  // its first update leaves the old log as it was.
+  let logFresh = logPath !== undefined && opts.resumeFrom === undefined;
+  const appendLog = async (line: string): Promise<void> => {
+    if (!logPath) return;
+    try {
+      if (logFresh) await writeFile(logPath, line);
+      else await appendFile(logPath, line);
+    } catch (e) {
+      throw explainFsError(e, logPath);
+    }
+    logFresh = false;
+  };
+  if (logPath && opts.resumeFrom !== undefined) await trimLog(logPath, start);
   const mode = opts.output ?? "auto";
   const sink: TextSink =
     opts.sink ?? (mode === "progress" || (mode === "auto" && process.stderr.isTTY) ? process.stderr : process.stdout);
@@ -228,6 +272,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let lastCheckpoint: string | undefined;
   let savedAt = -1;
   let stopped = false;
+  let failed = false;
   let step = start;
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
@@ -301,13 +346,22 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       history.push(record);
       opts.onLog?.(record);
       logger.log(record, Boolean(evalDue) || last);
-      if (logPath) await appendFile(logPath, `${JSON.stringify(record)}\n`);
+      await appendLog(`${JSON.stringify(record)}\n`);
       if ((cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) || last) await save();
     }
     if (stopped && savedAt !== step && step !== start) await save();
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
+    // Cleanup never hides the first error: its own failure is thrown only when the run itself succeeded.
     logger.close();
-    optimizer.dispose();
+    lock?.release();
+    try {
+      optimizer.dispose();
+    } catch (e) {
+      if (!failed) throw e;
+    }
   }
   return { step, history, lastEval, stopped, checkpoint: lastCheckpoint };
 }

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ready, Rng } from "../../src/tensor/index.js";
@@ -109,7 +109,7 @@ describe("saveCheckpoint / loadCheckpoint", () => {
     const broken = { step: 1, tensors: new Map([["pos.exp_avg", { shape: [4, 8], data: new Float32Array(3) }]]) };
     await assert.rejects(saveCheckpoint(dir, { model: other, envId: "strl/Toy-v0", normalisation: NORM, optimizer: broken, trainer: { step: 1 } }), /'pos\.exp_avg' has shape \[4, 8\] \(32 values\) but 3 values/);
     assert.deepEqual(await readFile(join(dir, "model.safetensors")), before);
-    assert.deepEqual((await readdir(root)).filter((f) => f.startsWith("failed-save.")), [], "no temporary folder is left");
+    assert.deepEqual((await readdir(root)).filter((f) => f.startsWith("failed-save.")), ["failed-save.v1"], "only the current version, no temporary folder");
     await loadCheckpoint(dir, { model });
     model.dispose();
     other.dispose();
@@ -136,10 +136,17 @@ describe("saveCheckpoint / loadCheckpoint", () => {
 });
 
 describe("loadCheckpoint validation", () => {
-  it("names a missing folder, and a previous checkpoint left by an interrupted save", async () => {
+  it("names a missing folder, and recovers a previous checkpoint left by an interrupted save", async () => {
     await assert.rejects(loadCheckpoint(join(root, "nope")), /checkpoint .*nope: folder not found$/);
     await mkdir(join(root, "crashed.old-123"));
-    await assert.rejects(loadCheckpoint(join(root, "crashed")), /a save was interrupted: the previous checkpoint is in .*crashed\.old-123/);
+    await assert.rejects(loadCheckpoint(join(root, "crashed")), /checkpoint .*crashed: folder not found$/, "an empty leftover is not a checkpoint");
+    const { dir, model } = await saved("crashed-src");
+    await rename(join(root, "crashed-src.v1"), join(root, "crashed.old-99999999"));
+    const ck = await loadCheckpoint(join(root, "crashed"), { model });
+    assert.match(ck.recoveredFrom!, /crashed\.old-99999999$/);
+    assert.deepEqual(ck.weights.get("pos")!.data, model.namedParameters().find(([n]) => n === "pos")![1].dataSync());
+    void dir;
+    model.dispose();
   });
 
   it("names a missing file", async () => {

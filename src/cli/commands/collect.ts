@@ -4,6 +4,8 @@ import { dirname, resolve } from "node:path";
 import type { Command } from "../command.js";
 import { numberFlag, parseFlags } from "../command.js";
 import { UsageError } from "../errors.js";
+import { asUserError } from "../user-errors.js";
+import { checkWritableFolder } from "../../io/index.js";
 import { registeredIds } from "../../envs/index.js";
 import { collectDataset } from "../../data/collect.js";
 import { writeDatasetHdf5 } from "../../data/hdf5.js";
@@ -80,6 +82,8 @@ export const command: Command = {
     const folder = dirname(resolve(out));
     if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--out: folder '${folder}' does not exist`);
     const envOptions = parseJsonObject("env-options", values["env-options"]);
+    if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' is a folder, expected a file name`);
+    await asUserError(() => checkWritableFolder(folder), "--out");
 
     const t0 = performance.now();
     let ds;
@@ -90,7 +94,7 @@ export const command: Command = {
       if (e instanceof RangeError || e instanceof TypeError) throw new UsageError(e.message);
       throw e;
     }
-    await writeDatasetHdf5(out, ds);
+    await asUserError(() => writeDatasetHdf5(out, ds), "--out");
     const seconds = (performance.now() - t0) / 1000;
     const r = summarize(ds.returns());
     const summary = {

@@ -1,6 +1,8 @@
 /** `strl demo`: the main job — data, three models, evaluation, energy, a report — in a few minutes. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
+import { asUserError } from "../user-errors.js";
+import { checkWritableFolder } from "../../io/index.js";
 import { PRESETS, type Preset } from "../../experiments/presets.js";
 import { DEMO_DEFAULTS, DEMO_TINY, runDemo } from "../../experiments/demo.js";
 
@@ -51,11 +53,12 @@ export const command: Command = {
       batchSize: numberFlag("batch-size", values["batch-size"], d.batchSize, { integer: true, min: 1 }),
       preset,
       evalEpisodes: numberFlag("eval-episodes", values["eval-episodes"], d.evalEpisodes, { integer: true, min: 1 }),
-      seed: numberFlag("seed", values.seed, d.seed, { integer: true, min: 0 }),
+      seed: numberFlag("seed", values.seed, d.seed, { integer: true, min: 0, max: 0xffffffff }),
       out: values.out ?? `reports/demo-${stamp}`,
       command: ["strl", "demo", ...argv].join(" "),
       log: values.json ? () => {} : (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     };
+    await asUserError(() => checkWritableFolder(opts.out), "--out"); // before the work, not after it
     await startEngine(values.engine);
     const r = await runDemo(opts);
     if (values.json) {

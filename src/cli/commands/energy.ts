@@ -40,7 +40,7 @@ export const command: Command = {
       ? await asUserError(() => checkProfile(readJsonFlag("device-profile", values["device-profile"]!)), `--device-profile ${values["device-profile"]}`)
       : CMOS_45NM;
     const episodes = numberFlag("episodes", values.episodes, 3, { integer: true, min: 1 });
-    const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0 });
+    const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0, max: 0xffffffff, unique: true });
     let targets = numberList("target-return", values["target-return"], []);
     await startEngine(values.engine);
     const loaded = await loadForEval(dir);

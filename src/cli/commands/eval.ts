@@ -40,7 +40,7 @@ export const command: Command = {
     });
     const dir = required("checkpoint", values.checkpoint);
     const episodes = numberFlag("episodes", values.episodes, 10, { integer: true, min: 1 });
-    const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0 });
+    const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0, max: 0xffffffff, unique: true });
     const maxSteps = values["max-steps"] === undefined ? undefined : numberFlag("max-steps", values["max-steps"], 0, { integer: true, min: 1 });
     let targets = numberList("target-return", values["target-return"], []);
     await startEngine(values.engine);

@@ -2,6 +2,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { parseFlags, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
+import { asUserError } from "../user-errors.js";
+import { checkWritableFolder } from "../../io/index.js";
 import { numberList } from "../checkpoint-args.js";
 import { collectHeader, writeReport } from "../../report/index.js";
 import { BUDGETS, SCALES, experimentRows, leakLine, rowSections, runReproduce, summaryTable, type Scale } from "../../experiments/reproduce.js";
@@ -60,6 +62,7 @@ export const command: Command = {
     const out = values.out ?? `reports/reproduce-${scale}-${stamp}`;
     const commandLine = ["strl", "reproduce", ...argv].join(" ");
     const log = values.json ? () => {} : (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
+    await asUserError(() => checkWritableFolder(out), "--out"); // before the work, not after it
     await startEngine(values.engine);
     // Provenance is taken before the run: the commit recorded is the code that ran.
     const header = collectHeader(commandLine, seeds);

@@ -2,7 +2,12 @@
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
-import { readDatasetHdf5 } from "../../data/index.js";
+import { Dataset, readDatasetHdf5 } from "../../data/index.js";
+import { checkWritableFolder, ConfigError, parseConfig, rejectUnknownKeys } from "../../io/index.js";
+import { TRAIN_SPEC } from "../../train/index.js";
+import { checkDatasetFitsEnv } from "../../experiments/env-check.js";
+import { datasetEnvOptions } from "../../experiments/pipeline.js";
+import { checkTrainingFits } from "../../experiments/memory.js";
 import { MODEL_KINDS, type ModelKind } from "../../models/index.js";
 import { registeredIds } from "../../envs/index.js";
 import { PRESETS, type Preset } from "../../experiments/presets.js";
@@ -37,6 +42,22 @@ function obj(where: string, v: unknown): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/**
+ * Reads the dataset for `--env`: a file recorded for another registered env is refused; a file that names no
+ * registered env (real D4RL files carry no env id) is taken as `--env`'s. Either way its observation and action
+ * spaces must fit the env.
+ */
+async function loadTrainingData(path: string, envId: string): Promise<Dataset> {
+  let ds = await asUserError(() => readDatasetHdf5(path), `--data ${path}`);
+  if (ds.envId !== envId) {
+    if (registeredIds().includes(ds.envId)) throw new UsageError(`--data ${path} was collected on '${ds.envId}', not '${envId}'`);
+    ds = new Dataset({ envId, obsDim: ds.obsDim, actionSpace: ds.actionSpace, trajectories: ds.trajectories, metadata: { ...ds.metadata, file_env_id: ds.envId } });
+  }
+  const data = ds;
+  await asUserError(() => checkDatasetFitsEnv(`--data ${path}`, data, envId, datasetEnvOptions(data)));
+  return ds;
+}
+
 export const command: Command = {
   summary: "train a model on a dataset file (checkpoint + log)",
   help: HELP,
@@ -64,23 +85,26 @@ export const command: Command = {
     const dataPath = required("data", values.data);
     const out = required("out", values.out);
     const cfg = obj("(root)", values.config ? readJsonFlag("config", values.config) : {});
-    const known = new Set(["preset", "model", "train", "rtgScale"]);
-    for (const k of Object.keys(cfg)) if (!known.has(k)) throw new UsageError(`--config: unknown key '${k}' (known: ${[...known].join(", ")})`);
+    await asUserError(() => rejectUnknownKeys("", cfg, ["preset", "model", "train", "rtgScale"]), `--config ${values.config}`);
+    await asUserError(() => rejectUnknownKeys("train", obj("train", cfg.train), Object.keys(TRAIN_SPEC)), `--config ${values.config}`);
     const preset = (values.preset ?? cfg.preset ?? "small") as Preset;
     if (!PRESETS.includes(preset)) throw new UsageError(`unknown preset '${String(preset)}'; known: ${PRESETS.join(", ")}`);
     const trainCfg: Record<string, unknown> = { steps: 1000, ...obj("train", cfg.train) };
     if (values.steps !== undefined) trainCfg.steps = numberFlag("steps", values.steps, 0, { integer: true, min: 1 });
     if (values["batch-size"] !== undefined) trainCfg.batchSize = numberFlag("batch-size", values["batch-size"], 0, { integer: true, min: 1 });
     if (values.lr !== undefined) trainCfg.lr = numberFlag("lr", values.lr, 0, { min: 0 });
-    if (values.seed !== undefined) trainCfg.seed = numberFlag("seed", values.seed, 0, { integer: true, min: 0 });
+    if (values.seed !== undefined) trainCfg.seed = numberFlag("seed", values.seed, 0, { integer: true, min: 0, max: 0xffffffff });
+    if (values.config) {
+      await asUserError(() => {
+        const t = parseConfig("train", trainCfg, TRAIN_SPEC);
+        if (t.minLr > t.lr) throw new ConfigError(`train.minLr must be <= lr (${t.lr}), got ${t.minLr}`);
+      }, `--config ${values.config}`);
+    }
     const rtgScale = cfg.rtgScale === undefined ? undefined : Number(cfg.rtgScale);
     if (rtgScale !== undefined && !(rtgScale > 0)) throw new UsageError(`--config: rtgScale must be a number > 0, got ${String(cfg.rtgScale)}`);
 
     await startEngine(values.engine);
-    const dataset = await asUserError(() => readDatasetHdf5(dataPath), `--data ${dataPath}`);
-    if (dataset.envId !== envId) {
-      throw new UsageError(`--data ${dataPath} was collected on '${dataset.envId}', not '${envId}'`);
-    }
+    const dataset = await loadTrainingData(dataPath, envId);
     const output = values.json ? "json" : values.quiet ? "quiet" : "auto";
     const run = await asUserError(() =>
       trainOnDataset({
@@ -91,6 +115,18 @@ export const command: Command = {
         train: trainCfg as { steps: number },
         rtgScale,
         outDir: out,
+        configSource: values.config ? `--config ${values.config}` : undefined,
+        // After every input is validated and before the long work: sizes that fit, an --out that can be written.
+        onBeforeModel: (json, batchSize) => {
+          // The sizes come from --config and --batch-size: the message names those given.
+          const from = [values.config ? `--config ${values.config}` : "", values["batch-size"] !== undefined ? "--batch-size" : ""].filter((x) => x).join(" and ");
+          try {
+            checkTrainingFits(json, batchSize);
+          } catch (e) {
+            throw from ? new UsageError(`${from}: ${(e as Error).message}`) : e;
+          }
+          checkWritableFolder(out);
+        },
         output,
         resumeFrom: values.resume ? `${out}/checkpoint` : undefined,
       }),

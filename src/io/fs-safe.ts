@@ -1,0 +1,202 @@
+/**
+ * Safe file writes and file-system errors a user can act on.
+ *
+ * - `FileSystemError`: an errno failure (no space left, permission denied, read-only disk, a folder where a file
+ *   was expected, ...) as one line naming the path and what to do, instead of Node's stack trace.
+ * - `writeFileAtomic`: temp file in the same folder (`.<name>.tmp-<pid>-<n>`), fsync, rename, folder fsync; a
+ *   failure removes the temp file and leaves the old file untouched.
+ * - `cleanStaleTemps`: removes temp files and folders of earlier writes whose process is dead (a `kill -9`
+ *   leaves them behind); those of live processes are left alone.
+ * - `checkWritableFolder`: creates an output folder and proves it is writable with a probe file, before any
+ *   long work starts.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/** What each errno means for a user, in words. */
+const ERRNO_TEXT: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  EISDIR: "is a folder, expected a file",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  ENOENT: "no such file or folder",
+  EEXIST: "already exists",
+  ENOTEMPTY: "folder is not empty",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "file name too long",
+  EIO: "input/output error (failing disk?)",
+  EFBIG: "file too large for this file system",
+  ELOOP: "too many symbolic links",
+};
+
+/** A file-system failure caused by the user's environment (disk full, permissions): one line, names the path. */
+export class FileSystemError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`${path}: ${detail}`);
+    this.name = "FileSystemError";
+  }
+}
+
+/** The errno code of `e` when it is one strl explains (see ERRNO_TEXT), else undefined. */
+export function knownErrno(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && code in ERRNO_TEXT ? code : undefined;
+}
+
+/** Turns an errno error into a `FileSystemError` about `path` (or the error's own path); other errors unchanged. */
+export function explainFsError(e: unknown, path?: string): unknown {
+  const code = knownErrno(e);
+  if (code === undefined || e instanceof FileSystemError) return e;
+  const where = path ?? (e as NodeJS.ErrnoException).path ?? "(file)";
+  return new FileSystemError(where, code, `cannot write: ${ERRNO_TEXT[code]} (${code})`);
+}
+
+/** Runs `fn`, rethrowing errno failures as `FileSystemError`s about `path`. */
+export function withFsErrors<R>(path: string, fn: () => R): R {
+  try {
+    return fn();
+  } catch (e) {
+    throw explainFsError(e, path);
+  }
+}
+
+/** True when a process with this id exists (signal 0 tests without sending anything). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
+  }
+}
+
+/** Flushes a folder's entries (renames) to disk; best effort (not every platform can open a folder). */
+export function syncFolder(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    fsyncSync(fd);
+  } catch {
+    /* not supported here: renames stay atomic, only their durability is up to the OS */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** `.<name>.tmp-<pid>-<n>` and `<name>.tmp-<pid>`, `<name>.link-<pid>`, `<name>.old-<pid>`: strl's temp names. */
+const TEMP_RE = /^\.?(.+)\.(tmp|link|old)-(\d+)(-\d+)?$/;
+
+/** The pid in a strl temp name for `target`'s base name, or undefined when `entry` is not one. */
+export function tempOwner(entry: string, target: string): number | undefined {
+  const m = TEMP_RE.exec(entry);
+  if (!m || m[1] !== basename(target)) return undefined;
+  return Number(m[3]);
+}
+
+/**
+ * Removes temp files/folders of `target` (same folder) left by dead processes; returns the names removed.
+ * Failures to remove are ignored (a later write tries again).
+ */
+export function cleanStaleTemps(target: string): string[] {
+  const folder = dirname(target);
+  let entries: string[];
+  try {
+    entries = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const pid = tempOwner(entry, target);
+    if (pid === undefined || processAlive(pid)) continue;
+    try {
+      rmSync(join(folder, entry), { recursive: true, force: true });
+      removed.push(entry);
+    } catch {
+      /* left for the next write */
+    }
+  }
+  return removed;
+}
+
+let counter = 0;
+
+/** A fresh temp name for `target` in its folder, owned by this process. */
+export function tempPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${counter++}`);
+}
+
+/** Writes `data` to `fd` completely and fsyncs it. */
+function writeAllSync(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+  fsyncSync(fd);
+}
+
+/**
+ * Writes `data` to `path` atomically: a temp file in the same folder, fsync, rename over `path`, folder fsync.
+ * Stale temp files of dead writers are removed first. Errno failures become `FileSystemError`s naming `path`;
+ * the temp file never survives a failure, and `path` keeps its old content.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  cleanStaleTemps(path);
+  withFsErrors(path, () => {
+    if (existsAsFolder(path)) throw Object.assign(new Error(`EISDIR: ${path}`), { code: "EISDIR", path });
+  });
+  const tmp = tempPath(path);
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      writeAllSync(fd, bytes);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw explainFsError(e, path);
+  }
+  syncFolder(dirname(path));
+}
+
+function existsAsFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates `folder` (with parents) and checks that files can be created in it, by writing and removing a probe
+ * file. Throws a `FileSystemError` naming the folder (read-only disk, no permission, a file in the way).
+ */
+export function checkWritableFolder(folder: string): void {
+  withFsErrors(folder, () => {
+    mkdirSync(folder, { recursive: true });
+    if (!statSync(folder).isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${folder}`), { code: "ENOTDIR", path: folder });
+  });
+  const probe = join(folder, `.strl-probe.tmp-${process.pid}-${counter++}`);
+  try {
+    const fd = openSync(probe, "w");
+    try {
+      writeAllSync(fd, Buffer.from("probe\n"));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw explainFsError(e, folder);
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
