@@ -35,3 +35,4 @@ export {
   type Normalisation,
   type SaveOptions,
 } from "./checkpoint.js";
+export { checkpointFromBytes, checkpointWeights } from "./checkpoint-weights.js";
