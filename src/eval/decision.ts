@@ -21,6 +21,11 @@ export interface DecisionTrace {
   rates: Record<string, number>;
   /** Energy of this decision (pJ). */
   energyPj: number;
+  /**
+   * Neuron-steps of this decision whose membrane sat within `NEAR_THRESHOLD` of the threshold (|H - v_th| <=
+   * NEAR_THRESHOLD · max(1, |v_th|)): where another engine's rounding could flip the spike, and so the action.
+   */
+  nearThreshold: number;
   /** The same decision by the ANN-STRL of the same size (pJ); undefined for models without one (DT, BC). */
   annEnergyPj?: number;
 }
@@ -39,10 +44,15 @@ export function annTwinOf(model: PolicyModel): Pick<PolicyModel, "kind" | "opRec
   return { kind: twin.kind, opRecords: twin.opRecords.bind(twin) };
 }
 
+/** Relative distance to threshold counted as "within float rounding" (float32 sums differ by a few ulps of their terms). */
+export const NEAR_THRESHOLD = 1e-5;
+
 export class DecisionInspector {
   private readonly perDecision = new FiringRateMonitor();
   private readonly perEpisode = new FiringRateMonitor();
   private tokens = new TokenHistogram();
+  private near = 0;
+  private readonly offNear: Array<() => void> = [];
   private readonly twin: Pick<PolicyModel, "kind" | "opRecords"> | undefined;
 
   constructor(
@@ -52,11 +62,21 @@ export class DecisionInspector {
     this.perDecision.attach(model.spikingLayers());
     this.perEpisode.attach(model.spikingLayers());
     this.twin = annTwinOf(model);
+    for (const [, lif] of model.spikingLayers()) {
+      const tol = NEAR_THRESHOLD * Math.max(1, Math.abs(lif.config.vThreshold));
+      this.offNear.push(
+        lif.addListener((_s, _n, _T, margins) => {
+          if (!margins) return;
+          for (let i = 0; i < margins.length; i++) if (Math.abs(margins[i]!) <= tol) this.near++;
+        }),
+      );
+    }
   }
 
   /** Runs one decision (`decide` makes exactly one forward pass over a window of `tokens` real steps). */
   async inspect<A>(tokens: number, decide: () => A | Promise<A>): Promise<{ value: A; trace: DecisionTrace }> {
     this.perDecision.clear();
+    this.near = 0;
     let value!: A | Promise<A>;
     const spikes = captureSpikes(this.model.spikingLayers(), () => {
       value = decide();
@@ -70,7 +90,7 @@ export class DecisionInspector {
     const profile = this.opts.profile ?? CMOS_45NM;
     const energyPj = energyOfDecisions(this.model, one, rates, profile).energyPerDecisionPj;
     const annEnergyPj = this.twin ? energyOfDecisions(this.twin, one, {}, profile).energyPerDecisionPj : undefined;
-    return { value: resolved, trace: { tokens, spikes, rates, energyPj, annEnergyPj } };
+    return { value: resolved, trace: { tokens, spikes, rates, nearThreshold: this.near, energyPj, annEnergyPj } };
   }
 
   /** Energy per decision over the episode so far (as `strl energy` counts the same decisions); undefined before any. */
@@ -91,5 +111,6 @@ export class DecisionInspector {
   detach(): void {
     this.perDecision.detach();
     this.perEpisode.detach();
+    for (const off of this.offNear.splice(0)) off();
   }
 }

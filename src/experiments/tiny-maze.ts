@@ -1,7 +1,7 @@
 /**
  * A tiny maze STRL trained in seconds: the policy `strl serve` serves when given no checkpoint, and the one the
  * browser page trains with its "train in the browser" button (the same code, in Node or in the page).
- * Maze 7x7 with the local (wall-bit) view, 120 A* expert episodes, preset "tiny", a few dozen AdamW updates.
+ * Maze 7x7 with the local (wall-bit) view, 120 A* expert episodes, preset "tiny", 120 AdamW updates (about 10 s on 2 cores).
  */
 import { collectDataset } from "../data/index.js";
 import type { AnyModel } from "../models/index.js";
@@ -12,7 +12,7 @@ export const TINY_MAZE = {
   envId: "MazeLocal-21x21-v0",
   envOptions: { size: 7 },
   episodes: 120,
-  steps: 40,
+  steps: 120,
   batchSize: 16,
   seed: 0,
 } as const;
@@ -20,7 +20,7 @@ export const TINY_MAZE = {
 export interface TinyMazeOptions {
   /** Write the run (and `<outDir>/checkpoint`) here; nothing is written without it. */
   outDir?: string;
-  /** Training updates (default 40). */
+  /** Training updates (default 120). */
   steps?: number;
   /** Called with (updates done, total) now and then; may return a promise (e.g. to let a page repaint). */
   onProgress?: (done: number, total: number) => void | Promise<void>;

@@ -32,6 +32,10 @@ const state = {
   envId: "",
   error: "",
   actions: [] as Array<number | number[]>,
+  /** Per decision: neuron-steps within float rounding of threshold (DecisionTrace.nearThreshold). */
+  nearThreshold: [] as number[],
+  /** Spikes shown in each layer's raster over the episode so far. */
+  layerSpikes: {} as Record<string, number>,
   done: false,
   return: 0,
   success: null as boolean | null,
@@ -54,12 +58,10 @@ window.addEventListener("unhandledrejection", (e) => showError(`Error: ${e.reaso
 
 async function fetchCheckpoint(): Promise<Loaded | undefined> {
   const where = "served by strl serve";
+  const info = (await (await fetch("strl-serve.json")).json()) as { checkpoint: boolean };
+  if (!info.checkpoint) return undefined;
   const cfg = await fetch("checkpoint/config.json");
-  if (cfg.status === 404) {
-    const text = await cfg.text();
-    if (text.startsWith("no checkpoint is served")) return undefined;
-    throw new CheckpointError(where, "config.json is missing");
-  }
+  if (cfg.status === 404) throw new CheckpointError(where, "config.json is missing");
   if (!cfg.ok) throw new CheckpointError(where, `config.json: HTTP ${cfg.status}`);
   const bin = await fetch("checkpoint/model.safetensors");
   if (!bin.ok) throw new CheckpointError(where, bin.status === 404 ? "model.safetensors is missing" : `model.safetensors: HTTP ${bin.status}`);
@@ -97,7 +99,7 @@ class Player {
     const episode = Number(($("episode") as HTMLInputElement).value);
     this.stepper = new EpisodeStepper({ envId: this.l.envId, envOptions: this.l.envOptions, model: this.l.model, targetReturn: target, seed, episode });
     this.inspector.resetEpisode();
-    Object.assign(state, { actions: [], done: false, return: 0, success: null, decision: undefined, episodeEnergyPj: undefined, annEpisodeEnergyPj: undefined });
+    Object.assign(state, { actions: [], nearThreshold: [], layerSpikes: {}, done: false, return: 0, success: null, decision: undefined, episodeEnergyPj: undefined, annEpisodeEnergyPj: undefined });
     for (const id of ["probs", "energy", "rates", "raster"]) $(id).replaceChildren();
     this.render();
     $("status").textContent = "new episode";
@@ -116,6 +118,8 @@ class Player {
       });
       const discrete = this.l.model.head.kind === "discrete";
       state.actions.push(typeof r.action === "number" ? r.action : [...r.action]);
+      state.nearThreshold.push(trace.nearThreshold);
+      for (const l of trace.spikes) state.layerSpikes[l.layer] = (state.layerSpikes[l.layer] ?? 0) + l.spikes.flat().reduce((a, b) => a + b, 0);
       Object.assign(state, { done: r.done, return: r.return, success: r.success });
       state.decision = { ...trace, probabilities: discrete ? softmax(r.predictions) : undefined };
       const ep = this.inspector.episodeEnergy();

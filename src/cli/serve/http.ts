@@ -3,7 +3,7 @@
  * `/checkpoint/<file>`. Only GET and HEAD; no directory listings; a request path is decoded once, must be plain
  * (no `..` or `.` segments, backslashes, NUL or control characters, no double-encoding) and must resolve to a
  * regular file inside its root after following links; anything else is a 4xx with a one-line text body.
- * `/checkpoint/` answers 404 when no checkpoint is served (the page then offers to train one).
+ * `/strl-serve.json` says whether a checkpoint is served (`{ "checkpoint": false }`: the page offers to train one).
  */
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
@@ -94,6 +94,12 @@ async function handle(o: ServeOptions, req: IncomingMessage, res: ServerResponse
   const parsed = safeSegments(req.url ?? "/");
   if ("refuse" in parsed) return reply(res, 400, `bad path: ${parsed.refuse}`);
   let segments = parsed.segments;
+  if (segments.length === 1 && segments[0] === "strl-serve.json") {
+    // what the page asks first: is a checkpoint served? (so it never fetches a file that cannot exist)
+    const body = JSON.stringify({ checkpoint: o.checkpoint !== undefined });
+    res.writeHead(200, { "content-type": TYPES[".json"]!, "cache-control": "no-store" });
+    return void res.end(req.method === "HEAD" ? undefined : body);
+  }
   let root = o.webRoot;
   if (segments[0] === "checkpoint") {
     if (!o.checkpoint) return reply(res, 404, "no checkpoint is served (strl serve --checkpoint DIR)");
