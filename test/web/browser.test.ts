@@ -109,7 +109,7 @@ after(async () => {
 });
 
 describe("the page in chromium", { skip }, () => {
-  it("plays an episode with strl eval's actions, spikes in every layer, strl energy's number and no console error", async () => {
+  it("plays an episode with strl eval's actions, spikes in every layer, strl energy's number and no console error", async (t) => {
     const page = await browser!.newPage();
     const errors = await open(page, `${url}?backend=wasm&seed=${SEED}&target=${TARGET}&speed=60&autoplay=1`);
     await page.waitForFunction(() => {
@@ -130,9 +130,9 @@ describe("the page in chromium", { skip }, () => {
     } else {
       // after a flip the histories differ, so only the first difference can be judged
       assert.ok(s.nearThreshold[first]! > 0, `action ${first} differs (page ${s.actions[first]}, strl eval ${cliActions[first]}) with no membrane near threshold`);
-      process.stdout.write(`# 1 action difference at step ${first}, at a decision with ${s.nearThreshold[first]} neuron-steps within float rounding of threshold\n`);
+      t.diagnostic(`1 action difference at step ${first}, at a decision with ${s.nearThreshold[first]} neuron-steps within float rounding of threshold`);
     }
-    process.stdout.write(`# ${s.actions.length} actions compared; near-threshold flips: ${first === -1 ? 0 : 1}\n`);
+    t.diagnostic(`${s.actions.length} actions compared; near-threshold flips: ${first === -1 ? 0 : 1}`);
 
     const en = runCli(["energy", ...common]);
     assert.equal(en.status, 0, en.stderr);
@@ -182,13 +182,21 @@ describe("the page in chromium", { skip }, () => {
     }
   });
 
-  it("offers to train in the browser when no checkpoint is served", async () => {
+  it("without a checkpoint, trains a tiny maze STRL in the page (progress shown), then plays it", async () => {
     const srv = await startServer({ webRoot: WEB, host: "127.0.0.1", port: 0 });
     try {
       const page = await browser!.newPage();
-      const errors = await open(page, `${srv.url}?backend=wasm`);
+      const errors = await open(page, `${srv.url}?backend=wasm&speed=60`);
       assert.equal(await page.isVisible("#train-btn"), true);
       assert.equal(await page.isVisible("#error"), false);
+      await page.click("#train-btn");
+      await page.waitForFunction(() => /updates/.test(document.getElementById("train-text")?.textContent ?? ""), null, { timeout: 20_000 });
+      await page.waitForFunction(() => (window as unknown as { strl: PageState & { envId: string } }).strl.envId !== "", null, { timeout: 60_000 });
+      await page.click("#play");
+      await page.waitForFunction(() => (window as unknown as { strl: PageState }).strl.done, null, { timeout: 30_000 });
+      const s = await page.evaluate(() => (window as unknown as { strl: PageState }).strl);
+      assert.ok(s.actions.length > 0);
+      assert.equal(s.error, "");
       assert.deepEqual(errors, []);
       await page.close();
     } finally {
