@@ -25,6 +25,8 @@ export interface EpisodeOptions {
   rng: Rng;
   /** The success rule (success.ts); `null` = no notion of success. */
   success: SuccessRule | null;
+  /** Keep the actions taken in the result (`actions`). */
+  recordActions?: boolean;
 }
 
 export interface EpisodeResult {
@@ -38,6 +40,8 @@ export interface EpisodeResult {
   success: boolean | null;
   /** The maze of this episode (maze envs only, from `info.mazeSeed` of the reset). */
   mazeSeed?: number;
+  /** The actions taken, in order (only with `recordActions`). */
+  actions?: Action[];
 }
 
 /** Runs one episode of `policy` in `env`. */
@@ -86,6 +90,7 @@ export async function playEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
       });
       const out: EpisodeResult = { return: ret, length: actions.length, terminated: r.terminated, truncated, success };
       if (typeof reset.info.mazeSeed === "number") out.mazeSeed = reset.info.mazeSeed;
+      if (o.recordActions) out.actions = actions.slice();
       return out;
     }
     observations.push(r.observation);

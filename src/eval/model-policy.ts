@@ -33,6 +33,8 @@ export interface ModelPolicyOptions {
   temperature?: number;
   /** Called after every decision with its number of real (unpadded) tokens, min(t + 1, K), for energy accounting. */
   onForward?: (tokens: number) => void;
+  /** Called with each decision's raw predictions at the current position (logits, or the continuous action). */
+  onPredictions?: (last: Float32Array) => void;
 }
 
 export function modelPolicy(model: PolicyModel, opts: ModelPolicyOptions = {}): Policy {
@@ -47,7 +49,8 @@ export function modelPolicy(model: PolicyModel, opts: ModelPolicyOptions = {}): 
         returnsToGo: ctx.returnsToGoUnscaled,
         timesteps: Array.from({ length: t + 1 }, (_, i) => i),
       };
-      const a = model.getAction(history, opts.sample ? { sample: true, rng: ctx.rng, temperature: opts.temperature } : {});
+      const onPredictions = opts.onPredictions;
+      const a = model.getAction(history, opts.sample ? { sample: true, rng: ctx.rng, temperature: opts.temperature, onPredictions } : { onPredictions });
       opts.onForward?.(Math.min(t + 1, model.contextLength));
       const out: Action = typeof a === "number" ? a : Array.from(a);
       return out;

@@ -48,6 +48,8 @@ export interface ClosedLoopOptions {
   references?: ReferenceReturns;
   /** Success rule (default `successRule(envId)`); `null` = none. */
   success?: SuccessRule | null;
+  /** Keep each episode's actions in its record (`episodes[i].actions`). */
+  recordActions?: boolean;
   /** Called after every episode. */
   onProgress?: (p: ClosedLoopProgress) => void;
 }
@@ -162,7 +164,7 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
         for (let e = 0; e < o.episodes; e++) {
           const resetSeed = streams.env.nextU32();
           const resetOptions = drawMazes ? { mazeSeed: nextUnseenMazeSeed(streams.maze, exclude) } : undefined;
-          const result = await playEpisode({ env, policy, resetSeed, resetOptions, targetReturn: target, rtgScale: o.rtgScale, maxSteps: o.maxSteps, rng: streams.policy, success: rule });
+          const result = await playEpisode({ env, policy, resetSeed, resetOptions, targetReturn: target, rtgScale: o.rtgScale, maxSteps: o.maxSteps, rng: streams.policy, success: rule, recordActions: o.recordActions });
           records.push({ ...result, seed, episode: e });
           seedReturns.push(result.return);
           done++;

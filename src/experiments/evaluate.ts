@@ -59,6 +59,8 @@ export interface ClosedLoopEvalOptions {
   /** Random / expert reference returns for the normalised score (default: D4RL's where they exist). */
   references?: ReferenceReturns;
   profile?: DeviceProfile;
+  /** Keep each episode's actions (`closedLoop.targets[i].episodes[j].actions`). */
+  recordActions?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -77,6 +79,7 @@ export async function closedLoopWithEnergy(model: PolicyModel, o: ClosedLoopEval
       maxSteps: o.maxSteps,
       excludeMazeSeeds: o.excludeMazeSeeds,
       references: o.references,
+      recordActions: o.recordActions,
       onProgress: o.onProgress ? (p) => o.onProgress!(p.done, p.total) : undefined,
     },
     o.profile ?? CMOS_45NM,

@@ -27,6 +27,7 @@ import { VERSION } from "../version.js";
 import { readSafetensors, SafetensorsError, writeSafetensors, type TensorData } from "./safetensors.js";
 import type { AdamWState, NamedArray } from "../train/adamw.js";
 import { resolveCheckpoint, switchCheckpoint, type SwitchStep } from "./checkpoint-switch.js";
+import { checkpointWeights, fromFile, toFile } from "./checkpoint-weights.js";
 import {
   CHECKPOINT_FILES,
   CHECKPOINT_FORMAT,
@@ -60,28 +61,6 @@ export interface SaveOptions {
 export function transposedNames(model: PolicyModel): string[] {
   const linears = new Set(model.namedModules().filter(([, m]) => m instanceof Linear).map(([n]) => `${n}.weight`));
   return model.namedParameters().map(([n]) => n).filter((n) => linears.has(n));
-}
-
-/** Transposes a row-major [r, c] matrix to [c, r]. */
-function transpose2d(data: Float32Array, r: number, c: number): Float32Array {
-  const out = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = data[i * c + j]!;
-  return out;
-}
-
-/** strl layout -> file layout (transposes [in, out] to [out, in] when `flip`). */
-function toFile(a: NamedArray, flip: boolean): TensorData {
-  if (!flip) return { dtype: "F32", shape: [...a.shape], data: a.data };
-  const [r, c] = a.shape as [number, number];
-  return { dtype: "F32", shape: [c, r], data: transpose2d(a.data, r, c) };
-}
-
-/** file layout -> strl layout. */
-function fromFile(t: TensorData, flip: boolean): NamedArray {
-  const data = t.data as Float32Array;
-  if (!flip) return { shape: [...t.shape], data };
-  const [r, c] = t.shape as [number, number];
-  return { shape: [c, r], data: transpose2d(data, r, c) };
 }
 
 async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
@@ -244,22 +223,7 @@ async function loadResolved(dir: string, opts: LoadOptions): Promise<LoadedCheck
   const config = parseCheckpointConfig(dir, await readJson(dir, CHECKPOINT_FILES.config));
   if (opts.expect) checkExpectation(dir, config, opts.expect);
   const flipped = new Set(config.tensors.transposed);
-
-  const raw = await readTensors(dir, CHECKPOINT_FILES.model);
-  const weights = new Map<string, NamedArray>();
-  let count = 0;
-  for (const [name, t] of raw) {
-    if (t.dtype !== "F32") throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: tensor '${name}' is ${t.dtype}, expected F32`);
-    if (flipped.has(name) && t.shape.length !== 2) throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: tensor '${name}' is listed as transposed but has shape [${t.shape.join(", ")}]`);
-    const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: tensor '${name}' holds a non-finite value (${t.data[bad]}) at flat index ${bad}; the weights are unusable`);
-    weights.set(name, fromFile(t, flipped.has(name)));
-    count += t.data.length;
-  }
-  for (const name of flipped) if (!weights.has(name)) throw new CheckpointError(dir, `${CHECKPOINT_FILES.model}: missing tensor '${name}' (listed in config.json)`);
-  if (count !== config.model.num_params) {
-    throw new CheckpointError(dir, `${CHECKPOINT_FILES.model} holds ${count} values but config.json says the model has ${config.model.num_params}`);
-  }
+  const weights = checkpointWeights(dir, config, await readTensors(dir, CHECKPOINT_FILES.model));
   if (opts.model) {
     checkExpectation(dir, config, { action: opts.model.head, kind: opts.model.kind });
     checkAgainstParams(dir, CHECKPOINT_FILES.model, weights, opts.model.namedParameters());

@@ -48,3 +48,4 @@ export {
   tempPath,
 } from "./fs-safe.js";
 export { acquireRunLock, RunLockedError, LOCK_FILE, type RunLock } from "./run-lock.js";
+export { checkpointFromBytes, checkpointWeights } from "./checkpoint-weights.js";

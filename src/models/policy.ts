@@ -39,6 +39,9 @@ export interface ActOptions {
   rng?: Rng;
   /** Softmax temperature for sampling (default 1). */
   temperature?: number;
+  /** Called with the raw predictions at the current position (logits, or the continuous action) of this very
+   *  forward pass, before the action is picked (displays, e.g. the browser page's action probabilities). */
+  onPredictions?: (last: Float32Array) => void;
 }
 
 function actionValues(a: number | ArrayLike<number>, dim: number, i: number): ArrayLike<number> {
@@ -121,6 +124,7 @@ export function actWith(model: Actor, spec: NormSpec, h: History, opts: ActOptio
   } finally {
     model.train(wasTraining);
   }
+  opts.onPredictions?.(last);
   const head = spec.head;
   if (head.kind === "continuous") return Float32Array.from(last);
   if (!opts.sample) return argmaxRows(last, head.n)[0]!;

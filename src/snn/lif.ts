@@ -31,8 +31,11 @@ export interface LIFConfig {
   surrogate: SurrogateSpec;
 }
 
-/** Called after every forward pass with the spike count, the number of neuron-steps, and T. */
-export type SpikeListener = (spikes: number, neuronSteps: number, T: number) => void;
+/**
+ * Called after every forward pass with the spike count, the number of neuron-steps, T, and the membrane margins
+ * H - v_th [T, neurons] of that pass (read-only; a spike is margin >= 0), for checks of spikes near threshold.
+ */
+export type SpikeListener = (spikes: number, neuronSteps: number, T: number, margins?: Float32Array) => void;
 
 function finite(name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`LIF ${name} must be a finite number, got ${String(v)}`);
@@ -102,7 +105,7 @@ export class LIF {
       outShape,
       (xs) => {
         const r = lifForward(xs, T, n, p, { repeated, mean, name: this.name });
-        for (const fn of this.listeners) fn(r.spikeCount, T * n, T);
+        for (const fn of this.listeners) fn(r.spikeCount, T * n, T, r.saved.d);
         return { y: r.y, state: r.saved };
       },
       (dy, saved) => lifBackward(dy, saved, p),

@@ -16,8 +16,8 @@ import { NATIVE_BACKEND, registerNativeBackend } from "./native/native-backend.j
 
 export const ENGINES = ["native", "wasm"] as const;
 export type EngineName = (typeof ENGINES)[number];
-/** tfjs backends strl can start: its engines, and tfjs's own cpu/webgl (tests, browsers). */
-export type BackendName = EngineName | "cpu" | "webgl";
+/** tfjs backends strl can start: its engines, and tfjs's own cpu/webgl/webgpu (tests, browsers: src/tensor/browser.ts). */
+export type BackendName = EngineName | "cpu" | "webgl" | "webgpu";
 
 let started: Promise<BackendName> | undefined;
 let activeEngine: BackendName | undefined;

@@ -1,6 +1,7 @@
 /** `strl eval`: closed-loop returns (and offline accuracy with --data) of a checkpoint. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { required } from "../user-errors.js";
+import { UsageError } from "../errors.js";
 import { formatMeanStd } from "../../eval/index.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "../../experiments/evaluate.js";
 import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
@@ -8,7 +9,7 @@ import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkp
 const HELP = `strl eval — evaluate a checkpoint in its environment
 
 Usage: strl eval --checkpoint DIR [--episodes N] [--target-return R ...] [--seeds S ...] [--data FILE]
-                 [--max-steps N] [--json]
+                 [--max-steps N] [--json [--actions]]
 ${ENGINE_HELP}
 
 Runs the policy closed-loop, conditioned on each target return (the return-to-go starts at the target and is
@@ -17,6 +18,7 @@ mean ± std (population, over all episodes), success rate, episode length and th
 reference returns exist. Default target: the expert's mean return, measured on 10 episodes.
 With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
 held-out test split, and maze tasks are evaluated on mazes that are not in the dataset.
+With --json --actions, the output also lists every episode with the actions it took ("episodes").
 Write negative numbers with "=": --target-return=-5.
 
 Examples:
@@ -37,8 +39,10 @@ export const command: Command = {
       data: { type: "string" },
       "max-steps": { type: "string" },
       json: { type: "boolean" },
+      actions: { type: "boolean" },
     });
     const dir = required("checkpoint", values.checkpoint);
+    if (values.actions && !values.json) throw new UsageError("--actions needs --json");
     const episodes = numberFlag("episodes", values.episodes, 10, { integer: true, min: 1 });
     const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0, max: 0xffffffff, unique: true });
     const maxSteps = values["max-steps"] === undefined ? undefined : numberFlag("max-steps", values["max-steps"], 0, { integer: true, min: 1 });
@@ -55,6 +59,7 @@ export const command: Command = {
       episodes,
       seeds,
       maxSteps,
+      recordActions: values.actions,
       excludeMazeSeeds: dataset ? trainingMazeSeeds(dataset) : undefined,
       onProgress: values.json || !process.stderr.isTTY ? undefined : (d, t) => process.stderr.write(`\r  episode ${d}/${t}`),
     });
@@ -68,7 +73,10 @@ export const command: Command = {
       normalizedMean: t.normalizedMean,
     }));
     if (values.json) {
-      console.log(JSON.stringify({ checkpoint: dir, env: loaded.envId, model: loaded.model.kind, offline, closedLoop: { ...closedLoop, targets: rows }, energyPerDecisionPj: energy.energyPerDecisionPj }));
+      const episodeList = values.actions
+        ? closedLoop.targets.flatMap((t) => t.episodes.map((e) => ({ targetReturn: t.targetReturn, seed: e.seed, episode: e.episode, return: e.return, length: e.length, success: e.success, mazeSeed: e.mazeSeed, actions: e.actions })))
+        : undefined;
+      console.log(JSON.stringify({ checkpoint: dir, env: loaded.envId, model: loaded.model.kind, offline, closedLoop: { ...closedLoop, targets: rows }, energyPerDecisionPj: energy.energyPerDecisionPj, episodes: episodeList }));
     } else {
       console.log(`${loaded.model.kind} on ${loaded.envId}: ${episodes} episodes x seeds [${seeds.join(", ")}]${closedLoop.excludedMazeSeeds ? `, unseen mazes (${closedLoop.excludedMazeSeeds} training mazes excluded)` : ""}`);
       if (offline) console.log(`held-out ${offline.accuracy !== undefined ? `accuracy ${(100 * offline.accuracy).toFixed(2)}%` : `MSE ${offline.mse?.toFixed(5)}`} over ${offline.steps} steps`);

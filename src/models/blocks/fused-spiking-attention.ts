@@ -141,7 +141,7 @@ export function ssaKernel(
       for (let r = 0; r < N; r++) for (let p = 0; p < 3; p++) parts[p]!.set(x.subarray(r * d3 + p * d, r * d3 + (p + 1) * d), r * d);
       const run = (lif: ReportingLIF, input: Float32Array) => {
         const res = lifForward(input, T, n, lif.kernelParams, { repeated: true, mean: false, name: lif.name });
-        lif.report(res.spikeCount, T * n, T);
+        lif.report(res.spikeCount, T * n, T, res.saved.d);
         return res;
       };
       const rq = run(lifs.q, parts[0]!);
@@ -202,12 +202,12 @@ export function ssaKernel(
           }
         }
         const ra = lifForward(y, T, n, lifs.attn.kernelParams, { repeated: false, mean: true, name: lifs.attn.name });
-        lifs.attn.report(ra.spikeCount, T * n, T);
+        lifs.attn.report(ra.spikeCount, T * n, T, ra.saved.d);
         return { y: ra.y, state: { N, lq: rq.saved, lk: rk.saved, lv: rv.saved, la: ra.saved, qi, ki, vi, kl, cells: sc, a: new Float32Array(0) } };
       }
       // "strl": score LIF on the allowed cells, softmax over them (two values per row: 1/Z, e/Z), · v_t, mean over T
       const rs = lifForward(sc, T, nC, lifs.attn.kernelParams, { repeated: false, mean: false, name: lifs.attn.name });
-      lifs.attn.report(rs.spikeCount, T * nC, T);
+      lifs.attn.report(rs.spikeCount, T * nC, T, rs.saved.d);
       const ss = rs.y; // [T, nCells] binary
       const a = new Float32Array(T * B * H * K); // [T, B, H, K]
       const runSum = new Float64Array(dh);
@@ -409,11 +409,11 @@ export function ssaKernel(
       const y = new Float32Array(T * n);
       nk.ssaDrivenForward(...g, sc, rv.y, y);
       const ra = lifForward(y, T, n, lifs.attn.kernelParams, { repeated: false, mean: true, name: lifs.attn.name });
-      lifs.attn.report(ra.spikeCount, T * n, T);
+      lifs.attn.report(ra.spikeCount, T * n, T, ra.saved.d);
       return { y: ra.y, state: { ...base, la: ra.saved, cells: sc, a: new Float32Array(0) } };
     }
     const rs = lifForward(sc, T, nC, lifs.attn.kernelParams, { repeated: false, mean: false, name: lifs.attn.name });
-    lifs.attn.report(rs.spikeCount, T * nC, T);
+    lifs.attn.report(rs.spikeCount, T * nC, T, rs.saved.d);
     const out = new Float32Array(n);
     const a = new Float32Array(T * B * H * K);
     nk.ssaStrlForward(...g, rs.y, rv.y, km, causal, out, a);

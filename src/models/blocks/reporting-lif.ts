@@ -24,8 +24,9 @@ export class ReportingLIF extends LIF {
     };
   }
 
-  /** Called by a fused kernel after it ran this neuron: `spikes` fired over `neuronSteps` (T x neurons). */
-  report(spikes: number, neuronSteps: number, T: number): void {
-    for (const fn of this.fusedListeners) fn(spikes, neuronSteps, T);
+  /** Called by a fused kernel after it ran this neuron: `spikes` fired over `neuronSteps` (T x neurons), and the
+   *  kernel's margins H - v_th [T, neurons]. */
+  report(spikes: number, neuronSteps: number, T: number, margins?: Float32Array): void {
+    for (const fn of this.fusedListeners) fn(spikes, neuronSteps, T, margins);
   }
 }

@@ -1,0 +1,263 @@
+/**
+ * The page: loads the served checkpoint (or trains a tiny maze STRL in the browser), plays episodes step by step
+ * with the same env, seeding and `getAction` as `strl eval`, and shows each decision's spikes, firing rates,
+ * energy and action probabilities. State for tests and curious users is on `window.strl`.
+ */
+import { BROWSER_BACKENDS, describeEngine, startBrowserEngine, type BrowserBackend } from "../../src/tensor/browser.js";
+import { applyWeights, checkpointFromBytes, CheckpointError } from "../../src/io/index.js";
+import { modelFromJSON } from "../../src/models/factory.js";
+import type { PolicyModel } from "../../src/models/types.js";
+import { make } from "../../src/envs/index.js";
+import { EpisodeStepper } from "../../src/eval/stepper.js";
+import { DecisionInspector, type DecisionTrace } from "../../src/eval/decision.js";
+import { measureReferenceReturns } from "../../src/eval/reference.js";
+import { trainTinyMaze } from "../../src/experiments/tiny-maze.js";
+import { drawEnv } from "./draw.js";
+import { bars, formatPj, raster, softmax } from "./panels.js";
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+
+interface Loaded {
+  model: PolicyModel;
+  envId: string;
+  envOptions?: Record<string, unknown>;
+  source: string;
+}
+
+/** What the page shows, for tests (read-only by convention). */
+const state = {
+  ready: false,
+  engine: "",
+  envId: "",
+  error: "",
+  actions: [] as Array<number | number[]>,
+  /** Per decision: neuron-steps within float rounding of threshold (DecisionTrace.nearThreshold). */
+  nearThreshold: [] as number[],
+  /** Spikes shown in each layer's raster over the episode so far. */
+  layerSpikes: {} as Record<string, number>,
+  done: false,
+  return: 0,
+  success: null as boolean | null,
+  decision: undefined as (DecisionTrace & { probabilities?: number[] }) | undefined,
+  episodeEnergyPj: undefined as number | undefined,
+  annEpisodeEnergyPj: undefined as number | undefined,
+};
+(window as unknown as { strl: typeof state }).strl = state;
+
+function showError(msg: string): void {
+  state.error = msg;
+  const box = $("error");
+  box.hidden = false;
+  box.textContent = msg;
+  $("status").textContent = "error";
+}
+
+window.addEventListener("error", (e) => showError(`Error: ${e.message}`));
+window.addEventListener("unhandledrejection", (e) => showError(`Error: ${e.reason instanceof Error ? e.reason.message : String(e.reason)}`));
+
+async function fetchCheckpoint(): Promise<Loaded | undefined> {
+  const where = "served by strl serve";
+  const info = (await (await fetch("strl-serve.json")).json()) as { checkpoint: boolean };
+  if (!info.checkpoint) return undefined;
+  const cfg = await fetch("checkpoint/config.json");
+  if (cfg.status === 404) throw new CheckpointError(where, "config.json is missing");
+  if (!cfg.ok) throw new CheckpointError(where, `config.json: HTTP ${cfg.status}`);
+  const bin = await fetch("checkpoint/model.safetensors");
+  if (!bin.ok) throw new CheckpointError(where, bin.status === 404 ? "model.safetensors is missing" : `model.safetensors: HTTP ${bin.status}`);
+  const { config, weights } = checkpointFromBytes(where, await cfg.text(), new Uint8Array(await bin.arrayBuffer()));
+  try {
+    make(config.env.id, config.env.options);
+  } catch (e) {
+    throw new CheckpointError(where, `it was trained for the environment '${config.env.id}', which this page cannot run (${(e as Error).message})`);
+  }
+  let model: PolicyModel;
+  try {
+    model = modelFromJSON({ ...config.model.config, kind: config.model.kind });
+  } catch (e) {
+    throw new CheckpointError(where, `config.json: cannot build the '${config.model.kind}' model: ${(e as Error).message}`);
+  }
+  applyWeights(model, weights, where);
+  model.eval();
+  return { model, envId: config.env.id, envOptions: config.env.options, source: `${config.model.kind} on ${config.env.id}` };
+}
+
+class Player {
+  private stepper!: EpisodeStepper;
+  private readonly inspector: DecisionInspector;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private busy = false;
+
+  constructor(private readonly l: Loaded) {
+    this.inspector = new DecisionInspector(l.model);
+  }
+
+  newEpisode(): void {
+    this.pause();
+    const target = Number(($("target") as HTMLInputElement).value);
+    const seed = Number(($("seed") as HTMLInputElement).value);
+    const episode = Number(($("episode") as HTMLInputElement).value);
+    this.stepper = new EpisodeStepper({ envId: this.l.envId, envOptions: this.l.envOptions, model: this.l.model, targetReturn: target, seed, episode });
+    this.inspector.resetEpisode();
+    Object.assign(state, { actions: [], nearThreshold: [], layerSpikes: {}, done: false, return: 0, success: null, decision: undefined, episodeEnergyPj: undefined, annEpisodeEnergyPj: undefined });
+    for (const id of ["probs", "energy", "rates", "raster"]) $(id).replaceChildren();
+    this.render();
+    $("status").textContent = "new episode";
+  }
+
+  async step(): Promise<void> {
+    if (this.busy || this.stepper.done) return;
+    this.busy = true;
+    try {
+      const tokens = Math.min(this.stepper.actions.length + 1, this.l.model.contextLength);
+      let trace!: DecisionTrace;
+      const r = await this.stepper.step(async (decide) => {
+        const out = await this.inspector.inspect(tokens, decide);
+        trace = out.trace;
+        return out.value;
+      });
+      const discrete = this.l.model.head.kind === "discrete";
+      state.actions.push(typeof r.action === "number" ? r.action : [...r.action]);
+      state.nearThreshold.push(trace.nearThreshold);
+      for (const l of trace.spikes) state.layerSpikes[l.layer] = (state.layerSpikes[l.layer] ?? 0) + l.spikes.flat().reduce((a, b) => a + b, 0);
+      Object.assign(state, { done: r.done, return: r.return, success: r.success });
+      state.decision = { ...trace, probabilities: discrete ? softmax(r.predictions) : undefined };
+      const ep = this.inspector.episodeEnergy();
+      state.episodeEnergyPj = ep?.model.energyPerDecisionPj;
+      state.annEpisodeEnergyPj = ep?.ann?.energyPerDecisionPj;
+      this.show(r.predictions, r.action, discrete);
+      this.render();
+      if (r.done) {
+        this.pause();
+        $("status").textContent = `episode over (${r.terminated ? "terminated" : "truncated"})`;
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  play(): void {
+    if (this.timer || this.stepper.done) return;
+    ($("play") as HTMLButtonElement).disabled = true;
+    ($("pause") as HTMLButtonElement).disabled = false;
+    $("status").textContent = "playing";
+    const tick = async (): Promise<void> => {
+      await this.step();
+      if (this.stepper.done || !this.timer) return;
+      const speed = Number(($("speed") as HTMLInputElement).value);
+      this.timer = setTimeout(() => void tick(), 1000 / speed);
+    };
+    this.timer = setTimeout(() => void tick(), 0);
+  }
+
+  pause(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    ($("play") as HTMLButtonElement).disabled = false;
+    ($("pause") as HTMLButtonElement).disabled = true;
+    if (this.stepper && !this.stepper.done) $("status").textContent = "paused";
+  }
+
+  private render(): void {
+    const s = this.stepper;
+    drawEnv($("env") as HTMLCanvasElement, s.env, s.observations[s.observations.length - 1]!);
+    $("t").textContent = String(s.actions.length);
+    $("return").textContent = s.return.toFixed(3);
+    $("success").textContent = s.done ? (s.success === null ? "n/a" : s.success ? "yes" : "no") : "–";
+  }
+
+  private show(pred: Float32Array, action: number | number[], discrete: boolean): void {
+    const d = state.decision!;
+    if (discrete) {
+      const names = this.l.envId.startsWith("Maze") ? ["left", "right", "up", "down"] : [];
+      bars($("probs"), d.probabilities!.map((p, i) => ({ name: names[i] ?? `action ${i}`, value: p, label: p.toFixed(3), cls: i === action ? "pick" : "" })), 1);
+    } else {
+      bars($("probs"), Array.from(pred, (v, i) => ({ name: `a[${i}]`, value: Math.abs(v), label: v.toFixed(3) })));
+    }
+    const rows = [{ name: `${this.l.model.kind.toUpperCase()} (this decision)`, value: d.energyPj, label: formatPj(d.energyPj) }];
+    if (d.annEnergyPj !== undefined && this.l.model.kind !== "ann-strl") rows.push({ name: "ANN-STRL, same size", value: d.annEnergyPj, label: formatPj(d.annEnergyPj), cls: "ann" } as never);
+    if (state.episodeEnergyPj !== undefined) rows.push({ name: "episode mean / decision", value: state.episodeEnergyPj, label: formatPj(state.episodeEnergyPj) });
+    bars($("energy"), rows);
+    const box = $("energy");
+    box.dataset.decisionPj = String(d.energyPj);
+    box.dataset.annPj = String(d.annEnergyPj ?? "");
+    box.dataset.episodePj = String(state.episodeEnergyPj ?? "");
+    bars($("rates"), Object.entries(d.rates).map(([n, r]) => ({ name: n, value: r, label: r.toFixed(4) })), 1);
+    raster($("raster"), d);
+  }
+}
+
+async function defaultTarget(envId: string, envOptions?: Record<string, unknown>): Promise<number> {
+  const fromUrl = params.get("target");
+  if (fromUrl !== null && Number.isFinite(Number(fromUrl))) return Number(fromUrl);
+  // as `strl eval`: the expert's mean return on 10 episodes (seed 12345), rounded to 3 decimals
+  const refs = await measureReferenceReturns(envId, { episodes: 10, seeds: [12345], envOptions });
+  return Math.round(refs.expert * 1000) / 1000;
+}
+
+async function start(l: Loaded): Promise<void> {
+  $("train").hidden = true;
+  $("main").hidden = false;
+  $("ckinfo").textContent = `checkpoint: ${l.source}`;
+  state.envId = l.envId;
+  ($("target") as HTMLInputElement).value = String(await defaultTarget(l.envId, l.envOptions));
+  for (const k of ["seed", "episode"]) if (params.get(k) !== null) ($(k) as HTMLInputElement).value = params.get(k)!;
+  const player = new Player(l);
+  $("new").onclick = () => player.newEpisode();
+  $("step").onclick = () => void player.step();
+  $("play").onclick = () => player.play();
+  $("pause").onclick = () => player.pause();
+  const speed = $("speed") as HTMLInputElement;
+  speed.oninput = () => ($("speed-text").textContent = `${speed.value} steps/s`);
+  if (params.get("speed")) speed.value = params.get("speed")!;
+  speed.oninput(new Event("input"));
+  player.newEpisode();
+  state.ready = true;
+  if (params.get("autoplay") === "1") player.play();
+}
+
+function offerTraining(): void {
+  $("train").hidden = false;
+  $("ckinfo").textContent = "checkpoint: none";
+  const btn = $("train-btn") as HTMLButtonElement;
+  btn.onclick = async () => {
+    btn.disabled = true;
+    const bar = $("train-progress") as HTMLProgressElement;
+    const t0 = performance.now();
+    const run = await trainTinyMaze({
+      onProgress: async (done, total) => {
+        bar.value = done / total;
+        $("train-text").textContent = `${done}/${total} updates, ${((performance.now() - t0) / 1000).toFixed(1)} s`;
+        await new Promise((r) => setTimeout(r, 0)); // let the page repaint
+      },
+    });
+    run.model.eval();
+    await start({ model: run.model, envId: run.envId, envOptions: run.envOptions, source: `strl trained in this browser on ${run.envId}` });
+  };
+  state.ready = true;
+}
+
+async function main(): Promise<void> {
+  const asked = params.get("backend");
+  const order = asked && (BROWSER_BACKENDS as readonly string[]).includes(asked) ? [asked as BrowserBackend] : undefined;
+  const engine = await startBrowserEngine({ wasmPaths: new URL("wasm/", location.href).href, order });
+  state.engine = describeEngine(engine);
+  $("engine").textContent = `engine: ${state.engine}`;
+  $("engine").title = engine.skipped.join("\n");
+  let loaded: Loaded | undefined;
+  try {
+    loaded = await fetchCheckpoint();
+  } catch (e) {
+    showError(`Cannot load the checkpoint: ${(e as Error).message}`);
+    $("ckinfo").textContent = "checkpoint: unusable";
+    state.ready = true;
+    return;
+  }
+  if (loaded) await start(loaded);
+  else offerTraining();
+}
+
+main().catch((e: unknown) => {
+  showError(`The page could not start: ${e instanceof Error ? e.message : String(e)}`);
+  state.ready = true;
+});

@@ -1,0 +1,77 @@
+/** The decision panels: action probabilities, energy meter, firing rates, spike raster (DOM + small canvases). */
+import type { DecisionTrace } from "../../src/eval/decision.js";
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export interface BarRow {
+  name: string;
+  value: number;
+  /** Shown in the right column. */
+  label: string;
+  cls?: string;
+}
+
+/** Rows of name | bar | number; bars scaled to `max` (default the largest value). */
+export function bars(box: HTMLElement, rows: BarRow[], max?: number): void {
+  box.replaceChildren();
+  const m = max ?? Math.max(1e-12, ...rows.map((r) => r.value));
+  for (const r of rows) {
+    box.append(el("span", "name", r.name));
+    const cell = el("span");
+    const bar = el("div", `bar ${r.cls ?? ""}`);
+    bar.style.width = `${Math.max(0, Math.min(100, (100 * r.value) / m))}%`;
+    cell.append(bar);
+    box.append(cell, el("span", "num", r.label));
+  }
+}
+
+/** Softmax of logits (discrete) for the probability bars. */
+export function softmax(z: ArrayLike<number>): number[] {
+  let mx = -Infinity;
+  for (let i = 0; i < z.length; i++) mx = Math.max(mx, z[i]!);
+  const e = Array.from(z, (v) => Math.exp(v - mx));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+/** One small heatmap per LIF layer: neurons across, time steps down; a spike is a dark cell. */
+export function raster(box: HTMLElement, trace: DecisionTrace): void {
+  box.replaceChildren();
+  for (const l of trace.spikes) {
+    const T = l.spikes.length;
+    const n = l.spikes[0]?.length ?? 0;
+    const cv = el("canvas");
+    cv.width = Math.max(1, n);
+    cv.height = Math.max(1, T);
+    cv.style.height = `${Math.max(12, T * 6)}px`;
+    const ctx = cv.getContext("2d")!;
+    ctx.fillStyle = "#eef1f6";
+    ctx.fillRect(0, 0, n, T);
+    ctx.fillStyle = "#1d2330";
+    let count = 0;
+    for (let t = 0; t < T; t++) {
+      for (let i = 0; i < n; i++) {
+        if (l.spikes[t]![i]! > 0) {
+          ctx.fillRect(i, t, 1, 1);
+          count++;
+        }
+      }
+    }
+    const fig = el("figure");
+    fig.dataset.layer = l.layer;
+    fig.dataset.spikes = String(count);
+    const rate = trace.rates[l.layer];
+    fig.append(cv, el("figcaption", undefined, `${l.layer} · ${count} spikes${rate === undefined ? "" : ` · rate ${rate.toFixed(3)}`}`));
+    fig.title = `${l.layer}: ${n} neurons x ${T} steps, ${count} spikes`;
+    box.append(fig);
+  }
+}
+
+export function formatPj(pj: number): string {
+  return pj >= 1e6 ? `${(pj / 1e6).toFixed(3)} µJ` : pj >= 1e3 ? `${(pj / 1e3).toFixed(2)} nJ` : `${pj.toFixed(1)} pJ`;
+}
