@@ -167,7 +167,7 @@ describe("the page in chromium", { skip }, () => {
     ];
     for (const [name, breakIt, expect] of cases) {
       const dir = join(tmp, `bad-${name.replace(/ /g, "-")}`);
-      cpSync(ck, dir, { recursive: true });
+      cpSync(ck, dir, { recursive: true, dereference: true }) // the checkpoint is a link to a versioned folder;
       breakIt(dir);
       const srv: RunningServer = await startServer({ webRoot: WEB, checkpoint: dir, host: "127.0.0.1", port: 0 });
       try {
