@@ -141,10 +141,15 @@ bool get_mask(napi_env env, napi_value v, const Geo& g, const uint8_t** km) {
 constexpr double kE = M_E;
 constexpr double kE1 = M_E - 1;
 
-// Per-thread scratch of one (t, b, h) task: head slices [K, dh] and dense [K, K] matrices, grow-only.
+// Per-thread scratch of one task: head slices [K (+1), dh], dense matrices and row maps, grow-only.
 struct Scratch {
-  std::vector<float> h0, h1, h2, m0;
+  std::vector<float> h0, h1, h2, h3, m0, m1;
+  std::vector<int32_t> p0, p1, p2;
   static float* get(std::vector<float>& v, int64_t n) {
+    if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
+    return v.data();
+  }
+  static int32_t* geti(std::vector<int32_t>& v, int64_t n) {
     if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
     return v.data();
   }
@@ -164,6 +169,28 @@ inline void scatter_head(const float* src, const Geo& g, int64_t r0, int64_t off
   for (int64_t i = 0; i < g.K; ++i) std::memcpy(dst + (r0 + i) * g.d + off, src + i * g.dh, sizeof(float) * g.dh);
 }
 
+// Row compaction of a head slice (spikes are sparse): the rows of [r0, r0 + K) x [off, off + dh) with a nonzero
+// entry go to dst[0 .. M) in ascending order, then one zero row dst[M] (dst holds (K + 1) · dh floats); pos[i]
+// = the row of dst that holds row i (M for a zero row). Returns M. A product over the compacted rows skips
+// only terms whose factor is an all-zero row, so sums keep their nonzero terms in the same order.
+inline int32_t gather_compact(const float* src, const Geo& g, int64_t r0, int64_t off, float* dst, int32_t* pos) {
+  const int64_t dh = g.dh;
+  int32_t M = 0;
+  for (int64_t i = 0; i < g.K; ++i) {
+    // copy first (memcpy's wide loads keep several cache misses in flight), then test the copy (in L1); a zero
+    // row is overwritten by the next one
+    float* r = dst + M * dh;
+    std::memcpy(r, src + (r0 + i) * g.d + off, sizeof(float) * dh);
+    int32_t nz = 0;
+    for (int64_t c = 0; c < dh; ++c) nz |= r[c] != 0.0f;
+    pos[i] = nz ? M++ : -1;
+  }
+  std::memset(dst + M * dh, 0, sizeof(float) * dh);
+  for (int64_t i = 0; i < g.K; ++i)
+    if (pos[i] < 0) pos[i] = M;
+  return M;
+}
+
 // Runs fn over n tasks (parallel_for); false when a task ran out of memory (scratch or gemm packing buffers),
 // after a RangeError has been thrown.
 template <class F>
@@ -181,7 +208,8 @@ bool run_tasks(napi_env env, int64_t n, double cost, const char* what, F&& fn) {
 }
 
 // ssaScores(geo..., qs, ks, scale, sc): sc[cell] = scale · (number of columns of the head where q and k both
-// spiked). S = Q_h K_hᵀ per (t, b, h) by sgemm: sums of 0/1 products are small integers, exact in float32.
+// spiked). Per (t, b, h), S = Q_h K_hᵀ by sgemm over the nonzero rows of Q_h and K_h: sums of 0/1 products are
+// small integers, exact in float32.
 napi_value js_scores(napi_env env, napi_callback_info info) {
   Args a(env, info, 14, "ssaScores");
   if (!a.ok) return nullptr;
@@ -196,41 +224,36 @@ napi_value js_scores(napi_env env, napi_callback_info info) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
     const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K;
     Scratch& s = scratch();
-    float* q = Scratch::get(s.h0, K * g.dh);
-    float* k = Scratch::get(s.h1, K * g.dh);
-    float* S = Scratch::get(s.m0, K * K);
-    gather_head(qs, g, tb * K, off, q);
-    gather_head(ks, g, tb * K, off, k);
-    if (!sgemm(K, K, g.dh, false, true, q, k, S, false)) return false;
+    float* q = Scratch::get(s.h0, (K + 1) * g.dh);
+    float* k = Scratch::get(s.h1, (K + 1) * g.dh);
+    int32_t* pq = Scratch::geti(s.p0, K);
+    int32_t* pk = Scratch::geti(s.p1, K);
+    const int32_t Mq = gather_compact(qs, g, tb * K, off, q, pq);
+    const int32_t Mk = gather_compact(ks, g, tb * K, off, k, pk);
+    const int64_t ld = Mk + 1;  // the last column of S (K's zero row) is 0
+    float* S = Scratch::get(s.m0, std::max<int64_t>(1, Mq) * ld);
+    if (!sgemm(Mq, ld, g.dh, false, true, q, k, S, false)) return false;
+    const float zero = static_cast<float>(0.0 * scale);
+    const int32_t* keys = g.keys;
+    float* o = sc + cb;
     for (int64_t i = 0; i < K; ++i) {
-      const float* Si = S + i * K;
-      const int32_t* keys = g.keys;
-      float* o = sc + cb;
-      for (int64_t m = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1]; m < m1; ++m)
-        o[m] = static_cast<float>(static_cast<double>(Si[keys[m]]) * scale);
+      const int64_t m0 = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1];
+      if (pq[i] == Mq) {
+        for (int64_t m = m0; m < m1; ++m) o[m] = zero;
+        continue;
+      }
+      const float* Si = S + pq[i] * ld;
+      for (int64_t m = m0; m < m1; ++m) o[m] = static_cast<float>(static_cast<double>(Si[pk[keys[m]]]) * scale);
     }
     return true;
   });
   return undefined(env);
 }
 
-// Fills dense [K, K] (zeroed) with the cells of (t, b, h): M[i, key] = f(cell value).
-template <class F>
-inline void cells_to_dense(const Geo& g, int64_t b, int64_t cb, const float* cells, float* M, F&& f) {
-  const int64_t K = g.K;
-  const int32_t* keys = g.keys;
-  const int32_t* ks = g.kStart + b * K;
-  const float* c = cells + cb;
-  std::memset(M, 0, sizeof(float) * K * K);
-  for (int64_t i = 0; i < K; ++i) {
-    float* Mi = M + i * K;
-    for (int64_t m = ks[i], m1 = ks[i + 1]; m < m1; ++m) Mi[keys[m]] = f(c[m]);
-  }
-}
-
 // ssaDrivenForward(geo..., sc, vs, y): y [T, N, d] = the scores (on the allowed cells) times the v spikes, per
-// head Sc · V_h by sgemm. Bit-identical to the JS loop: the products with 0/1 spikes are exact and each output
-// sums them in ascending key order, one float32 rounding per nonzero term (an added zero changes nothing).
+// head Sc · V_h by sgemm over the nonzero rows of V_h. Bit-identical to the JS loop: the products with 0/1 spikes
+// are exact and each output sums them in ascending key order, one float32 rounding per nonzero term (an added
+// zero changes nothing).
 napi_value js_driven_forward(napi_env env, napi_callback_info info) {
   Args a(env, info, 13, "ssaDrivenForward");
   if (!a.ok) return nullptr;
@@ -244,12 +267,23 @@ napi_value js_driven_forward(napi_env env, napi_callback_info info) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
     const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K;
     Scratch& s = scratch();
-    float* v = Scratch::get(s.h0, K * g.dh);
+    float* v = Scratch::get(s.h0, (K + 1) * g.dh);
     float* o = Scratch::get(s.h1, K * g.dh);
-    float* Sc = Scratch::get(s.m0, K * K);
-    cells_to_dense(g, b, cb, sc, Sc, [](float x) { return x; });
-    gather_head(vs, g, tb * K, off, v);
-    if (!sgemm(K, g.dh, K, false, false, Sc, v, o, false)) return false;
+    int32_t* pv = Scratch::geti(s.p0, K);
+    const int32_t Mv = gather_compact(vs, g, tb * K, off, v, pv);
+    const int64_t ld = Mv + 1;
+    float* Sc = Scratch::get(s.m0, K * ld);
+    std::memset(Sc, 0, sizeof(float) * K * ld);
+    const int32_t* keys = g.keys;
+    const float* c = sc + cb;
+    for (int64_t i = 0; i < K; ++i) {
+      float* Si = Sc + i * ld;
+      for (int64_t m = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1]; m < m1; ++m) {
+        const int32_t j = pv[keys[m]];
+        if (j < Mv) Si[j] = c[m];
+      }
+    }
+    if (!sgemm(K, g.dh, ld, false, false, Sc, v, o, false)) return false;
     scatter_head(o, g, tb * K, off, y);
     return true;
   });
@@ -258,8 +292,9 @@ napi_value js_driven_forward(napi_env env, napi_callback_info info) {
 
 // ssaStrlForward(geo..., ss, vs, keyMask, causal, T-mean out, a): the softmax over the allowed cells of the score
 // spikes ss (e for a spike, 1 otherwise) times the v spikes, mean over T -> out [B, K, d]; a = 1/Z [T, B, H, K].
-// Per (b, h), for t in order: extra = S_bin · V_h by sgemm (integer counts, exact), runSum (the v spikes of all
-// allowed keys) as a running sum; then the JS formula in double, rounded into out once per t.
+// Per (b, h), for t in order: extra = S_bin · V_h by sgemm over the rows with a spiked cell and the nonzero rows
+// of V_h (integer counts, exact; skipped when no cell spiked), runSum (the v spikes of all allowed keys) as a
+// running integer sum; then the JS formula in double, rounded into out once per t.
 napi_value js_strl_forward(napi_env env, napi_callback_info info) {
   Args a(env, info, 16, "ssaStrlForward");
   if (!a.ok) return nullptr;
@@ -276,33 +311,47 @@ napi_value js_strl_forward(napi_env env, napi_callback_info info) {
   run_tasks(env, g.B * g.H, g.cost(), "ssaStrlForward", [&](int64_t task) {
     const int64_t h = task % g.H, b = task / g.H, off = h * g.dh, K = g.K, dh = g.dh;
     Scratch& s = scratch();
-    float* v = Scratch::get(s.h0, K * dh);
-    float* e = Scratch::get(s.h1, K * dh);
-    float* Sb = Scratch::get(s.m0, K * K);
-    std::vector<int32_t> runSum(dh), n1(K);  // integer counts (the JS doubles hold the same integers)
+    float* v = Scratch::get(s.h0, (K + 1) * dh);
+    float* e = Scratch::get(s.h1, (K + 1) * dh);
+    int32_t* pv = Scratch::geti(s.p0, K);
+    int32_t* pi = Scratch::geti(s.p1, K);
+    int32_t* n1 = Scratch::geti(s.p2, K);
+    std::vector<int32_t> runSum(dh);  // integer counts (the JS doubles hold the same integers)
+    int32_t* rs = runSum.data();
+    const int32_t* keys = g.keys;
+    const int32_t* kS = g.kStart + b * K;
     for (int64_t i = 0; i < K; ++i) std::memset(out + (b * K + i) * g.d + off, 0, sizeof(float) * dh);
     for (int64_t t = 0; t < g.T; ++t) {
       const int64_t tb = t * g.B + b, cb = g.cellBase(t, b, h);
-      // S_bin (1 where the allowed cell spiked) and the spikes per row, branch-free
-      std::memset(Sb, 0, sizeof(float) * K * K);
+      const float* c = ss + cb;
+      // spiked cells per row (branch-free); rows with one get a row of S_bin
+      int32_t Mi = 0;
       for (int64_t i = 0; i < K; ++i) {
-        float* Si = Sb + i * K;
         int32_t cnt = 0;
-        const int32_t* keys = g.keys;
-        const float* c = ss + cb;
-        for (int64_t m = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1]; m < m1; ++m) {
-          const int32_t sp = c[m] != 0.0f;
-          Si[keys[m]] = static_cast<float>(sp);
-          cnt += sp;
-        }
+        for (int64_t m = kS[i], m1 = kS[i + 1]; m < m1; ++m) cnt += c[m] != 0.0f;
         n1[i] = cnt;
+        pi[i] = cnt ? Mi++ : -1;
       }
-      gather_head(vs, g, tb * K, off, v);
-      if (!sgemm(K, dh, K, false, false, Sb, v, e, false)) return false;
-      int32_t* rs = runSum.data();
+      const int32_t Mv = gather_compact(vs, g, tb * K, off, v, pv);
+      std::memset(e + static_cast<int64_t>(Mi) * dh, 0, sizeof(float) * dh);  // the zero row of rows without spikes
+      if (Mi > 0 && Mv > 0) {
+        const int64_t ld = Mv + 1;
+        float* Sb = Scratch::get(s.m0, Mi * ld);
+        std::memset(Sb, 0, sizeof(float) * Mi * ld);
+        for (int64_t i = 0; i < K; ++i) {
+          if (pi[i] < 0) continue;
+          float* Si = Sb + pi[i] * ld;
+          for (int64_t m = kS[i], m1 = kS[i + 1]; m < m1; ++m) Si[pv[keys[m]]] = static_cast<float>(c[m] != 0.0f);
+        }
+        if (!sgemm(Mi, dh, ld, false, false, Sb, v, e, false)) return false;
+      } else if (Mi > 0) {
+        std::memset(e, 0, sizeof(float) * Mi * dh);
+      }
+      for (int64_t i = 0; i < K; ++i)
+        if (pi[i] < 0) pi[i] = Mi;
       auto addRow = [&](int64_t j) {
-        const float* vj = v + j * dh;
-        for (int64_t c = 0; c < dh; ++c) rs[c] += vj[c] != 0.0f;
+        const float* vj = v + static_cast<int64_t>(pv[j]) * dh;
+        for (int64_t cc = 0; cc < dh; ++cc) rs[cc] += vj[cc] != 0.0f;
       };
       std::fill(runSum.begin(), runSum.end(), 0);
       if (!causal)
@@ -310,7 +359,7 @@ napi_value js_strl_forward(napi_env env, napi_callback_info info) {
           if (km[b * K + j] == 1) addRow(j);
       for (int64_t i = 0; i < K; ++i) {
         if (causal && km[b * K + i] == 1) addRow(i);
-        const int64_t m0 = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1];
+        const int64_t m0 = kS[i], m1 = kS[i + 1];
         float* ao = av + (tb * g.H + h) * K + i;
         if (m1 == m0) {
           *ao = 0;
@@ -320,10 +369,10 @@ napi_value js_strl_forward(napi_env env, napi_callback_info info) {
         *ao = static_cast<float>(ai);
         const double w = ai * invT;
         float* o = out + (b * K + i) * g.d + off;
-        const float* ei = e + i * dh;
-        for (int64_t c = 0; c < dh; ++c)
-          o[c] = static_cast<float>(static_cast<double>(o[c]) +
-                                    w * (static_cast<double>(rs[c]) + kE1 * static_cast<double>(ei[c])));
+        const float* ei = e + static_cast<int64_t>(pi[i]) * dh;
+        for (int64_t cc = 0; cc < dh; ++cc)
+          o[cc] = static_cast<float>(static_cast<double>(o[cc]) +
+                                     w * (static_cast<double>(rs[cc]) + kE1 * static_cast<double>(ei[cc])));
       }
     }
     return true;
@@ -333,9 +382,10 @@ napi_value js_strl_forward(napi_env env, napi_callback_info info) {
 
 // ssaStrlBackward(geo..., dOut, cells, a, vs, keyMask, causal, dCells, dvs): the gradient of the softmax·V part
 // (before the score LIF's backward) -> dCells [T, nCells] and dvs [T, N, d] (both overwritten). Per (t, b, h):
-// Dp = dOut_h · V_hᵀ (sgemm) gives every cell's Σ_c v_jc dO_ic; the softmax gradient per row as in JS; then
-// dV_h = Pᵀ · dOut_h (sgemm) with P_ij = a_i (e if the cell spiked, else 1) / T on the allowed cells (the e-
-// weighted part and the 1/Z part of dV together). keyMask and causal are implied by the key lists here.
+// Dp = dOut_h · V_hᵀ (sgemm over the nonzero rows of V_h) gives every cell's Σ_c v_jc dO_ic, and the softmax
+// gradient per row is the JS formula. dV_h = Pᵀ dOut_h with P_ij = a_i (e if the cell spiked, else 1) / T on
+// the allowed cells, in two parts: the 1/Z part (a_i / T on every allowed cell) as a running double sum over
+// the queries (as JS), the spiked part ((e - 1) a_i / T) by sgemm over the rows with a spiked cell.
 napi_value js_strl_backward(napi_env env, napi_callback_info info) {
   Args a(env, info, 18, "ssaStrlBackward");
   if (!a.ok) return nullptr;
@@ -355,39 +405,81 @@ napi_value js_strl_backward(napi_env env, napi_callback_info info) {
     const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K, dh = g.dh;
     Scratch& s = scratch();
     float* dO = Scratch::get(s.h0, K * dh);
-    float* v = Scratch::get(s.h1, K * dh);
-    float* dv = Scratch::get(s.h2, K * dh);
-    float* M = Scratch::get(s.m0, 2 * K * K);
-    float* Dp = M;
-    float* P = M + K * K;
+    float* v = Scratch::get(s.h1, (K + 1) * dh);
+    float* dOc = Scratch::get(s.h2, K * dh);
+    float* dve = Scratch::get(s.h3, K * dh);
+    int32_t* pv = Scratch::geti(s.p0, K);
+    int32_t* pi = Scratch::geti(s.p1, K);
     gather_head(dOut, g, b * K, off, dO);
-    gather_head(vs, g, tb * K, off, v);
-    if (!sgemm(K, K, dh, false, true, dO, v, Dp, false)) return false;
-    std::memset(P, 0, sizeof(float) * K * K);
+    const int32_t Mv = gather_compact(vs, g, tb * K, off, v, pv);
+    const int64_t ld = Mv + 1;
+    float* Dp = Scratch::get(s.m0, K * ld);
+    if (!sgemm(K, ld, dh, false, true, dO, v, Dp, false)) return false;
+    const int32_t* keys = g.keys;
+    const int32_t* kS = g.kStart + b * K;
+    const float* c = cells + cb;
+    float* dc = dCells + cb;
+    const float* aRow = av + (tb * g.H + h) * K;
+    // rows with a spiked cell (and a != 0) get a row of the spiked part of P
+    int32_t Mi = 0;
     for (int64_t i = 0; i < K; ++i) {
-      const int64_t m0 = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1];
-      const double ai = av[(tb * g.H + h) * K + i];
+      int32_t cnt = 0;
+      for (int64_t m = kS[i], m1 = kS[i + 1]; m < m1; ++m) cnt += c[m] != 0.0f;
+      pi[i] = cnt && aRow[i] != 0 ? Mi++ : -1;
+    }
+    float* Pe = Scratch::get(s.m1, std::max<int32_t>(1, Mi) * K);
+    std::memset(Pe, 0, sizeof(float) * Mi * K);
+    for (int64_t i = 0; i < K; ++i) {
+      const int64_t m0 = kS[i], m1 = kS[i + 1];
+      const double ai = aRow[i];
       if (ai == 0) {
-        for (int64_t m = m0; m < m1; ++m) dCells[cb + m] = 0;
+        for (int64_t m = m0; m < m1; ++m) dc[m] = 0;
         continue;
       }
-      const float* Di = Dp + i * K;
-      float* Pi = P + i * K;
-      const int32_t* keys = g.keys;
-      const float* c = cells + cb;
-      float* dc = dCells + cb;
+      const float* Di = Dp + i * ld;
       double mean = 0;
+      for (int64_t m = m0; m < m1; ++m) mean += ai * (c[m] != 0 ? kE : 1.0) * (static_cast<double>(Di[pv[keys[m]]]) * invT);
       for (int64_t m = m0; m < m1; ++m)
-        mean += ai * (c[m] != 0 ? kE : 1.0) * (static_cast<double>(Di[keys[m]]) * invT);
-      const double w = ai * invT;
-      for (int64_t m = m0; m < m1; ++m) {
-        const double f = c[m] != 0 ? kE : 1.0;
-        dc[m] = static_cast<float>(ai * f * (static_cast<double>(Di[keys[m]]) * invT - mean));
-        Pi[keys[m]] = static_cast<float>(w * f);
+        dc[m] = static_cast<float>(ai * (c[m] != 0 ? kE : 1.0) * (static_cast<double>(Di[pv[keys[m]]]) * invT - mean));
+      if (pi[i] >= 0) {
+        float* Pi = Pe + pi[i] * K;
+        const float coef = static_cast<float>(kE1 * ai * invT);
+        for (int64_t m = m0; m < m1; ++m) Pi[keys[m]] = c[m] != 0 ? coef : 0.0f;
+        std::memcpy(dOc + pi[i] * dh, dO + i * dh, sizeof(float) * dh);
       }
     }
-    if (!sgemm(K, dh, K, true, false, P, dO, dv, false)) return false;
-    scatter_head(dv, g, tb * K, off, dvs);
+    if (!sgemm(K, dh, Mi, true, false, Pe, dOc, dve, false)) return false;  // Mi = 0 gives zeros
+    // the 1/Z part: key j collects a_i dO_i / T from every query i that may attend it
+    double acc[256];
+    std::vector<double> accv;
+    double* ac = acc;
+    if (dh > 256) {
+      accv.assign(dh, 0.0);
+      ac = accv.data();
+    }
+    std::fill(ac, ac + dh, 0.0);
+    auto addQuery = [&](int64_t i) {
+      const double ai = static_cast<double>(aRow[i]) * invT;
+      const float* dRow = dO + i * dh;
+      for (int64_t cc = 0; cc < dh; ++cc) ac[cc] += ai * dRow[cc];
+    };
+    auto setKey = [&](int64_t j, bool allowed) {
+      float* dv = dvs + (tb * K + j) * g.d + off;
+      const float* e = dve + j * dh;
+      if (allowed)
+        for (int64_t cc = 0; cc < dh; ++cc) dv[cc] = static_cast<float>(static_cast<double>(e[cc]) + ac[cc]);
+      else
+        std::memcpy(dv, e, sizeof(float) * dh);
+    };
+    if (causal) {
+      for (int64_t i = K - 1; i >= 0; --i) {
+        addQuery(i);
+        setKey(i, km[b * K + i] == 1);
+      }
+    } else {
+      for (int64_t i = 0; i < K; ++i) addQuery(i);
+      for (int64_t j = 0; j < K; ++j) setKey(j, km[b * K + j] == 1);
+    }
     return true;
   });
   return undefined(env);
@@ -395,7 +487,8 @@ napi_value js_strl_backward(napi_env env, napi_callback_info info) {
 
 // ssaDrivenBackward(geo..., dy, cells, vs, dCells, dvs): y = scores · v -> dCells (d loss / d scaled score) and
 // dvs (both overwritten); dy is the output LIF's input gradient [T, N, d], cells the scaled scores. Per (t, b, h):
-// D = dY_h · V_hᵀ and dV_h = Scᵀ · dY_h by sgemm.
+// D = dY_h · V_hᵀ (over the nonzero rows of V_h) and dV_h = Scᵀ · dY_h (over the rows with a nonzero score) by
+// sgemm.
 napi_value js_driven_backward(napi_env env, napi_callback_info info) {
   Args a(env, info, 15, "ssaDrivenBackward");
   if (!a.ok) return nullptr;
@@ -411,22 +504,37 @@ napi_value js_driven_backward(napi_env env, napi_callback_info info) {
     const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K, dh = g.dh;
     Scratch& s = scratch();
     float* dY = Scratch::get(s.h0, K * dh);
-    float* v = Scratch::get(s.h1, K * dh);
+    float* v = Scratch::get(s.h1, (K + 1) * dh);
     float* dv = Scratch::get(s.h2, K * dh);
-    float* M = Scratch::get(s.m0, 2 * K * K);
-    float* D = M;
-    float* Sc = M + K * K;
+    float* dYc = Scratch::get(s.h3, K * dh);
+    int32_t* pv = Scratch::geti(s.p0, K);
     gather_head(dy, g, tb * K, off, dY);
-    gather_head(vs, g, tb * K, off, v);
-    if (!sgemm(K, K, dh, false, true, dY, v, D, false)) return false;
+    const int32_t Mv = gather_compact(vs, g, tb * K, off, v, pv);
+    const int64_t ld = Mv + 1;
+    float* D = Scratch::get(s.m0, K * ld);
+    if (!sgemm(K, ld, dh, false, true, dY, v, D, false)) return false;
+    const int32_t* keys = g.keys;
+    const int32_t* kS = g.kStart + b * K;
+    const float* c = cells + cb;
+    float* dc = dCells + cb;
+    float* Sc = Scratch::get(s.m1, K * K);
+    int32_t Mi = 0;
     for (int64_t i = 0; i < K; ++i) {
-      const float* Di = D + i * K;
-      const int32_t* keys = g.keys;
-      float* dc = dCells + cb;
-      for (int64_t m = g.kStart[b * K + i], m1 = g.kStart[b * K + i + 1]; m < m1; ++m) dc[m] = Di[keys[m]];
+      const float* Di = D + i * ld;
+      const int64_t m0 = kS[i], m1 = kS[i + 1];
+      int32_t nz = 0;
+      for (int64_t m = m0; m < m1; ++m) {
+        dc[m] = Di[pv[keys[m]]];
+        nz |= c[m] != 0.0f;
+      }
+      if (!nz) continue;
+      float* Si = Sc + Mi * K;
+      std::memset(Si, 0, sizeof(float) * K);
+      for (int64_t m = m0; m < m1; ++m) Si[keys[m]] = c[m];
+      std::memcpy(dYc + Mi * dh, dY + i * dh, sizeof(float) * dh);
+      ++Mi;
     }
-    cells_to_dense(g, b, cb, cells, Sc, [](float x) { return x; });
-    if (!sgemm(K, dh, K, true, false, Sc, dY, dv, false)) return false;
+    if (!sgemm(K, dh, Mi, true, false, Sc, dYc, dv, false)) return false;  // Mi = 0 gives zeros
     scatter_head(dv, g, tb * K, off, dvs);
     return true;
   });
@@ -435,9 +543,9 @@ napi_value js_driven_backward(napi_env env, napi_callback_info info) {
 
 // ssaScoresBackward(geo..., dCells, qs, ks, scale, dqs, dks): scores = scale · q kᵀ on the allowed cells -> the
 // spike gradients of q and k (overwritten): per (t, b, h), with G = scale · dCells on the allowed cells (0
-// elsewhere, float32), dQ_h = G K_h and dK_h = Gᵀ Q_h by sgemm. The JS kernel rounds to float32 after every
-// term; the two agree to float32 rounding (tested to 1e-6). The order is fixed by the shape, so threads never
-// change bits.
+// elsewhere, float32), dQ_h = G K_h and dK_h = Gᵀ Q_h by sgemm, each over the nonzero rows of K_h / Q_h. The JS
+// kernel rounds to float32 after every term; the two agree to float32 rounding (tested to 1e-6). The order is
+// fixed by the data and the shape, so threads never change bits.
 napi_value js_scores_backward(napi_env env, napi_callback_info info) {
   Args a(env, info, 16, "ssaScoresBackward");
   if (!a.ok) return nullptr;
@@ -454,16 +562,33 @@ napi_value js_scores_backward(napi_env env, napi_callback_info info) {
     const int64_t h = task % g.H, tb = task / g.H, b = tb % g.B, t = tb / g.B;
     const int64_t cb = g.cellBase(t, b, h), off = h * g.dh, K = g.K, dh = g.dh;
     Scratch& s = scratch();
-    float* q = Scratch::get(s.h0, K * dh);
-    float* k = Scratch::get(s.h1, K * dh);
+    float* q = Scratch::get(s.h0, (K + 1) * dh);
+    float* k = Scratch::get(s.h1, (K + 1) * dh);
     float* o = Scratch::get(s.h2, K * dh);
-    float* G = Scratch::get(s.m0, K * K);
-    cells_to_dense(g, b, cb, dCells, G, [scale](float x) { return static_cast<float>(static_cast<double>(x) * scale); });
-    gather_head(qs, g, tb * K, off, q);
-    gather_head(ks, g, tb * K, off, k);
-    if (!sgemm(K, dh, K, false, false, G, k, o, false)) return false;
+    int32_t* pq = Scratch::geti(s.p0, K);
+    int32_t* pk = Scratch::geti(s.p1, K);
+    const int32_t Mq = gather_compact(qs, g, tb * K, off, q, pq);
+    const int32_t Mk = gather_compact(ks, g, tb * K, off, k, pk);
+    const int64_t l1 = Mk + 1;
+    float* G1 = Scratch::get(s.m0, K * l1);         // [K, Mk + 1]: columns of the nonzero K rows (+ a dump column)
+    float* G2 = Scratch::get(s.m1, (Mq + 1) * K);   // [Mq + 1, K]: rows of the nonzero Q rows (+ a dump row)
+    std::memset(G1, 0, sizeof(float) * K * l1);
+    std::memset(G2, 0, sizeof(float) * (Mq + 1) * K);
+    const int32_t* keys = g.keys;
+    const int32_t* kS = g.kStart + b * K;
+    const float* c = dCells + cb;
+    for (int64_t i = 0; i < K; ++i) {
+      float* G1i = G1 + i * l1;
+      float* G2i = G2 + static_cast<int64_t>(pq[i]) * K;
+      for (int64_t m = kS[i], m1 = kS[i + 1]; m < m1; ++m) {
+        const float gv = static_cast<float>(static_cast<double>(c[m]) * scale);
+        G1i[pk[keys[m]]] = gv;
+        G2i[keys[m]] = gv;
+      }
+    }
+    if (!sgemm(K, dh, l1, false, false, G1, k, o, false)) return false;
     scatter_head(o, g, tb * K, off, dqs);
-    if (!sgemm(K, dh, K, true, false, G, q, o, false)) return false;
+    if (!sgemm(K, dh, Mq + 1, true, false, G2, q, o, false)) return false;
     scatter_head(o, g, tb * K, off, dks);
     return true;
   });
