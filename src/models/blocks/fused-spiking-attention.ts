@@ -9,9 +9,10 @@
  * The score LIF runs only on the cells a query may attend (key j real, and j <= i when causal), so its firing
  * rate is over those cells; a masked cell is not a neuron of the causal model.
  *
- * With the native engine active, the loops between the LIFs run in native/src/ssa.cc (same sums in the same
- * order, so the same values) on the dense spikes, and the LIFs in native/src/lif.cc; the JS loops below are the
- * wasm / browser engine's path.
+ * With the native engine active, the products between the LIFs run in native/src/ssa.cc as small dense matrix
+ * products per (t, b, h) (the engine's sgemm, masked through the key lists): the forward outputs and spike counts
+ * are bit-identical to the JS loops (sums of 0/1 spike products are exact), gradients agree to float32 rounding;
+ * the LIFs run in native/src/lif.cc. The JS loops below are the wasm / browser engine's path.
  */
 import { lifBackwardJs, lifBackwardNative, lifForwardJs, lifForwardNative, type LifForwardOptions, type LifParams, type LifSaved } from "../../snn/lif-kernel.js";
 import { jsKernel, nativeKernels, type Tensor } from "../../tensor/index.js";
