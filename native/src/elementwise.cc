@@ -531,6 +531,43 @@ napi_value js_adamw(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// dropoutMask(state, p, keep, mask): mask[i] = (u_i / 2^32 < p) ? 0 : keep, where u_i are successive draws of
+// the xoshiro128** stream whose four uint32 words are `state` (advanced in place). The same draws, in the same
+// order, as src/tensor/rng.ts `Rng.float()`, so the masks are bit-identical to the JS loop's. Sequential by
+// nature (one stream): it runs on the calling thread.
+napi_value js_dropout_mask(napi_env env, napi_callback_info info) {
+  Args args(env, info, 4, "dropoutMask");
+  if (!args.ok) return nullptr;
+  void* st;
+  size_t nst, nm;
+  double p, keep;
+  float* mask;
+  if (!get_typed(env, args.argv[0], napi_uint32_array, &st, &nst, "state") || !get_f64(env, args.argv[1], &p, "p") ||
+      !get_f64(env, args.argv[2], &keep, "keep") || !get_f32(env, args.argv[3], &mask, &nm, "mask"))
+    return nullptr;
+  if (nst != 4) return throw_range(env, "dropoutMask: state must hold 4 words");
+  uint32_t* s = static_cast<uint32_t*>(st);
+  uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+  const float fkeep = static_cast<float>(keep);
+  for (size_t i = 0; i < nm; ++i) {
+    uint32_t x = s1 * 5u;
+    uint32_t result = ((x << 7) | (x >> 25)) * 9u;
+    uint32_t t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >> 21);
+    mask[i] = static_cast<double>(result) / 4294967296.0 < p ? 0.0f : fkeep;
+  }
+  s[0] = s0;
+  s[1] = s1;
+  s[2] = s2;
+  s[3] = s3;
+  return undefined(env);
+}
+
 }  // namespace
 
 void register_elementwise(napi_env env, napi_value exports) {
@@ -542,6 +579,7 @@ void register_elementwise(napi_env env, napi_value exports) {
   export_fn(env, exports, "layerNorm", js_layer_norm);
   export_fn(env, exports, "layerNormBackward", js_layer_norm_backward);
   export_fn(env, exports, "adamw", js_adamw);
+  export_fn(env, exports, "dropoutMask", js_dropout_mask);
 }
 
 }  // namespace strl

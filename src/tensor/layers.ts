@@ -96,6 +96,14 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
   if (!training || p === 0) return x;
   const mask = new Float32Array(x.size);
   const keep = 1 / (1 - p);
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.float() < p ? 0 : keep;
+  const addon = nativeKernels();
+  if (addon) {
+    // the same draws of the same stream in C++ (bit-identical masks), then the stream's state moves on
+    const state = Uint32Array.from(rng.getState());
+    addon.dropoutMask(state, p, keep, mask);
+    rng.setState([state[0]!, state[1]!, state[2]!, state[3]!]);
+  } else {
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.float() < p ? 0 : keep;
+  }
   return tf.tidy(() => tf.mul(x, tf.tensor(mask, x.shape)));
 }

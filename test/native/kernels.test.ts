@@ -6,7 +6,7 @@
  */
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Rng, adamwStep, backendName, loadAddon, ready, LayerNorm } from "../../src/tensor/index.js";
+import { Rng, adamwStep, backendName, dropout, loadAddon, ready, LayerNorm } from "../../src/tensor/index.js";
 import { tf } from "../../src/tensor/tf.js";
 import { assertClose } from "../helpers.js";
 import { layerNormFused } from "../../src/tensor/native/fused.js";
@@ -205,6 +205,21 @@ describe("native kernels", { skip }, () => {
     assert.deepEqual(bits(fused.m), bits(composed.m), "m");
     assert.deepEqual(bits(fused.v), bits(composed.v), "v");
     assert.deepEqual(bits(fused.p), bits(composed.p), "p");
+  });
+
+  it("draws dropout masks bit for bit as the JS loop over Rng.float(), and leaves the stream in the same state", (t) => {
+    if (!native) return t.skip("not on the native engine");
+    const ones = tf.ones([7, 129]);
+    const a = new Rng(123);
+    a.float(); // any position in the stream
+    const b = Rng.fromState(a.getState());
+    const got = dropout(ones, 0.3, a, true).dataSync();
+    const keep = 1 / (1 - 0.3);
+    const want = Float32Array.from({ length: 7 * 129 }, () => (b.float() < 0.3 ? 0 : keep));
+    assert.deepEqual(Array.from(got), Array.from(want));
+    assert.deepEqual(a.getState(), b.getState());
+    const zeros = Array.from(got).filter((v) => v === 0).length;
+    assert.ok(zeros > 200 && zeros < 340, `${zeros} of 903 dropped at p = 0.3`);
   });
 
   it("gives bit-identical results with 1 and 2 threads", (t) => {

@@ -41,6 +41,11 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, rows: number, n: number, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void;
+  /**
+   * mask[i] = 0 with probability p (u / 2^32 < p for successive xoshiro128** draws u), else keep; `state` (the
+   * Rng's four words) is advanced in place: the same masks as the JS loop over `Rng.float()`.
+   */
+  dropoutMask(state: Uint32Array, p: number, keep: number, mask: Float32Array): void;
   /** One AdamW step into fresh arrays (pOut, mOut, vOut), float32 op by op as the tfjs composition. */
   adamw(
     p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, pOut: Float32Array, mOut: Float32Array, vOut: Float32Array,
