@@ -140,6 +140,31 @@ describe("native kernels", { skip }, () => {
     assert.throws(() => run("GatherV2", { x: table, indices: tf.tensor([3], [1], "int32") }, { axis: 0, batchDims: 0 }), /index 3 at position 0 is not in \[0, 2\]/);
   });
 
+  it("slices, pads and steps as tfjs-backend-cpu does", (t) => {
+    if (!native) return t.skip("not on the native engine");
+    const rng = new Rng(10);
+    const x = rand(rng, [3, 4, 5, 6]);
+    const boxes: Array<[number[], number[]]> = [[[0, 0, 0, 0], [3, 4, 5, 6]], [[1, 0, 2, 0], [2, 4, 3, -1]], [[0, 1, 0, 2], [3, 2, 5, 2]], [[2, 3, 4, 5], [1, 1, 1, 1]], [[0, 0, 0, 0], [0, 4, 5, 6]]];
+    for (const [begin, sz] of boxes) {
+      const got = run("Slice", { x }, { begin, size: sz });
+      const want = cpu("Slice", { x }, { begin, size: sz });
+      assert.deepEqual(got.shape, want.shape, `slice ${begin} ${sz}`);
+      assert.deepEqual(bits(got), bits(want), `slice ${begin} ${sz}`);
+    }
+    for (const [paddings, constantValue] of [[[[0, 0], [1, 2], [0, 0], [3, 0]], 0], [[[1, 1], [0, 0], [2, 1], [0, 1]], -1.5]] as const) {
+      const attrs = { paddings: paddings.map((p) => [...p]), constantValue };
+      const got = run("PadV2", { x }, attrs);
+      const want = cpu("PadV2", { x }, attrs);
+      assert.deepEqual(got.shape, want.shape);
+      assert.deepEqual(bits(got), bits(want), `pad ${JSON.stringify(paddings)}`);
+    }
+    // [[1, 2, 3]] padded by one zero on the left of axis 1: [[0, 1, 2, 3]]
+    const p1 = run("PadV2", { x: tf.tensor([1, 2, 3], [1, 3]) }, { paddings: [[0, 0], [1, 0]], constantValue: 0 });
+    assert.deepEqual(Array.from(p1.dataSync()), [0, 1, 2, 3]);
+    const s = tf.tensor([-1, 0, 2, NaN], [4]);
+    assert.deepEqual(Array.from(run("Step", { x: s }, { alpha: 0.25 }).dataSync()), [0.25, 0.25, 1, NaN]);
+  });
+
   it("multiplies batched matrices with transposes and broadcast batches (float64 reference)", (t) => {
     if (!native) return t.skip("not on the native engine");
     const rng = new Rng(5);

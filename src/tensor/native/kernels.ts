@@ -195,6 +195,93 @@ function gather(): tf.KernelFunc {
   };
 }
 
+/**
+ * Copies the box of `x` [shape] starting at `begin` with extent `box` into `out` [outShape] at `at`, one
+ * contiguous innermost run at a time (Slice reads a box, PadV2 writes one; tfjs-backend-cpu moves elements one
+ * by one through N-d index arithmetic).
+ */
+function copyBox(
+  x: Float32Array, shape: number[], begin: number[], box: number[],
+  out: Float32Array, outShape: number[], at: number[],
+): void {
+  const rank = shape.length;
+  if (box.some((d) => d === 0)) return;
+  if (rank === 0) {
+    out[0] = x[0]!;
+    return;
+  }
+  const xStr = tf.util.computeStrides(shape);
+  const oStr = tf.util.computeStrides(outShape);
+  const run = box[rank - 1]!;
+  const rows = box.slice(0, -1).reduce((a, b) => a * b, 1);
+  const idx = new Array<number>(rank - 1).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let xo = begin[rank - 1]!;
+    let oo = at[rank - 1]!;
+    for (let d = 0; d < rank - 1; d++) {
+      xo += (begin[d]! + idx[d]!) * xStr[d]!;
+      oo += (at[d]! + idx[d]!) * oStr[d]!;
+    }
+    out.set(x.subarray(xo, xo + run), oo);
+    for (let d = rank - 2; d >= 0; d--) {
+      if (++idx[d]! < box[d]!) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Slice: x [...shape] -> the box at `begin` of extent `size` (-1: to the end). */
+function slice(): tf.KernelFunc {
+  const fallback = cpuKernel("Slice");
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as KernelArgs;
+    const x = inputs.x as TensorInfo;
+    const xv = f32(backend, x);
+    if (!xv) return fallback(args);
+    const { begin, size: sz } = attrs as { begin: number | number[]; size: number | number[] };
+    const [b, box] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, sz);
+    tf.slice_util.assertParamsValid(x as tf.Tensor, b, box);
+    const out = new Float32Array(size(box));
+    copyBox(xv, x.shape, b, box, out, box, box.map(() => 0));
+    return backend.makeTensorInfo(box, "float32", out);
+  };
+}
+
+/** PadV2: x placed inside a constant-filled tensor with paddings [[before, after], ...] per axis. */
+function padV2(): tf.KernelFunc {
+  const fallback = cpuKernel("PadV2");
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as KernelArgs;
+    const x = inputs.x as TensorInfo;
+    const xv = f32(backend, x);
+    const { paddings, constantValue } = attrs as { paddings: Array<[number, number]>; constantValue: number };
+    if (!xv || paddings.some(([p, q]) => p < 0 || q < 0)) return fallback(args);
+    const outShape = x.shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]);
+    const out = new Float32Array(size(outShape));
+    if (constantValue !== 0) out.fill(constantValue);
+    copyBox(xv, x.shape, x.shape.map(() => 0), x.shape, out, outShape, paddings.map(([p]) => p));
+    return backend.makeTensorInfo(outShape, "float32", out);
+  };
+}
+
+/** Step: 1 where x > 0, alpha elsewhere, NaN stays NaN (relu's gradient). */
+function step(): tf.KernelFunc {
+  const fallback = cpuKernel("Step");
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as KernelArgs;
+    const x = inputs.x as TensorInfo;
+    const xv = f32(backend, x);
+    if (!xv) return fallback(args);
+    const alpha = (attrs as { alpha: number }).alpha;
+    const out = new Float32Array(xv.length);
+    for (let i = 0; i < xv.length; i++) {
+      const v = xv[i]!;
+      out[i] = v > 0 ? 1 : v !== v ? NaN : alpha;
+    }
+    return backend.makeTensorInfo(x.shape.slice(), "float32", out);
+  };
+}
+
 /** The kernels the addon provides, as tfjs kernel configs for `backendName`. */
 export function nativeKernelConfigs(addon: NativeAddon, backendName: string): KernelConfig[] {
   const fns: Record<string, tf.KernelFunc> = {};
@@ -204,6 +291,9 @@ export function nativeKernelConfigs(addon: NativeAddon, backendName: string): Ke
   for (const name of Object.keys(REDUCE_OPS)) fns[name] = reduce(addon, name);
   fns.Softmax = softmax(addon);
   fns.GatherV2 = gather();
+  fns.Slice = slice();
+  fns.PadV2 = padV2();
+  fns.Step = step();
   fns.Transpose = transpose(addon);
   return Object.entries(fns).map(([kernelName, kernelFunc]) => ({ kernelName, backendName, kernelFunc }));
 }
