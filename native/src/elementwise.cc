@@ -188,7 +188,7 @@ napi_value js_binary(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-enum UnOp { kExp = 0, kLog, kSqrt, kRsqrt, kNeg, kSquare, kTanh, kRelu, kSigmoid, kAbs, kReciprocal };
+enum UnOp { kExp = 0, kLog, kSqrt, kRsqrt, kNeg, kSquare, kTanh, kRelu, kSigmoid, kAbs, kReciprocal, kStep };
 
 template <int OP>
 inline float un(float x) {
@@ -212,7 +212,14 @@ void unary_run(const float* x, float* y, int64_t n) {
   });
 }
 
-// unary(op, x, y): y = f(x) element-wise.
+// Step (relu's gradient): 1 where x > 0, alpha elsewhere, NaN stays NaN.
+void step_run(const float* x, float* y, int64_t n, float alpha) {
+  chunked(n, kChunk, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0 ? 1.0f : (std::isnan(x[i]) ? x[i] : alpha);
+  });
+}
+
+// unary(op, x, y[, alpha]): y = f(x) element-wise (alpha: Step's value for x <= 0).
 napi_value js_unary(napi_env env, napi_callback_info info) {
   Args args(env, info, 3, "unary");
   if (!args.ok) return nullptr;
@@ -223,6 +230,12 @@ napi_value js_unary(napi_env env, napi_callback_info info) {
     return nullptr;
   if (ny < nx) return throw_range(env, "unary: y is smaller than x");
   int64_t n = static_cast<int64_t>(nx);
+  if (op == kStep) {
+    double alpha = 0;
+    if (args.argc > 3 && !get_f64(env, args.argv[3], &alpha, "alpha")) return nullptr;
+    step_run(x, y, n, static_cast<float>(alpha));
+    return undefined(env);
+  }
   switch (op) {
     case kExp: unary_run<kExp>(x, y, n); break;
     case kLog: unary_run<kLog>(x, y, n); break;

@@ -26,8 +26,11 @@ export interface NativeAddon {
   gemmKernel(): string;
   /** out = a op b with numpy broadcasting (op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared diff, 7 pow). */
   binary(op: number, outShape: number[], a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], out: Float32Array): void;
-  /** y = f(x) (op: 0 exp, 1 log, 2 sqrt, 3 rsqrt, 4 neg, 5 square, 6 tanh, 7 relu, 8 sigmoid, 9 abs, 10 reciprocal). */
-  unary(op: number, x: Float32Array, y: Float32Array): void;
+  /**
+   * y = f(x) (op: 0 exp, 1 log, 2 sqrt, 3 rsqrt, 4 neg, 5 square, 6 tanh, 7 relu, 8 sigmoid, 9 abs, 10 reciprocal,
+   * 11 step: 1 where x > 0, else `alpha`).
+   */
+  unary(op: number, x: Float32Array, y: Float32Array, alpha?: number): void;
   /** x viewed as [outer, red, inner] -> y [outer, inner] (op: 0 sum, 1 mean, 2 max, 3 min); sums in double. */
   reduce(op: number, x: Float32Array, outer: number, red: number, inner: number, y: Float32Array): void;
   /** Softmax over the last axis of x [rows, n]. */

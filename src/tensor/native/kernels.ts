@@ -66,6 +66,7 @@ const BINARY_OPS: Record<string, number> = {
 const UNARY_OPS: Record<string, number> = {
   Exp: 0, Log: 1, Sqrt: 2, Rsqrt: 3, Neg: 4, Square: 5, Tanh: 6, Relu: 7, Sigmoid: 8, Abs: 9, Reciprocal: 10,
 };
+const STEP_OP = 11;
 const REDUCE_OPS: Record<string, number> = { Sum: 0, Mean: 1, Max: 2, Min: 3 };
 
 /** a op b with numpy broadcasting: [..a] , [..b] -> broadcast shape. */
@@ -265,19 +266,15 @@ function padV2(): tf.KernelFunc {
 }
 
 /** Step: 1 where x > 0, alpha elsewhere, NaN stays NaN (relu's gradient). */
-function step(): tf.KernelFunc {
+function step(addon: NativeAddon): tf.KernelFunc {
   const fallback = cpuKernel("Step");
   return (args) => {
     const { inputs, backend, attrs } = args as unknown as KernelArgs;
     const x = inputs.x as TensorInfo;
     const xv = f32(backend, x);
     if (!xv) return fallback(args);
-    const alpha = (attrs as { alpha: number }).alpha;
     const out = new Float32Array(xv.length);
-    for (let i = 0; i < xv.length; i++) {
-      const v = xv[i]!;
-      out[i] = v > 0 ? 1 : v !== v ? NaN : alpha;
-    }
+    addon.unary(STEP_OP, xv, out, (attrs as { alpha: number }).alpha);
     return backend.makeTensorInfo(x.shape.slice(), "float32", out);
   };
 }
@@ -293,7 +290,7 @@ export function nativeKernelConfigs(addon: NativeAddon, backendName: string): Ke
   fns.GatherV2 = gather();
   fns.Slice = slice();
   fns.PadV2 = padV2();
-  fns.Step = step();
+  fns.Step = step(addon);
   fns.Transpose = transpose(addon);
   return Object.entries(fns).map(([kernelName, kernelFunc]) => ({ kernelName, backendName, kernelFunc }));
 }
