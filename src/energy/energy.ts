@@ -17,6 +17,23 @@ export interface DeviceProfile {
 export const CMOS_45NM: DeviceProfile = { name: "45nm-fp32", eMacPj: 4.6, eAcPj: 0.9 };
 
 /**
+ * 45 nm CMOS, 8-bit integer (the same source: M. Horowitz, "Computing's energy problem (and what we can do about
+ * it)", ISSCC 2014, Table: 8-bit add 0.03 pJ, 8-bit multiply 0.2 pJ): E_MAC = 0.2 + 0.03 = 0.23 pJ,
+ * E_AC = 0.03 pJ. The profile of a quantised (int8) ANN, the comparison a spiking model must also win.
+ */
+export const INT8_45NM: DeviceProfile = { name: "45nm-int8", eMacPj: 0.23, eAcPj: 0.03 };
+
+/**
+ * The firing rate at which a spike layer (T x rate x MACs accumulates at `snn.eAcPj`) costs as much as the same
+ * layer run densely as MACs at `ann.eMacPj`: ann.eMacPj / (T x snn.eAcPj). Above 1 the spike layer is cheaper
+ * at any rate (fp32 vs fp32 at T = 4: 4.6 / 3.6 = 1.28).
+ */
+export function breakEvenRate(T: number, snn: DeviceProfile = CMOS_45NM, ann: DeviceProfile = CMOS_45NM): number {
+  if (!Number.isInteger(T) || T < 1) throw new RangeError(`breakEvenRate: T must be an integer >= 1, got ${T}`);
+  return ann.eMacPj / (T * snn.eAcPj);
+}
+
+/**
  * One layer's operations for one decision.
  * - input "real": `macs` multiply-accumulates, executed `repeats` times (default 1; e.g. T for a real input
  *   that differs per time step, 1 for a direct-encoded input computed once).
@@ -24,11 +41,13 @@ export const CMOS_45NM: DeviceProfile = { name: "45nm-fp32", eMacPj: 4.6, eAcPj:
  */
 export type OpRecord =
   | { layer: string; input: "real"; macs: number; repeats?: number }
-  | { layer: string; input: "spike"; macs: number; T: number; rate: number };
+  | { layer: string; input: "spike"; macs: number; T: number; rate: number }
+  | { layer: string; input: "add"; adds: number };
 
 export interface LayerEnergy {
   layer: string;
-  input: "real" | "spike";
+  /** "add": element-wise additions (residuals, the mean over T), each at E_AC; only with the extra ops counted. */
+  input: "real" | "spike" | "add";
   /** MACs executed (0 for spike-input layers). */
   macs: number;
   /** Synaptic operations (0 for real-input layers). */
@@ -69,6 +88,10 @@ export function linearMacs(rows: number, inFeatures: number, outFeatures: number
 
 /** Energy of one layer record under a profile. */
 export function layerEnergy(r: OpRecord, profile: DeviceProfile = CMOS_45NM): LayerEnergy {
+  if (r.input === "add") {
+    const adds = nonNegative(`layer '${r.layer}' adds`, r.adds);
+    return { layer: r.layer, input: "add", macs: 0, sops: 0, energyPj: adds * profile.eAcPj };
+  }
   nonNegative(`layer '${r.layer}' macs`, r.macs);
   if (r.input === "real") {
     const macs = r.macs * nonNegative(`layer '${r.layer}' repeats`, r.repeats ?? 1);

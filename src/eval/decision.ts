@@ -65,7 +65,8 @@ export class DecisionInspector {
     for (const [, lif] of model.spikingLayers()) {
       const tol = NEAR_THRESHOLD * Math.max(1, Math.abs(lif.config.vThreshold));
       this.offNear.push(
-        lif.addListener((_s, _n, _T, margins) => {
+        lif.addListener((_s, _n, _T, detail) => {
+          const margins = detail?.d; // [T, n] H - v_th
           if (!margins) return;
           for (let i = 0; i < margins.length; i++) if (Math.abs(margins[i]!) <= tol) this.near++;
         }),

@@ -5,11 +5,16 @@
  * offline windows, or the forward passes of a closed-loop evaluation); the measured rate of each layer is then
  * passed to `model.opRecords(tokens, rates)` once per distinct context size (a decision at step t < K sees
  * t + 1 real tokens), weighted by how many decisions had that size, and turned into energy with
- * `energyReport` (src/energy). Rates are measured over every position the model computed, padding included
- * (the model runs on the full K-step window, as in training).
- * Models without spiking layers (ANN-STRL, DT) get their MAC counts the same way, with no rates.
+ * `energyReport` (src/energy). Rates are measured over the real tokens only (the monitor's token mask), the same
+ * tokens the op counts charge: padding positions are neither charged nor counted in a rate.
+ *
+ * Two quantities, never mixed: `measureEnergy` = offline, the full forward pass per window; `evaluateWithEnergy`
+ * = closed loop, per decision, counting the path that ran (`forwardLast` for STRL / ANN-STRL: the last block's
+ * MLP and the head on the decision's row; the DT's full pass). Models without spiking layers (ANN-STRL, DT) get
+ * their MAC counts the same way, with no rates. Every result also carries the energy under the int8 profile.
  */
-import { CMOS_45NM, energyReport, type DeviceProfile, type EnergyReport, type LayerEnergy } from "../energy/index.js";
+import { CMOS_45NM, INT8_45NM, energyReport, type DeviceProfile, type EnergyReport, type LayerEnergy } from "../energy/index.js";
+import type { OpOptions } from "../models/blocks/energy.js";
 import type { ModelBatch, ModelKind, PolicyModel } from "../models/types.js";
 import { FiringRateMonitor } from "../snn/index.js";
 import { tidy } from "../tensor/index.js";
@@ -17,6 +22,10 @@ import { evaluateClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } fro
 
 export interface ModelEnergy {
   kind: ModelKind;
+  /** Which forward pass was charged: "full" (offline windows, or a model without `forwardLast`) or "last". */
+  path: "full" | "last";
+  /** Energy per decision of the same operations under the 45 nm int8 profile (a quantised deployment). */
+  int8PerDecisionPj: number;
   /** Decisions measured. */
   decisions: number;
   /** Mean real tokens per decision. */
@@ -52,14 +61,27 @@ export function energyOfDecisions(
   tokens: TokenHistogram,
   rates: Record<string, number>,
   profile: DeviceProfile = CMOS_45NM,
+  ops: OpOptions = {},
 ): ModelEnergy {
+  const main = sumDecisions(model, tokens, rates, profile, ops);
+  const int8 = sumDecisions(model, tokens, rates, INT8_45NM, ops);
+  return { ...main, path: ops.path ?? "full", int8PerDecisionPj: int8.energyPerDecisionPj };
+}
+
+function sumDecisions(
+  model: Pick<PolicyModel, "kind" | "opRecords">,
+  tokens: TokenHistogram,
+  rates: Record<string, number>,
+  profile: DeviceProfile,
+  ops: OpOptions,
+): Omit<ModelEnergy, "path" | "int8PerDecisionPj"> {
   const decisions = tokens.decisions;
   if (decisions === 0) throw new RangeError("energyOfDecisions: no decision was recorded");
   const byLayer = new Map<string, LayerEnergy>();
   let tokenSum = 0;
   for (const [c, m] of [...tokens.counts].sort((a, b) => a[0] - b[0])) {
     tokenSum += c * m;
-    const one = energyReport(model.opRecords(c, rates), profile, 1);
+    const one = energyReport(model.opRecords(c, rates, ops), profile, 1);
     for (const l of one.layers) {
       const acc = byLayer.get(l.layer);
       if (!acc) {
@@ -95,17 +117,27 @@ function attach(model: PolicyModel): FiringRateMonitor {
   return monitor;
 }
 
-function readRates(monitor: FiringRateMonitor): Record<string, number> {
+/**
+ * Per-layer rates, plus `<attn>.qk` for each score LIF that reported its input events: the q·k coincidence rate
+ * (coincidences / (score neuron-steps x head size)), what the binary score product accumulated.
+ */
+export function readRates(monitor: FiringRateMonitor): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [n, r] of Object.entries(monitor.rates())) out[n] = r.rate;
+  for (const [n, r] of Object.entries(monitor.rates())) {
+    out[n] = r.rate;
+    if (r.eventCapacity !== undefined && n.endsWith(".score_lif")) out[`${n.slice(0, -".score_lif".length)}.qk`] = r.eventCapacity > 0 ? r.events! / r.eventCapacity : 0;
+  }
   return out;
 }
+
+/** What `measureEnergy` / `evaluateWithEnergy` count besides the path (docs/energy.md). */
+export type CountOptions = Omit<OpOptions, "path">;
 
 /**
  * Energy on offline windows (e.g. `testSampler.allWindows(32)` of held-out episodes): every window row is one
  * decision with as many tokens as it has real (mask = 1) steps. Runs in eval mode; restores the flag.
  */
-export function measureEnergy(model: PolicyModel, windows: Iterable<ModelBatch>, opts: { profile?: DeviceProfile; maxDecisions?: number } = {}): ModelEnergy {
+export function measureEnergy(model: PolicyModel, windows: Iterable<ModelBatch>, opts: { profile?: DeviceProfile; maxDecisions?: number; count?: CountOptions } = {}): ModelEnergy {
   const monitor = attach(model);
   const tokens = new TokenHistogram();
   const wasTraining = model.training;
@@ -119,6 +151,7 @@ export function measureEnergy(model: PolicyModel, windows: Iterable<ModelBatch>,
         for (let k = 0; k < batch.K; k++) if (batch.mask[b * batch.K + k]! > 0) n++;
         if (n > 0) tokens.add(n);
       }
+      monitor.setTokens(batch.mask, batch.B, batch.K);
       tidy(() => {
         model.forward(batch);
       });
@@ -128,7 +161,7 @@ export function measureEnergy(model: PolicyModel, windows: Iterable<ModelBatch>,
     rates = readRates(monitor);
     monitor.detach();
   }
-  return energyOfDecisions(model, tokens, rates, opts.profile);
+  return energyOfDecisions(model, tokens, rates, opts.profile, { ...opts.count, path: "full" });
 }
 
 /**
@@ -139,18 +172,27 @@ export async function evaluateWithEnergy(
   model: PolicyModel,
   options: Omit<ClosedLoopOptions, "model" | "policyFactory" | "onForward">,
   profile: DeviceProfile = CMOS_45NM,
+  count: CountOptions = {},
 ): Promise<{ closedLoop: ClosedLoopResult; energy: ModelEnergy }> {
   const monitor = attach(model);
   const tokens = new TokenHistogram();
+  const K = model.contextLength;
   let closedLoop: ClosedLoopResult;
   let rates: Record<string, number>;
+  const onForward = (n: number): void => {
+    tokens.add(n);
+    const mask = new Float32Array(K); // the batch-1 window is left-padded: its last n positions are real
+    mask.fill(1, K - n);
+    monitor.setTokens(mask, 1, K);
+  };
   try {
-    closedLoop = await evaluateClosedLoop({ ...options, model, onForward: (n) => tokens.add(n) });
+    closedLoop = await evaluateClosedLoop({ ...options, model, onForward });
   } finally {
     rates = readRates(monitor);
     monitor.detach();
   }
-  return { closedLoop, energy: energyOfDecisions(model, tokens, rates, profile) };
+  const path = typeof model.forwardLast === "function" ? "last" : "full";
+  return { closedLoop, energy: energyOfDecisions(model, tokens, rates, profile, { ...count, path }) };
 }
 
 export interface EnergyEntry {

@@ -49,9 +49,9 @@ export function modelPolicy(model: PolicyModel, opts: ModelPolicyOptions = {}): 
         returnsToGo: ctx.returnsToGoUnscaled,
         timesteps: Array.from({ length: t + 1 }, (_, i) => i),
       };
+      opts.onForward?.(Math.min(t + 1, model.contextLength)); // before the pass: monitors set their token mask
       const onPredictions = opts.onPredictions;
       const a = model.getAction(history, opts.sample ? { sample: true, rng: ctx.rng, temperature: opts.temperature, onPredictions } : { onPredictions });
-      opts.onForward?.(Math.min(t + 1, model.contextLength));
       const out: Action = typeof a === "number" ? a : Array.from(a);
       return out;
     },

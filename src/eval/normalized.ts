@@ -27,10 +27,21 @@ export const D4RL_REFERENCES: Readonly<Record<string, ReferenceReturns>> = Objec
   walker2d: { random: 1.629008, expert: 4592.3, source: "D4RL reference (walker2d)" },
 });
 
-/** strl environment ids that reproduce a D4RL task, mapped to its D4RL name. */
-export const D4RL_ALIASES: Readonly<Record<string, string>> = Object.freeze({
-  "Maze2D-UMaze-v0": "maze2d-umaze",
-});
+/**
+ * strl environment ids that ARE a D4RL task, mapped to its D4RL name: none today. strl's `Maze2D-UMaze-v0` is
+ * D4RL's layout and rules on documented point-mass physics, not D4RL's MuJoCo env: its random policy returns ~0
+ * and its expert ~238 where D4RL's references are 23.85 / 161.86, so D4RL's constants would mis-score it. It is
+ * normalised with its own measured random / expert returns (`measureReferenceReturns`), never "D4RL-normalised".
+ */
+export const D4RL_ALIASES: Readonly<Record<string, string>> = Object.freeze({});
+
+/** strl's own environments whose ids look like a D4RL name but are not D4RL's env (never D4RL-scored). */
+export const D4RL_LOOKALIKES: ReadonlySet<string> = new Set(["Maze2D-UMaze-v0"]);
+
+/** True when `envId` is one of D4RL's own tasks (its score may be called "D4RL-normalised"). */
+export function isD4rlEnv(envId: string): boolean {
+  return d4rlReference(envId) !== undefined;
+}
 
 /**
  * D4RL's reference returns for `envId`, or `undefined` when D4RL publishes none for it.
@@ -39,6 +50,7 @@ export const D4RL_ALIASES: Readonly<Record<string, string>> = Object.freeze({
  */
 export function d4rlReference(envId: string): ReferenceReturns | undefined {
   if (typeof envId !== "string") throw new RangeError(`d4rlReference: envId must be a string, got ${String(envId)}`);
+  if (D4RL_LOOKALIKES.has(envId)) return undefined;
   const alias = D4RL_ALIASES[envId];
   if (alias) return D4RL_REFERENCES[alias];
   const lower = envId.toLowerCase();

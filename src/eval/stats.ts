@@ -82,3 +82,43 @@ export function formatMeanStd(m: number, s: number, digits = 1): string {
   };
   return `${f(m)} ± ${f(s)}`;
 }
+
+/** Two-sided 95% quantiles of Student's t, t_{0.975, df}, for df = 1 .. 30 (standard tables). */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/**
+ * t_{0.975, df}: the table for df <= 30, else the Cornish-Fisher expansion around z = 1.959964 (error < 1e-3).
+ */
+export function tQuantile975(df: number): number {
+  if (!Number.isInteger(df) || df < 1) throw new RangeError(`tQuantile975: degrees of freedom must be an integer >= 1, got ${df}`);
+  if (df <= T975.length) return T975[df - 1]!;
+  const z = 1.959964;
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
+}
+
+export interface SampleSummary {
+  mean: number;
+  /** Sample standard deviation (divide by n - 1); 0 for one value. */
+  sampleStd: number;
+  /** 95% confidence interval of the mean from Student's t with n - 1 degrees of freedom; [mean, mean] for n = 1. */
+  ci95: [number, number];
+  n: number;
+}
+
+/** Mean, sample std (n - 1) and the 95% t confidence interval of the mean (what strl's tables over seeds show). */
+export function sampleSummary(xs: ArrayLike<number>): SampleSummary {
+  checkValues(xs, "sampleSummary");
+  const m = mean(xs);
+  if (xs.length === 1) return { mean: m, sampleStd: 0, ci95: [m, m], n: 1 };
+  const s = std(xs, 1);
+  const h = (tQuantile975(xs.length - 1) * s) / Math.sqrt(xs.length);
+  return { mean: m, sampleStd: s, ci95: [m - h, m + h], n: xs.length };
+}
+
+/** `12.3 ± 0.4 [11.3, 13.3]`: mean ± sample std and the 95% t CI, `digits` decimals. */
+export function formatSample(s: SampleSummary, digits = 1): string {
+  const ms = formatMeanStd(s.mean, s.sampleStd, digits);
+  if (s.n < 2) return ms;
+  const f = (x: number): string => formatMeanStd(x, 0, digits).split(" ")[0]!;
+  return `${ms} [${f(s.ci95[0])}, ${f(s.ci95[1])}]`;
+}

@@ -42,7 +42,12 @@ export interface ModelOutcome {
   history: LogRecord[];
   offline: OfflineMetrics;
   closedLoop?: ClosedLoopResult;
+  /** Closed-loop energy when evaluated closed-loop, else the offline one (for figures; tables use the two below). */
   energy?: ModelEnergy;
+  /** Offline: the full forward pass per held-out window (every window row one decision, real tokens only). */
+  offlineEnergy?: ModelEnergy;
+  /** Closed loop: per decision of the evaluation episodes, on the path that ran (`forwardLast` where it exists). */
+  closedLoopEnergy?: ModelEnergy;
   raster?: LayerSpikes[];
 }
 
@@ -96,11 +101,11 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
         log(`evaluating ${spec.name} closed-loop (${o.closedLoop.episodes} episodes x ${o.closedLoop.seeds.length} seeds x ${o.closedLoop.targetReturns.length} targets)`);
         const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), ...o.closedLoop, excludeMazeSeeds: exclude });
         outcome.closedLoop = r.closedLoop;
-        outcome.energy = r.energy;
-      } else {
-        // Offline-only rows: energy on held-out windows (each window row is one decision).
-        outcome.energy = measureEnergy(model, run.test.allWindows(32), { maxDecisions: 256 });
+        outcome.closedLoopEnergy = r.energy;
       }
+      // Offline energy on held-out windows (each window row is one decision), for every row.
+      outcome.offlineEnergy = measureEnergy(model, run.test.allWindows(32), { maxDecisions: 256 });
+      outcome.energy = outcome.closedLoopEnergy ?? outcome.offlineEnergy;
       if (o.raster) outcome.raster = rasterOf(model, run.test);
       outcomes.push(outcome);
     } finally {

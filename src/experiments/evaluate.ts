@@ -15,7 +15,8 @@ import { CMOS_45NM, type DeviceProfile } from "../energy/index.js";
 export function testSampler(model: PolicyModel, dataset: Dataset, splitSeed: number): WindowSampler {
   const c = model.config.toJSON() as { contextLength?: number; maxTimestep?: number; rtgScale: number; stateMean: number[]; stateStd: number[] };
   const split = splitEpisodes(dataset.numEpisodes, new Rng(splitSeed));
-  const idx = split.test.length > 0 ? split.test : split.train;
+  if (split.test.length === 0) throw new RangeError(`the test split of ${dataset.numEpisodes} episodes is empty; no held-out episodes to evaluate on`);
+  const idx = split.test;
   return new WindowSampler(
     dataset,
     {

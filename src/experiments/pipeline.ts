@@ -117,9 +117,12 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
   const c = model.config as unknown as { contextLength: number; maxTimestep?: number };
   const wc = { contextLength: c.contextLength, rtgScale, numTimesteps: c.maxTimestep ?? 1_000_000, stats };
   const trainS = new WindowSampler(o.dataset, wc, split.train);
-  // Tiny datasets can leave a split empty; fall back to the training episodes so the run still reports something.
-  const val = new WindowSampler(o.dataset, wc, split.val.length > 0 ? split.val : split.train);
-  const test = new WindowSampler(o.dataset, wc, split.test.length > 0 ? split.test : split.train);
+  // A split left empty by a tiny dataset is an error: never report training episodes as held-out.
+  for (const [name, idx] of [["validation", split.val], ["test", split.test]] as const) {
+    if (idx.length === 0) throw new RangeError(`the ${name} split of ${o.dataset.numEpisodes} episodes is empty (70/15/15): collect more episodes; training episodes are never reported as held-out`);
+  }
+  const val = new WindowSampler(o.dataset, wc, split.val);
+  const test = new WindowSampler(o.dataset, wc, split.test);
   const valBatch = Math.max(1, Math.min(64, o.train.batchSize ?? 32));
   const result = await train({
     ...o.train,

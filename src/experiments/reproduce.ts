@@ -4,14 +4,16 @@
  *     STRL causal, ANN-STRL and the DT; the paper-mode vs causal gap is the leak.
  *  2. Maze with a local view (MazeLocal): closed-loop success on unseen mazes.
  *  3. MiniGrid-Empty-8x8: the paper setting (random-policy data, (x, y)) and expert / medium data.
- *  4. Maze2D-UMaze: D4RL normalised score (continuous actions).
+ *  4. Maze2D-UMaze: normalised score against this env's own measured random / expert returns (continuous
+ *     actions; strl's point-mass Maze2D is not D4RL's MuJoCo env, so D4RL's references do not apply).
  *  5. CartPole, MountainCar, Acrobot, Pendulum (SNN-DT's tasks): return with medium and expert data.
  *  6. Energy per decision and firing rates for every row.
  * Each row runs once per seed (the seed drives data collection, split, initialisation, dropout and evaluation);
- * tables give mean ± std over seeds (population std).
+ * tables give mean ± sample std (n - 1) [95% t confidence interval] over seeds. Every model is evaluated at its
+ * final checkpoint (the last training step), never the best one seen during training (peers often report the max).
  */
 import { collectDataset, type PolicyName } from "../data/index.js";
-import { d4rlReference, formatMeanStd, mean, measureReferenceReturns, std, type ReferenceReturns } from "../eval/index.js";
+import { formatSample, isD4rlEnv, mean, measureReferenceReturns, sampleSummary, type ReferenceReturns } from "../eval/index.js";
 import type { ReportSection } from "../report/index.js";
 import { compareModels, type CompareResult, type ModelSpec, type ModelOutcome } from "./compare.js";
 import type { Preset } from "./presets.js";
@@ -28,12 +30,12 @@ export interface ScaleBudget {
   mazeEpisodes: number;
   /** Episodes of data for the other tasks. */
   episodes: number;
-  /** Closed-loop episodes per seed. */
+  /** Closed-loop episodes per seed (>= 20, so a success rate moves in steps of at most 5 points). */
   evalEpisodes: number;
 }
 
 export const BUDGETS: Record<Scale, ScaleBudget> = {
-  small: { preset: "tiny", steps: 250, batchSize: 32, mazeEpisodes: 1000, episodes: 100, evalEpisodes: 5 },
+  small: { preset: "tiny", steps: 250, batchSize: 32, mazeEpisodes: 1000, episodes: 100, evalEpisodes: 20 },
   paper: { preset: "paper", steps: 20000, batchSize: 32, mazeEpisodes: 50000, episodes: 2000, evalEpisodes: 100 },
 };
 
@@ -49,6 +51,8 @@ export interface ExperimentRow {
   models: ModelSpec[];
   /** Evaluate closed-loop at the expert's measured return. */
   closedLoop: boolean;
+  /** Episodes the paper collected for this row, when the row reproduces a paper setting (labelled if not met). */
+  paperEpisodes?: number;
 }
 
 const STRL: ModelSpec = { name: "STRL", kind: "strl" };
@@ -60,7 +64,7 @@ export function experimentRows(): ExperimentRow[] {
   const rows: ExperimentRow[] = [
     { id: "maze-paper", group: "1", title: "Maze 21x21, paper setting: (x, y) only, A* expert data", envId: "Maze-21x21-v0", policy: "expert", maze: true, models: [PAPER, STRL, ANN, DT], closedLoop: false },
     { id: "maze-local", group: "2", title: "MazeLocal 21x21: (x, y) + wall bits, mixed A* data, unseen mazes", envId: "MazeLocal-21x21-v0", policy: "mixed", maze: true, models: [STRL, ANN, DT], closedLoop: true },
-    { id: "minigrid-random", group: "3", title: "MiniGrid-Empty-8x8, paper setting: random-policy data, (x, y)", envId: "MiniGrid-Empty-8x8-v0", envOptions: { observation: "xy" }, policy: "random", models: [STRL, ANN, DT], closedLoop: true },
+    { id: "minigrid-random", group: "3", title: "MiniGrid-Empty-8x8, paper setting: random-policy data, (x, y), 100-step episodes", envId: "MiniGrid-Empty-8x8-v0", envOptions: { observation: "xy", maxSteps: 100 }, policy: "random", models: [STRL, ANN, DT], closedLoop: true, paperEpisodes: 20000 },
     { id: "minigrid-expert", group: "3", title: "MiniGrid-Empty-8x8: expert data, (x, y, direction)", envId: "MiniGrid-Empty-8x8-v0", policy: "expert", models: [STRL, ANN, DT], closedLoop: true },
     { id: "maze2d-medium", group: "4", title: "Maze2D-UMaze: medium data (continuous actions)", envId: "Maze2D-UMaze-v0", policy: "medium", models: [STRL, ANN, DT], closedLoop: true },
   ];
@@ -77,6 +81,8 @@ export interface RowResult {
   perSeed: CompareResult[];
   target?: number;
   references?: ReferenceReturns;
+  /** How the row differs from the paper's setting (e.g. fewer episodes), shown with its title. */
+  note?: string;
 }
 
 export interface ReproduceOptions {
@@ -93,19 +99,21 @@ export async function runReproduce(o: ReproduceOptions): Promise<RowResult[]> {
   const out: RowResult[] = [];
   for (const row of rows) {
     const res: RowResult = { row, perSeed: [] };
+    const episodes = row.maze ? b.mazeEpisodes : o.scale === "paper" && row.paperEpisodes ? row.paperEpisodes : b.episodes;
+    if (row.paperEpisodes && episodes !== row.paperEpisodes) res.note = `${episodes} episodes, not the paper's ${row.paperEpisodes.toLocaleString("en-US")}`;
     if (row.closedLoop) {
       res.references = await measureReferenceReturns(row.envId, { episodes: 10, seeds: [777], envOptions: row.envOptions });
       res.target = Math.round(res.references.expert * 100) / 100;
     }
     for (const seed of o.seeds) {
-      o.log(`[${row.id}] seed ${seed}: collecting ${row.maze ? b.mazeEpisodes : b.episodes} ${row.policy} episodes on ${row.envId}`);
-      const dataset = collectDataset({ envId: row.envId, policy: row.policy, episodes: row.maze ? b.mazeEpisodes : b.episodes, seed, envOptions: row.envOptions });
+      o.log(`[${row.id}] seed ${seed}: collecting ${episodes} ${row.policy} episodes on ${row.envId}`);
+      const dataset = collectDataset({ envId: row.envId, policy: row.policy, episodes, seed, envOptions: row.envOptions });
       const r = await compareModels({
         dataset,
         models: row.models.map((m) => ({ ...m, preset: b.preset })),
         train: { steps: b.steps, batchSize: b.batchSize, seed, lr: 1e-3, warmupSteps: Math.floor(b.steps / 10) },
-        // Normalised score: D4RL's references where they exist (Maze2D), else the measured random / expert returns.
-        closedLoop: row.closedLoop ? { targetReturns: [res.target!], episodes: b.evalEpisodes, seeds: [seed], references: d4rlReference(row.envId) ?? res.references } : undefined,
+        // Normalised score: every env against its own measured random / expert returns (none of these is D4RL's env).
+        closedLoop: row.closedLoop ? { targetReturns: [res.target!], episodes: b.evalEpisodes, seeds: [seed], references: res.references } : undefined,
         log: (l) => o.log(`[${row.id}] seed ${seed}: ${l}`),
         raster: seed === o.seeds[0],
       });
@@ -116,7 +124,7 @@ export async function runReproduce(o: ReproduceOptions): Promise<RowResult[]> {
   return out;
 }
 
-/** mean ± std over seeds of a per-outcome number (undefined values are skipped; "n/a" when none). */
+/** mean ± sample std [95% t CI] over seeds of a per-outcome number (undefined values are skipped; "n/a" when none). */
 function acrossSeeds(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined, digits: number, scale = 1): string {
   const xs: number[] = [];
   for (const r of res.perSeed) {
@@ -124,12 +132,30 @@ function acrossSeeds(res: RowResult, name: string, pick: (o: ModelOutcome, r: Co
     const v = o ? pick(o, r) : undefined;
     if (v !== undefined && Number.isFinite(v)) xs.push(v * scale);
   }
-  return xs.length === 0 ? "n/a" : formatMeanStd(mean(xs), std(xs), digits);
+  return xs.length === 0 ? "n/a" : formatSample(sampleSummary(xs), digits);
 }
 
-export const SUMMARY_COLUMNS = ["row", "task", "model", "held-out acc. % / MSE", "return", "success %", "normalised", "energy / decision (nJ)", "vs ANN-STRL", "vs DT", "mean firing rate"];
+export const SUMMARY_COLUMNS = [
+  "row",
+  "task",
+  "model",
+  "held-out acc. % / MSE",
+  "return",
+  "success %",
+  "normalised (measured random = 0, expert = 100)",
+  "offline energy / window (nJ)",
+  "closed-loop energy / decision (nJ)",
+  "int8 energy / decision (nJ)",
+  "vs ANN-STRL (fp32)",
+  "vs ANN-STRL-int8",
+  "vs DT",
+  "mean firing rate (real tokens)",
+];
 
-/** One line per row x model, mean ± std over seeds. */
+/** The energy a row compares: closed-loop per decision where the row runs closed-loop, else offline. */
+const primary = (o: ModelOutcome) => o.closedLoopEnergy ?? o.offlineEnergy;
+
+/** One line per row x model, mean ± sample std [95% t CI] over seeds. */
 export function summaryTable(results: RowResult[]): { columns: string[]; rows: string[][] } {
   const rows: string[][] = [];
   for (const res of results) {
@@ -137,25 +163,40 @@ export function summaryTable(results: RowResult[]): { columns: string[]; rows: s
       const n = m.name;
       const discrete = res.perSeed[0]?.outcomes.find((x) => x.name === n)?.offline.accuracy !== undefined;
       const t0 = (o: ModelOutcome) => o.closedLoop?.targets[0];
+      const ann = (r: CompareResult) => r.outcomes.find((x) => x.kind === "ann-strl" && x.mode === "causal");
+      const dt = (r: CompareResult) => r.outcomes.find((x) => x.kind === "dt");
+      const ratio = (o: ModelOutcome, base: ModelOutcome | undefined, int8: boolean) => {
+        const e = primary(o)?.energyPerDecisionPj;
+        const b = base ? (int8 ? primary(base)?.int8PerDecisionPj : primary(base)?.energyPerDecisionPj) : undefined;
+        return e !== undefined && b ? e / b : undefined;
+      };
       rows.push([
         res.row.group,
-        res.row.title,
+        res.note ? `${res.row.title} (${res.note})` : res.row.title,
         n,
         discrete ? acrossSeeds(res, n, (o) => o.offline.accuracy, 2, 100) : acrossSeeds(res, n, (o) => o.offline.mse, 4),
         acrossSeeds(res, n, (o) => t0(o)?.returnMean, 2),
         acrossSeeds(res, n, (o) => t0(o)?.successRate ?? undefined, 1, 100),
         acrossSeeds(res, n, (o) => t0(o)?.normalizedMean, 1),
-        acrossSeeds(res, n, (o) => o.energy?.energyPerDecisionPj, 1, 1e-3),
-        acrossSeeds(res, n, (o, r) => r.energy?.find((e) => e.name === o.name)?.ratioToAnn, 3),
-        acrossSeeds(res, n, (o, r) => r.energy?.find((e) => e.name === o.name)?.ratioToDt, 3),
+        acrossSeeds(res, n, (o) => o.offlineEnergy?.energyPerDecisionPj, 1, 1e-3),
+        acrossSeeds(res, n, (o) => o.closedLoopEnergy?.energyPerDecisionPj, 1, 1e-3),
+        acrossSeeds(res, n, (o) => primary(o)?.int8PerDecisionPj, 1, 1e-3),
+        acrossSeeds(res, n, (o, r) => ratio(o, ann(r), false), 3),
+        acrossSeeds(res, n, (o, r) => ratio(o, ann(r), true), 3),
+        acrossSeeds(res, n, (o, r) => ratio(o, dt(r), false), 3),
         acrossSeeds(res, n, (o) => {
-          const rs = Object.values(o.energy?.rates ?? {});
+          const rs = Object.entries(primary(o)?.rates ?? {}).filter(([k]) => !k.endsWith(".qk")).map(([, v]) => v);
           return rs.length ? mean(rs) : undefined;
         }, 4),
       ]);
     }
   }
   return { columns: SUMMARY_COLUMNS, rows };
+}
+
+/** True when some row's env is D4RL's own (its score could be called D4RL-normalised); none today. */
+export function anyD4rl(results: RowResult[]): boolean {
+  return results.some((r) => isD4rlEnv(r.row.envId));
 }
 
 /** The leak of row 1: paper-mode accuracy minus causal accuracy, per seed, mean ± std. */
@@ -169,7 +210,7 @@ export function leakLine(results: RowResult[]): string | undefined {
     if (p !== undefined && c !== undefined) gaps.push(100 * (p - c));
   }
   if (gaps.length === 0) return undefined;
-  return `The leak: STRL in paper mode (non-causal) scores ${formatMeanStd(mean(gaps), std(gaps), 2)} accuracy points above the same STRL with causal attention on the paper's maze task (per-seed gap, mean ± std over ${gaps.length} seeds). A policy acting in an environment never sees the next token, so only the causal number is achievable closed-loop.`;
+  return `The leak: STRL in paper mode (non-causal) scores ${formatSample(sampleSummary(gaps), 2)} accuracy points above the same STRL with causal attention on the paper's maze task (per-seed gap, mean ± sample std [95% t CI] over ${gaps.length} seeds). A policy acting in an environment never sees the next token, so only the causal number is achievable closed-loop.`;
 }
 
 /** Per-row detail sections (seed 0's figures). */

@@ -6,7 +6,7 @@ import type { OpRecord } from "../energy/index.js";
 import type { LIF } from "../snn/index.js";
 import { AnnStrlConfig, type AnnStrlConfigInit } from "./config/strl-config.js";
 import { AnnMlp, AnnSelfAttention } from "./blocks/ann-strl-blocks.js";
-import { checkTokens, stepTransformerOps } from "./blocks/energy.js";
+import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/energy.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
 import { PreNormBlock, StepTransformer } from "./step-transformer.js";
 import type { PolicyModel } from "./types.js";
@@ -40,9 +40,9 @@ export class AnnStrlModel extends StepTransformer<AnnSelfAttention, AnnMlp> impl
    * Operations of one decision: the whole forward pass over a context of `tokens` real steps, batch 1, all MACs
    * (every input is real). Same layer names as STRL; `rates` is ignored.
    */
-  opRecords(tokens: number, _rates: Record<string, number> = {}): OpRecord[] {
+  opRecords(tokens: number, _rates: Record<string, number> = {}, opts: OpOptions = {}): OpRecord[] {
     const c = this.config;
-    return stepTransformerOps(c, checkTokens(tokens, c.contextLength));
+    return stepTransformerOps(c, checkTokens(tokens, c.contextLength), undefined, opts);
   }
 
 }

@@ -86,7 +86,7 @@ export class BcModel extends Module implements PolicyModel {
   }
 
   /** Operations of one decision: the forward pass over a context of `tokens` real steps, batch 1, all MACs. */
-  opRecords(tokens: number, _rates: Record<string, number> = {}): OpRecord[] {
+  opRecords(tokens: number, _rates: Record<string, number> = {}, _opts: object = {}): OpRecord[] {
     const c = this.config;
     const L = checkTokens(tokens, c.contextLength);
     const sizes = [this.inputSize, ...c.hidden];

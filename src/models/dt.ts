@@ -24,7 +24,7 @@ import {
 } from "../tensor/index.js";
 import { ActionHeadLayer, actionLoss } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf, rtgTensor, statesTensor } from "./blocks/batch.js";
-import { attentionPairs, checkTokens } from "./blocks/energy.js";
+import { attentionPairs, checkTokens, type OpOptions } from "./blocks/energy.js";
 import { GptBlock } from "./blocks/gpt-block.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { additiveMask } from "./blocks/real-attention.js";
@@ -112,9 +112,10 @@ export class DtModel extends Module implements PolicyModel {
 
   /**
    * Operations of one decision: the whole forward pass over a context of `tokens` real steps (3 x tokens
-   * tokens), batch 1, all MACs.
+   * tokens), batch 1, all MACs (the DT has no `forwardLast`: a closed-loop decision runs this same pass). With
+   * `extras`: LayerNorms (4 MACs per feature), softmax (3 per score cell), GELU (1 per feature), residual adds.
    */
-  opRecords(tokens: number, _rates: Record<string, number> = {}): OpRecord[] {
+  opRecords(tokens: number, _rates: Record<string, number> = {}, opts: OpOptions = {}): OpRecord[] {
     const c = this.config;
     const L = checkTokens(tokens, c.contextLength);
     const n = 3 * L;
@@ -135,6 +136,14 @@ export class DtModel extends Module implements PolicyModel {
         { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(n, d, c.mlpRatio * d) },
         { layer: `${p}.mlp.fc2`, input: "real", macs: linearMacs(n, c.mlpRatio * d, d) },
       );
+      if (opts.extras) {
+        out.push(
+          { layer: `${p}.ln`, input: "real", macs: 2 * 4 * n * d },
+          { layer: `${p}.attn.softmax`, input: "real", macs: 3 * attentionPairs(n, true) * c.nHeads },
+          { layer: `${p}.mlp.gelu`, input: "real", macs: n * c.mlpRatio * d },
+          { layer: `${p}.residual`, input: "add", adds: 2 * n * d },
+        );
+      }
     });
     out.push({ layer: "head", input: "real", macs: linearMacs(L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
     return out;

@@ -6,7 +6,7 @@
 import type { OpRecord } from "../energy/index.js";
 import type { LIF } from "../snn/index.js";
 import { StrlConfig, type StrlConfigInit } from "./config/strl-config.js";
-import { checkTokens, stepTransformerOps } from "./blocks/energy.js";
+import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/energy.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
 import { SpikingMlp } from "./blocks/spiking-mlp.js";
 import { SpikingSelfAttention } from "./blocks/spiking-attention.js";
@@ -45,12 +45,13 @@ export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp>
   /**
    * Operations of one decision: the whole forward pass over a context of `tokens` real steps, batch 1.
    * Real-input layers (embeddings, qkv, fc1, head) are MACs computed once for all T (direct encoding); layers
-   * whose input is spikes are SOPs = T x rate x MACs: the score product q·kᵀ (rate of q), the attention-value
+   * whose input is spikes are SOPs = T x rate x MACs: the score product q·kᵀ (q·k coincidences when the
+   * monitor measured them as `<attn>.qk`, else the rate of q), the attention-value
    * product (rate of v: its real operand, the softmax weights, multiplies binary v), and fc2 (rate of lif1).
    */
-  opRecords(tokens: number, rates: Record<string, number>): OpRecord[] {
+  opRecords(tokens: number, rates: Record<string, number>, opts: OpOptions = {}): OpRecord[] {
     const c = this.config;
-    return stepTransformerOps(c, checkTokens(tokens, c.contextLength), { T: c.T, rates });
+    return stepTransformerOps(c, checkTokens(tokens, c.contextLength), { T: c.T, rates }, opts);
   }
 
 }

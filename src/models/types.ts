@@ -5,6 +5,7 @@
 import type { Module, Tensor } from "../tensor/index.js";
 import type { OpRecord } from "../energy/index.js";
 import type { LIF } from "../snn/index.js";
+import type { OpOptions } from "./blocks/energy.js";
 
 export type ModelKind = "strl" | "ann-strl" | "dt" | "bc";
 
@@ -54,7 +55,10 @@ export interface PolicyModel extends Module {
   spikingLayers(): Array<[string, LIF]>;
   /**
    * Operation counts for one decision (one forward pass over a context of `tokens` real steps, batch 1), for the
-   * energy counter. `rates` maps each spiking layer's name to its measured firing rate (from the monitor).
+   * energy counter. `rates` maps each spiking layer's name to its measured firing rate (from the monitor);
+   * `opts` says which path ran (full forward or `forwardLast`) and what is counted (docs/energy.md).
    */
-  opRecords(tokens: number, rates: Record<string, number>): OpRecord[];
+  opRecords(tokens: number, rates: Record<string, number>, opts?: OpOptions): OpRecord[];
+  /** Closed-loop decisions through the last position only (STRL, ANN-STRL); see `actWith`. */
+  forwardLast?(batch: ModelBatch): Tensor;
 }

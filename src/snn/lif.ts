@@ -32,10 +32,32 @@ export interface LIFConfig {
 }
 
 /**
- * Called after every forward pass with the spike count, the number of neuron-steps, T, and the membrane margins
- * H - v_th [T, neurons] of that pass (read-only; a spike is margin >= 0), for checks of spikes near threshold.
+ * Where a forward pass's neurons sit, for listeners that count only some token rows (real tokens, not padding)
+ * or want the spikes themselves (rasters). Reading it costs nothing unless a listener does.
  */
-export type SpikeListener = (spikes: number, neuronSteps: number, T: number, margins?: Float32Array) => void;
+export interface SpikeDetail {
+  /** [T, n] H_t - v_th of every neuron-step: a spike where >= 0. */
+  d: Float32Array;
+  /** Neurons per time step. */
+  n: number;
+  /** Token rows the neurons belong to (e.g. B·K for a [B, K, F] input; neurons are row-major, F per row). */
+  rows: number;
+  /** Neuron -> token row [n], when the layout is not `rows` equal contiguous blocks (the score cells). */
+  rowOf?: () => Int32Array;
+  /**
+   * Input events per neuron-step [T, n] and the most one neuron-step can receive (for the score LIF: the q·k
+   * coincidences of each score cell, at most the head size). Used to count Q·Kᵀ as coincidences.
+   */
+  events?: { perStep: () => Float32Array; max: number };
+}
+
+/** Called after every forward pass with the spike count, the number of neuron-steps, T, and where they sit. */
+export type SpikeListener = (spikes: number, neuronSteps: number, T: number, detail?: SpikeDetail) => void;
+
+/** The token rows of a LIF input's inner shape [..., F]: every axis but the last (1 for a vector). */
+export function rowsOf(inner: readonly number[]): number {
+  return inner.length < 2 ? 1 : inner.slice(0, -1).reduce((a, b) => a * b, 1);
+}
 
 function finite(name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v)) throw new RangeError(`LIF ${name} must be a finite number, got ${String(v)}`);
@@ -105,7 +127,8 @@ export class LIF {
       outShape,
       (xs) => {
         const r = lifForward(xs, T, n, p, { repeated, mean, name: this.name });
-        for (const fn of this.listeners) fn(r.spikeCount, T * n, T, r.saved.d);
+        const detail: SpikeDetail = { d: r.saved.d, n, rows: rowsOf(inner) };
+        for (const fn of this.listeners) fn(r.spikeCount, T * n, T, detail);
         return { y: r.y, state: r.saved };
       },
       (dy, saved) => lifBackward(dy, saved, p),

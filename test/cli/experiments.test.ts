@@ -63,10 +63,17 @@ describe("strl train -> eval -> energy", () => {
     assert.ok(ev.offline.steps > 0);
     const profile = join(dir, "profile.json");
     writeFileSync(profile, JSON.stringify({ name: "half", eMacPj: 2.3, eAcPj: 0.45 }));
-    const en = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5", "--json"]);
-    const en2 = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5", "--device-profile", profile, "--json"]);
+    const noData = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5"]);
+    assert.equal(noData.status, 2);
+    assert.match(noData.stderr.trim(), /^[^\n]*pass --data \(the training data\) so the evaluation mazes exclude the training mazes$/);
+    const en = runCli(["energy", "--checkpoint", ck, "--data", data, "--episodes", "1", "--target-return=-5", "--json"]);
+    const en2 = runCli(["energy", "--checkpoint", ck, "--data", data, "--episodes", "1", "--target-return=-5", "--device-profile", profile, "--json"]);
     assert.equal(en.status, 0, en.stderr);
-    const a = JSON.parse(en.stdout) as { energyPerDecisionPj: number; layers: Array<{ layer: string; input: string }>; rates: Record<string, number> };
+    const a = JSON.parse(en.stdout) as { energyPerDecisionPj: number; path: string; layers: Array<{ layer: string; input: string }>; rates: Record<string, number> };
+    assert.equal(a.path, "last"); // closed-loop STRL decisions run forwardLast
+    // every LIF of the 2 tiny blocks (q, k, v, score, lif1, lif2) plus each block's q·k coincidence rate
+    assert.equal(Object.keys(a.rates).length, 14);
+    assert.deepEqual(a.layers.filter((l) => l.input === "spike").map((l) => l.layer), ["blocks.0.attn.scores", "blocks.0.attn.av", "blocks.0.mlp.fc2", "blocks.1.attn.scores", "blocks.1.attn.av", "blocks.1.mlp.fc2"]);
     const b = JSON.parse(en2.stdout) as { energyPerDecisionPj: number };
     // Same decisions, every per-op energy halved: the total halves exactly (up to float rounding).
     assert.ok(Math.abs(b.energyPerDecisionPj - a.energyPerDecisionPj / 2) < 1e-6 * a.energyPerDecisionPj);

@@ -64,3 +64,23 @@ describe("energy of Linear 3->4 -> LIF -> Linear 4->2 (T = 4, one token)", () =>
     assert.throws(() => energyReport([], CMOS_45NM, 0), /decisions must be an integer >= 1/);
   });
 });
+
+describe("the structural bound and the int8 profile", () => {
+  it("puts tiny-preset STRL / ANN-STRL in [0.63, 0.92] and gives break-even rates 4.6 / 3.6 and 0.23 / 3.6", async () => {
+    const { structuralBound } = await import("../../src/experiments/energy-bound.js");
+    const { INT8_45NM, breakEvenRate } = await import("../../src/energy/index.js");
+    const b = structuralBound({ obsDim: 2, head: { kind: "discrete", n: 4 }, headDim: 32, mlpRatio: 4, causal: true, attention: "strl", dModel: 64, nBlocks: 2, nHeads: 2 }, 10, 4);
+    // real MACs (identical in both): embed 10·(1+2)·64 + 2 x (qkv 10·64·192 + fc1 10·64·256) + head 10·64·4 = 577,920
+    // spike MACs: 2 x (scores 55·2·32 + av 3520 + fc2 10·256·64) = 341,760
+    const real = 577920;
+    const spike = 341760;
+    const ann = (real + spike) * 4.6;
+    assert.ok(Math.abs(b.low - (real * 4.6) / ann) < 1e-12);
+    assert.ok(Math.abs(b.high - (real * 4.6 + 4 * 0.9 * spike) / ann) < 1e-12);
+    assert.equal(b.low.toFixed(2), "0.63");
+    assert.equal(b.high.toFixed(2), "0.92");
+    assert.equal(breakEvenRate(4), 4.6 / 3.6);
+    assert.equal(breakEvenRate(4, undefined, INT8_45NM), 0.23 / 3.6);
+    assert.throws(() => breakEvenRate(0), /T must be an integer >= 1, got 0/);
+  });
+});

@@ -30,12 +30,12 @@ describe("energy per decision", () => {
     close(e.sopsPerDecision, 500 / 3);
   });
 
-  it("measures the firing rate on offline windows: inputs 1.5, 3, (pad) 0, 1.5 fire 2 + 4 + 0 + 2 of 16 steps", () => {
+  it("measures the firing rate on offline windows over real tokens: 1.5, 3, (pad 9), 1.5 fire 2 + 4 + 2 of 12 steps", () => {
     const lif = new LIF({}, "lif");
     // a model whose LIF is driven by the raw state values (obsDim 1), padding included
     class StateDriven extends MazeLookupModel {
       override forward(batch: ModelBatch) {
-        lif.forwardRepeated(tensor(batch.states, [batch.B, batch.K]), 4, { mean: true }); // [B, K]
+        lif.forwardRepeated(tensor(batch.states, [batch.B, batch.K, 1]), 4, { mean: true }); // [B, K, 1]
         return { preds: zeros([batch.B, batch.K, 4]) };
       }
     }
@@ -43,7 +43,7 @@ describe("energy per decision", () => {
     const batch: ModelBatch = {
       B: 2,
       K: 2,
-      states: new Float32Array([1.5, 3, 0, 1.5]), // [B, K, 1]
+      states: new Float32Array([1.5, 3, 9, 1.5]), // [B, K, 1]; the padding (9) would fire 4 of 4
       rtg: new Float32Array(4),
       timesteps: new Int32Array(4),
       actions: new Int32Array(4),
@@ -51,12 +51,13 @@ describe("energy per decision", () => {
       mask: new Float32Array([1, 1, 0, 1]),
     };
     const e = measureEnergy(model, [batch]);
-    assert.equal(e.rates.lif, 0.5); // 8 spikes / (4 neurons x T 4)
+    assert.equal(e.rates.lif, 8 / 12); // 8 spikes / (3 real neurons x T 4); padded: 12 / 16
+    assert.equal(e.path, "full");
     assert.equal(e.decisions, 2);
     close(e.meanTokens, 1.5); // 2 real tokens + 1 real token
   });
 
-  it("counts the decisions and firing rate of a closed-loop run: tokens 1, 2, 3, 3, 3, 3 of K = 3, rate 5/6", async () => {
+  it("counts the decisions and real-token firing rate of a closed-loop run: tokens 1, 2, 3, 3, 3, 3 of K = 3, rate 1", async () => {
     const model = new MazeLookupModel(3, [2, 2], [1, 1], new LIF({}, "lif"));
     const { closedLoop, energy } = await evaluateWithEnergy(model, {
       envId: "Maze-21x21-v0",
@@ -69,9 +70,13 @@ describe("energy per decision", () => {
     close(closedLoop.targets[0]!.returnMean, 0.4);
     assert.equal(energy.decisions, 6);
     close(energy.meanTokens, 15 / 6);
-    close(energy.rates.lif!, 60 / 72); // real tokens fire at all 4 steps: 15 x 4 spikes of 6 x 3 x 4
-    // per decision: embed 10 x 2.5 tokens x 4.6 pJ + attn 4 x (5/6) x 100 x 2.5 x 0.9 pJ
-    close(energy.energyPerDecisionPj, 10 * 2.5 * 4.6 + 4 * (5 / 6) * 100 * 2.5 * 0.9);
+    // real tokens fire at all 4 steps, padding never: 15 x 4 spikes over the 15 real tokens x 4 steps (the padded
+    // count would be 60 / 72 = 5/6)
+    close(energy.rates.lif!, 1);
+    // per decision: embed 10 x 2.5 tokens x 4.6 pJ + attn 4 x 1 x 100 x 2.5 x 0.9 pJ
+    close(energy.energyPerDecisionPj, 10 * 2.5 * 4.6 + 4 * 1 * 100 * 2.5 * 0.9);
+    // the same operations under the int8 profile: 0.23 pJ per MAC, 0.03 pJ per accumulate
+    close(energy.int8PerDecisionPj, 10 * 2.5 * 0.23 + 4 * 100 * 2.5 * 0.03);
   });
 
   it("gives each model's ratio to ANN-STRL and DT", () => {

@@ -18,8 +18,8 @@ export const TINY_MAZE_POLICY: Record<string, number> = { "0,1": 1, "1,1": 1, "2
 /**
  * A PolicyModel that plays TINY_MAZE: it de-normalises the state of the last token, looks the action up, and
  * returns one-hot logits at every position. Records every batch and history it is given. With `lif`, it also runs the LIF on
- * 2 x mask repeated over T = 4 (a real token fires at every step, padding never), so its firing rate per call is
- * (real tokens) / K.
+ * 2 x mask repeated over T = 4 (a real token fires at every step, padding never): over every position its rate is
+ * (real tokens) / K, over the real tokens (what the energy counter measures) it is 1.
  */
 export class MazeLookupModel extends Module implements PolicyModel {
   readonly kind: ModelKind;
@@ -60,8 +60,8 @@ export class MazeLookupModel extends Module implements PolicyModel {
       for (let j = 0; j < K; j++) logits[(b * K + j) * 4 + a] = 1;
     }
     if (this.lif) {
-      const drive = mul(tensor(batch.mask, [B, K]), 2); // [B, K]
-      this.lif.forwardRepeated(drive, 4, { mean: true }); // [B, K]
+      const drive = mul(tensor(batch.mask, [B, K, 1]), 2); // [B, K, 1]: one neuron per token
+      this.lif.forwardRepeated(drive, 4, { mean: true }); // [B, K, 1]
     }
     return { preds: tensor(logits, [B, K, 4]) };
   }

@@ -1,12 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { D4RL_REFERENCES, d4rlReference, normalizedScore } from "../../src/eval/normalized.js";
+import { D4RL_REFERENCES, d4rlReference, isD4rlEnv, normalizedScore } from "../../src/eval/normalized.js";
 
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
 describe("normalizedScore", () => {
   it("scores maze2d-umaze's midpoint return (23.85 + 161.86) / 2 = 92.855 as 50", () => {
-    close(normalizedScore("Maze2D-UMaze-v0", 92.855), 50);
+    close(normalizedScore("maze2d-umaze-v1", 92.855), 50);
     close(normalizedScore("maze2d-umaze-v1", 161.86), 100);
     close(normalizedScore("maze2d-umaze", 23.85), 0);
   });
@@ -17,6 +17,15 @@ describe("normalizedScore", () => {
     // 100 x (6000 + 280.178953) / (12135 + 280.178953)
     close(normalizedScore("halfcheetah-medium-expert-v2", 6000), (100 * 6280.178953) / 12415.178953);
     assert.equal(d4rlReference("CartPole-v1"), undefined);
+  });
+
+  it("never scores strl's Maze2D (point-mass physics, not D4RL's MuJoCo env) with D4RL's references", () => {
+    assert.equal(d4rlReference("Maze2D-UMaze-v0"), undefined);
+    assert.equal(isD4rlEnv("Maze2D-UMaze-v0"), false);
+    assert.equal(isD4rlEnv("maze2d-umaze-v1"), true);
+    assert.throws(() => normalizedScore("Maze2D-UMaze-v0", 100), /no reference returns for 'Maze2D-UMaze-v0'/);
+    // its own measured references: random ~0, expert ~238 -> 119 scores 50
+    close(normalizedScore("Maze2D-UMaze-v0", 119, { random: 0, expert: 238, source: "measured" }), 50);
   });
 
   it("uses explicit references: 100 x (5 - (-10)) / (10 - (-10)) = 75", () => {

@@ -18,7 +18,9 @@ describe("captureSpikes", () => {
     });
     assert.deepEqual(got, [{ layer: "l", spikes: [[0, 1, 0], [1, 1, 0], [0, 1, 0], [1, 1, 0]] }]);
     assert.deepEqual(out, [1, 1, 1, 0.5, 1, 0]); // 9 fires every step
-    assert.equal(Object.hasOwn(lif, "forwardRepeated"), false, "the LIF is restored");
+    got.length = 0;
+    lif.forward(tensor([[3]])); // unsubscribed afterwards: no capture
+    assert.equal(got.length, 0);
   });
 
   it("keeps only the first call of a layer, limits neurons, and skips layers that never ran", () => {
@@ -29,5 +31,25 @@ describe("captureSpikes", () => {
       a.forward(tensor([[0, 0, 0]]));
     }, { maxNeurons: 2 });
     assert.deepEqual(got, [{ layer: "a", spikes: [[1, 1]] }]);
+  });
+});
+
+describe("captureSpikes on a whole STRL", () => {
+  it("captures every LIF layer, the fused attention's q, k, v and score neurons included", async () => {
+    const { StrlModel } = await import("../../src/models/index.js");
+    const { DISCRETE, OBS, allWindows, tinyDataset } = await import("../models/fixtures.js");
+    const K = 4;
+    const m = new StrlModel({ obsDim: OBS, head: DISCRETE, contextLength: K, maxTimestep: 16, dropout: 0, seed: 5, dModel: 8, nBlocks: 2, nHeads: 2 });
+    const full = allWindows(tinyDataset("discrete"), K);
+    const one = { ...full, B: 1, states: full.states.slice(0, K * OBS), rtg: full.rtg.slice(0, K), timesteps: full.timesteps.slice(0, K), actions: full.actions.slice(0, K), prevActions: full.prevActions.slice(0, K), mask: new Float32Array(K).fill(1) };
+    const got = captureSpikes(m.spikingLayers(), () => m.forward(one).preds.dispose(), { maxNeurons: 100 });
+    assert.deepEqual(got.map((g) => g.layer), m.spikingLayers().map(([n]) => n)); // 12 layers, none missing
+    assert.equal(got.length, 12);
+    const width = (name: string) => got.find((g) => g.layer === name)!.spikes[0]!.length;
+    assert.equal(width("blocks.0.attn.q_lif"), 8); // d features of the last token
+    assert.equal(width("blocks.0.attn.score_lif"), 2 * K); // the last query's K keys in each of 2 heads
+    assert.equal(width("blocks.1.mlp.lif1"), 32);
+    for (const g of got) assert.equal(g.spikes.length, 4); // T = 4
+    m.dispose();
   });
 });

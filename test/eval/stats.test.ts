@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { describe as summarise, formatMeanStd, mean, std, stdErr } from "../../src/eval/stats.js";
+import { describe as summarise, formatMeanStd, formatSample, mean, sampleSummary, std, stdErr, tQuantile975 } from "../../src/eval/stats.js";
 
 describe("stats", () => {
   it("computes the mean and the population std of [2, 4, 4, 4, 5, 5, 7, 9] as 5 and 2", () => {
@@ -35,5 +35,24 @@ describe("stats", () => {
     assert.throws(() => std([1, NaN]), /std: value \[1\] must be a finite number, got NaN/);
     assert.throws(() => std([1], 1), /ddof = 1 needs at least 2 values/);
     assert.throws(() => formatMeanStd(1, -1), /std must be a finite number >= 0, got -1/);
+  });
+
+  it("sample std (n - 1) and the 95% t interval: [1, 2, 3] -> 2 ± 1, half-width 4.303 / sqrt(3)", () => {
+    const s = sampleSummary([1, 2, 3]);
+    assert.equal(s.mean, 2);
+    assert.equal(s.sampleStd, 1); // sqrt((1 + 0 + 1) / 2), not the population sqrt(2/3)
+    const h = 4.303 / Math.sqrt(3);
+    assert.ok(Math.abs(s.ci95[0] - (2 - h)) < 1e-12 && Math.abs(s.ci95[1] - (2 + h)) < 1e-12);
+    assert.equal(formatSample(s, 2), "2.00 ± 1.00 [-0.48, 4.48]");
+    assert.equal(formatSample(sampleSummary([5]), 1), "5.0 ± 0.0");
+  });
+
+  it("t quantiles: the table, and the expansion past df 30 within 1e-3 of published values", () => {
+    assert.equal(tQuantile975(1), 12.706);
+    assert.equal(tQuantile975(2), 4.303);
+    assert.ok(Math.abs(tQuantile975(40) - 2.021) < 1e-3);
+    assert.ok(Math.abs(tQuantile975(60) - 2.0) < 1e-3);
+    assert.ok(Math.abs(tQuantile975(120) - 1.98) < 1e-3);
+    assert.throws(() => tQuantile975(0), /degrees of freedom must be an integer >= 1, got 0/);
   });
 });

@@ -3,10 +3,11 @@ import { before, describe, it } from "node:test";
 import { ready } from "../../src/tensor/index.js";
 import { FiringRateMonitor } from "../../src/snn/index.js";
 import { energyReport } from "../../src/energy/index.js";
-import { AnnStrlModel, BcModel, DtModel, StrlModel } from "../../src/models/index.js";
+import { BcModel, DtModel, StrlModel } from "../../src/models/index.js";
 import { DISCRETE, OBS, allWindows, fitUntil, tinyDataset } from "./fixtures.js";
 
 const K = 4;
+const close = (a: number, b: number): void => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)), `${a} != ${b}`);
 const tr = { obsDim: OBS, head: DISCRETE, contextLength: K, maxTimestep: 16, dropout: 0, seed: 5, dModel: 8, nBlocks: 1, nHeads: 2 };
 
 describe("energy records and firing rates", () => {
@@ -35,13 +36,13 @@ describe("energy records and firing rates", () => {
     assert.throws(() => m.opRecords(3, {}), /rates\['blocks\.0\.attn\.q_lif'\] must be a firing rate in \[0, 1\], got undefined/);
     assert.throws(() => m.opRecords(5, rates), /tokens must be an integer in \[1, 4\]/);
     // paper mode scores all L² pairs: 9 · 2 · 4 = 72
-    assert.equal(new StrlModel({ ...tr, causal: false }).opRecords(3, rates)[3]!.macs, 72);
+    assert.deepEqual(new StrlModel({ ...tr, causal: false }).opRecords(3, rates)[3], { layer: "blocks.0.attn.scores", input: "spike", macs: 72, T: 4, rate: 0.1 });
   });
 
   it("counts the Decision Transformer over its 3L interleaved tokens and BC over its layers", () => {
     const dt = new DtModel(tr).opRecords(2, {});
     // 6 tokens: qkv 6·8·24, causal pairs 21 · d 8, proj 6·8·8, fc1 6·8·32, fc2 6·32·8; head on the 2 state tokens
-    assert.deepEqual(dt.map((r) => r.macs), [16, 48, 1152, 168, 168, 384, 1536, 1536, 48]);
+    assert.deepEqual(dt.map((r) => (r.input === "add" ? -1 : r.macs)), [16, 48, 1152, 168, 168, 384, 1536, 1536, 48]);
     const bc = new BcModel({ obsDim: OBS, head: DISCRETE, contextLength: K, hidden: [5], pastStates: 1 }).opRecords(2, {});
     assert.deepEqual(bc, [
       { layer: "mlp.0", input: "real", macs: 60 },
@@ -49,26 +50,56 @@ describe("energy records and firing rates", () => {
     ]);
   });
 
-  it("a trained STRL fires in every layer at rates in [0, 1], and its energy per decision is below ANN-STRL's", () => {
+  it("charges hand-computed energies at a given firing pattern: full pass, forwardLast, coincidences, extras", () => {
+    const m = new StrlModel(tr);
+    const rates: Record<string, number> = { "blocks.0.attn.q_lif": 0.1, "blocks.0.attn.k_lif": 0.2, "blocks.0.attn.v_lif": 0.3, "blocks.0.attn.score_lif": 0.4, "blocks.0.mlp.lif1": 0.5, "blocks.0.mlp.lif2": 0.6 };
+    // full, q's rate: real MACs 24 + 72 + 576 + 768 + 72 = 1512 x 4.6 = 6955.2 pJ;
+    // SOPs 4·0.1·48 + 4·0.3·48 + 4·0.5·768 = 19.2 + 57.6 + 1536 = 1612.8 x 0.9 = 1451.52 pJ
+    close(energyReport(m.opRecords(3, rates)).energyPerDecisionPj, 8406.72);
+    // forwardLast with the measured coincidence rate 0.05: fc1 1·8·32 = 256, head 1·8·3 = 24 ->
+    // MACs 24 + 72 + 576 + 256 + 24 = 952 x 4.6 = 4379.2; SOPs 4·0.05·48 + 57.6 + 4·0.5·256 = 579.2 x 0.9 = 521.28
+    const withQk = { ...rates, "blocks.0.attn.qk": 0.05 };
+    close(energyReport(m.opRecords(3, withQk, { path: "last" })).energyPerDecisionPj, 4900.48);
+    close(energyReport(m.opRecords(3, withQk, { path: "last", qk: "q-rate" })).energyPerDecisionPj, 4900.48 + 4 * 0.05 * 48 * 0.9);
+    // extras: LN 2 x 4·3·8 = 192, softmax 3 x 12 cells x T 4 = 144, LIF updates 4 x (3·3·8 + 12) + 4 x 3 x 40 = 816
+    // -> 1152 MACs x 4.6 = 5299.2; adds: mean over T 2 x 3·3·8 = 144 + residuals 2 x 24 = 192 x 0.9 = 172.8
+    close(energyReport(m.opRecords(3, rates, { extras: true })).energyPerDecisionPj, 8406.72 + 5472);
+    m.dispose();
+  });
+
+  it("measures q·k coincidences in the fused kernel: q (1,0),(1,1) x k (1,1),(0,1), causal -> 4 of 6 per step", async () => {
+    const { ReportingLIF } = await import("../../src/models/blocks/reporting-lif.js");
+    const { fusedSpikingAttention } = await import("../../src/models/blocks/fused-spiking-attention.js");
+    const { readRates } = await import("../../src/eval/energy-eval.js");
+    const { tensor } = await import("../../src/tensor/index.js");
+    const lifs = { q: new ReportingLIF({}, "a.q_lif"), k: new ReportingLIF({}, "a.k_lif"), v: new ReportingLIF({}, "a.v_lif"), attn: new ReportingLIF({}, "a.score_lif") };
+    const mon = new FiringRateMonitor().attach(Object.values(lifs).map((l) => [l.name, l] as [string, typeof l]));
+    // [B=1, K=2, 3d = 6]: q | k | v per token; 3 fires every step, 0 never
+    const qkv = tensor([3, 0, 3, 3, 3, 3, 3, 3, 0, 3, 0, 0], [1, 2, 6]);
+    fusedSpikingAttention(qkv, lifs, { T: 4, H: 1, causal: true, scale: 1, kind: "strl", keyMask: new Uint8Array([1, 1]) }).dispose();
+    // cells (0,0): q0·k0 = 1; (1,0): q1·k0 = 2; (1,1): q1·k1 = 1 -> 4 coincidences of 3 cells x dh 2, each of T = 4 steps
+    const r = mon.rates()["a.score_lif"]!;
+    assert.equal(r.events, 16);
+    assert.equal(r.eventCapacity, 24);
+    assert.equal(readRates(mon)["a.qk"], 4 / 6);
+    assert.equal(readRates(mon)["a.q_lif"], 3 / 4); // q's rate: the old convention would charge 0.75, not 0.67
+  });
+
+  it("a trained STRL fires in every one of its 6 layers, on real tokens only", () => {
     const batch = allWindows(tinyDataset("discrete"), K);
     const strl = new StrlModel({ ...tr, dModel: 16 });
     fitUntil(strl, batch, { lr: 1e-2, maxSteps: 60, target: 1.01, every: 60 });
     const mon = new FiringRateMonitor().attach(strl.spikingLayers());
     strl.eval();
+    mon.setTokens(batch.mask, batch.B, batch.K);
     strl.forward(batch).preds.dispose();
-    const rates = Object.fromEntries(Object.entries(mon.rates()).map(([n, r]) => [n, r.rate]));
+    const rates = mon.rates();
     assert.equal(Object.keys(rates).length, 6);
-    for (const [n, r] of Object.entries(rates)) assert.ok(r > 0 && r <= 1, `${n}: rate ${r}`);
-    const ann = new AnnStrlModel({ ...tr, dModel: 16 });
-    const eStrl = energyReport(strl.opRecords(K, rates)).energyPerDecisionPj;
-    const eAnn = energyReport(ann.opRecords(K, {})).energyPerDecisionPj;
-    assert.ok(eStrl > 0 && eStrl < eAnn, `STRL ${eStrl} pJ vs ANN-STRL ${eAnn} pJ`);
-    // the real-input layers cost the same in both; the difference is the spike layers' SOPs
-    const annMacs = ann.opRecords(K, {}).filter((r) => /scores|av|fc2/.test(r.layer));
-    const strlSpike = strl.opRecords(K, rates).filter((r) => r.input === "spike");
-    const saved = annMacs.reduce((a, r) => a + r.macs * 4.6, 0) - strlSpike.reduce((a, r) => a + (r.input === "spike" ? r.T * r.rate * r.macs * 0.9 : 0), 0);
-    assert.ok(Math.abs(eAnn - eStrl - saved) < 1e-6 * eAnn);
+    let real = 0;
+    for (let i = 0; i < batch.mask.length; i++) real += batch.mask[i]!;
+    // q's neuron-steps are exactly T x real tokens x d: padding is not counted
+    assert.equal(rates["blocks.0.attn.q_lif"]!.neuronSteps, 4 * real * 16);
+    for (const [n, r] of Object.entries(rates)) assert.ok(r.spikes > 0 && r.rate <= 1, `${n}: ${r.spikes} spikes`);
     strl.dispose();
-    ann.dispose();
   });
 });

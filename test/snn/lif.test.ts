@@ -63,6 +63,20 @@ describe("LIF on tensors", () => {
     const s = new LIF().forward(x);
     assert.deepEqual(s.shape, [4, 3, 5]);
     assert.ok(s.dataSync().every((v) => v === 0 || v === 1));
+    // the equations by hand per neuron: H = V + (X - V) / 2, S = [H >= 1], V = H (1 - S), V_0 = 0
+    const xs = x.dataSync();
+    const want: number[] = new Array(60).fill(0);
+    for (let j = 0; j < 15; j++) {
+      let v = 0;
+      for (let t = 0; t < 4; t++) {
+        const h = v + (xs[t * 15 + j]! - v) / 2;
+        const spike = h >= 1 ? 1 : 0;
+        want[t * 15 + j] = spike;
+        v = h * (1 - spike);
+      }
+    }
+    assert.deepEqual(Array.from(s.dataSync()), want);
+    assert.ok(want.some((v) => v === 1) && want.some((v) => v === 0), "the input exercises both outcomes");
   });
 
   it("starts from vReset on every forward pass (no state between calls)", () => {

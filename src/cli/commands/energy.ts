@@ -2,6 +2,8 @@
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
 import { CMOS_45NM, checkProfile } from "../../energy/index.js";
+import { isMazeEnv } from "../../eval/index.js";
+import { UsageError } from "../errors.js";
 import { closedLoopWithEnergy, trainingMazeSeeds } from "../../experiments/evaluate.js";
 import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
 
@@ -44,6 +46,9 @@ export const command: Command = {
     let targets = numberList("target-return", values["target-return"], []);
     await startEngine(values.engine);
     const loaded = await loadForEval(dir);
+    if (isMazeEnv(loaded.envId) && !values.data && loaded.envOptions?.maze === undefined && loaded.envOptions?.mazeSeed === undefined) {
+      throw new UsageError(`${loaded.envId}: pass --data (the training data) so the evaluation mazes exclude the training mazes`);
+    }
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
     if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);
     const { energy } = await closedLoopWithEnergy(loaded.model, {
@@ -63,6 +68,8 @@ export const command: Command = {
           env: loaded.envId,
           model: loaded.model.kind,
           profile,
+          path: energy.path,
+          int8PerDecisionPj: energy.int8PerDecisionPj,
           decisions: energy.decisions,
           meanTokens: energy.meanTokens,
           energyPerDecisionPj: energy.energyPerDecisionPj,

@@ -20,6 +20,7 @@ import type { NativeAddon } from "../../tensor/native/addon.js";
 import type { AttentionKind } from "../config/strl-config.js";
 import type { ReportingLIF } from "./reporting-lif.js";
 import { indexSpikes, popcount, type SpikeRows } from "./spike-index.js";
+import { keyLists, scoreDetail, type KeyLists } from "./key-lists.js";
 
 export interface FusedSsaOptions {
   T: number;
@@ -37,40 +38,6 @@ export interface SsaNeurons {
   v: ReportingLIF;
   /** The score LIF ("strl") or the output LIF ("spike-driven"). */
   attn: ReportingLIF;
-}
-
-/**
- * The keys each query row may attend, as lists: row r = b·K + i holds keys[start[r] .. start[r+1]). Score cells
- * of one time step are laid out by (b, h, i, key): cell(b, h, i, m) = base[b] + h·perHead[b] + (start[b·K+i] -
- * start[b·K]) + m.
- */
-interface KeyLists {
-  start: Int32Array; // [B·K + 1]
-  keys: Int32Array; // [cells of one head]
-  perHead: Int32Array; // [B] cells of one head in batch row b
-  base: Int32Array; // [B] first cell of batch row b
-  nCells: number; // cells per time step (all heads)
-}
-
-function keyLists(B: number, K: number, H: number, causal: boolean, km: Uint8Array): KeyLists {
-  const start = new Int32Array(B * K + 1);
-  const keys: number[] = [];
-  const perHead = new Int32Array(B);
-  const base = new Int32Array(B);
-  let nCells = 0;
-  for (let b = 0; b < B; b++) {
-    const first = keys.length;
-    for (let i = 0; i < K; i++) {
-      start[b * K + i] = keys.length;
-      const jEnd = causal ? i + 1 : K;
-      for (let j = 0; j < jEnd; j++) if (km[b * K + j] === 1) keys.push(j);
-    }
-    perHead[b] = keys.length - first;
-    base[b] = nCells;
-    nCells += H * perHead[b]!;
-  }
-  start[B * K] = keys.length;
-  return { start, keys: Int32Array.from(keys), perHead, base, nCells };
 }
 
 const E1 = Math.E - 1;
@@ -142,7 +109,7 @@ export function ssaKernel(
       for (let r = 0; r < N; r++) for (let p = 0; p < 3; p++) parts[p]!.set(x.subarray(r * d3 + p * d, r * d3 + (p + 1) * d), r * d);
       const run = (lif: ReportingLIF, input: Float32Array) => {
         const res = lifForward(input, T, n, lif.kernelParams, { repeated: true, mean: false, name: lif.name });
-        lif.report(res.spikeCount, T * n, T, res.saved.d);
+        lif.report(res.spikeCount, T * n, T, { d: res.saved.d, n, rows: N });
         return res;
       };
       const rq = run(lifs.q, parts[0]!);
@@ -203,12 +170,12 @@ export function ssaKernel(
           }
         }
         const ra = lifForward(y, T, n, lifs.attn.kernelParams, { repeated: false, mean: true, name: lifs.attn.name });
-        lifs.attn.report(ra.spikeCount, T * n, T, ra.saved.d);
+        lifs.attn.report(ra.spikeCount, T * n, T, { d: ra.saved.d, n, rows: N });
         return { y: ra.y, state: { N, lq: rq.saved, lk: rk.saved, lv: rv.saved, la: ra.saved, qi, ki, vi, kl, cells: sc, a: new Float32Array(0) } };
       }
       // "strl": score LIF on the allowed cells, softmax over them (two values per row: 1/Z, e/Z), · v_t, mean over T
       const rs = lifForward(sc, T, nC, lifs.attn.kernelParams, { repeated: false, mean: false, name: lifs.attn.name });
-      lifs.attn.report(rs.spikeCount, T * nC, T, rs.saved.d);
+      lifs.attn.report(rs.spikeCount, T * nC, T, scoreDetail(rs.saved.d, sc, kl, { B, K, H, scale, dh }));
       const ss = rs.y; // [T, nCells] binary
       const a = new Float32Array(T * B * H * K); // [T, B, H, K]
       const runSum = new Float64Array(dh);
@@ -410,11 +377,11 @@ export function ssaKernel(
       const y = new Float32Array(T * n);
       nk.ssaDrivenForward(...g, sc, rv.y, y);
       const ra = lifForward(y, T, n, lifs.attn.kernelParams, { repeated: false, mean: true, name: lifs.attn.name });
-      lifs.attn.report(ra.spikeCount, T * n, T, ra.saved.d);
+      lifs.attn.report(ra.spikeCount, T * n, T, { d: ra.saved.d, n, rows: N });
       return { y: ra.y, state: { ...base, la: ra.saved, cells: sc, a: new Float32Array(0) } };
     }
     const rs = lifForward(sc, T, nC, lifs.attn.kernelParams, { repeated: false, mean: false, name: lifs.attn.name });
-    lifs.attn.report(rs.spikeCount, T * nC, T, rs.saved.d);
+    lifs.attn.report(rs.spikeCount, T * nC, T, scoreDetail(rs.saved.d, sc, kl, { B, K, H, scale, dh }));
     const out = new Float32Array(n);
     const a = new Float32Array(T * B * H * K);
     nk.ssaStrlForward(...g, rs.y, rv.y, km, causal, out, a);

@@ -3,7 +3,7 @@
  * `lifBackward` directly on Float32Arrays). The kernel reports the spikes it produced, so the firing-rate monitor
  * sees exactly what it would see from `forward`.
  */
-import { LIF, type LIFOptions, type LifParams, type SpikeListener } from "../../snn/index.js";
+import { LIF, type LIFOptions, type LifParams, type SpikeDetail, type SpikeListener } from "../../snn/index.js";
 
 export class ReportingLIF extends LIF {
   /** The kernel parameters of this neuron (its config plus the surrogate's derivative). */
@@ -24,9 +24,11 @@ export class ReportingLIF extends LIF {
     };
   }
 
-  /** Called by a fused kernel after it ran this neuron: `spikes` fired over `neuronSteps` (T x neurons), and the
-   *  kernel's margins H - v_th [T, neurons]. */
-  report(spikes: number, neuronSteps: number, T: number, margins?: Float32Array): void {
-    for (const fn of this.fusedListeners) fn(spikes, neuronSteps, T, margins);
+  /**
+   * Called by a fused kernel after it ran this neuron: `spikes` fired over `neuronSteps` (T x neurons), and
+   * where they sit (`detail`, so monitors can count real tokens and rasters can show these neurons too).
+   */
+  report(spikes: number, neuronSteps: number, T: number, detail?: SpikeDetail): void {
+    for (const fn of this.fusedListeners) fn(spikes, neuronSteps, T, detail);
   }
 }
