@@ -9,7 +9,7 @@ import { CMOS_45NM, type DeviceProfile } from "../energy/index.js";
 import { modelFromJSON } from "../models/factory.js";
 import type { PolicyModel } from "../models/types.js";
 import { FiringRateMonitor } from "../snn/index.js";
-import { energyOfDecisions, TokenHistogram, type ModelEnergy } from "./energy-eval.js";
+import { energyOfDecisions, readRates, TokenHistogram, type ModelEnergy } from "./energy-eval.js";
 import { captureSpikes, type LayerSpikes } from "./spikes.js";
 
 export interface DecisionTrace {
@@ -78,29 +78,42 @@ export class DecisionInspector {
   async inspect<A>(tokens: number, decide: () => A | Promise<A>): Promise<{ value: A; trace: DecisionTrace }> {
     this.perDecision.clear();
     this.near = 0;
+    // the batch-1 window is left-padded: rates count its last `tokens` positions only, as evaluateWithEnergy does
+    const K = this.model.contextLength;
+    const mask = new Float32Array(K);
+    mask.fill(1, K - tokens);
+    this.perDecision.setTokens(mask, 1, K);
+    this.perEpisode.setTokens(mask, 1, K);
     let value!: A | Promise<A>;
     const spikes = captureSpikes(this.model.spikingLayers(), () => {
       value = decide();
     }, { maxNeurons: this.opts.maxNeurons ?? 64 });
     const resolved = await value;
-    const rates: Record<string, number> = {};
-    for (const [n, r] of Object.entries(this.perDecision.rates())) rates[n] = r.rate;
+    const rates = readRates(this.perDecision);
     this.tokens.add(tokens);
     const one = new TokenHistogram();
     one.add(tokens);
     const profile = this.opts.profile ?? CMOS_45NM;
-    const energyPj = energyOfDecisions(this.model, one, rates, profile).energyPerDecisionPj;
-    const annEnergyPj = this.twin ? energyOfDecisions(this.twin, one, {}, profile).energyPerDecisionPj : undefined;
+    const energyPj = energyOfDecisions(this.model, one, rates, profile, { path: this.path() }).energyPerDecisionPj;
+    const annEnergyPj = this.twin ? energyOfDecisions(this.twin, one, {}, profile, { path: this.path() }).energyPerDecisionPj : undefined;
     return { value: resolved, trace: { tokens, spikes, rates, nearThreshold: this.near, energyPj, annEnergyPj } };
   }
 
   /** Energy per decision over the episode so far (as `strl energy` counts the same decisions); undefined before any. */
   episodeEnergy(): { model: ModelEnergy; ann?: ModelEnergy } | undefined {
     if (this.tokens.decisions === 0) return undefined;
-    const rates: Record<string, number> = {};
-    for (const [n, r] of Object.entries(this.perEpisode.rates())) rates[n] = r.rate;
+    const rates = readRates(this.perEpisode);
     const profile = this.opts.profile ?? CMOS_45NM;
-    return { model: energyOfDecisions(this.model, this.tokens, rates, profile), ann: this.twin ? energyOfDecisions(this.twin, this.tokens, {}, profile) : undefined };
+    const path = this.path();
+    return {
+      model: energyOfDecisions(this.model, this.tokens, rates, profile, { path }),
+      ann: this.twin ? energyOfDecisions(this.twin, this.tokens, {}, profile, { path }) : undefined,
+    };
+  }
+
+  /** The forward pass a decision runs: "last" (forwardLast) for STRL / ANN-STRL, else "full" (energy-eval's rule). */
+  private path(): "last" | "full" {
+    return typeof this.model.forwardLast === "function" ? "last" : "full";
   }
 
   /** Starts a new episode's totals. */
