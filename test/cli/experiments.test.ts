@@ -65,7 +65,11 @@ describe("strl train -> eval -> energy", () => {
     writeFileSync(profile, JSON.stringify({ name: "half", eMacPj: 2.3, eAcPj: 0.45 }));
     const noData = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5"]);
     assert.equal(noData.status, 2);
-    assert.match(noData.stderr.trim(), /^[^\n]*pass --data \(the training data\) so the evaluation mazes exclude the training mazes$/);
+    assert.match(noData.stderr.trim(), /^[^\n]*pass --data \(the training data\) so the evaluation mazes exclude the training mazes, or --seen-mazes$/);
+    const seen = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5", "--seen-mazes", "--json"]);
+    assert.equal(seen.status, 0, seen.stderr);
+    assert.equal((JSON.parse(seen.stdout) as { mazes: string }).mazes, "any, training mazes included (--seen-mazes)");
+    assert.match(runCli(["energy", "--checkpoint", ck, "--data", data, "--seen-mazes"]).stderr, /--data and --seen-mazes exclude each other/);
     const en = runCli(["energy", "--checkpoint", ck, "--data", data, "--episodes", "1", "--target-return=-5", "--json"]);
     const en2 = runCli(["energy", "--checkpoint", ck, "--data", data, "--episodes", "1", "--target-return=-5", "--device-profile", profile, "--json"]);
     assert.equal(en.status, 0, en.stderr);

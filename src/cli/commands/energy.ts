@@ -10,13 +10,15 @@ import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkp
 const HELP = `strl energy — energy per decision of a checkpoint, per layer
 
 Usage: strl energy --checkpoint DIR [--device-profile FILE] [--episodes N] [--seeds S ...]
-                   [--target-return R] [--data FILE] [--json]
+                   [--target-return R] [--data FILE | --seen-mazes] [--json]
 ${ENGINE_HELP}
 
 Runs the policy closed-loop for a few episodes with a firing-rate monitor on every LIF layer, then counts, per
 layer, MACs for real-valued inputs and synaptic operations (SOPs = T x input firing rate x MACs) for spike inputs,
 and turns them into energy with a device profile (default 45 nm CMOS, 32-bit: E_MAC 4.6 pJ, E_AC 0.9 pJ). One
 decision = one forward pass over the current context window (no key/value cache), batch 1.
+On a maze env, --data (the training data) keeps the evaluation on unseen mazes; without it, --seen-mazes says
+that any maze may be drawn, training mazes included (the output is labelled so).
 A device profile file is JSON: { "name": "my-chip", "eMacPj": 3.1, "eAcPj": 0.1 }.
 
 Examples:
@@ -35,8 +37,10 @@ export const command: Command = {
       seeds: { type: "string", multiple: true },
       "target-return": { type: "string", multiple: true },
       data: { type: "string" },
+      "seen-mazes": { type: "boolean" },
       json: { type: "boolean" },
     });
+    if (values.data && values["seen-mazes"]) throw new UsageError("--data and --seen-mazes exclude each other");
     const dir = required("checkpoint", values.checkpoint);
     const profile = values["device-profile"]
       ? await asUserError(() => checkProfile(readJsonFlag("device-profile", values["device-profile"]!)), `--device-profile ${values["device-profile"]}`)
@@ -46,9 +50,11 @@ export const command: Command = {
     let targets = numberList("target-return", values["target-return"], []);
     await startEngine(values.engine);
     const loaded = await loadForEval(dir);
-    if (isMazeEnv(loaded.envId) && !values.data && loaded.envOptions?.maze === undefined && loaded.envOptions?.mazeSeed === undefined) {
-      throw new UsageError(`${loaded.envId}: pass --data (the training data) so the evaluation mazes exclude the training mazes`);
+    const drawsMazes = isMazeEnv(loaded.envId) && loaded.envOptions?.maze === undefined && loaded.envOptions?.mazeSeed === undefined;
+    if (drawsMazes && !values.data && !values["seen-mazes"]) {
+      throw new UsageError(`${loaded.envId}: pass --data (the training data) so the evaluation mazes exclude the training mazes, or --seen-mazes`);
     }
+    const mazes = drawsMazes ? (values.data ? "unseen" : "any, training mazes included (--seen-mazes)") : undefined;
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
     if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);
     const { energy } = await closedLoopWithEnergy(loaded.model, {
@@ -69,6 +75,7 @@ export const command: Command = {
           model: loaded.model.kind,
           profile,
           path: energy.path,
+          ...(mazes ? { mazes } : {}),
           int8PerDecisionPj: energy.int8PerDecisionPj,
           decisions: energy.decisions,
           meanTokens: energy.meanTokens,
@@ -80,7 +87,7 @@ export const command: Command = {
         }),
       );
     } else {
-      console.log(`${loaded.model.kind} on ${loaded.envId}: ${energy.decisions} decisions, ${energy.meanTokens.toFixed(1)} real tokens each on average, profile ${profile.name}`);
+      console.log(`${loaded.model.kind} on ${loaded.envId}: ${energy.decisions} decisions, ${energy.meanTokens.toFixed(1)} real tokens each on average, profile ${profile.name}${mazes ? `, mazes: ${mazes}` : ""}`);
       console.log(`${"layer".padEnd(34)} ${"input".padEnd(6)} ${"rate".padStart(7)} ${"MACs".padStart(12)} ${"SOPs".padStart(12)} ${"nJ".padStart(10)}`);
       for (const l of energy.report.layers) {
         const rate = l.rate === undefined ? "" : l.rate.toFixed(4);
