@@ -140,7 +140,7 @@ describe("native kernels", { skip }, () => {
     assert.throws(() => run("GatherV2", { x: table, indices: tf.tensor([3], [1], "int32") }, { axis: 0, batchDims: 0 }), /index 3 at position 0 is not in \[0, 2\]/);
   });
 
-  it("slices, pads and steps as tfjs-backend-cpu does", (t) => {
+  it("slices, pads, unstacks and steps as tfjs-backend-cpu does", (t) => {
     if (!native) return t.skip("not on the native engine");
     const rng = new Rng(10);
     const x = rand(rng, [3, 4, 5, 6]);
@@ -161,6 +161,16 @@ describe("native kernels", { skip }, () => {
     // [[1, 2, 3]] padded by one zero on the left of axis 1: [[0, 1, 2, 3]]
     const p1 = run("PadV2", { x: tf.tensor([1, 2, 3], [1, 3]) }, { paddings: [[0, 0], [1, 0]], constantValue: 0 });
     assert.deepEqual(Array.from(p1.dataSync()), [0, 1, 2, 3]);
+    for (const axis of [0, 1, 3]) {
+      const got = tf.engine().runKernel("Unpack", { value: x }, { axis }) as tf.Tensor[];
+      const k = tf.getKernel("Unpack", "cpu")!;
+      const want = (k.kernelFunc({ inputs: { value: x }, backend: tf.backend(), attrs: { axis } }) as tf.TensorInfo[]).map((i) => tf.engine().makeTensorFromTensorInfo(i));
+      assert.equal(got.length, want.length);
+      got.forEach((g, j) => {
+        assert.deepEqual(g.shape, want[j]!.shape);
+        assert.deepEqual(bits(g), bits(want[j]!), `unpack axis ${axis} part ${j}`);
+      });
+    }
     const s = tf.tensor([-1, 0, 2, NaN], [4]);
     assert.deepEqual(Array.from(run("Step", { x: s }, { alpha: 0.25 }).dataSync()), [0.25, 0.25, 1, NaN]);
   });

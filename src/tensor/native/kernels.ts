@@ -265,6 +265,29 @@ function padV2(): tf.KernelFunc {
   };
 }
 
+/** Unpack (unstack): x [..., n, ...] along `axis` -> n tensors without that axis, copied run by run. */
+function unpack(): tf.KernelFunc {
+  const fallback = cpuKernel("Unpack");
+  return (args) => {
+    const { inputs, backend, attrs } = args as unknown as KernelArgs;
+    const x = inputs.value as TensorInfo;
+    const xv = f32(backend, x);
+    if (!xv) return fallback(args);
+    const axis = tf.util.parseAxisParam((attrs as { axis: number }).axis, x.shape)[0]!;
+    const n = x.shape[axis]!;
+    const outShape = x.shape.filter((_, i) => i !== axis);
+    const box = x.shape.map((d, i) => (i === axis ? 1 : d));
+    const zeros = x.shape.map(() => 0);
+    const outs: TensorInfo[] = [];
+    for (let k = 0; k < n; k++) {
+      const out = new Float32Array(size(outShape));
+      copyBox(xv, x.shape, x.shape.map((_, i) => (i === axis ? k : 0)), box, out, box, zeros);
+      outs.push(backend.makeTensorInfo(outShape, "float32", out));
+    }
+    return outs;
+  };
+}
+
 /** Step: 1 where x > 0, alpha elsewhere, NaN stays NaN (relu's gradient). */
 function step(addon: NativeAddon): tf.KernelFunc {
   const fallback = cpuKernel("Step");
@@ -291,6 +314,7 @@ export function nativeKernelConfigs(addon: NativeAddon, backendName: string): Ke
   fns.Slice = slice();
   fns.PadV2 = padV2();
   fns.Step = step(addon);
+  fns.Unpack = unpack();
   fns.Transpose = transpose(addon);
   return Object.entries(fns).map(([kernelName, kernelFunc]) => ({ kernelName, backendName, kernelFunc }));
 }
