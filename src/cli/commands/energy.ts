@@ -32,8 +32,8 @@ export const command: Command = {
       checkpoint: { type: "string" },
       "device-profile": { type: "string" },
       episodes: { type: "string" },
-      seeds: { type: "string", multiple: true },
-      "target-return": { type: "string", multiple: true },
+      seeds: { type: "string", list: true },
+      "target-return": { type: "string", list: true },
       data: { type: "string" },
       json: { type: "boolean" },
     });

@@ -19,11 +19,12 @@ reference returns exist. Default target: the expert's mean return, measured on 1
 With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
 held-out test split, and maze tasks are evaluated on mazes that are not in the dataset.
 With --json --actions, the output also lists every episode with the actions it took ("episodes").
-Write negative numbers with "=": --target-return=-5.
+Lists take either form, the same for every flag: --seeds 0 1 2 or --seeds 0,1,2; negative numbers are
+values: --target-return -5.
 
 Examples:
   strl eval --checkpoint runs/strl/checkpoint
-  strl eval --checkpoint runs/strl/checkpoint --episodes 20 --seeds 0,1,2 --target-return=-5 --target-return=0
+  strl eval --checkpoint runs/strl/checkpoint --episodes 20 --seeds 0 1 2 --target-return -5 0
   strl eval --checkpoint runs/dt/checkpoint --data maze.h5 --json`;
 
 export const command: Command = {
@@ -34,8 +35,8 @@ export const command: Command = {
       ...ENGINE_FLAG,
       checkpoint: { type: "string" },
       episodes: { type: "string" },
-      "target-return": { type: "string", multiple: true },
-      seeds: { type: "string", multiple: true },
+      "target-return": { type: "string", list: true },
+      seeds: { type: "string", list: true },
       data: { type: "string" },
       "max-steps": { type: "string" },
       json: { type: "boolean" },

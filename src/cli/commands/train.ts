@@ -1,5 +1,5 @@
 /** `strl train`: train a model on a dataset file and write a checkpoint folder. */
-import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
 import { UsageError } from "../errors.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
 import { Dataset, readDatasetHdf5 } from "../../data/index.js";
@@ -79,16 +79,16 @@ export const command: Command = {
       quiet: { type: "boolean" },
     });
     const envId = required("env", values.env);
-    if (!registeredIds().includes(envId)) throw new UsageError(`unknown environment '${envId}'; known: ${registeredIds().join(", ")}`);
+    oneOf("environment", envId, registeredIds());
     const kind = required("model", values.model) as ModelKind;
-    if (!MODEL_KINDS.includes(kind)) throw new UsageError(`unknown model '${kind}'; known: ${MODEL_KINDS.join(", ")}`);
+    oneOf("model", kind, MODEL_KINDS);
     const dataPath = required("data", values.data);
     const out = required("out", values.out);
     const cfg = obj("(root)", values.config ? readJsonFlag("config", values.config) : {});
     await asUserError(() => rejectUnknownKeys("", cfg, ["preset", "model", "train", "rtgScale"]), `--config ${values.config}`);
     await asUserError(() => rejectUnknownKeys("train", obj("train", cfg.train), Object.keys(TRAIN_SPEC)), `--config ${values.config}`);
     const preset = (values.preset ?? cfg.preset ?? "small") as Preset;
-    if (!PRESETS.includes(preset)) throw new UsageError(`unknown preset '${String(preset)}'; known: ${PRESETS.join(", ")}`);
+    oneOf("preset", String(preset), PRESETS);
     const trainCfg: Record<string, unknown> = { steps: 1000, ...obj("train", cfg.train) };
     if (values.steps !== undefined) trainCfg.steps = numberFlag("steps", values.steps, 0, { integer: true, min: 1 });
     if (values["batch-size"] !== undefined) trainCfg.batchSize = numberFlag("batch-size", values["batch-size"], 0, { integer: true, min: 1 });
