@@ -83,6 +83,10 @@ describe("strl train: interruption, resume, extension", () => {
     const lr = learningRate(STEPS, { lr: 1e-3, minLr: 0, warmupSteps: STEPS / 10, totalSteps: 150, kind: "cosine" });
     assert.equal(recs[STEPS]!["training/lr"], lr);
     assert.ok(lr > recs[STEPS - 1]!["training/lr"]!);
+    // --checkpoint takes the run folder as well as its checkpoint/ folder
+    const ev = runCli(["eval", "--checkpoint", join(dir, "whole"), "--episodes", "1", "--target-return", "500", "--max-steps", "20", "--json"]);
+    assert.equal(ev.status, 0, ev.stderr);
+    assert.equal((JSON.parse(ev.stdout) as { closedLoop: { targets: Array<{ lengthMean: number }> } }).closedLoop.targets[0]!.lengthMean, 20);
     const again = runCli(["train", "--data", join(dir, "d.h5"), "--out", join(dir, "whole"), "--resume"]);
     assert.equal(again.status, 0);
     assert.match(again.stdout, /already at step 150 of 150; nothing to do/);

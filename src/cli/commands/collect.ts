@@ -34,6 +34,8 @@ Options:
 Prints the number of episodes and steps, and the episode return mean ± std, min and max.
 Maze-21x21-v0 with --policy expert uses a fast path (the paper's 50,000 mazes take a few seconds).
 
+\`strl envs\` lists the environment ids with their spaces, experts, options and success definition.
+
 Examples:
   strl collect --env Maze-21x21-v0 --policy expert --episodes 50000 --seed 42 --out maze.h5
   strl collect --env MiniGrid-Empty-8x8-v0 --policy random --episodes 20000 --out empty.h5

@@ -20,7 +20,7 @@ decision = one forward pass over the current context window (no key/value cache)
 A device profile file is JSON: { "name": "my-chip", "eMacPj": 3.1, "eAcPj": 0.1 }.
 
 Examples:
-  strl energy --checkpoint runs/strl/checkpoint
+  strl energy --checkpoint runs/strl               # a run folder or its checkpoint/ folder
   strl energy --checkpoint runs/strl/checkpoint --device-profile loihi.json --json`;
 
 export const command: Command = {

@@ -22,6 +22,8 @@ Every action is checked against the action space before the first step. Each ste
   {"observation": [...], "reward": r, "terminated": b, "truncated": b}
 and the rollout stops at the end of the episode (terminated or truncated) or when the actions run out.
 
+\`strl envs\` lists the environment ids with their spaces, experts, options and success definition.
+
 Examples:
   echo '[1, 1, 3, 3]' | strl rollout --env Maze-21x21-v0 --seed 3 --actions -
   strl rollout --env CartPole-v1 --initial-state '[0, 0, 0.05, 0]' --actions actions.json
