@@ -1,4 +1,6 @@
 /** Shared by `strl eval` and `strl energy`: load a checkpoint and the evaluation flags. */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { UsageError } from "./errors.js";
 import { asUserError } from "./user-errors.js";
 import { numberFlag } from "./command.js";
@@ -18,7 +20,18 @@ export interface LoadedForEval {
   rtgScale: number;
 }
 
-export async function loadForEval(dir: string): Promise<LoadedForEval> {
+/**
+ * `--checkpoint` takes a checkpoint folder or the run folder that holds one (`<run>/checkpoint`, written by
+ * `strl train`): a folder without config.json whose checkpoint/ has one is taken as a run folder.
+ */
+export function checkpointDir(dir: string): string {
+  if (existsSync(join(dir, "config.json"))) return dir;
+  const inner = join(dir, "checkpoint");
+  return existsSync(join(inner, "config.json")) ? inner : dir;
+}
+
+export async function loadForEval(given: string): Promise<LoadedForEval> {
+  const dir = checkpointDir(given);
   const warn = (m: string): void => void process.stderr.write(`strl: warning: ${m}\n`);
   const { model, checkpoint } = await asUserError(() => loadModel(dir, { warn }), `--checkpoint ${dir}`);
   try {

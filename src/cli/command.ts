@@ -2,8 +2,9 @@
  * The contract every `strl <command>` module fulfils. Commands live one per file in `src/cli/commands/` and are
  * discovered by file name, so adding a command never edits a shared table.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./errors.js";
+import { parseFlagList, type FlagSpecs, type ParsedFlags } from "./flags.js";
+export { oneOf, unknownMessage } from "./flags.js";
 import { parseEngine, ready } from "../tensor/index.js";
 
 export interface Command {
@@ -15,19 +16,9 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-/** `node:util.parseArgs` with strict checking, turning its errors into `UsageError`s. */
-export function parseFlags<O extends Options>(
-  argv: string[],
-  options: O,
-  allowPositionals = false,
-): ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>> {
-  try {
-    return parseArgs({ args: argv, options, strict: true as const, allowPositionals });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0] ?? String(e));
-  }
+/** The one flag parser (see flags.ts): negative numbers as values, lists as `--seeds 0 1 2` or `--seeds 0,1,2`. */
+export function parseFlags<O extends FlagSpecs>(argv: string[], options: O, allowPositionals = false): ParsedFlags<O> {
+  return parseFlagList(argv, options, allowPositionals);
 }
 
 /** Decimal integers only: an optional minus sign and digits (no "0x10", "1e3", "1.0", spaces or empty text). */

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "./command.js";
 import { UsageError } from "./errors.js";
+import { unknownMessage } from "./flags.js";
 import { isUserError } from "./user-errors.js";
 import { explainFsError } from "../io/fs-safe.js";
 import { VERSION } from "../version.js";
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = await loadCommand(name);
   if (!command) {
-    console.error(`strl: unknown command '${name}'; known: ${commandNames().join(", ")}`);
+    console.error(`strl: ${unknownMessage("command", name, commandNames())}`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

@@ -82,7 +82,9 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
       preset: spec.preset,
       model: spec.model,
       train: { evalEvery: Math.max(1, Math.floor(o.train.steps / 10)), ...o.train },
-      output: "quiet",
+      // Progress: the trainer's line every 10% of the steps, through the caller's log.
+      output: o.log ? "lines" : "quiet",
+      sink: o.log ? { write: (t: string) => void log(`  ${spec.name}: ${t.trimEnd().replace(/^\[[#.]+\]\s+/, "")}`) } : undefined,
     });
     const trainSeconds = (performance.now() - t0) / 1000;
     const model = run.model;

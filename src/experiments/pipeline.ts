@@ -28,6 +28,10 @@ export interface TrainRunOptions {
   output?: OutputMode;
   sink?: TextSink;
   resumeFrom?: string;
+  /** Stops training before the next update (a checkpoint is written first); see `train`. */
+  signal?: AbortSignal;
+  /** Also keep the best checkpoint in `<outDir>/checkpoint-best`; see `train`. */
+  keepBest?: boolean;
   /** Where the `model` fields came from (e.g. "--config run.json"), prefixed to their config errors. */
   configSource?: string;
   /** Called with the validated model config and the batch size before the model is built (size checks). */
@@ -137,6 +141,8 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
     output: o.output,
     sink: o.sink,
     resumeFrom: o.resumeFrom,
+    signal: o.signal,
+    keepBest: o.keepBest,
   });
   return { model, result, split, train: trainS, val, test, rtgScale };
 }

@@ -6,3 +6,4 @@ export { spikeRaster, type RasterLayer } from "./raster.js";
 export { collectHeader, gitCommit, machineDescription, type ReportHeader } from "./header.js";
 export { writeReport, renderReport, formatCell, type ReportSpec, type ReportSection, type ReportTable, type ReportFigure } from "./write.js";
 export { returnsTable, offlineTable, energyTable } from "./tables.js";
+export { plotRuns, aggregate, meanBand, ema, type RunLog, type BandPoint } from "./run-plot.js";

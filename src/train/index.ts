@@ -9,10 +9,13 @@ export {
   train,
   TRAIN_SPEC,
   CHECKPOINT_SUBDIR,
+  BEST_SUBDIR,
   LOG_FILE,
   type TrainConfig,
   type TrainOptions,
   type TrainResult,
   type TrainerState,
   type HasRandomStreams,
+  type BestCheckpoint,
 } from "./trainer.js";
+export { spikeHealthWarnings, SATURATED_RATE } from "./spike-health.js";

@@ -9,8 +9,13 @@
 
 export type LogRecord = { step: number } & Record<string, number | string>;
 
-export type OutputMode = "auto" | "progress" | "json" | "quiet";
-export const OUTPUT_MODES: readonly OutputMode[] = ["auto", "progress", "json", "quiet"];
+/**
+ * "progress": one live line rewritten in place (a terminal); "lines": the same line printed anew every 10% of
+ * the run and at evaluations (a log file, CI); "json": JSON lines; "quiet": nothing; "auto": progress on a
+ * TTY, JSON lines otherwise.
+ */
+export type OutputMode = "auto" | "progress" | "lines" | "json" | "quiet";
+export const OUTPUT_MODES: readonly OutputMode[] = ["auto", "progress", "lines", "json", "quiet"];
 
 /** The part of a writable stream the loggers need (process.stderr, process.stdout, or a test double). */
 export interface TextSink {
@@ -65,7 +70,7 @@ export function progressLine(record: LogRecord, total: number, width = 20): stri
     `${typeof rate === "number" ? rate.toFixed(rate < 10 ? 2 : 1) : "?"} steps/s`,
     `ETA ${eta}`,
   ];
-  for (const [k, v] of Object.entries(record)) if (k.startsWith("evaluation/")) parts.push(`${k.slice(11)} ${short(v)}`);
+  for (const [k, v] of Object.entries(record)) if (k.startsWith("evaluation/")) parts.push(`val ${k.slice(11)} ${short(v)}`);
   return parts.join("  ");
 }
 
@@ -115,6 +120,26 @@ class JsonLinesLogger implements Logger {
   close(): void {}
 }
 
+/** The progress line, printed anew every 10% of the run and on important records (no terminal control codes). */
+class LinesLogger implements Logger {
+  private nextAt: number;
+
+  constructor(
+    private readonly sink: TextSink,
+    private readonly total: number,
+  ) {
+    this.nextAt = Math.max(1, Math.ceil(total / 10));
+  }
+
+  log(record: LogRecord, important = false): void {
+    if (!important && record.step < this.nextAt) return;
+    while (this.nextAt <= record.step) this.nextAt += Math.max(1, Math.ceil(this.total / 10));
+    this.sink.write(`${progressLine(record, this.total)}\n`);
+  }
+
+  close(): void {}
+}
+
 const QUIET: Logger = { log() {}, close() {} };
 
 /**
@@ -125,5 +150,6 @@ export function createLogger(mode: OutputMode, sink: TextSink, total: number, op
   const resolved = mode === "auto" ? (sink.isTTY ? "progress" : "json") : mode;
   if (resolved === "quiet") return QUIET;
   if (resolved === "progress") return new ProgressLogger(sink, total, 100, opts.now);
+  if (resolved === "lines") return new LinesLogger(sink, total);
   return new JsonLinesLogger(sink, Math.max(1, opts.every ?? 1));
 }

@@ -13,9 +13,10 @@
  * batchSize x accumulate; see grads.ts), then clipping, then one AdamW update. Logged `step` values count
  * updates done (1 after the first update).
  */
-import { appendFile, readFile, writeFile, mkdir } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Rng, type RngState, type Tensor } from "../tensor/index.js";
+import { FiringRateMonitor } from "../snn/index.js";
 import type { ModelBatch, PolicyModel } from "../models/types.js";
 import {
   boolField,
@@ -35,6 +36,7 @@ import { accumulateGradients } from "./grads.js";
 import { createLogger, type LogRecord, type OutputMode, type TextSink } from "./log.js";
 import { learningRate, SCHEDULES } from "./schedule.js";
 import { evaluateOffline } from "./validate.js";
+import { checkResumable, checkSameRun, trimLog, type SavedRun } from "./resume.js";
 
 /** The serialisable training hyper-parameters (stored in trainer.json). Defaults follow the STRL paper. */
 export const TRAIN_SPEC = {
@@ -58,8 +60,6 @@ export const TRAIN_SPEC = {
 };
 
 export type TrainConfig = ConfigOf<typeof TRAIN_SPEC>;
-/** Keys that may change when resuming (they change what is printed or saved, not the losses). */
-const RESUME_FREE: ReadonlySet<keyof TrainConfig> = new Set(["evalEvery", "checkpointEvery", "logEvery", "saveOptimizer"]);
 
 /** A model that owns random streams (dropout) the trainer must save and restore. */
 export interface HasRandomStreams {
@@ -84,12 +84,17 @@ export interface TrainOptions extends Partial<TrainConfig> {
   randomStreams?: Array<[string, Rng]>;
   /** Called with every step's record. */
   onLog?: (record: LogRecord) => void;
-  /** Console output (default "auto": progress bar on a TTY, JSON lines otherwise). */
+  /** Console output (default "quiet": a library prints nothing unless asked; "auto" = progress bar on a TTY, JSON lines otherwise). */
   output?: OutputMode;
   /** Where output goes (default: stderr for the progress bar, stdout for JSON lines). */
   sink?: TextSink;
   /** Stops the run before the next update; a checkpoint is written first when `outDir` is set. */
   signal?: AbortSignal;
+  /**
+   * Also keep the best checkpoint so far in `<outDir>/checkpoint-best` (by evaluation/accuracy, else the lowest
+   * evaluation/mse, else evaluation/loss), written after each evaluation that improves it.
+   */
+  keepBest?: boolean;
 }
 
 export interface TrainResult {
@@ -103,6 +108,15 @@ export interface TrainResult {
   stopped: boolean;
   /** The last checkpoint written, if any. */
   checkpoint?: string;
+  /** The best evaluation so far (with `keepBest`): metric, value, step and folder. */
+  best?: BestCheckpoint;
+}
+
+export interface BestCheckpoint {
+  metric: string;
+  value: number;
+  step: number;
+  dir: string;
 }
 
 /** The content of trainer.json. */
@@ -112,10 +126,20 @@ export interface TrainerState {
   elapsed_s: number;
   config: TrainConfig;
   rng: { batches: RngState; streams: Record<string, RngState> };
+  /** The best evaluation so far, when the run keeps its best checkpoint. */
+  best?: BestCheckpoint;
 }
 
 export const CHECKPOINT_SUBDIR = "checkpoint";
+export const BEST_SUBDIR = "checkpoint-best";
 export const LOG_FILE = "log.jsonl";
+
+/** The metric `keepBest` ranks by, and whether higher is better. */
+function bestMetric(m: Record<string, number>): { metric: string; value: number; higher: boolean } | undefined {
+  if (m["evaluation/accuracy"] !== undefined) return { metric: "evaluation/accuracy", value: m["evaluation/accuracy"], higher: true };
+  for (const k of ["evaluation/mse", "evaluation/loss"]) if (m[k] !== undefined) return { metric: k, value: m[k]!, higher: false };
+  return undefined;
+}
 
 function pickConfig(o: TrainOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -138,71 +162,6 @@ function collectStreams(model: PolicyModel, extra: Array<[string, Rng]> = []): A
     seen.add(name);
   }
   return all;
-}
-
-function checkResumable(dir: string, saved: unknown, cfg: TrainConfig, streams: Array<[string, Rng]>): TrainerState {
-  const s = saved as Partial<TrainerState>;
-  const fail = (msg: string): never => {
-    throw new ConfigError(`cannot resume from ${dir}: ${msg}`);
-  };
-  if (s.format_version !== 1) fail(`trainer.json format_version ${JSON.stringify(s.format_version)} is unknown (expected 1)`);
-  if (!Number.isInteger(s.step) || s.step! < 0) fail(`trainer.json step must be a non-negative integer, got ${JSON.stringify(s.step)}`);
-  if (!s.config || typeof s.config !== "object") fail("trainer.json has no config");
-  const savedCfg = parseConfig("trainer.json config", s.config, TRAIN_SPEC);
-  for (const key of Object.keys(TRAIN_SPEC) as Array<keyof TrainConfig>) {
-    if (RESUME_FREE.has(key)) continue;
-    if (savedCfg[key] !== cfg[key]) fail(`${key} was ${JSON.stringify(savedCfg[key])} in the checkpoint but is ${JSON.stringify(cfg[key])} now (resuming needs the same hyper-parameters)`);
-  }
-  if (s.step! > cfg.steps) fail(`the checkpoint is at step ${s.step}, past the run's ${cfg.steps} steps`);
-  const names = Object.keys(s.rng?.streams ?? {}).sort();
-  const want = streams.map(([n]) => n).sort();
-  if (!s.rng || !Array.isArray(s.rng.batches) || names.join(",") !== want.join(",")) {
-    fail(`random streams differ: checkpoint has [batches${names.map((n) => `, ${n}`).join("")}], the run has [batches${want.map((n) => `, ${n}`).join("")}]`);
-  }
-  return { format_version: 1, step: s.step!, elapsed_s: typeof s.elapsed_s === "number" ? s.elapsed_s : 0, config: savedCfg, rng: s.rng! };
-}
-
-/** What a checkpoint's config.json records about the run (the parts a resume must not change). */
-interface SavedRun {
-  model: { kind: string; config: Record<string, unknown> };
-  env: { id: string; options?: Record<string, unknown> };
-}
-
-/** Refuses to resume with a different model config or env than the checkpoint's, naming the first difference. */
-function checkSameRun(dir: string, saved: SavedRun, model: PolicyModel, meta: TrainOptions["checkpointMeta"]): void {
-  const fail = (msg: string): never => {
-    throw new ConfigError(`cannot resume from ${dir}: ${msg} (resuming needs the same model and env; start a fresh run in another folder)`);
-  };
-  const now = model.config.toJSON() as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(saved.model.config), ...Object.keys(now)])) {
-    if (key === "seed") continue; // the init seed: weights and dropout stream are restored from the checkpoint
-    const a = JSON.stringify(saved.model.config[key]);
-    const b = JSON.stringify(now[key]);
-    if (a !== b) fail(`model.${key} was ${a ?? "absent"} in the checkpoint but is ${b ?? "absent"} now`);
-  }
-  if (meta && saved.env.id !== meta.envId) fail(`env was '${saved.env.id}' in the checkpoint but is '${meta.envId}' now`);
-  if (meta && JSON.stringify(saved.env.options ?? {}) !== JSON.stringify(meta.envOptions ?? {})) {
-    fail(`env options were ${JSON.stringify(saved.env.options ?? {})} in the checkpoint but are ${JSON.stringify(meta.envOptions ?? {})} now`);
-  }
-}
-
-/** Keeps the lines of a run log up to `step` (a resumed run rewrites what the interrupted run logged after its checkpoint). */
-async function trimLog(path: string, step: number): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return;
-  }
-  const keep = text.split("\n").filter((line) => {
-    if (!line.trim()) return false;
-    try {
-      return (JSON.parse(line) as { step?: number }).step! <= step;
-    } catch {
-      return false;
-    }
-  });
-  await writeFile(path, keep.map((l) => `${l}\n`).join(""));
 }
 
 function prefixMetrics(m: Record<string, number>): Record<string, number> {
@@ -228,6 +187,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const lock: RunLock | undefined = opts.outDir !== undefined ? acquireRunLock(opts.outDir) : undefined;
   let start = 0;
   let elapsedBefore = 0;
+  let best: BestCheckpoint | undefined;
   try {
     if (opts.resumeFrom !== undefined) {
       const ck = await loadCheckpoint(opts.resumeFrom, { model, requireTrainingState: true });
@@ -240,6 +200,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       for (const [name, r] of streams) r.setState(state.rng.streams[name]!);
       start = state.step;
       elapsedBefore = state.elapsed_s;
+      best = (ck.trainer as Partial<TrainerState>).best;
     }
   } catch (e) {
     lock?.release();
@@ -262,9 +223,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     logFresh = false;
   };
   if (logPath && opts.resumeFrom !== undefined) await trimLog(logPath, start);
-  const mode = opts.output ?? "auto";
+  const mode = opts.output ?? "quiet";
   const sink: TextSink =
-    opts.sink ?? (mode === "progress" || (mode === "auto" && process.stderr.isTTY) ? process.stderr : process.stdout);
+    opts.sink ?? (mode === "progress" || mode === "lines" || (mode === "auto" && process.stderr.isTTY) ? process.stderr : process.stdout);
   const logger = createLogger(mode, sink, cfg.steps, { every: cfg.logEvery });
 
   const history: LogRecord[] = [];
@@ -277,21 +238,23 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
 
-  const save = async (): Promise<void> => {
+  const save = async (sub = CHECKPOINT_SUBDIR): Promise<void> => {
     if (opts.outDir === undefined || !opts.checkpointMeta) return;
-    const dir = join(opts.outDir, CHECKPOINT_SUBDIR);
+    const dir = join(opts.outDir, sub);
     const trainer: TrainerState = {
       format_version: 1,
       step,
       elapsed_s: elapsedBefore + elapsed(),
       config: cfg,
       rng: { batches: batchRng.getState(), streams: Object.fromEntries(streams.map(([n, r]) => [n, r.getState()])) },
+      ...(best ? { best } : {}),
     };
     await saveCheckpoint(dir, {
       model,
       ...opts.checkpointMeta,
       ...(cfg.saveOptimizer ? { optimizer: optimizer.exportState(), trainer: trainer as unknown as Record<string, unknown> } : {}),
     });
+    if (sub !== CHECKPOINT_SUBDIR) return;
     lastCheckpoint = dir;
     savedAt = step;
   };
@@ -327,7 +290,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (evalDue) {
         const metrics: Record<string, number> = {};
         if (opts.validation) {
+          // Each LIF layer's firing rate on the held-out windows, logged as firing/<layer> (see spikeHealth).
+          const monitor = new FiringRateMonitor().attach(model.spikingLayers());
           const m = evaluateOffline(model, opts.validation());
+          for (const [n, r] of Object.entries(monitor.rates())) if (r.calls > 0) metrics[`firing/${n}`] = r.rate;
+          monitor.detach();
           metrics["evaluation/loss"] = m.loss;
           if (m.accuracy !== undefined) metrics["evaluation/accuracy"] = m.accuracy;
           if (m.mse !== undefined) metrics["evaluation/mse"] = m.mse;
@@ -342,6 +309,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         }
         Object.assign(record, metrics);
         lastEval = metrics;
+        const b = opts.keepBest && opts.outDir !== undefined ? bestMetric(metrics) : undefined;
+        if (b && (!best || (b.higher ? b.value > best.value : b.value < best.value))) {
+          best = { metric: b.metric, value: b.value, step, dir: join(opts.outDir!, BEST_SUBDIR) };
+          await save(BEST_SUBDIR);
+        }
       }
       history.push(record);
       opts.onLog?.(record);
@@ -363,5 +335,5 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (!failed) throw e;
     }
   }
-  return { step, history, lastEval, stopped, checkpoint: lastCheckpoint };
+  return { step, history, lastEval, stopped, checkpoint: lastCheckpoint, best };
 }

@@ -49,7 +49,7 @@ describe("full disk", () => {
     // dModel 512 x 4 blocks: a checkpoint of tens of MB, which cannot fit
     const cfg = join(tmpdir(), `strl-diskfull-${process.pid}.json`);
     writeFileSync(cfg, JSON.stringify({ model: { dModel: 512, nBlocks: 4 } }));
-    const r = runCli([...args, "--config", cfg]);
+    const r = runCli([...args, "--config", cfg, "--force"]); // replacing the run: the old checkpoint must survive the failed write
     rmSync(cfg, { force: true });
     assert.match(userErrorLine(r), /no space left on the device \(ENOSPC\)/);
     const left = readdirSync(join(root, "run")).sort();

@@ -31,7 +31,7 @@ describe("progressLine", () => {
   });
 
   it("appends evaluation metrics without their prefix", () => {
-    assert.match(progressLine(rec(10, { "evaluation/accuracy": 0.875 }), 10), /100%.*ETA 0s  accuracy 0\.8750$/);
+    assert.match(progressLine(rec(10, { "evaluation/accuracy": 0.875 }), 10), /100%.*ETA 0s  val accuracy 0\.8750$/);
   });
 });
 

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "../command.js";
-import { numberFlag, parseFlags } from "../command.js";
+import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError } from "../errors.js";
 import { asUserError } from "../user-errors.js";
 import { checkWritableFolder } from "../../io/index.js";
@@ -33,6 +33,8 @@ Options:
 
 Prints the number of episodes and steps, and the episode return mean ± std, min and max.
 Maze-21x21-v0 with --policy expert uses a fast path (the paper's 50,000 mazes take a few seconds).
+
+\`strl envs\` lists the environment ids with their spaces, experts, options and success definition.
 
 Examples:
   strl collect --env Maze-21x21-v0 --policy expert --episodes 50000 --seed 42 --out maze.h5
@@ -68,7 +70,7 @@ export const command: Command = {
     });
     const envId = values.env;
     if (!envId) throw new UsageError("--env is required (one of: " + registeredIds().join(", ") + ")");
-    if (!registeredIds().includes(envId)) throw new UsageError(`unknown environment '${envId}'; known: ${registeredIds().join(", ")}`);
+    oneOf("environment", envId, registeredIds());
     const policy = values.policy;
     if (!policy) throw new UsageError(`--policy is required (one of: ${POLICY_NAMES.join(", ")})`);
     if (!isPolicyName(policy)) throw new UsageError(`--policy must be one of ${POLICY_NAMES.join(", ")}, got '${policy}'`);

@@ -1,5 +1,5 @@
 /** `strl demo`: the main job — data, three models, evaluation, energy, a report — in a few minutes. */
-import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
 import { UsageError } from "../errors.js";
 import { asUserError } from "../user-errors.js";
 import { checkWritableFolder } from "../../io/index.js";
@@ -44,7 +44,7 @@ export const command: Command = {
     const mazeSize = numberFlag("maze-size", values["maze-size"], d.mazeSize, { integer: true, min: 5 });
     if (mazeSize % 2 === 0) throw new UsageError(`--maze-size must be odd, got ${mazeSize}`);
     const preset = (values.preset ?? d.preset) as Preset;
-    if (!PRESETS.includes(preset)) throw new UsageError(`unknown preset '${preset}'; known: ${PRESETS.join(", ")}`);
+    oneOf("preset", String(preset), PRESETS);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
     const opts = {
       mazeSize,

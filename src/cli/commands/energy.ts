@@ -22,7 +22,7 @@ that any maze may be drawn, training mazes included (the output is labelled so).
 A device profile file is JSON: { "name": "my-chip", "eMacPj": 3.1, "eAcPj": 0.1 }.
 
 Examples:
-  strl energy --checkpoint runs/strl/checkpoint
+  strl energy --checkpoint runs/strl               # a run folder or its checkpoint/ folder
   strl energy --checkpoint runs/strl/checkpoint --device-profile loihi.json --json`;
 
 export const command: Command = {
@@ -34,8 +34,8 @@ export const command: Command = {
       checkpoint: { type: "string" },
       "device-profile": { type: "string" },
       episodes: { type: "string" },
-      seeds: { type: "string", multiple: true },
-      "target-return": { type: "string", multiple: true },
+      seeds: { type: "string", list: true },
+      "target-return": { type: "string", list: true },
       data: { type: "string" },
       "seen-mazes": { type: "boolean" },
       json: { type: "boolean" },

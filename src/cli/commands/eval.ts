@@ -8,7 +8,7 @@ import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkp
 
 const HELP = `strl eval — evaluate a checkpoint in its environment
 
-Usage: strl eval --checkpoint DIR [--episodes N] [--target-return R ...] [--seeds S ...] [--data FILE]
+Usage: strl eval --checkpoint RUN_OR_DIR [--episodes N] [--target-return R ...] [--seeds S ...] [--data FILE]
                  [--max-steps N] [--json [--actions]]
 ${ENGINE_HELP}
 
@@ -19,11 +19,12 @@ reference returns exist. Default target: the expert's mean return, measured on 1
 With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
 held-out test split, and maze tasks are evaluated on mazes that are not in the dataset.
 With --json --actions, the output also lists every episode with the actions it took ("episodes").
-Write negative numbers with "=": --target-return=-5.
+Lists take either form, the same for every flag: --seeds 0 1 2 or --seeds 0,1,2; negative numbers are
+values: --target-return -5.
 
 Examples:
-  strl eval --checkpoint runs/strl/checkpoint
-  strl eval --checkpoint runs/strl/checkpoint --episodes 20 --seeds 0,1,2 --target-return=-5 --target-return=0
+  strl eval --checkpoint runs/strl                 # a run folder or its checkpoint/ folder
+  strl eval --checkpoint runs/strl/checkpoint --episodes 20 --seeds 0 1 2 --target-return -5 0
   strl eval --checkpoint runs/dt/checkpoint --data maze.h5 --json`;
 
 export const command: Command = {
@@ -34,8 +35,8 @@ export const command: Command = {
       ...ENGINE_FLAG,
       checkpoint: { type: "string" },
       episodes: { type: "string" },
-      "target-return": { type: "string", multiple: true },
-      seeds: { type: "string", multiple: true },
+      "target-return": { type: "string", list: true },
+      seeds: { type: "string", list: true },
       data: { type: "string" },
       "max-steps": { type: "string" },
       json: { type: "boolean" },
@@ -50,7 +51,10 @@ export const command: Command = {
     await startEngine(values.engine);
     const loaded = await loadForEval(dir);
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
-    if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);
+    if (targets.length === 0) {
+      if (!values.json && process.stderr.isTTY) process.stderr.write("  measuring the expert's return (the default target) ...\r");
+      targets = await defaultTargets(loaded.envId, loaded.envOptions);
+    }
     const offline = dataset ? offlineTest(loaded.model, dataset, loaded.trainSeed) : undefined;
     const { closedLoop, energy } = await closedLoopWithEnergy(loaded.model, {
       envId: loaded.envId,

@@ -1,6 +1,6 @@
 /** `strl example lif`: a small spiking example that runs in a second and needs no data. */
 import type { Command } from "../command.js";
-import { parseFlags, numberFlag } from "../command.js";
+import { parseFlags, numberFlag, unknownMessage } from "../command.js";
 import { UsageError } from "../errors.js";
 import { grad, ready, sum, tensor, type Tensor } from "../../tensor/index.js";
 import { LIF, lifConfig, lifForward, makeSurrogate, FiringRateMonitor, type SurrogateName } from "../../snn/index.js";
@@ -37,7 +37,7 @@ export const command: Command = {
       true,
     );
     const which = positionals[0] ?? "lif";
-    if (which !== "lif" || positionals.length > 1) throw new UsageError(`unknown example '${positionals.join(" ")}'; known: lif`);
+    if (which !== "lif" || positionals.length > 1) throw new UsageError(unknownMessage("example", positionals.join(" "), ["lif"]));
     const xs = (values.input ?? "1.2,2.0,0.4,3.0,1.0,2.0").split(",").map((s) => Number(s));
     if (xs.length === 0 || xs.some((v) => !Number.isFinite(v))) throw new UsageError(`--input must be comma-separated numbers, got '${values.input}'`);
     let cfg;

@@ -1,6 +1,6 @@
 /** `strl reproduce`: the paper's and the peers' experiment table, with the honest additions, as a report. */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { parseFlags, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
+import { parseFlags, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
 import { UsageError } from "../errors.js";
 import { asUserError } from "../user-errors.js";
 import { checkWritableFolder } from "../../io/index.js";
@@ -39,18 +39,18 @@ export const command: Command = {
       ...ENGINE_FLAG,
       scale: { type: "string" },
       seeds: { type: "string" },
-      only: { type: "string", multiple: true },
+      only: { type: "string", list: true },
       out: { type: "string" },
       "update-readme": { type: "string" },
       json: { type: "boolean" },
     });
     const scale = (values.scale ?? "small") as Scale;
-    if (!SCALES.includes(scale)) throw new UsageError(`unknown scale '${scale}'; known: ${SCALES.join(", ")}`);
+    oneOf("scale", scale, SCALES);
     const nSeeds = numberList("seeds", values.seeds ? [values.seeds] : undefined, [3], { integer: true, min: 1 })[0]!;
     const seeds = Array.from({ length: nSeeds }, (_, i) => i);
     const ids = experimentRows().map((r) => r.id);
     const only = values.only?.flatMap((s) => s.split(",")).map((s) => s.trim());
-    for (const id of only ?? []) if (!ids.includes(id)) throw new UsageError(`unknown row '${id}'; known: ${ids.join(", ")}`);
+    for (const id of only ?? []) oneOf("row", id, ids);
     const readme = values["update-readme"];
     if (readme) {
       if (!existsSync(readme)) throw new UsageError(`--update-readme: no such file '${readme}'`);

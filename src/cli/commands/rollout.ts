@@ -1,7 +1,7 @@
 /** `strl rollout`: step an environment through a given list of actions, printing one JSON line per step. */
 import { readFileSync } from "node:fs";
 import type { Command } from "../command.js";
-import { numberFlag, parseFlags } from "../command.js";
+import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError } from "../errors.js";
 import { checkAction, make, registeredIds, type Action, type Env } from "../../envs/index.js";
 
@@ -21,6 +21,8 @@ Options:
 Every action is checked against the action space before the first step. Each step prints
   {"observation": [...], "reward": r, "terminated": b, "truncated": b}
 and the rollout stops at the end of the episode (terminated or truncated) or when the actions run out.
+
+\`strl envs\` lists the environment ids with their spaces, experts, options and success definition.
 
 Examples:
   echo '[1, 1, 3, 3]' | strl rollout --env Maze-21x21-v0 --seed 3 --actions -
@@ -79,7 +81,7 @@ export const command: Command = {
     });
     const envId = values.env;
     if (!envId) throw new UsageError(`--env is required (one of: ${registeredIds().join(", ")})`);
-    if (!registeredIds().includes(envId)) throw new UsageError(`unknown environment '${envId}'; known: ${registeredIds().join(", ")}`);
+    oneOf("environment", envId, registeredIds());
     if (values.actions === undefined) throw new UsageError("--actions FILE|- is required");
     const seed = numberFlag("seed", values.seed, 0, { integer: true, min: 0, max: 0xffffffff });
     let initialState: number[] | undefined;

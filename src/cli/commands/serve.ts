@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, startEngine } from "../command.js";
 import { UsageError } from "../errors.js";
+import { checkpointDir } from "../checkpoint-args.js";
 import { asUserError } from "../user-errors.js";
 import { loadCheckpoint } from "../../io/index.js";
 import { isLoopback, startServer } from "../serve/http.js";
@@ -59,7 +60,7 @@ export const command: Command = {
     if (!existsSync(join(root, "index.html"))) throw new UsageError(`the page is not built (${root}/index.html is missing); run npm run build`);
     let checkpoint: string | undefined;
     if (values.checkpoint !== undefined) {
-      checkpoint = resolve(values.checkpoint);
+      checkpoint = resolve(checkpointDir(values.checkpoint));
       if (!existsSync(checkpoint)) throw new UsageError(`--checkpoint ${values.checkpoint}: folder not found`);
     } else if (!values["no-demo"]) {
       await startEngine(values.engine);

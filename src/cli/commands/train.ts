@@ -1,5 +1,5 @@
 /** `strl train`: train a model on a dataset file and write a checkpoint folder. */
-import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
 import { UsageError } from "../errors.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
 import { Dataset, readDatasetHdf5 } from "../../data/index.js";
@@ -11,19 +11,46 @@ import { checkTrainingFits } from "../../experiments/memory.js";
 import { MODEL_KINDS, type ModelKind } from "../../models/index.js";
 import { registeredIds } from "../../envs/index.js";
 import { PRESETS, type Preset } from "../../experiments/presets.js";
-import { trainOnDataset } from "../../experiments/pipeline.js";
+import { trainOnDataset, type TrainRun } from "../../experiments/pipeline.js";
+import { spikeHealthWarnings } from "../../train/index.js";
+import type { AnyModel } from "../../models/index.js";
+import { evaluateClosedLoop } from "../../eval/index.js";
+import { defaultTargets } from "../checkpoint-args.js";
+import { parseKeep, readRunToResume, refuseOverwrite, stopOnSignals, type SavedRunInfo } from "../train-run.js";
 
 const HELP = `strl train — train STRL, ANN-STRL, a Decision Transformer or BC on a dataset
 
 Usage: strl train --env ID --data FILE --model strl|ann-strl|dt|bc --out DIR
-                  [--config FILE] [--preset tiny|small|paper] [--steps N] [--batch-size B] [--lr X]
-                  [--seed N] [--resume] [--json | --quiet]
+                  [--config FILE] [--preset tiny|small|paper] [--steps N] [--batch-size B] [--lr X] [--seed N]
+                  [--eval-every N] [--eval-episodes N] [--checkpoint-every N] [--keep last|best,last]
+                  [--resume | --force] [--print-config] [--json | --quiet]
 ${ENGINE_HELP}
 
 The dataset is an HDF5 file in the D4RL/Minari layout (e.g. from \`strl collect\`). Episodes are split 70/15/15
 (seeded); states are normalised with the training split's mean/std and returns-to-go divided by the largest
 |return| of the training split. The run folder gets checkpoint/ (config.json, model.safetensors, optimizer and
-trainer state) and log.jsonl. Validation accuracy (discrete) or MSE (continuous) is computed on the held-out 15%.
+trainer state) and log.jsonl. Validation accuracy (discrete) or MSE (continuous) and each LIF layer's firing
+rate are computed on the held-out 15% every --eval-every updates and at the end.
+
+Defaults: --steps 1000, --batch-size 32, --lr 1e-3 (cosine to 0 after a linear warm-up over the first 10% of
+the steps), --seed 0, --preset small, --eval-every 100, --checkpoint-every 250, --keep last.
+--print-config prints the resolved model and training config as JSON and exits.
+
+Runs survive interruption: Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current update and exits
+with code 130 (a second one quits without saving); checkpoints are replaced atomically. An --out that already
+holds a run is refused unless --resume or --force (which replaces it).
+--resume continues the run in --out from its last checkpoint with its saved config (flags may change only
+--steps and the eval/checkpoint/output settings); the losses equal those of an uninterrupted run, bit for bit.
+--resume --steps M extends a run (finished or not) to M updates: the learning rate then follows the cosine
+planned for M steps from where the run stopped (it steps up once, to that curve's value, then decays to the
+floor at step M); warm-up is not repeated.
+--eval-episodes N also logs the closed-loop return at the expert's return as target (N episodes, seed 0).
+--keep best,last also keeps the best validation checkpoint so far in checkpoint-best/.
+
+Output: on a terminal one live progress line on stderr, elsewhere a progress line every 10% on stderr; the
+summary on stdout. --json prints one JSON line per update and a final {"summary": ...} line on stdout.
+--quiet prints no progress, only the summary (and warnings, on stderr).
+After training, a spiking layer that is silent (rate 0) or saturated (rate >= 0.95) is named in a warning.
 
 The config file holds every option: { "preset": "small", "model": { model config fields },
 "train": { steps, batchSize, accumulate, lr, minLr, weightDecay, warmupSteps, schedule, gradClip, seed, evalEvery,
@@ -34,7 +61,8 @@ Examples:
   strl collect --env Maze-21x21-v0 --policy expert --episodes 2000 --seed 0 --out maze.h5
   strl train --env Maze-21x21-v0 --data maze.h5 --model strl --preset tiny --steps 300 --out runs/strl
   strl train --env CartPole-v1 --data cartpole.h5 --model dt --config dt.json --out runs/dt --json
-  strl train --env Maze-21x21-v0 --data maze.h5 --model strl --out runs/strl --resume   # continue a run`;
+  strl train --data maze.h5 --out runs/strl --resume                 # continue after Ctrl-C
+  strl train --data maze.h5 --out runs/strl --resume --steps 600     # extend a finished run`;
 
 function obj(where: string, v: unknown): Record<string, unknown> {
   if (v === undefined) return {};
@@ -58,8 +86,16 @@ async function loadTrainingData(path: string, envId: string): Promise<Dataset> {
   return ds;
 }
 
+/** The dataset's env for a run: `--env`, else (resuming) the run's own. */
+function pickEnv(flag: string | undefined, saved: SavedRunInfo | undefined): string {
+  const envId: string = flag ?? saved?.envId ?? required<string>("env", undefined);
+  oneOf("environment", envId, registeredIds());
+  if (saved && envId !== saved.envId) throw new UsageError(`--resume: the run in --out was trained on '${saved.envId}', not '${envId}'`);
+  return envId;
+}
+
 export const command: Command = {
-  summary: "train a model on a dataset file (checkpoint + log)",
+  summary: "train a model on a dataset file (checkpoint + log; resumable)",
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, {
@@ -74,84 +110,152 @@ export const command: Command = {
       "batch-size": { type: "string" },
       lr: { type: "string" },
       seed: { type: "string" },
+      "eval-every": { type: "string" },
+      "eval-episodes": { type: "string" },
+      "checkpoint-every": { type: "string" },
+      keep: { type: "string", list: true },
       resume: { type: "boolean" },
+      force: { type: "boolean" },
+      "print-config": { type: "boolean" },
       json: { type: "boolean" },
       quiet: { type: "boolean" },
     });
-    const envId = required("env", values.env);
-    if (!registeredIds().includes(envId)) throw new UsageError(`unknown environment '${envId}'; known: ${registeredIds().join(", ")}`);
-    const kind = required("model", values.model) as ModelKind;
-    if (!MODEL_KINDS.includes(kind)) throw new UsageError(`unknown model '${kind}'; known: ${MODEL_KINDS.join(", ")}`);
+    if (values.resume && values.force) throw new UsageError("--resume and --force exclude each other (continue the run, or replace it)");
+    if (values.json && values.quiet) throw new UsageError("--json and --quiet exclude each other");
     const dataPath = required("data", values.data);
     const out = required("out", values.out);
+    const saved = values.resume ? readRunToResume(out) : undefined;
+    const envId = pickEnv(values.env, saved);
+    const kind = (values.model ?? saved?.kind ?? required<string>("model", undefined)) as ModelKind;
+    oneOf("model", kind, MODEL_KINDS);
+    if (saved && kind !== saved.kind) throw new UsageError(`--resume: the run in --out is a '${saved.kind}' model, not '${kind}'`);
+    if (!values["print-config"]) refuseOverwrite(out, Boolean(values.resume), Boolean(values.force));
+    const keep = parseKeep(values.keep);
     const cfg = obj("(root)", values.config ? readJsonFlag("config", values.config) : {});
     await asUserError(() => rejectUnknownKeys("", cfg, ["preset", "model", "train", "rtgScale"]), `--config ${values.config}`);
     await asUserError(() => rejectUnknownKeys("train", obj("train", cfg.train), Object.keys(TRAIN_SPEC)), `--config ${values.config}`);
     const preset = (values.preset ?? cfg.preset ?? "small") as Preset;
-    if (!PRESETS.includes(preset)) throw new UsageError(`unknown preset '${String(preset)}'; known: ${PRESETS.join(", ")}`);
-    const trainCfg: Record<string, unknown> = { steps: 1000, ...obj("train", cfg.train) };
-    if (values.steps !== undefined) trainCfg.steps = numberFlag("steps", values.steps, 0, { integer: true, min: 1 });
-    if (values["batch-size"] !== undefined) trainCfg.batchSize = numberFlag("batch-size", values["batch-size"], 0, { integer: true, min: 1 });
+    oneOf("preset", String(preset), PRESETS);
+    const int = (flag: string, min: number) => (values[flag as "steps"] === undefined ? undefined : numberFlag(flag, values[flag as "steps"], 0, { integer: true, min }));
+    const steps = int("steps", 1) ?? (obj("train", cfg.train).steps as number | undefined) ?? saved?.train.steps ?? 1000;
+    // A fresh run's defaults; a resumed run starts from its saved config. Then --config, then flags.
+    const base: Record<string, unknown> = saved ? { ...saved.train } : { seed: 0, warmupSteps: Math.floor(steps / 10), evalEvery: Math.min(100, steps), checkpointEvery: 250 };
+    const trainCfg: Record<string, unknown> = { ...base, ...obj("train", cfg.train), steps };
+    if (values["batch-size"] !== undefined) trainCfg.batchSize = int("batch-size", 1);
     if (values.lr !== undefined) trainCfg.lr = numberFlag("lr", values.lr, 0, { min: 0 });
     if (values.seed !== undefined) trainCfg.seed = numberFlag("seed", values.seed, 0, { integer: true, min: 0, max: 0xffffffff });
-    if (values.config) {
-      await asUserError(() => {
-        const t = parseConfig("train", trainCfg, TRAIN_SPEC);
-        if (t.minLr > t.lr) throw new ConfigError(`train.minLr must be <= lr (${t.lr}), got ${t.minLr}`);
-      }, `--config ${values.config}`);
-    }
+    if (values["eval-every"] !== undefined) trainCfg.evalEvery = int("eval-every", 0);
+    if (values["checkpoint-every"] !== undefined) trainCfg.checkpointEvery = int("checkpoint-every", 0);
+    const evalEpisodes = int("eval-episodes", 0) ?? 0;
+    const resolvedTrain = await asUserError(() => {
+      const t = parseConfig("train", trainCfg, TRAIN_SPEC);
+      if (t.minLr > t.lr) throw new ConfigError(`train.minLr must be <= lr (${t.lr}), got ${t.minLr}`);
+      return t;
+    }, values.config ? `--config ${values.config}` : undefined);
     const rtgScale = cfg.rtgScale === undefined ? undefined : Number(cfg.rtgScale);
     if (rtgScale !== undefined && !(rtgScale > 0)) throw new UsageError(`--config: rtgScale must be a number > 0, got ${String(cfg.rtgScale)}`);
+    if (saved && saved.step >= resolvedTrain.steps && !values["print-config"]) {
+      if (saved.step > resolvedTrain.steps) throw new UsageError(`--resume: the run is at step ${saved.step}, past --steps ${resolvedTrain.steps}`);
+      console.log(`the run in ${out} is already at step ${saved.step} of ${resolvedTrain.steps}; nothing to do (pass --steps M > ${saved.step} to extend it)`);
+      return 0;
+    }
 
     await startEngine(values.engine);
     const dataset = await loadTrainingData(dataPath, envId);
-    const output = values.json ? "json" : values.quiet ? "quiet" : "auto";
-    const run = await asUserError(() =>
-      trainOnDataset({
-        dataset,
-        kind,
-        preset,
-        model: obj("model", cfg.model),
-        train: trainCfg as { steps: number },
-        rtgScale,
-        outDir: out,
-        configSource: values.config ? `--config ${values.config}` : undefined,
-        // After every input is validated and before the long work: sizes that fit, an --out that can be written.
-        onBeforeModel: (json, batchSize) => {
-          // The sizes come from --config and --batch-size: the message names those given.
-          const from = [values.config ? `--config ${values.config}` : "", values["batch-size"] !== undefined ? "--batch-size" : ""].filter((x) => x).join(" and ");
-          try {
-            checkTrainingFits(json, batchSize);
-          } catch (e) {
-            throw from ? new UsageError(`${from}: ${(e as Error).message}`) : e;
-          }
-          checkWritableFolder(out);
-        },
-        output,
-        resumeFrom: values.resume ? `${out}/checkpoint` : undefined,
-      }),
-    );
-    const summary = {
-      model: kind,
-      env: envId,
-      mode: (run.model.config as { causal?: boolean }).causal === false ? "paper" : "causal",
-      steps: run.result.step,
-      params: run.model.numParams(),
-      final: run.result.history.at(-1) ?? null,
-      validation: run.result.lastEval ?? null,
-      checkpoint: run.result.checkpoint ?? null,
-    };
-    if (values.json) console.log(JSON.stringify({ summary }));
-    else if (!values.quiet) {
-      const v = run.result.lastEval ?? {};
-      const metric = Object.entries(v)
-        .map(([k, x]) => `${k} ${typeof x === "number" ? x.toFixed(4) : x}`)
-        .join(", ");
-      console.log(`trained ${kind} (${summary.mode}, ${summary.params} parameters) for ${summary.steps} steps on ${envId}`);
-      if (metric) console.log(`validation: ${metric}`);
-      console.log(`checkpoint: ${summary.checkpoint}`);
+    const output = values.json ? "json" : values.quiet ? "quiet" : process.stderr.isTTY ? "progress" : "lines";
+    const say = (line: string): void => void process.stderr.write(`strl train: ${line}\n`);
+    const evaluate = evalEpisodes > 0 ? await closedLoopEvaluator(dataset, evalEpisodes) : undefined;
+    const stop = values["print-config"] ? undefined : stopOnSignals(say);
+    let printed: Record<string, unknown> | undefined;
+    try {
+      const run = await asUserError(() =>
+        trainOnDataset({
+          dataset,
+          kind,
+          preset,
+          // Resuming rebuilds the run's own model config (its seed, stats and scale included); --config may not change it.
+          model: saved ? { ...saved.model, ...obj("model", cfg.model) } : obj("model", cfg.model),
+          train: resolvedTrain,
+          rtgScale,
+          outDir: out,
+          configSource: values.config ? `--config ${values.config}` : undefined,
+          // After every input is validated and before the long work: sizes that fit, an --out that can be written.
+          onBeforeModel: (json, batchSize) => {
+            if (values["print-config"]) {
+              printed = { env: envId, data: dataPath, preset, model: json, train: resolvedTrain, keep: keep.best ? "best,last" : "last", evalEpisodes };
+              throw new PrintConfigDone();
+            }
+            // The sizes come from --config and --batch-size: the message names those given.
+            const from = [values.config ? `--config ${values.config}` : "", values["batch-size"] !== undefined ? "--batch-size" : ""].filter((x) => x).join(" and ");
+            try {
+              checkTrainingFits(json, batchSize);
+            } catch (e) {
+              throw from ? new UsageError(`${from}: ${(e as Error).message}`) : e;
+            }
+            checkWritableFolder(out);
+          },
+          output,
+          resumeFrom: values.resume ? `${out}/checkpoint` : undefined,
+          evaluate,
+          signal: stop?.signal,
+          keepBest: keep.best,
+        }),
+      );
+      printSummary(run, { kind, envId, json: Boolean(values.json) });
+      for (const w of spikeHealthWarnings(run.result.lastEval)) process.stderr.write(`strl: warning: ${w}\n`);
+      run.model.dispose();
+      if (run.result.stopped) {
+        say(`${stop?.received() ?? "stopped"} at step ${run.result.step}/${resolvedTrain.steps}; checkpoint in ${out}/checkpoint; continue with: strl train --data ${dataPath} --out ${out} --resume`);
+        return 130;
+      }
+      return 0;
+    } catch (e) {
+      if (e instanceof PrintConfigDone) {
+        console.log(JSON.stringify(printed, null, 2));
+        return 0;
+      }
+      throw e;
+    } finally {
+      stop?.dispose();
     }
-    run.model.dispose();
-    return 0;
   },
 };
+
+/** Thrown from `onBeforeModel` to stop after the config is resolved (`--print-config`). */
+class PrintConfigDone extends Error {}
+
+/** `--eval-episodes`: closed-loop return at the expert's measured return, seed 0, logged as evaluation/return. */
+async function closedLoopEvaluator(dataset: Dataset, episodes: number): Promise<(m: AnyModel) => Promise<Record<string, number>>> {
+  const envOptions = datasetEnvOptions(dataset);
+  const targets = await defaultTargets(dataset.envId, envOptions);
+  return async (model) => {
+    const r = await evaluateClosedLoop({ model, envId: dataset.envId, envOptions, targetReturns: targets, episodes, seeds: [0], rtgScale: (model.config as unknown as { rtgScale: number }).rtgScale });
+    const t = r.targets[0]!;
+    return { return: t.returnMean, ...(t.successRate !== null ? { success: t.successRate } : {}) };
+  };
+}
+
+function printSummary(run: TrainRun, o: { kind: string; envId: string; json: boolean }): void {
+  const summary = {
+    model: o.kind,
+    env: o.envId,
+    mode: (run.model.config as { causal?: boolean }).causal === false ? "paper" : "causal",
+    steps: run.result.step,
+    stopped: run.result.stopped,
+    params: run.model.numParams(),
+    final: run.result.history.at(-1) ?? null,
+    validation: run.result.lastEval ?? null,
+    checkpoint: run.result.checkpoint ?? null,
+    best: run.result.best ?? null,
+  };
+  if (o.json) {
+    console.log(JSON.stringify({ summary }));
+    return;
+  }
+  const v = Object.entries(run.result.lastEval ?? {}).filter(([k]) => !k.startsWith("firing/"));
+  const metric = v.map(([k, x]) => `${k} ${typeof x === "number" ? x.toFixed(4) : x}`).join(", ");
+  console.log(`trained ${o.kind} (${summary.mode}, ${summary.params} parameters) for ${summary.steps} steps on ${o.envId}`);
+  if (metric) console.log(`validation: ${metric}`);
+  console.log(`checkpoint: ${summary.checkpoint}`);
+  if (run.result.best) console.log(`best: ${run.result.best.dir} (${run.result.best.metric} ${run.result.best.value.toFixed(4)} at step ${run.result.best.step})`);
+}

@@ -1,0 +1,87 @@
+/**
+ * The run-folder side of `strl train`: refusing to overwrite a run, reading a run to resume or extend it, and
+ * turning SIGINT/SIGTERM into "save a checkpoint after this update, then stop".
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { UsageError } from "./errors.js";
+import { CHECKPOINT_SUBDIR, LOG_FILE, type TrainConfig } from "../train/index.js";
+
+/** True when `out` already holds a run (a checkpoint or a log). */
+export function holdsRun(out: string): boolean {
+  return existsSync(join(out, CHECKPOINT_SUBDIR)) || existsSync(join(out, LOG_FILE));
+}
+
+/** Refuses to train into a folder that holds a run, unless resuming or forced. */
+export function refuseOverwrite(out: string, resume: boolean, force: boolean): void {
+  if (resume || force || !holdsRun(out)) return;
+  throw new UsageError(`--out ${out} already holds a run (${CHECKPOINT_SUBDIR}/ or ${LOG_FILE}); pass --resume to continue or extend it, or --force to replace it`);
+}
+
+/** What a run folder records: its env, model kind and config, and the training config and step reached. */
+export interface SavedRunInfo {
+  envId: string;
+  kind: string;
+  model: Record<string, unknown>;
+  train: TrainConfig;
+  step: number;
+}
+
+/** Reads `<out>/checkpoint`'s config.json and trainer.json for `--resume`, or says why it cannot. */
+export function readRunToResume(out: string): SavedRunInfo {
+  const dir = join(out, CHECKPOINT_SUBDIR);
+  const read = (file: string): Record<string, unknown> => {
+    const path = join(dir, file);
+    if (!existsSync(path)) {
+      const why = existsSync(join(out, LOG_FILE)) ? "the run was stopped before its first checkpoint" : "no run there";
+      throw new UsageError(`--resume: ${path} not found (${why}); train without --resume (or with --force) to start it again`);
+    }
+    try {
+      return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    } catch (e) {
+      throw new UsageError(`--resume: ${path} is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+    }
+  };
+  const config = read("config.json") as { env?: { id?: string }; model?: { kind?: string; config?: Record<string, unknown> } };
+  const trainer = read("trainer.json") as { step?: number; config?: TrainConfig };
+  if (!config.env?.id || !config.model?.kind || !config.model.config || !trainer.config || typeof trainer.step !== "number") {
+    throw new UsageError(`--resume: ${dir} is not a resumable strl checkpoint (config.json or trainer.json incomplete)`);
+  }
+  return { envId: config.env.id, kind: config.model.kind, model: config.model.config, train: trainer.config, step: trainer.step };
+}
+
+/**
+ * Until `dispose()`, the first SIGINT or SIGTERM aborts the returned signal (the trainer saves a checkpoint after
+ * the current update and stops); a second one exits at once with code 130.
+ */
+export function stopOnSignals(say: (line: string) => void): { signal: AbortSignal; received: () => string | undefined; dispose: () => void } {
+  const ac = new AbortController();
+  let got: string | undefined;
+  const handler = (sig: NodeJS.Signals): void => {
+    if (got !== undefined) {
+      say(`${sig} again: quitting without saving`);
+      process.exit(130);
+    }
+    got = sig;
+    say(`${sig}: saving a checkpoint after this update, then stopping (${sig} again quits without saving)`);
+    ac.abort();
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return {
+    signal: ac.signal,
+    received: () => got,
+    dispose: () => {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    },
+  };
+}
+
+/** Parses `--keep`: "last" (default) or "best,last". */
+export function parseKeep(raw: string[] | undefined): { best: boolean } {
+  const items = raw ?? ["last"];
+  for (const k of items) if (k !== "best" && k !== "last") throw new UsageError(`unknown --keep item '${k}'; known: best, last`);
+  if (!items.includes("last")) throw new UsageError("--keep must include 'last' (the last checkpoint is what --resume continues): --keep best,last");
+  return { best: items.includes("best") };
+}

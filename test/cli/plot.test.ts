@@ -1,0 +1,92 @@
+/** `strl plot` on two runs (and seeds of one), and the aggregation it draws. */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { aggregate, ema, meanBand } from "../../src/report/run-plot.js";
+import { pngUnavailable } from "../../src/report/png.js";
+import { runCli, userErrorLine } from "./run-cli.js";
+
+let dir = "";
+/** A run folder with a log of `steps` records: loss = a / step, accuracy and a firing rate every 5 steps. */
+function fakeRun(name: string, kind: string, a: number, steps = 20): string {
+  const run = join(dir, name);
+  mkdirSync(join(run, "checkpoint"), { recursive: true });
+  writeFileSync(join(run, "checkpoint", "config.json"), JSON.stringify({ model: { kind } }));
+  const lines = Array.from({ length: steps }, (_, i) => {
+    const step = i + 1;
+    const r: Record<string, number> = { step, "training/loss": a / step };
+    if (step % 5 === 0) Object.assign(r, { "evaluation/accuracy": 0.5 + a / 10, "firing/blocks.0.mlp.lif": a / 20, "evaluation/return": 10 * a });
+    return JSON.stringify(r);
+  });
+  writeFileSync(join(run, "log.jsonl"), lines.join("\n") + "\n");
+  return run;
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "strl-cli-plot-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("run aggregation", () => {
+  it("mean and 95% t-interval of the mean", () => {
+    assert.deepEqual(meanBand([3]), { mean: 3, lo: 3, hi: 3 });
+    const b = meanBand([1, 2, 3]); // sd 1, t(0.975, 2) = 4.303
+    assert.equal(b.mean, 2);
+    assert.ok(Math.abs(b.hi - (2 + 4.303 / Math.sqrt(3))) < 1e-12);
+    assert.ok(Math.abs(b.lo - (2 - 4.303 / Math.sqrt(3))) < 1e-12);
+  });
+
+  it("EMA is bias-corrected (a constant stays constant) and 0 leaves the data as it is", () => {
+    assert.deepEqual(ema([2, 2, 2], 0.9).map((x) => Math.round(x * 1e12) / 1e12), [2, 2, 2]);
+    assert.deepEqual(ema([1, 5], 0), [1, 5]);
+    assert.ok(Math.abs(ema([0, 1], 0.5)[1]! - 0.5 / 0.75) < 1e-12);
+  });
+
+  it("groups runs by label and steps", () => {
+    const pts = aggregate(
+      [
+        { label: "a", records: [{ step: 1, x: 1 }, { step: 2, x: 3 }] },
+        { label: "a", records: [{ step: 1, x: 3 }] },
+        { label: "b", records: [{ step: 1, x: 7 }] },
+      ],
+      (r) => r.x as number,
+    );
+    assert.deepEqual(pts.map((p) => [p.label, p.step, p.mean, p.n]), [["a", 1, 2, 2], ["a", 2, 3, 1], ["b", 1, 7, 1]]);
+  });
+});
+
+describe("strl plot", () => {
+  it("plots two labels (strl with two seeds, dt with one) to an SVG with every panel", () => {
+    const runs = [fakeRun("strl-s0", "strl", 1), fakeRun("strl-s1", "strl", 2), fakeRun("dt-s0", "dt", 3)];
+    const out = join(dir, "cmp.svg");
+    const r = runCli(["plot", ...runs, "--out", out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `wrote ${out}\n`);
+    const svg = readFileSync(out, "utf8");
+    for (const t of ["Training loss (EMA; raw faint)", "Validation accuracy", "Closed-loop return", "Mean firing rate (LIF layers)", "strl: 2 runs, dt: 1 run"]) assert.ok(svg.includes(t), t);
+    assert.match(svg, />strl<\/text>/);
+    assert.match(svg, />dt<\/text>/);
+  });
+
+  it("takes labels in order, and refuses a count mismatch or a folder without a log in one line", () => {
+    const runs = [fakeRun("a", "strl", 1), fakeRun("b", "strl", 2)];
+    const out = join(dir, "labels.svg");
+    assert.equal(runCli(["plot", ...runs, "--label", "T=4", "T=8", "--out", out]).status, 0);
+    assert.match(readFileSync(out, "utf8"), /T=4: 1 run, T=8: 1 run/);
+    assert.match(userErrorLine(runCli(["plot", ...runs, "--label", "x"])), /--label gives 1 labels for 2 runs/);
+    assert.match(userErrorLine(runCli(["plot", join(dir, "nothing")])), /nothing: no log\.jsonl/);
+  });
+
+  it("--png writes a PNG beside the SVG (where chromium is installed)", async (t) => {
+    const why = await pngUnavailable();
+    if (why) return t.skip(why);
+    const out = join(dir, "png.svg");
+    const r = runCli(["plot", fakeRun("p", "strl", 1), "--out", out, "--png"]);
+    assert.equal(r.status, 0, r.stderr);
+    const png = readFileSync(out.replace(/svg$/, "png"));
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.ok(existsSync(out));
+  });
+});
