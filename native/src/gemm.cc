@@ -716,6 +716,9 @@ bool sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, bool transA, 
   const Shape s{M, N, K, transA, transB};
   const int64_t nr = kn.nr, mr = kn.mr;
   const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);  // MACs
+  // Small products (a batch-1 decision's [20, 128] x [128, 384]) finish in tens of microseconds on one core: waking
+  // a worker costs as much, and on a loaded machine waiting for it costs far more.
+  if (work * static_cast<double>(batch) < 1.5e6) threaded = false;
   const bool direct = !transB && M <= direct_rows(kn);
   std::atomic<bool> failed{false};
 
