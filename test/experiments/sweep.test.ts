@@ -96,3 +96,18 @@ test("cache keys ignore key order", () => {
   assert.equal(cacheKey("data", { a: 1, b: 2 }), cacheKey("data", { b: 2, a: 1 }));
   assert.notEqual(cacheKey("data", { a: 1 }), cacheKey("data", { a: 2 }));
 });
+
+test("strl reproduce is the shipped sweep: sweeps/reproduce-<scale>.json equals the rows and budget in code", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { reproduceSweep, reproduceSweepPath } = await import("../../src/experiments/reproduce-sweep.js");
+  for (const scale of ["small", "paper"] as const) {
+    assert.deepEqual(JSON.parse(readFileSync(reproduceSweepPath(scale), "utf8")), JSON.parse(JSON.stringify(reproduceSweep(scale))), `sweeps/reproduce-${scale}.json is stale`);
+  }
+  const jobs = expandSweep(reproduceSweep("small"));
+  assert.equal(jobs.length, 13 * 3 * 3 + 3); // 13 rows x 3 models x 3 seeds, and STRL in paper mode on row 1
+  assert.deepEqual(jobs.slice(0, 4).map((j) => j.id), ["0000-maze-paper-strl-paper-mode-s0", "0001-maze-paper-strl-paper-mode-s1", "0002-maze-paper-strl-paper-mode-s2", "0003-maze-paper-strl-s0"]);
+  assert.deepEqual(jobs[0]!.config.model, { name: "STRL (paper mode)", kind: "strl", config: { causal: false }, preset: "tiny" });
+  assert.deepEqual(jobs[0]!.config.train, { steps: 250, batchSize: 32, lr: 0.001, warmupSteps: 25, evalEvery: 25 });
+  assert.equal(jobs[0]!.config.task.episodes, 1000);
+  assert.equal(jobs.at(-1)!.id, "0119-pendulum-expert-dt-s2");
+});
