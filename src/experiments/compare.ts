@@ -9,7 +9,7 @@ import type { LogRecord } from "../train/log.js";
 import type { OfflineMetrics } from "../train/index.js";
 import { captureSpikes, compareEnergy, measureEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy, type ReferenceReturns } from "../eval/index.js";
 import type { Preset } from "./presets.js";
-import { datasetEnvOptions, trainOnDataset } from "./pipeline.js";
+import { datasetEnvOptions, trainOnDataset, type TrainRun } from "./pipeline.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "./evaluate.js";
 
 export interface ModelSpec {
@@ -57,6 +57,51 @@ export interface CompareResult {
   energy?: EnergyComparison[];
 }
 
+/**
+ * Evaluates one trained model as `compareModels` does (held-out accuracy / MSE, closed-loop returns and their
+ * energy, offline energy, a raster) and disposes it. Sweep jobs (one model each) use it too.
+ */
+export async function evaluateTrained(
+  spec: ModelSpec,
+  run: TrainRun,
+  o: Pick<CompareOptions, "dataset" | "train" | "closedLoop" | "log" | "raster">,
+  exclude: Set<number>,
+  trainSeconds: number,
+): Promise<ModelOutcome> {
+  const model = run.model;
+  try {
+    const offline = offlineTest(model, o.dataset, o.train.seed);
+    const outcome: ModelOutcome = {
+      name: spec.name,
+      kind: spec.kind,
+      mode: (model.config as { causal?: boolean }).causal === false ? "paper" : "causal",
+      params: model.numParams(),
+      trainSeconds,
+      history: run.result.history,
+      offline,
+    };
+    if (o.closedLoop) {
+      o.log?.(`evaluating ${spec.name} closed-loop (${o.closedLoop.episodes} episodes x ${o.closedLoop.seeds.length} seeds x ${o.closedLoop.targetReturns.length} targets)`);
+      const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), ...o.closedLoop, excludeMazeSeeds: exclude });
+      outcome.closedLoop = r.closedLoop;
+      outcome.closedLoopEnergy = r.energy;
+    }
+    // Offline energy on held-out windows (each window row is one decision), for every row.
+    outcome.offlineEnergy = measureEnergy(model, run.test.allWindows(32), { maxDecisions: 256 });
+    outcome.energy = outcome.closedLoopEnergy ?? outcome.offlineEnergy;
+    if (o.raster) outcome.raster = rasterOf(model, run.test);
+    return outcome;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Energy per decision and the ratios to ANN-STRL and the DT, for outcomes on one dataset. */
+export function energyComparison(outcomes: ModelOutcome[]): EnergyComparison[] | undefined {
+  const withEnergy = outcomes.filter((x) => x.energy);
+  return withEnergy.length > 0 ? compareEnergy(withEnergy.map((x) => ({ name: x.name, kind: x.kind, energyPerDecisionPj: x.energy!.energyPerDecisionPj })), baselineNames(withEnergy)) : undefined;
+}
+
 function rasterOf(model: AnyModel, sampler: { allWindows(B: number): Generator<import("../models/index.js").ModelBatch> }): LayerSpikes[] | undefined {
   const layers = model.spikingLayers();
   if (layers.length === 0) return undefined;
@@ -87,36 +132,9 @@ export async function compareModels(o: CompareOptions): Promise<CompareResult> {
       sink: o.log ? { write: (t: string) => void log(`  ${spec.name}: ${t.trimEnd().replace(/^\[[#.]+\]\s+/, "")}`) } : undefined,
     });
     const trainSeconds = (performance.now() - t0) / 1000;
-    const model = run.model;
-    try {
-      const offline = offlineTest(model, o.dataset, o.train.seed);
-      const outcome: ModelOutcome = {
-        name: spec.name,
-        kind: spec.kind,
-        mode: (model.config as { causal?: boolean }).causal === false ? "paper" : "causal",
-        params: model.numParams(),
-        trainSeconds,
-        history: run.result.history,
-        offline,
-      };
-      if (o.closedLoop) {
-        log(`evaluating ${spec.name} closed-loop (${o.closedLoop.episodes} episodes x ${o.closedLoop.seeds.length} seeds x ${o.closedLoop.targetReturns.length} targets)`);
-        const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), ...o.closedLoop, excludeMazeSeeds: exclude });
-        outcome.closedLoop = r.closedLoop;
-        outcome.closedLoopEnergy = r.energy;
-      }
-      // Offline energy on held-out windows (each window row is one decision), for every row.
-      outcome.offlineEnergy = measureEnergy(model, run.test.allWindows(32), { maxDecisions: 256 });
-      outcome.energy = outcome.closedLoopEnergy ?? outcome.offlineEnergy;
-      if (o.raster) outcome.raster = rasterOf(model, run.test);
-      outcomes.push(outcome);
-    } finally {
-      model.dispose();
-    }
+    outcomes.push(await evaluateTrained(spec, run, o, exclude, trainSeconds));
   }
-  const withEnergy = outcomes.filter((x) => x.energy);
-  const energy = withEnergy.length > 0 ? compareEnergy(withEnergy.map((x) => ({ name: x.name, kind: x.kind, energyPerDecisionPj: x.energy!.energyPerDecisionPj })), baselineNames(withEnergy)) : undefined;
-  return { outcomes, energy };
+  return { outcomes, energy: energyComparison(outcomes) };
 }
 
 /** Names the causal ANN-STRL and DT rows as the baselines when several of a kind are present. */

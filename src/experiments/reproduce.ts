@@ -12,10 +12,10 @@
  * tables give mean ± sample std (n - 1) [95% t confidence interval] over seeds. Every model is evaluated at its
  * final checkpoint (the last training step), never the best one seen during training (peers often report the max).
  */
-import { collectDataset, type PolicyName } from "../data/index.js";
-import { formatSample, isD4rlEnv, mean, measureReferenceReturns, sampleSummary, type ReferenceReturns } from "../eval/index.js";
+import type { PolicyName } from "../data/index.js";
+import { formatSample, isD4rlEnv, mean, sampleSummary, type ReferenceReturns } from "../eval/index.js";
 import type { ReportSection } from "../report/index.js";
-import { compareModels, type CompareResult, type ModelSpec, type ModelOutcome } from "./compare.js";
+import type { CompareResult, ModelSpec, ModelOutcome } from "./compare.js";
 import type { Preset } from "./presets.js";
 import { compareSections } from "./report.js";
 
@@ -55,10 +55,10 @@ export interface ExperimentRow {
   paperEpisodes?: number;
 }
 
-const STRL: ModelSpec = { name: "STRL", kind: "strl" };
-const ANN: ModelSpec = { name: "ANN-STRL", kind: "ann-strl" };
-const DT: ModelSpec = { name: "DT", kind: "dt" };
-const PAPER: ModelSpec = { name: "STRL (paper mode)", kind: "strl", model: { causal: false } };
+export const STRL: ModelSpec = { name: "STRL", kind: "strl" };
+export const ANN: ModelSpec = { name: "ANN-STRL", kind: "ann-strl" };
+export const DT: ModelSpec = { name: "DT", kind: "dt" };
+export const PAPER: ModelSpec = { name: "STRL (paper mode)", kind: "strl", model: { causal: false } };
 
 export function experimentRows(): ExperimentRow[] {
   const rows: ExperimentRow[] = [
@@ -83,45 +83,6 @@ export interface RowResult {
   references?: ReferenceReturns;
   /** How the row differs from the paper's setting (e.g. fewer episodes), shown with its title. */
   note?: string;
-}
-
-export interface ReproduceOptions {
-  scale: Scale;
-  seeds: number[];
-  /** Only these row ids (default all). */
-  only?: string[];
-  log: (line: string) => void;
-}
-
-export async function runReproduce(o: ReproduceOptions): Promise<RowResult[]> {
-  const b = BUDGETS[o.scale];
-  const rows = experimentRows().filter((r) => !o.only || o.only.includes(r.id));
-  const out: RowResult[] = [];
-  for (const row of rows) {
-    const res: RowResult = { row, perSeed: [] };
-    const episodes = row.maze ? b.mazeEpisodes : o.scale === "paper" && row.paperEpisodes ? row.paperEpisodes : b.episodes;
-    if (row.paperEpisodes && episodes !== row.paperEpisodes) res.note = `${episodes} episodes, not the paper's ${row.paperEpisodes.toLocaleString("en-US")}`;
-    if (row.closedLoop) {
-      res.references = await measureReferenceReturns(row.envId, { episodes: 10, seeds: [777], envOptions: row.envOptions });
-      res.target = Math.round(res.references.expert * 100) / 100;
-    }
-    for (const seed of o.seeds) {
-      o.log(`[${row.id}] seed ${seed}: collecting ${episodes} ${row.policy} episodes on ${row.envId}`);
-      const dataset = collectDataset({ envId: row.envId, policy: row.policy, episodes, seed, envOptions: row.envOptions });
-      const r = await compareModels({
-        dataset,
-        models: row.models.map((m) => ({ ...m, preset: b.preset })),
-        train: { steps: b.steps, batchSize: b.batchSize, seed, lr: 1e-3, warmupSteps: Math.floor(b.steps / 10) },
-        // Normalised score: every env against its own measured random / expert returns (none of these is D4RL's env).
-        closedLoop: row.closedLoop ? { targetReturns: [res.target!], episodes: b.evalEpisodes, seeds: [seed], references: res.references } : undefined,
-        log: (l) => o.log(`[${row.id}] seed ${seed}: ${l}`),
-        raster: seed === o.seeds[0],
-      });
-      res.perSeed.push(r);
-    }
-    out.push(res);
-  }
-  return out;
 }
 
 /** mean ± sample std [95% t CI] over seeds of a per-outcome number (undefined values are skipped; "n/a" when none). */

@@ -1,19 +1,23 @@
 /** `strl reproduce`: the paper's and the peers' experiment table, with the honest additions, as a report. */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseFlags, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
-import { UsageError } from "../errors.js";
 import { asUserError } from "../user-errors.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { numberList } from "../checkpoint-args.js";
-import { collectHeader, writeReport } from "../../report/index.js";
-import { BUDGETS, SCALES, experimentRows, leakLine, rowSections, runReproduce, summaryTable, type Scale } from "../../experiments/reproduce.js";
+import { BUDGETS, SCALES, experimentRows, type Scale } from "../../experiments/reproduce.js";
+import { reproduceSweepPath } from "../../experiments/reproduce-sweep.js";
+import { planSweep } from "../../experiments/sweep-dir.js";
+import { runPool } from "../../experiments/sweep-pool.js";
+import type { SweepFile } from "../../experiments/sweep.js";
+import { checkReadme, writeSweepReport } from "../sweep-report.js";
 import { presetFields } from "../../experiments/presets.js";
 import { boundParagraph, structuralBound } from "../../experiments/energy-bound.js";
-import { textTable } from "../../experiments/report.js";
 
 const HELP = `strl reproduce — the experiment table of STRL and its peers, honestly
 
-Usage: strl reproduce [--scale small|paper] [--seeds N] [--only ROW,...] [--out DIR] [--update-readme FILE] [--json]
+Usage: strl reproduce [--scale small|paper] [--seeds N] [--only ROW,...] [--jobs N] [--out DIR] [--update-readme FILE] [--json]
 ${ENGINE_HELP}
 
 Rows: 1 maze, paper setting ((x, y) only): held-out accuracy of STRL in paper mode (non-causal), STRL causal,
@@ -24,12 +28,18 @@ every row. Each row runs once per seed; tables give mean ± std over seeds.
 Budgets: --scale small = preset tiny (d 64, 2 blocks, 2 heads, context 10, T 4), ${BUDGETS.small.steps} updates of batch ${BUDGETS.small.batchSize},
 ${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (tens of minutes on 2 cores);
 --scale paper = the paper's model (d 256, 6 blocks, 8 heads, context 100), ${BUDGETS.paper.steps} updates, ${BUDGETS.paper.mazeEpisodes} mazes (days on 2 cores).
+The grid is the sweep sweeps/reproduce-<scale>.json (rows x models x seeds, one job each): it is planned into
+OUT/sweep and run with --jobs N local worker processes (default 1; each gets cores / N engine threads); a run
+stopped half-way continues where it stopped when given the same --out. The same file runs on a cluster with
+\`strl sweep plan\` and \`strl sweep slurm\`, and \`strl sweep report\` writes this report from it.
 --update-readme FILE replaces the text between <!-- results:start --> and <!-- results:end --> with the summary.
 
 Examples:
-  strl reproduce --scale small --seeds 3
+  strl reproduce --scale small --seeds 3 --jobs 2
   strl reproduce --only maze-paper,cartpole-expert --seeds 1
   strl reproduce --scale small --seeds 3 --update-readme README.md`;
+
+const CLI = fileURLToPath(new URL("../main.js", import.meta.url));
 
 export const command: Command = {
   summary: "the paper's experiment table (+ leak, closed-loop, energy) over seeds, as a report",
@@ -40,6 +50,7 @@ export const command: Command = {
       scale: { type: "string" },
       seeds: { type: "string" },
       only: { type: "string", list: true },
+      jobs: { type: "string" },
       out: { type: "string" },
       "update-readme": { type: "string" },
       json: { type: "boolean" },
@@ -47,67 +58,35 @@ export const command: Command = {
     const scale = (values.scale ?? "small") as Scale;
     oneOf("scale", scale, SCALES);
     const nSeeds = numberList("seeds", values.seeds ? [values.seeds] : undefined, [3], { integer: true, min: 1 })[0]!;
+    const jobs = numberList("jobs", values.jobs ? [values.jobs] : undefined, [1], { integer: true, min: 1, max: 1024 })[0]!;
     const seeds = Array.from({ length: nSeeds }, (_, i) => i);
     const ids = experimentRows().map((r) => r.id);
     const only = values.only?.flatMap((s) => s.split(",")).map((s) => s.trim());
     for (const id of only ?? []) oneOf("row", id, ids);
     const readme = values["update-readme"];
-    if (readme) {
-      if (!existsSync(readme)) throw new UsageError(`--update-readme: no such file '${readme}'`);
-      const text = readFileSync(readme, "utf8");
-      if (!text.includes("<!-- results:start -->") || !text.includes("<!-- results:end -->")) {
-        throw new UsageError(`--update-readme: '${readme}' has no <!-- results:start --> ... <!-- results:end --> markers`);
-      }
-    }
+    checkReadme(readme);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
     const out = values.out ?? `reports/reproduce-${scale}-${stamp}`;
     const commandLine = ["strl", "reproduce", ...argv].join(" ");
     const log = values.json ? () => {} : (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
     await asUserError(() => checkWritableFolder(out), "--out"); // before the work, not after it
     await startEngine(values.engine);
-    // Provenance is taken before the run: the commit recorded is the code that ran.
-    const header = collectHeader(commandLine, seeds);
+    // The shipped sweep, with the seeds and rows asked for.
+    const sweep = JSON.parse(readFileSync(reproduceSweepPath(scale), "utf8")) as SweepFile;
+    sweep.axes.seed = seeds;
+    if (only) sweep.axes.task = sweep.axes.task!.filter((t) => only.includes((t as { id: string }).id));
+    const dir = join(out, "sweep");
+    const plan = await asUserError(() => planSweep(sweep, dir, reproduceSweepPath(scale)), "--out");
     const t0 = performance.now();
-    const results = await runReproduce({ scale, seeds, only, log });
+    const r = await runPool({ dir, jobs, cli: CLI, log, env: values.engine ? { STRL_ENGINE: values.engine } : undefined });
     const minutes = (performance.now() - t0) / 60000;
-    const table = summaryTable(results);
-    const leak = leakLine(results);
+    for (const f of r.failed) log(`job ${f.index} failed: ${f.error}`);
     const b = BUDGETS[scale];
-    const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Every model is evaluated at its final checkpoint (the last training step), not the best one seen during training (which peers often report). Cells are mean ± sample std (n - 1) [95% t confidence interval] over seeds. Normalised score = 100 x (return - random) / (expert - random) with each env's own random and expert policies' returns measured on 10 episodes (strl's Maze2D-UMaze is point-mass physics, not D4RL's MuJoCo env, so it is not D4RL-normalised). Energy (45 nm, fp32 unless int8; real tokens only): offline = one full forward pass per held-out window; closed-loop = per decision of the evaluation episodes, counting the path that ran (STRL / ANN-STRL: forwardLast); ratios use closed-loop energy where the row has it, else offline. Wall-clock ${minutes.toFixed(1)} min.`;
+    const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Every model is evaluated at its final checkpoint (the last training step), not the best one seen during training (which peers often report). Cells are mean ± sample std (n - 1) [95% t confidence interval] over seeds. Normalised score = 100 x (return - random) / (expert - random) with each env's own random and expert policies' returns measured on 10 episodes (strl's Maze2D-UMaze is point-mass physics, not D4RL's MuJoCo env, so it is not D4RL-normalised). Energy (45 nm, fp32 unless int8; real tokens only): offline = one full forward pass per held-out window; closed-loop = per decision of the evaluation episodes, counting the path that ran (STRL / ANN-STRL: forwardLast); ratios use closed-loop energy where the row has it, else offline. ${plan.jobs.length} jobs (sweep ${plan.name}), ${jobs} local worker${jobs === 1 ? "" : "s"}; wall-clock ${minutes.toFixed(1)} min.`;
     const arch = presetFields("strl", b.preset) as { dModel: number; nBlocks: number; nHeads: number; contextLength: number };
     const T = 4;
     const bound = boundParagraph(structuralBound({ obsDim: 2, head: { kind: "discrete", n: 4 }, headDim: arch.dModel / arch.nHeads, mlpRatio: 4, causal: true, attention: "strl", dModel: arch.dModel, nBlocks: arch.nBlocks, nHeads: arch.nHeads }, arch.contextLength, T), T);
-    const sections = [
-      { title: "Summary (mean ± sample std [95% t CI] over seeds)", text: [budget, bound, leak ?? ""].filter(Boolean).join("\n\n"), table },
-      ...(await rowSections(results)),
-    ];
-    await writeReport(out, { title: `strl reproduce (${scale})`, header, sections });
-    if (readme) {
-      const md = [
-        "<!-- results:start -->",
-        `Generated by \`${commandLine}\` (git ${header.gitCommit}, ${header.machine}, ${header.date.slice(0, 10)}); full report: \`${out}/report.md\`.`,
-        "",
-        budget,
-        "",
-        bound,
-        "",
-        ...(leak ? [leak, ""] : []),
-        `| ${table.columns.join(" | ")} |`,
-        `|${table.columns.map(() => "---").join("|")}|`,
-        ...table.rows.map((r) => `| ${r.join(" | ")} |`),
-        "<!-- results:end -->",
-      ].join("\n");
-      const text = readFileSync(readme, "utf8");
-      const next = text.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, md);
-      writeFileSync(readme + ".tmp", next);
-      renameSync(readme + ".tmp", readme);
-    }
-    if (values.json) console.log(JSON.stringify({ report: `${out}/report.md`, summary: table, leak }));
-    else {
-      console.log(textTable(table.columns, table.rows));
-      if (leak) console.log(`\n${leak}`);
-      console.log(`\nreport: ${out}/report.md`);
-    }
-    return 0;
+    const rep = await writeSweepReport({ dir, plan, out, readme, commandLine, title: `strl reproduce (${scale})`, intro: [budget, bound], json: values.json });
+    return r.failed.length > 0 || rep.finished === 0 ? 1 : 0;
   },
 };

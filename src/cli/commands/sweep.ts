@@ -1,0 +1,177 @@
+/** `strl sweep plan|run|status|report|slurm`: a grid of independent jobs, run locally or on a Slurm cluster. */
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseFlags, parseIntegerFlag, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
+import { UsageError } from "../errors.js";
+import { asUserError, readJsonFlag } from "../user-errors.js";
+import { writeFileAtomic } from "../../io/index.js";
+import { planSweep, readPlan, sweepStatus, unfinishedJobs } from "../../experiments/sweep-dir.js";
+import { runJob } from "../../experiments/sweep-job.js";
+import { runPool } from "../../experiments/sweep-pool.js";
+import { checkSlurmValue, slurmScript } from "../../experiments/sweep-slurm.js";
+import { writeSweepReport } from "../sweep-report.js";
+
+const CLI = fileURLToPath(new URL("../main.js", import.meta.url));
+
+const HELP = `strl sweep — experiments as independent jobs, run locally or on a Slurm cluster
+
+Usage:
+  strl sweep plan SWEEP.json --out DIR     expand a sweep into DIR (plan.json, one folder per job)
+  strl sweep run DIR --index K             run job K (default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX)
+  strl sweep run DIR [--jobs N]            run every unfinished job with N worker processes (default: cores)
+  strl sweep status DIR [--json]           done / running / failed / pending, with each failure's error
+  strl sweep report DIR [--out R] [--update-readme FILE] [--json]
+                                           merge finished jobs into the tables and figures of strl reproduce
+  strl sweep slurm DIR [--partition P] [--time T] [--cpus C] [--mem M] [--throttle N] [--print]
+                                           an sbatch array script (one task per unfinished job), submitted
+                                           with sbatch when it is on the PATH (else printed)
+${ENGINE_HELP}
+
+A sweep file: { "name", "base": {job config}, "axes": { "task": [...], "model": [...], "seed": [...],
+"train.lr": [...] }, "exclude": [{ "model.name": "DT" }] }; job = base + one value of every axis, first axis
+slowest. Job config: task { id, envId, policy, episodes, envOptions?, closedLoop?, title?, group? }, model
+{ name, kind, preset?, config? }, seed, train { steps, batchSize?, lr?, warmupSteps?, evalEvery?,
+checkpointEvery? }, eval { episodes }. Jobs are idempotent (a finished job is skipped, a killed one resumes from
+its checkpoint); datasets shared by jobs are collected once. Each of N local workers gets STRL_THREADS =
+cores / N engine threads. Shipped sweeps: sweeps/reproduce-small.json, sweeps/reproduce-paper.json.
+
+Examples:
+  strl sweep plan sweeps/reproduce-small.json --out runs/rs && strl sweep run runs/rs --jobs 2
+  strl sweep slurm runs/rs --partition cpu --time 02:00:00 --cpus 4 --mem 8G --throttle 20
+  strl sweep status runs/rs && strl sweep report runs/rs`;
+
+const SUBS = ["plan", "run", "status", "report", "slurm"];
+
+function dirArg(positionals: string[], sub: string): string {
+  if (positionals.length !== 1) throw new UsageError(`sweep ${sub} takes one folder, got ${positionals.length} arguments`);
+  return positionals[0]!;
+}
+
+/** The job index from --index, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX; undefined when none. */
+export function jobIndex(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (flag !== undefined) return parseIntegerFlag("index", flag, { min: 0 });
+  for (const name of ["SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX"]) {
+    const v = env[name];
+    if (v !== undefined && v !== "") {
+      if (!/^[0-9]+$/.test(v)) throw new UsageError(`${name} must be a job index (decimal digits), got '${v}'`);
+      return Number(v);
+    }
+  }
+  return undefined;
+}
+
+async function plan(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { out: { type: "string" }, json: { type: "boolean" } }, true);
+  const file = dirArg(positionals, "plan");
+  if (!values.out) throw new UsageError("sweep plan needs --out DIR");
+  const sweep = readJsonFlag("sweep", file);
+  const p = await asUserError(() => planSweep(sweep, values.out!, file));
+  if (values.json) console.log(JSON.stringify({ dir: values.out, jobs: p.jobs.length }));
+  else console.log(`${p.jobs.length} jobs planned in ${values.out} (jobs 0..${p.jobs.length - 1}); run: strl sweep run ${values.out} --jobs N`);
+  return 0;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { ...ENGINE_FLAG, index: { type: "string" }, jobs: { type: "string" }, json: { type: "boolean" } }, true);
+  const dir = dirArg(positionals, "run");
+  const log = (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
+  if (values.index !== undefined && values.jobs !== undefined) throw new UsageError("give --index K (one job) or --jobs N (all jobs), not both");
+  const index = values.jobs === undefined ? jobIndex(values.index) : undefined;
+  const plan = await asUserError(() => readPlan(dir));
+  if (index !== undefined) {
+    if (index >= plan.jobs.length) throw new UsageError(`--index ${index}: the plan in ${dir} has jobs 0..${plan.jobs.length - 1}`);
+    await startEngine(values.engine);
+    const r = await runJob(dir, index, log);
+    if (values.json) console.log(JSON.stringify({ index, outcome: r }));
+    return 0;
+  }
+  const jobs = values.jobs === undefined ? undefined : numberFlag("jobs", values.jobs, 1, { integer: true, min: 1, max: 1024 });
+  const r = await runPool({ dir, jobs, cli: CLI, log, env: values.engine ? { STRL_ENGINE: values.engine } : undefined });
+  const st = sweepStatus(dir);
+  if (values.json) console.log(JSON.stringify({ ran: r.ran, failed: r.failed, counts: st.counts }));
+  else console.log(`ran ${r.ran.length}, failed ${r.failed.length}, skipped ${r.skipped}; now ${statusLine(st.counts)}`);
+  return r.failed.length > 0 ? 1 : 0;
+}
+
+const statusLine = (c: Record<string, number>) => `done ${c.done}, running ${c.running}, failed ${c.failed}, pending ${c.pending} (of ${c.done! + c.running! + c.failed! + c.pending!})`;
+
+async function status(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { json: { type: "boolean" } }, true);
+  const dir = dirArg(positionals, "status");
+  const st = await asUserError(() => sweepStatus(dir));
+  const failures = st.jobs.filter((j) => j.state === "failed").map((j) => ({ index: j.job.index, id: j.job.id, error: j.error! }));
+  if (values.json) {
+    console.log(JSON.stringify({ counts: st.counts, failed: failures, running: st.jobs.filter((j) => j.state === "running").map((j) => j.job.index) }));
+    return 0;
+  }
+  console.log(statusLine(st.counts));
+  for (const f of failures) console.log(`failed: job ${f.index} (${f.id}): ${f.error}`);
+  return 0;
+}
+
+async function report(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, { ...ENGINE_FLAG, out: { type: "string" }, "update-readme": { type: "string" }, json: { type: "boolean" } }, true);
+  const dir = dirArg(positionals, "report");
+  const plan = await asUserError(() => readPlan(dir));
+  await startEngine(values.engine);
+  const r = await writeSweepReport({ dir, plan, out: values.out ?? `${dir}/report`, readme: values["update-readme"], commandLine: ["strl", "sweep", "report", ...argv].join(" "), title: `strl sweep ${plan.name}`, json: values.json });
+  return r.finished === 0 ? 1 : 0;
+}
+
+async function slurm(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    { partition: { type: "string" }, time: { type: "string" }, cpus: { type: "string" }, mem: { type: "string" }, throttle: { type: "string" }, print: { type: "boolean" }, out: { type: "string" } },
+    true,
+  );
+  const dir = resolve(dirArg(positionals, "slurm"));
+  for (const f of ["partition", "time", "mem"] as const) asUserErrorSync(() => checkSlurmValue(f, values[f]));
+  if (/\s/.test(dir)) throw new UsageError(`${dir}: a sweep folder for Slurm must have no spaces in its path (#SBATCH --output)`);
+  const cpus = numberFlag("cpus", values.cpus, 1, { integer: true, min: 1, max: 4096 });
+  const throttle = values.throttle === undefined ? undefined : numberFlag("throttle", values.throttle, 1, { integer: true, min: 1 });
+  const plan = await asUserError(() => readPlan(dir));
+  const todo = unfinishedJobs(dir).map((j) => j.index);
+  if (todo.length === 0) {
+    console.log(`every job of ${dir} is done or running; nothing to submit`);
+    return 0;
+  }
+  const script = slurmScript({ dir, name: plan.name, indices: todo, partition: values.partition, time: values.time, cpus, mem: values.mem, throttle, node: process.execPath, cli: CLI });
+  const path = values.out ?? `${dir}/slurm.sbatch`;
+  writeFileAtomic(path, script);
+  mkdirSync(`${dir}/logs`, { recursive: true });
+  const which = spawnSync("sh", ["-c", "command -v sbatch"], { encoding: "utf8" });
+  if (values.print || which.status !== 0) {
+    process.stdout.write(script);
+    if (!values.print) process.stderr.write(`sbatch is not on the PATH; wrote ${path} (submit it with: sbatch ${path})\n`);
+    return 0;
+  }
+  const r = spawnSync("sbatch", ["--parsable", path], { encoding: "utf8" });
+  if (r.status !== 0) throw new UsageError(`sbatch ${path} failed: ${(r.stderr || r.stdout || "").trim().split("\n")[0]}`);
+  const id = r.stdout.trim().split(";")[0];
+  console.log(`submitted Slurm array job ${id}: ${todo.length} tasks (${path})`);
+  return 0;
+}
+
+function asUserErrorSync(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export const command: Command = {
+  summary: "experiments as independent jobs: plan, run (local workers or Slurm), status, report",
+  help: HELP,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || !SUBS.includes(sub)) throw new UsageError(`sweep needs a subcommand: ${SUBS.join(", ")}${sub === undefined ? "" : `; got '${sub}'`}`);
+    if (sub === "plan") return plan(rest);
+    if (sub === "run") return run(rest);
+    if (sub === "status") return status(rest);
+    if (sub === "report") return report(rest);
+    return slurm(rest);
+  },
+};

@@ -1,0 +1,130 @@
+/**
+ * One sweep job, run by `strl sweep run DIR --index K` wherever the scheduler puts it: get the shared dataset
+ * (and reference returns), train with checkpoints into `jobs/<id>/run/`, evaluate as `strl reproduce` does, and
+ * write `result.json` atomically. Idempotent: a finished job is skipped; a job killed half-way resumes from its
+ * last checkpoint (the same losses as an uninterrupted run, so the same result). A failure writes `error.json`
+ * ({ message }) for `strl sweep status` and is rethrown.
+ */
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { acquireRunLock, writeFileAtomic, CHECKPOINT_FILES } from "../io/index.js";
+import { CHECKPOINT_SUBDIR, LOG_FILE, type LogRecord } from "../train/index.js";
+import { trainingMazeSeeds } from "./evaluate.js";
+import { evaluateTrained, type ModelOutcome } from "./compare.js";
+import { trainOnDataset } from "./pipeline.js";
+import { sharedDataset, sharedReferences } from "./sweep-cache.js";
+import { jobDir, readPlan } from "./sweep-dir.js";
+import type { Job } from "./sweep.js";
+import type { ReferenceReturns } from "../eval/index.js";
+
+export const RESULT_FILE = "result.json";
+export const ERROR_FILE = "error.json";
+
+/** What a finished job writes: its model's outcome and, for closed-loop tasks, the target and references. */
+export interface JobResult {
+  index: number;
+  id: string;
+  outcome: ModelOutcome;
+  target?: number;
+  references?: ReferenceReturns;
+}
+
+/** Reference returns: 10 episodes of the random and expert policies on seed 777, as `strl reproduce` measures. */
+export const REFERENCE_EPISODES = 10;
+export const REFERENCE_SEEDS = [777];
+
+/** Log records without wall-clock fields: a job's history is the same however often it was resumed. */
+export function deterministicHistory(records: LogRecord[]): LogRecord[] {
+  return records.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("time/") && k !== "training/steps_per_s")) as LogRecord);
+}
+
+function readLog(path: string): LogRecord[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as LogRecord);
+}
+
+export type JobOutcome = "done" | "skipped";
+
+/** Runs job `index` of the sweep planned in `dir`. */
+export async function runJob(dir: string, index: number, log: (line: string) => void = () => {}): Promise<JobOutcome> {
+  const plan = readPlan(dir);
+  const job = plan.jobs[index];
+  if (!job) throw new RangeError(`${dir}: no job ${index}; the plan has jobs 0..${plan.jobs.length - 1}`);
+  const d = jobDir(dir, job);
+  if (existsSync(join(d, RESULT_FILE))) {
+    log(`job ${index} (${job.id}) is done; skipped`);
+    return "skipped";
+  }
+  const lock = acquireRunLock(d); // a second process on the same job stops here
+  try {
+    if (existsSync(join(d, RESULT_FILE))) return "skipped";
+    rmSync(join(d, ERROR_FILE), { force: true });
+    const result = await runLocked(dir, job, log);
+    writeFileAtomic(join(d, RESULT_FILE), `${JSON.stringify(result)}\n`);
+    log(`job ${index} (${job.id}) done`);
+    return "done";
+  } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+    writeFileAtomic(join(d, ERROR_FILE), `${JSON.stringify({ message, name: (e as Error)?.name ?? "Error", date: new Date().toISOString() })}\n`);
+    throw e;
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(dir: string, job: Job, log: (line: string) => void): Promise<JobResult> {
+  const c = job.config;
+  const say = (l: string) => log(`[${job.id}] ${l}`);
+  const dataset = await sharedDataset(dir, { envId: c.task.envId, envOptions: c.task.envOptions, policy: c.task.policy, episodes: c.task.episodes, seed: c.seed }, say);
+  let references: ReferenceReturns | undefined;
+  let target: number | undefined;
+  if (c.task.closedLoop !== false) {
+    references = await sharedReferences(dir, { envId: c.task.envId, envOptions: c.task.envOptions, episodes: REFERENCE_EPISODES, seeds: REFERENCE_SEEDS }, say);
+    target = Math.round(references.expert * 100) / 100;
+  }
+  const runDir = join(jobDir(dir, job), "run");
+  const resumable = existsSync(join(runDir, CHECKPOINT_SUBDIR, CHECKPOINT_FILES.trainer));
+  const steps = c.train.steps;
+  const train = {
+    steps,
+    batchSize: c.train.batchSize ?? 32,
+    seed: c.seed,
+    lr: c.train.lr ?? 1e-3,
+    warmupSteps: c.train.warmupSteps ?? Math.floor(steps / 10),
+    evalEvery: c.train.evalEvery ?? Math.max(1, Math.floor(steps / 10)),
+    checkpointEvery: c.train.checkpointEvery ?? Math.max(1, Math.floor(steps / 4)),
+  };
+  say(`${resumable ? "resuming" : "training"} ${c.model.name} (${steps} steps)`);
+  const t0 = performance.now();
+  const run = await trainOnDataset({
+    dataset,
+    kind: c.model.kind,
+    preset: c.model.preset ?? "tiny",
+    model: c.model.config,
+    train,
+    outDir: runDir,
+    resumeFrom: resumable ? join(runDir, CHECKPOINT_SUBDIR) : undefined,
+    output: "quiet",
+    configSource: `job ${job.index} (${job.id}) model.config`,
+  });
+  // The full history is the run's log (a resumed run returns only the updates it made itself).
+  run.result.history = deterministicHistory(readLog(join(runDir, LOG_FILE)));
+  const spec = { name: c.model.name, kind: c.model.kind, preset: c.model.preset, model: c.model.config };
+  const closedLoop = target !== undefined ? { targetReturns: [target], episodes: c.eval.episodes, seeds: [c.seed], references } : undefined;
+  const outcome = await evaluateTrained(spec, run, { dataset, train, closedLoop, log: say, raster: c.raster !== false }, trainingMazeSeeds(dataset), (performance.now() - t0) / 1000);
+  return { index: job.index, id: job.id, outcome, target, references };
+}
+
+/** The results of the finished jobs of a sweep, by job index. */
+export function readResults(dir: string): Map<number, JobResult> {
+  const plan = readPlan(dir);
+  const out = new Map<number, JobResult>();
+  for (const job of plan.jobs) {
+    const p = join(jobDir(dir, job), RESULT_FILE);
+    if (existsSync(p)) out.set(job.index, JSON.parse(readFileSync(p, "utf8")) as JobResult);
+  }
+  return out;
+}
