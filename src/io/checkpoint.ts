@@ -274,7 +274,11 @@ async function loadTrainingState(dir: string, out: LoadedCheckpoint, opts: LoadO
     const moment = fromFile(t, flipped.has(m[1]!) && t.shape.length === 2);
     const w = weights.get(m[1]!)!;
     if (moment.shape.length !== w.shape.length || moment.shape.some((d, i) => d !== w.shape[i])) {
-      throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: tensor '${key}' has shape [${t.shape.join(", ")}], its parameter has [${w.shape.join(", ")}] (in the file's layout: [${(flipped.has(m[1]!) ? [...w.shape].reverse() : w.shape).join(", ")}])`);
+      // both shapes as the file stores them; strl's own layout too only where it differs (transposed weights)
+      const flip = flipped.has(m[1]!) && w.shape.length === 2;
+      const fileShape = flip ? [...w.shape].reverse() : w.shape;
+      const strlLayout = flip ? ` ([${w.shape.join(", ")}] in strl's layout)` : "";
+      throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: tensor '${key}' has shape [${t.shape.join(", ")}], its parameter [${fileShape.join(", ")}]${strlLayout}`);
     }
     moments.set(key, moment);
   }

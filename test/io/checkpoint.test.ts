@@ -12,7 +12,7 @@ import {
   transposedNames,
   type Normalisation,
 } from "../../src/io/checkpoint.js";
-import { decodeSafetensors } from "../../src/io/safetensors.js";
+import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.js";
 import type { PolicyModel } from "../../src/models/types.js";
 import { TinyModel, toyBatch, type TinyConfig } from "../train/tiny-model.js";
 
@@ -27,6 +27,9 @@ before(async () => {
 after(async () => {
   await rm(root, { recursive: true, force: true });
 });
+
+/** A parameter's shape in strl's layout. */
+const p0 = (e: readonly [string, { shape: number[] }]): number[] => [...e[1].shape];
 
 /** Runs the model in eval mode on a fixed batch and returns its outputs. */
 function outputs(model: PolicyModel): Float32Array {
@@ -194,6 +197,34 @@ describe("loadCheckpoint validation", () => {
     await assert.rejects(loadCheckpoint(dir, { model: wide }), /model\.safetensors: tensor 'pos' has shape \[4, 6\] but the model expects \[4, 8\]/);
     model.dispose();
     wide.dispose();
+  });
+
+  it("names an optimizer moment's wrong shape in the file's layout, and strl's only for a transposed weight", async () => {
+    const model = new TinyModel(CFG);
+    const names = new Set(transposedNames(model));
+    const linear = model.namedParameters().find(([n]) => names.has(n))!;
+    const plain = model.namedParameters().find(([n, p]) => !names.has(n) && p.rank === 2)!;
+    for (const [[name, p], expect] of [
+      [plain, new RegExp(`tensor '${plain[0]}\\.exp_avg' has shape \\[${[...p0(plain)].reverse().join(", ")}\\], its parameter \\[${p0(plain).join(", ")}\\]$`)],
+      [linear, new RegExp(`tensor '${linear[0]}\\.exp_avg' has shape \\[${p0(linear).join(", ")}\\], its parameter \\[${[...p0(linear)].reverse().join(", ")}\\] \\(\\[${p0(linear).join(", ")}\\] in strl's layout\\)$`)],
+    ] as const) {
+      const dir = join(root, `moment-${name.replace(/\./g, "-")}`);
+      const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+      for (const [n, q] of model.namedParameters()) for (const sfx of [".exp_avg", ".exp_avg_sq"]) tensors.set(n + sfx, { shape: [...q.shape], data: new Float32Array(q.size) });
+      await saveCheckpoint(dir, { model, envId: "strl/Toy-v0", normalisation: NORM, optimizer: { step: 1, tensors }, trainer: { step: 1 } });
+      // rewrite the file with this parameter's moment stored the other way round (same values, swapped shape)
+      const file = join(dir, "optimizer.safetensors");
+      const raw = decodeSafetensors(new Uint8Array(await readFile(file)));
+      const t = raw.tensors.get(`${name}.exp_avg`)!;
+      raw.tensors.set(`${name}.exp_avg`, { ...t, shape: [...t.shape].reverse() });
+      await writeFile(file, encodeSafetensors(raw.tensors, raw.metadata));
+      await assert.rejects(loadCheckpoint(dir), (e: Error) => {
+        assert.match(e.message, expect);
+        return true;
+      });
+      void p;
+    }
+    model.dispose();
   });
 
   it("reports a checkpoint for another observation or action size, naming both sizes", async () => {
