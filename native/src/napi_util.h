@@ -30,25 +30,7 @@ struct Args {
   }
 };
 
-// A Float32Array argument: pointer to its data and its length (elements). No copy.
-inline bool get_f32(napi_env env, napi_value v, float** data, size_t* len, const char* what) {
-  napi_typedarray_type type;
-  void* ptr = nullptr;
-  size_t length = 0;
-  napi_value ab;
-  size_t offset = 0;
-  bool is_ta = false;
-  napi_is_typedarray(env, v, &is_ta);
-  if (!is_ta || napi_get_typedarray_info(env, v, &type, &length, &ptr, &ab, &offset) != napi_ok || type != napi_float32_array) {
-    throw_range(env, std::string(what) + " must be a Float32Array");
-    return false;
-  }
-  *data = static_cast<float*>(ptr);
-  *len = length;
-  return true;
-}
-
-// An Int32Array / Uint8Array argument.
+// A typed-array argument of type `want`: pointer to its data and its length (elements). No copy.
 inline bool get_typed(napi_env env, napi_value v, napi_typedarray_type want, void** data, size_t* len, const char* what) {
   napi_typedarray_type type;
   void* ptr = nullptr;
@@ -58,11 +40,19 @@ inline bool get_typed(napi_env env, napi_value v, napi_typedarray_type want, voi
   bool is_ta = false;
   napi_is_typedarray(env, v, &is_ta);
   if (!is_ta || napi_get_typedarray_info(env, v, &type, &length, &ptr, &ab, &offset) != napi_ok || type != want) {
-    throw_range(env, std::string(what) + " has the wrong typed-array type");
+    throw_range(env, std::string(what) + (want == napi_float32_array ? " must be a Float32Array" : " has the wrong typed-array type"));
     return false;
   }
   *data = ptr;
   *len = length;
+  return true;
+}
+
+// A Float32Array argument.
+inline bool get_f32(napi_env env, napi_value v, float** data, size_t* len, const char* what) {
+  void* p = nullptr;
+  if (!get_typed(env, v, napi_float32_array, &p, len, what)) return false;
+  *data = static_cast<float*>(p);
   return true;
 }
 

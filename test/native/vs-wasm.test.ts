@@ -33,6 +33,22 @@ function rand(rng: Rng, shape: number[], lo = -2, hi = 2): { v: Float32Array; sh
   return { v: rng.fillUniform(new Float32Array(shape.reduce((a, b) => a * b, 1)), lo, hi), shape };
 }
 
+/** Central differences (step 1e-2) of the scalar f(x, y, z) with respect to each element of input `p`. */
+function finiteDiff(f: (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.Scalar, params: tf.Tensor[], p: number): Float64Array {
+  const base = Float32Array.from(params[p]!.dataSync());
+  const fd = new Float64Array(base.length);
+  for (let i = 0; i < base.length; i++) {
+    const at = (d: number): number => {
+      const v = Float32Array.from(base);
+      v[i] = base[i]! + d;
+      const args = params.map((q, k) => (k === p ? tf.tensor(v, q.shape) : q));
+      return f(args[0]!, args[1]!, args[2]!).dataSync()[0]!;
+    };
+    fd[i] = (at(1e-2) - at(-1e-2)) / 2e-2;
+  }
+  return fd;
+}
+
 const cases: Array<[string, Op, number[][], number?]> = [
   ["matMul", ([a, b]) => tf.matMul(a!, b!), [[7, 33], [33, 5]]],
   ["matMul transA", ([a, b]) => tf.matMul(a!, b!, true, false), [[33, 7], [33, 5]]],
@@ -81,22 +97,7 @@ describe("native vs wasm", { skip: loadAddon().addon ? false : "the native addon
     const c = tf.tensor(rng.fillUniform(new Float32Array(5), 0.5, 1.5), [5]);
     const f = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor): tf.Scalar => tf.sum(tf.mul(tf.tanh(tf.matMul(x, y)), tf.div(z, tf.add(tf.max(x), 2)))) as tf.Scalar;
     const g = tf.grads(f)([a, b, c]);
-    const params = [a, b, c];
-    for (let p = 0; p < 3; p++) {
-      const base = Float64Array.from(params[p]!.dataSync());
-      const fd = new Float64Array(base.length);
-      for (let i = 0; i < base.length; i++) {
-        const at = (d: number): number => {
-          const v = Float32Array.from(base);
-          v[i] = base[i]! + d;
-          const args = params.map((q, k) => (k === p ? tf.tensor(v, q.shape) : q));
-          return f(args[0]!, args[1]!, args[2]!).dataSync()[0]!;
-        };
-        const h = 1e-2;
-        fd[i] = (at(h) - at(-h)) / (2 * h);
-      }
-      assertClose(g[p]!.dataSync(), fd, 2e-3, ["dA", "dB", "dc"][p]);
-    }
+    for (let p = 0; p < 3; p++) assertClose(g[p]!.dataSync(), finiteDiff(f, [a, b, c], p), 2e-3, ["dA", "dB", "dc"][p]);
   });
 
   it("fused LayerNorm gives the gradients of finite differences", (t) => {
@@ -109,20 +110,6 @@ describe("native vs wasm", { skip: loadAddon().addon ? false : "the native addon
     const w = tf.tensor(rng.fillUniform(new Float32Array(4 * 6), -1, 1), [4, 6]);
     const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Scalar => tf.sum(tf.mul(layerNormFused(addon, xx, gg, bb, 1e-5), w)) as tf.Scalar;
     const g = tf.grads(f)([x, gm, bt]);
-    const params = [x, gm, bt];
-    for (let p = 0; p < 3; p++) {
-      const base = Float32Array.from(params[p]!.dataSync());
-      const fd = new Float64Array(base.length);
-      for (let i = 0; i < base.length; i++) {
-        const at = (d: number): number => {
-          const v = Float32Array.from(base);
-          v[i] = base[i]! + d;
-          const args = params.map((q, k) => (k === p ? tf.tensor(v, q.shape) : q));
-          return f(args[0]!, args[1]!, args[2]!).dataSync()[0]!;
-        };
-        fd[i] = (at(1e-2) - at(-1e-2)) / 2e-2;
-      }
-      assertClose(g[p]!.dataSync(), fd, 3e-3, ["dx", "dgamma", "dbeta"][p]);
-    }
+    for (let p = 0; p < 3; p++) assertClose(g[p]!.dataSync(), finiteDiff(f, [x, gm, bt], p), 3e-3, ["dx", "dgamma", "dbeta"][p]);
   });
 });
