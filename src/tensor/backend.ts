@@ -46,6 +46,10 @@ function choose(opts: { backend?: BackendName; engine?: EngineName }): BackendNa
 async function start(name: BackendName): Promise<BackendName> {
   tf.enableProdMode();
   if (name === "native") {
+    const threads = typeof process !== "undefined" ? process.env?.STRL_THREADS : undefined;
+    if (threads !== undefined && threads !== "" && !(/^[0-9]+$/.test(threads) && Number(threads) >= 1 && Number(threads) <= 256)) {
+      throw new RangeError(`STRL_THREADS must be an integer in [1, 256], got '${threads}'`);
+    }
     const { addon, why } = loadAddon();
     if (!addon) throw new Error(`strl: the native engine is not available: ${why}. Use --engine wasm or STRL_ENGINE=wasm.`);
     registerNativeBackend(addon);

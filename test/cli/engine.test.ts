@@ -31,6 +31,15 @@ describe("engine choice", () => {
     assert.match(userErrorLine(runCli(infer, undefined, { STRL_ENGINE: "tpu" })), /unknown STRL_ENGINE 'tpu'; known: native, wasm/);
   });
 
+  it("refuses a bad STRL_THREADS in one line, and runs with a good one", { skip: loadAddon().addon ? false : "the native addon is not built" }, () => {
+    for (const bad of ["zero", "0", "1.5", "999"]) {
+      assert.match(userErrorLine(runCli([...infer, "--engine", "native"], undefined, { STRL_THREADS: bad })), new RegExp(`STRL_THREADS must be an integer in \\[1, 256\\], got '${bad.replace(".", "\\.")}'`));
+    }
+    const one = runCli([...infer, "--engine", "native"], undefined, { STRL_THREADS: "1" });
+    assert.equal(one.status, 0, one.stderr);
+    assert.match(JSON.parse(one.stdout).engine, /, 1 threads\)$/);
+  });
+
   it("runs on the engine asked for and reports it in the JSON", { skip: loadAddon().addon ? false : "the native addon is not built" }, () => {
     const wasm = runCli([...infer, "--engine", "wasm"]);
     assert.equal(wasm.status, 0, wasm.stderr);
