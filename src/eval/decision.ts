@@ -89,12 +89,14 @@ export class DecisionInspector {
       value = decide();
     }, { maxNeurons: this.opts.maxNeurons ?? 64 });
     const resolved = await value;
-    const rates = readRates(this.perDecision);
+    const counted = readRates(this.perDecision); // LIF rates plus each score LIF's q·k coincidence rate (`<attn>.qk`)
+    const rates: Record<string, number> = {};
+    for (const [n, r] of Object.entries(this.perDecision.rates())) rates[n] = r.rate; // LIF layers only, for display
     this.tokens.add(tokens);
     const one = new TokenHistogram();
     one.add(tokens);
     const profile = this.opts.profile ?? CMOS_45NM;
-    const energyPj = energyOfDecisions(this.model, one, rates, profile, { path: this.path() }).energyPerDecisionPj;
+    const energyPj = energyOfDecisions(this.model, one, counted, profile, { path: this.path() }).energyPerDecisionPj;
     const annEnergyPj = this.twin ? energyOfDecisions(this.twin, one, {}, profile, { path: this.path() }).energyPerDecisionPj : undefined;
     return { value: resolved, trace: { tokens, spikes, rates, nearThreshold: this.near, energyPj, annEnergyPj } };
   }
