@@ -18,7 +18,7 @@ const COLLECT_CASES: Array<[string, PolicyName, number, Partial<CollectOptions>?
   ["CartPole-v1", "random", 400],
   ["Pendulum-v1", "medium", 40],
   ["MiniGrid-FourRooms-v0", "medium", 40],
-  ["Maze-21x21-v0", "expert", 500, { fastPath: false }],
+  ["Maze-v0", "expert", 500, { fastPath: false }],
 ];
 
 export const bench: Bench = {
@@ -41,7 +41,7 @@ export const bench: Bench = {
     // The paper's maze dataset (quick: a tenth of it).
     const mazes = quick ? 5_000 : 50_000;
     const t0 = performance.now();
-    const maze = collectDataset({ envId: "Maze-21x21-v0", policy: "expert", episodes: mazes, seed: 42 });
+    const maze = collectDataset({ envId: "Maze-v0", policy: "expert", episodes: mazes, seed: 42 });
     const collectS = (performance.now() - t0) / 1000;
     results.push({ case: `maze paper dataset: collect ${mazes} A* expert episodes`, value: collectS, unit: "s", extra: { steps: maze.numSteps, target: "< 60 s for 50,000" } });
     const dir = mkdtempSync(join(tmpdir(), "strl-bench-data-"));

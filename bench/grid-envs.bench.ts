@@ -30,9 +30,9 @@ export const bench: Bench = {
     const out: BenchResult[] = [];
     const steps = quick ? 20_000 : 300_000;
     const cases: [string, Record<string, unknown> | undefined][] = [
-      ["Maze-21x21-v0", undefined],
-      ["MazeLocal-21x21-v0", undefined],
-      ["MazeLocal-21x21-v0", { view: "3x3" }],
+      ["Maze-v0", undefined],
+      ["MazeLocal-v0", undefined],
+      ["MazeLocal-v0", { view: "3x3" }],
       ["MiniGrid-Empty-8x8-v0", undefined],
       ["MiniGrid-FourRooms-v0", undefined],
       ["MiniGrid-DoorKey-8x8-v0", undefined],
@@ -44,7 +44,7 @@ export const bench: Bench = {
       const label = opts ? `${id} ${JSON.stringify(opts)}` : id;
       out.push({ case: `${label} random-action steps/s`, value: v, unit: "steps/s", extra: { steps } });
     }
-    for (const id of ["Maze-21x21-v0", "MiniGrid-FourRooms-v0", "MiniGrid-DoorKey-8x8-v0"]) {
+    for (const id of ["Maze-v0", "MiniGrid-FourRooms-v0", "MiniGrid-DoorKey-8x8-v0"]) {
       const n = quick ? 5_000 : 50_000;
       stepsPerSecond(id, undefined, 1_000, true);
       out.push({ case: `${id} expert steps/s`, value: stepsPerSecond(id, undefined, n, true), unit: "steps/s", extra: { steps: n } });

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "./errors.js";
+import { canonicalEnvId } from "../envs/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type TrainConfig } from "../train/index.js";
 
 /** True when `out` already holds a run (a checkpoint or a log). */
@@ -47,7 +48,7 @@ export function readRunToResume(out: string): SavedRunInfo {
   if (!config.env?.id || !config.model?.kind || !config.model.config || !trainer.config || typeof trainer.step !== "number") {
     throw new UsageError(`--resume: ${dir} is not a resumable strl checkpoint (config.json or trainer.json incomplete)`);
   }
-  return { envId: config.env.id, kind: config.model.kind, model: config.model.config, train: trainer.config, step: trainer.step };
+  return { envId: canonicalEnvId(config.env.id), kind: config.model.kind, model: config.model.config, train: trainer.config, step: trainer.step };
 }
 
 /**

@@ -3,9 +3,9 @@
  * arguments give the same dataset (and, written with `writeDatasetHdf5`, the same file bytes).
  *
  * Seeding: `root = new Rng(seed)`; `envSeeds = root.fork("env")` gives each episode's `env.reset({ seed })`
- * (so every episode of Maze-21x21-v0 gets its own maze), `policyRng = root.fork("policy")` drives the policy.
+ * (so every episode of Maze-v0 gets its own maze), `policyRng = root.fork("policy")` drives the policy.
  */
-import { make, type Env } from "../envs/index.js";
+import { make, resolveEnvId, type Env } from "../envs/index.js";
 import { Rng, assertSeed } from "../tensor/rng.js";
 import { VERSION } from "../version.js";
 import { collectMazeExpert, MAZE_FAST_ENV } from "./maze-fast.js";
@@ -70,12 +70,13 @@ export function runEpisode(
 /** Collects `episodes` episodes of `policy` in `envId`. */
 export function collectDataset(o: CollectOptions): Dataset {
   check(o);
+  const envId = resolveEnvId(o.envId, o.envOptions); // an older id (envs/aliases.ts): checked, recorded as the current one
   const noEnvOptions = !o.envOptions || Object.keys(o.envOptions).length === 0;
-  if (o.envId === MAZE_FAST_ENV && o.policy === "expert" && noEnvOptions && o.fastPath !== false) {
+  if (envId === MAZE_FAST_ENV && o.policy === "expert" && noEnvOptions && o.fastPath !== false) {
     return collectMazeExpert({ episodes: o.episodes, seed: o.seed });
   }
-  const env = make(o.envId, o.envOptions);
-  const policy = makePolicy(o.policy, o.envId, o);
+  const env = make(envId, o.envOptions);
+  const policy = makePolicy(o.policy, envId, o);
   const root = new Rng(o.seed);
   const envSeeds = root.fork("env");
   const policyRng = root.fork("policy");
@@ -91,7 +92,7 @@ export function collectDataset(o: CollectOptions): Dataset {
     );
   }
   const metadata: Record<string, MetaValue> = { policy: policy.name, seed: o.seed, episodes: o.episodes, collected_by: `strl ${VERSION}` };
-  if (o.policy === "medium") metadata.eps = o.eps ?? mediumEps(o.envId);
+  if (o.policy === "medium") metadata.eps = o.eps ?? mediumEps(envId);
   if (o.envOptions && !noEnvOptions) metadata.env_options = JSON.stringify(o.envOptions);
-  return new Dataset({ envId: o.envId, obsDim: env.observationSpace.shape.reduce((a, b) => a * b, 1), actionSpace: env.actionSpace, trajectories, metadata });
+  return new Dataset({ envId, obsDim: env.observationSpace.shape.reduce((a, b) => a * b, 1), actionSpace: env.actionSpace, trajectories, metadata });
 }

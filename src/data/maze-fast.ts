@@ -4,7 +4,7 @@
  * `reset`/`step` (objects per step), it generates each maze, solves it once and writes the walk straight into
  * typed arrays.
  *
- * It reproduces `collectDataset({ envId: "Maze-21x21-v0", policy: "expert", ... })` exactly (test/data/collect
+ * It reproduces `collectDataset({ envId: "Maze-v0", policy: "expert", ... })` exactly (test/data/collect
  * checks it): the same episode seeds (`new Rng(seed).fork("env")`), the same maze per episode seed (the env's
  * reset draws its maze seed as the first number of `new Rng(episodeSeed)`), and the same actions (in a perfect
  * maze the shortest path is unique, so A*'s path is the env expert's path).
@@ -17,7 +17,7 @@ import { Rng } from "../tensor/rng.js";
 import { VERSION } from "../version.js";
 import { Dataset, type Trajectory } from "./trajectory.js";
 
-export const MAZE_FAST_ENV = "Maze-21x21-v0";
+export const MAZE_FAST_ENV = "Maze-v0";
 const SIZE = 21;
 
 export interface MazeExpertOptions {

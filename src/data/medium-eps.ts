@@ -21,8 +21,8 @@ export const TUNE_GRID: readonly number[] = Array.from({ length: 39 }, (_, i) =>
 // Measured with strl 0.1.0 (TUNE_EPISODES episodes from TUNE_SEED; mean returns).
 // prettier-ignore
 export const MEDIUM_EPS: Readonly<Record<string, MediumEntry>> = {
-  "Maze-21x21-v0": { eps: 0.775, random: -80.4, expert: -8.92, medium: -45.0 },
-  "MazeLocal-21x21-v0": { eps: 0.775, random: -80.4, expert: -8.92, medium: -45.0 },
+  "Maze-v0": { eps: 0.775, random: -80.4, expert: -8.92, medium: -45.0 },
+  "MazeLocal-v0": { eps: 0.775, random: -80.4, expert: -8.92, medium: -45.0 },
   "MiniGrid-Empty-8x8-v0": { eps: 0.925, random: 0.0952, expert: 0.961, medium: 0.479 },
   "MiniGrid-FourRooms-v0": { eps: 0.7, random: 0.0239, expert: 0.86, medium: 0.434 },
   "MiniGrid-DoorKey-8x8-v0": { eps: 0.875, random: 0.00305, expert: 0.977, medium: 0.553 },

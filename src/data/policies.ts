@@ -13,6 +13,7 @@
  * Every random number comes from the `Rng` passed to `beginEpisode` / `act`.
  */
 import type { Action, Env, Observation, Space } from "../envs/core.js";
+import { canonicalEnvId } from "../envs/aliases.js";
 import { CONTROL_EXPERTS } from "../envs/control/experts.js";
 import { hasExpert } from "../envs/grid/expert.js";
 import type { Rng } from "../tensor/rng.js";
@@ -71,7 +72,7 @@ function checkEps(eps: number, name: string): number {
 
 /** The noise level `medium` uses for `envId` (the tuned table, or 0.5 for an env not in it). */
 export function mediumEps(envId: string): number {
-  return MEDIUM_EPS[envId]?.eps ?? 0.5;
+  return MEDIUM_EPS[canonicalEnvId(envId)]?.eps ?? 0.5;
 }
 
 export interface PolicyOptions {

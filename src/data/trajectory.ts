@@ -12,6 +12,7 @@
  *   truncated     the episode was cut (time limit, or an unfinished tail of a file)
  */
 import type { Space } from "../envs/core.js";
+import { canonicalEnvId } from "../envs/aliases.js";
 
 export interface Trajectory {
   /** [len, obsDim] */
@@ -156,7 +157,7 @@ export class Dataset {
       throw new RangeError(`Dataset: actionSpace must be a Discrete or Box space, got ${JSON.stringify(space)}`);
     }
     init.trajectories.forEach((t, i) => checkTrajectory(t, i, init.obsDim, space));
-    this.envId = init.envId;
+    this.envId = canonicalEnvId(init.envId); // a file written under an older id (envs/aliases.ts) loads under the current one
     this.obsDim = init.obsDim;
     this.actionSpace = space;
     this.trajectories = init.trajectories;

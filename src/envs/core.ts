@@ -151,18 +151,46 @@ export abstract class BaseEnv implements Env {
 export type EnvFactory = (options?: Record<string, unknown>) => Env;
 
 const registry = new Map<string, EnvFactory>();
+const aliasIds = new Set<string>();
 
 export function register(id: string, factory: EnvFactory): void {
   if (registry.has(id)) throw new Error(`environment '${id}' is already registered`);
   registry.set(id, factory);
 }
 
+/**
+ * Registers an older id that `make` still accepts (see `aliases.ts`); its factory checks that the options agree
+ * with what the old id names and builds the env under its current id. Aliases are not listed by `registeredIds`.
+ */
+export function registerAlias(alias: string, factory: EnvFactory): void {
+  register(alias, factory);
+  aliasIds.add(alias);
+}
+
+/** The current env ids, sorted (older ids that `make` still accepts are left out). */
 export function registeredIds(): string[] {
-  return [...registry.keys()].sort();
+  return [...registry.keys()].filter((id) => !aliasIds.has(id)).sort();
+}
+
+/** True for a registered id or an older id that `make` still accepts. */
+export function isEnvId(id: string): boolean {
+  return registry.has(id);
 }
 
 export function make(id: string, options?: Record<string, unknown>): Env {
   const f = registry.get(id);
   if (!f) throw new RangeError(`unknown environment '${id}'; known: ${registeredIds().join(", ")}`);
   return f(options);
+}
+
+/**
+ * The id a dataset or checkpoint should record for `make(id, options)`: `id` itself, or for an older id the one it
+ * stands for, after checking that `options` agree with it (throws the env's own error when they do not).
+ */
+export function resolveEnvId(id: string, options?: Record<string, unknown>): string {
+  if (!aliasIds.has(id)) {
+    if (!registry.has(id)) throw new RangeError(`unknown environment '${id}'; known: ${registeredIds().join(", ")}`);
+    return id;
+  }
+  return make(id, options).id;
 }

@@ -14,6 +14,7 @@
  * principle but vanishingly unlikely, and not checked).
  */
 import { Rng, assertSeed } from "../tensor/rng.js";
+import { canonicalEnvId } from "../envs/aliases.js";
 
 export interface EvalStreams {
   /** One reset seed per episode. */
@@ -44,7 +45,8 @@ export function collectedMazeSeeds(seed: number, episodes: number): Set<number> 
 
 /** True for the envs whose episodes take a maze seed (`reset({ options: { mazeSeed } })`). */
 export function isMazeEnv(envId: string): boolean {
-  return /^(Maze|MazeLocal)-\d+x\d+-v\d+$/.test(envId);
+  const id = canonicalEnvId(envId);
+  return id === "Maze-v0" || id === "MazeLocal-v0";
 }
 
 /** Draws maze seeds from `rng`, skipping the excluded ones. */

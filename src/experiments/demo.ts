@@ -47,7 +47,7 @@ export interface DemoResult {
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
-  const envId = "MazeLocal-21x21-v0";
+  const envId = "MazeLocal-v0";
   const envOptions = { size: o.mazeSize };
   const t0 = performance.now();
   // Provenance is taken before the run: the commit recorded is the code that ran.

@@ -4,13 +4,13 @@
  * `ConfigError` naming what differs (the CLI prints it as one line), found before any training or rollout.
  */
 import { ConfigError } from "../io/config.js";
-import { make, registeredIds, type Env, type Space } from "../envs/index.js";
+import { isEnvId, make, registeredIds, type Env, type Space } from "../envs/index.js";
 import type { ActionHead } from "../models/index.js";
 import type { Dataset } from "../data/index.js";
 
 /** Builds env `id` with `options`, as a `ConfigError` naming `what` when the id or the options are bad. */
 export function buildEnv(what: string, id: string, options?: Record<string, unknown>): Env {
-  if (!registeredIds().includes(id)) throw new ConfigError(`${what}: unknown environment '${id}'; known: ${registeredIds().join(", ")}`);
+  if (!isEnvId(id)) throw new ConfigError(`${what}: unknown environment '${id}'; known: ${registeredIds().join(", ")}`);
   try {
     return make(id, options);
   } catch (e) {

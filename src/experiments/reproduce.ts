@@ -62,8 +62,8 @@ export const PAPER: ModelSpec = { name: "STRL (paper mode)", kind: "strl", model
 
 export function experimentRows(): ExperimentRow[] {
   const rows: ExperimentRow[] = [
-    { id: "maze-paper", group: "1", title: "Maze 21x21, paper setting: (x, y) only, A* expert data", envId: "Maze-21x21-v0", policy: "expert", maze: true, models: [PAPER, STRL, ANN, DT], closedLoop: false },
-    { id: "maze-local", group: "2", title: "MazeLocal 21x21: (x, y) + wall bits, mixed A* data, unseen mazes", envId: "MazeLocal-21x21-v0", policy: "mixed", maze: true, models: [STRL, ANN, DT], closedLoop: true },
+    { id: "maze-paper", group: "1", title: "Maze 21x21, paper setting: (x, y) only, A* expert data", envId: "Maze-v0", policy: "expert", maze: true, models: [PAPER, STRL, ANN, DT], closedLoop: false },
+    { id: "maze-local", group: "2", title: "MazeLocal 21x21: (x, y) + wall bits, mixed A* data, unseen mazes", envId: "MazeLocal-v0", policy: "mixed", maze: true, models: [STRL, ANN, DT], closedLoop: true },
     { id: "minigrid-random", group: "3", title: "MiniGrid-Empty-8x8, paper setting: random-policy data, (x, y), 100-step episodes", envId: "MiniGrid-Empty-8x8-v0", envOptions: { observation: "xy", maxSteps: 100 }, policy: "random", models: [STRL, ANN, DT], closedLoop: true, paperEpisodes: 20000 },
     { id: "minigrid-expert", group: "3", title: "MiniGrid-Empty-8x8: expert data, (x, y, direction)", envId: "MiniGrid-Empty-8x8-v0", policy: "expert", models: [STRL, ANN, DT], closedLoop: true },
     { id: "maze2d-medium", group: "4", title: "Maze2D-UMaze: medium data (continuous actions)", envId: "Maze2D-UMaze-v0", policy: "medium", models: [STRL, ANN, DT], closedLoop: true },

@@ -19,7 +19,7 @@
 import { ConfigError, showValue } from "../io/index.js";
 import { POLICY_NAMES, type PolicyName } from "../data/index.js";
 import { MODEL_KINDS, type ModelKind } from "../models/index.js";
-import { registeredIds } from "../envs/index.js";
+import { isEnvId, registeredIds } from "../envs/index.js";
 import { PRESETS, type Preset } from "./presets.js";
 
 export interface SweepTask {
@@ -142,7 +142,7 @@ export function checkJobConfig(c: unknown, where: string): JobConfig {
   if (!isObject(t)) fail(where, "task", t, "an object");
   checkKeys(`${where} task`, t, ["id", "title", "group", "envId", "envOptions", "policy", "episodes", "closedLoop"]);
   if (typeof t.id !== "string" || t.id === "") fail(where, "task.id", t.id, "a non-empty string");
-  if (typeof t.envId !== "string" || !registeredIds().includes(t.envId)) fail(where, "task.envId", t.envId, `a registered env (${registeredIds().join(", ")})`);
+  if (typeof t.envId !== "string" || !isEnvId(t.envId)) fail(where, "task.envId", t.envId, `a registered env (${registeredIds().join(", ")})`);
   if (!(POLICY_NAMES as readonly unknown[]).includes(t.policy)) fail(where, "task.policy", t.policy, `one of ${POLICY_NAMES.join(", ")}`);
   if (!posInt(t.episodes)) fail(where, "task.episodes", t.episodes, "an integer >= 1");
   if (t.envOptions !== undefined && !isObject(t.envOptions)) fail(where, "task.envOptions", t.envOptions, "an object");

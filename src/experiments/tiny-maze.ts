@@ -9,7 +9,7 @@ import type { TextSink } from "../train/log.js";
 import { trainOnDataset } from "./pipeline.js";
 
 export const TINY_MAZE = {
-  envId: "MazeLocal-21x21-v0",
+  envId: "MazeLocal-v0",
   envOptions: { size: 7 },
   episodes: 120,
   steps: 120,

@@ -4,6 +4,7 @@
  */
 import type { ActionHead, ModelKind } from "../models/types.js";
 import { VERSION } from "../version.js";
+import { canonicalEnvId } from "../envs/aliases.js";
 
 /** The checkpoint format version this strl writes and reads. */
 export const CHECKPOINT_FORMAT = 1;
@@ -157,7 +158,8 @@ export function parseCheckpointConfig(dir: string, raw: unknown): CheckpointConf
       context_length: m.context_length as number,
       num_params: m.num_params as number,
     },
-    env: { id: env!.id as string, obs_dim: obsDim, ...(envOptions ? { options: { ...(envOptions as Record<string, unknown>) } } : {}) },
+    // A checkpoint written under an older env id (envs/aliases.ts) loads under the current one.
+    env: { id: canonicalEnvId(env!.id as string), obs_dim: obsDim, ...(envOptions ? { options: { ...(envOptions as Record<string, unknown>) } } : {}) },
     normalisation,
     tensors: { layout: "pytorch", dtype: "F32", transposed: [...(t!.transposed as string[])] },
   };

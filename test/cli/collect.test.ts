@@ -32,10 +32,19 @@ describe("strl collect", () => {
   });
 
   it("prints mean ± std, min, max and the step count in text mode", () => {
-    const r = runCli(["collect", "--env", "Maze-21x21-v0", "--policy", "expert", "--episodes", "5", "--out", join(dir, "maze.h5")]);
+    const r = runCli(["collect", "--env", "Maze-v0", "--policy", "expert", "--episodes", "5", "--out", join(dir, "maze.h5")]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /episodes 5, steps \d+/);
     assert.match(r.stdout, /return -?\d+\.\d+ ± \d+\.\d+ {2}\(min -?\d+\.\d+, max -?\d+\.\d+\)/);
+  });
+
+  it("takes the older id Maze-21x21-v0 for a 21x21 maze and records the file under Maze-v0", async () => {
+    const old = join(dir, "old-id.h5");
+    const now = join(dir, "new-id.h5");
+    assert.equal(runCli(["collect", "--env", "Maze-21x21-v0", "--policy", "expert", "--episodes", "3", "--seed", "4", "--out", old]).status, 0);
+    assert.equal(runCli(["collect", "--env", "Maze-v0", "--policy", "expert", "--episodes", "3", "--seed", "4", "--out", now]).status, 0);
+    assert.ok(readFileSync(old).equals(readFileSync(now)));
+    assert.equal((await readDatasetHdf5(old)).envId, "Maze-v0");
   });
 
   it("writes the same bytes for the same seed", () => {
@@ -48,7 +57,7 @@ describe("strl collect", () => {
   it("shows help with examples", () => {
     const r = runCli(["collect", "--help"]);
     assert.equal(r.status, 0);
-    assert.match(r.stdout, /Examples:\n {2}strl collect --env Maze-21x21-v0/);
+    assert.match(r.stdout, /Examples:\n {2}strl collect --env Maze-v0/);
   });
 
   const cases: Array<[string, string[], RegExp]> = [
@@ -58,8 +67,13 @@ describe("strl collect", () => {
     ["a missing --out", ["--env", "CartPole-v1", "--policy", "random", "--episodes", "1"], /--out FILE is required/],
     ["an output folder that does not exist", ["--env", "CartPole-v1", "--policy", "random", "--episodes", "1", "--out", "/no/such/folder/x.h5"], /--out: folder '\/no\/such\/folder' does not exist/],
     ["bad --env-options JSON", ["--env", "CartPole-v1", "--policy", "random", "--episodes", "1", "--out", "x.h5", "--env-options", "{max"], /--env-options is not valid JSON/],
-    ["an unknown env option", ["--env", "Maze-21x21-v0", "--policy", "random", "--episodes", "1", "--out", "x.h5", "--env-options", '{"mazeseed": 1}'], /unknown option 'mazeseed'/],
+    ["an unknown env option", ["--env", "Maze-v0", "--policy", "random", "--episodes", "1", "--out", "x.h5", "--env-options", '{"mazeseed": 1}'], /unknown option 'mazeseed'/],
     ["an unknown flag", ["--env", "CartPole-v1", "--colour", "red"], /colour/],
+    [
+      "an id naming 21x21 with another size",
+      ["--env", "MazeLocal-21x21-v0", "--policy", "expert", "--episodes", "1", "--out", "x.h5", "--env-options", '{"size": 15}'],
+      /^strl collect: MazeLocal-21x21-v0 names a 21x21 grid, but option 'size' asks for 15x15; use MazeLocal-v0 with the option size: 15$/,
+    ],
   ];
   for (const [what, args, message] of cases) {
     it(`exits with code 2 and one line for ${what}`, () => {

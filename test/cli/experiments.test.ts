@@ -44,9 +44,9 @@ describe("strl demo --tiny", () => {
 describe("strl train -> eval -> energy", () => {
   it("round-trips a checkpoint through evaluation and energy", () => {
     const data = join(dir, "maze.h5");
-    assert.equal(runCli(["collect", "--env", "Maze-21x21-v0", "--policy", "expert", "--episodes", "30", "--seed", "3", "--out", data]).status, 0);
+    assert.equal(runCli(["collect", "--env", "Maze-v0", "--policy", "expert", "--episodes", "30", "--seed", "3", "--out", data]).status, 0);
     const run = join(dir, "run");
-    const t = runCli(["train", "--env", "Maze-21x21-v0", "--data", data, "--model", "strl", "--preset", "tiny", "--steps", "4", "--batch-size", "4", "--seed", "1", "--out", run, "--json"]);
+    const t = runCli(["train", "--env", "Maze-v0", "--data", data, "--model", "strl", "--preset", "tiny", "--steps", "4", "--batch-size", "4", "--seed", "1", "--out", run, "--json"]);
     assert.equal(t.status, 0, t.stderr);
     const summary = JSON.parse(t.stdout.trim().split("\n").at(-1)!).summary as { steps: number; mode: string; checkpoint: string };
     assert.equal(summary.steps, 4);
@@ -91,11 +91,11 @@ describe("CLI user errors", () => {
     const data = join(dir, "maze.h5");
     const cases: Array<[string[], RegExp]> = [
       [["train", "--env", "Nope-v0", "--data", data, "--model", "strl", "--out", join(dir, "x")], /unknown environment 'Nope-v0'; known: /],
-      [["train", "--env", "Maze-21x21-v0", "--data", data, "--model", "lstm", "--out", join(dir, "x")], /unknown model 'lstm'; known: strl/],
-      [["train", "--env", "CartPole-v1", "--data", data, "--model", "strl", "--out", join(dir, "x")], /collected on 'Maze-21x21-v0', not 'CartPole-v1'/],
-      [["train", "--env", "Maze-21x21-v0", "--data", join(dir, "missing.h5"), "--model", "strl", "--out", join(dir, "x")], /missing\.h5/],
-      [["train", "--env", "Maze-21x21-v0", "--model", "strl", "--out", join(dir, "x")], /--data is required/],
-      [["train", "--env", "Maze-21x21-v0", "--data", data, "--model", "strl", "--out", join(dir, "x"), "--steps", "0"], /--steps must be >= 1/],
+      [["train", "--env", "Maze-v0", "--data", data, "--model", "lstm", "--out", join(dir, "x")], /unknown model 'lstm'; known: strl/],
+      [["train", "--env", "CartPole-v1", "--data", data, "--model", "strl", "--out", join(dir, "x")], /collected on 'Maze-v0', not 'CartPole-v1'/],
+      [["train", "--env", "Maze-v0", "--data", join(dir, "missing.h5"), "--model", "strl", "--out", join(dir, "x")], /missing\.h5/],
+      [["train", "--env", "Maze-v0", "--model", "strl", "--out", join(dir, "x")], /--data is required/],
+      [["train", "--env", "Maze-v0", "--data", data, "--model", "strl", "--out", join(dir, "x"), "--steps", "0"], /--steps must be >= 1/],
       [["eval", "--checkpoint", join(dir, "nowhere")], /nowhere/],
       [["energy", "--checkpoint", join(dir, "run", "checkpoint"), "--device-profile", join(dir, "none.json")], /--device-profile: no such file/],
       [["demo", "--maze-size", "8"], /--maze-size must be odd, got 8/],
@@ -109,7 +109,7 @@ describe("CLI user errors", () => {
   it("refuses a checkpoint trained for another env when evaluated with its data", () => {
     const other = join(dir, "cartpole.h5");
     assert.equal(runCli(["collect", "--env", "CartPole-v1", "--policy", "random", "--episodes", "3", "--seed", "0", "--out", other]).status, 0);
-    assert.match(userErrorLine(runCli(["eval", "--checkpoint", join(dir, "run", "checkpoint"), "--data", other])), /collected on 'CartPole-v1' but the checkpoint was trained for 'Maze-21x21-v0'/);
+    assert.match(userErrorLine(runCli(["eval", "--checkpoint", join(dir, "run", "checkpoint"), "--data", other])), /collected on 'CartPole-v1' but the checkpoint was trained for 'Maze-v0'/);
   });
 
   it("prints help with examples for every command", () => {

@@ -24,10 +24,10 @@ const parse = (stdout: string): Line[] => stdout.trim().split("\n").map((l) => J
 
 describe("strl rollout", () => {
   it("prints one line per step and stops at the episode's end, ignoring actions after it", () => {
-    const env = make("Maze-21x21-v0") as MazeEnv;
+    const env = make("Maze-v0") as MazeEnv;
     env.reset({ seed: 5 });
     const path = env.solve()!;
-    const r = runCli(["rollout", "--env", "Maze-21x21-v0", "--seed", "5", "--actions", "-"], JSON.stringify([...path, 0, 0, 0]));
+    const r = runCli(["rollout", "--env", "Maze-v0", "--seed", "5", "--actions", "-"], JSON.stringify([...path, 0, 0, 0]));
     assert.equal(r.status, 0, r.stderr);
     const lines = parse(r.stdout);
     assert.equal(lines.length, path.length);
@@ -73,7 +73,7 @@ describe("strl rollout", () => {
     ["a Discrete action outside the space", ["--env", "CartPole-v1", "--actions", "-"], "[0, 1, 2]", /--actions\[2\]: CartPole-v1: action must be an integer in \[0, 1\], got 2/],
     ["a Box action outside the bounds", ["--env", "Pendulum-v1", "--actions", "-"], "[[0], [2.5]]", /--actions\[1\]: Pendulum-v1: action\[0\] = 2.5 is outside \[-2, 2\]/],
     ["a missing actions file", ["--env", "CartPole-v1", "--actions", "/no/such/actions.json"], undefined, /--actions: file '\/no\/such\/actions.json' not found/],
-    ["an initial state the env refuses", ["--env", "Maze-21x21-v0", "--initial-state", "[0, 0]", "--actions", "-"], "[1]", /initialState \(x=0, y=0\) is a wall/],
+    ["an initial state the env refuses", ["--env", "Maze-v0", "--initial-state", "[0, 0]", "--actions", "-"], "[1]", /initialState \(x=0, y=0\) is a wall/],
     ["a missing --actions", ["--env", "CartPole-v1"], undefined, /--actions FILE\|- is required/],
   ];
   for (const [what, args, input, message] of cases) {

@@ -8,6 +8,8 @@ import { readDatasetHdf5, writeDatasetHdf5 } from "../../src/data/hdf5.js";
 import { lookup3 } from "../../src/data/hdf5-times.js";
 import { Dataset } from "../../src/data/trajectory.js";
 import { VERSION } from "../../src/version.js";
+import { make } from "../../src/envs/index.js";
+import type { MazeEnv } from "../../src/envs/grid/index.js";
 
 let dir = "";
 before(() => {
@@ -17,7 +19,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function discreteDataset(): Dataset {
   return new Dataset({
-    envId: "Maze-21x21-v0",
+    envId: "Maze-v0",
     obsDim: 2,
     actionSpace: { kind: "discrete", n: 4 },
     metadata: { policy: "expert", seed: 4294967295 },
@@ -85,7 +87,7 @@ describe("writeDatasetHdf5 / readDatasetHdf5", () => {
     const ds = discreteDataset();
     await writeDatasetHdf5(path, ds);
     const back = await readDatasetHdf5(path);
-    assert.equal(back.envId, "Maze-21x21-v0");
+    assert.equal(back.envId, "Maze-v0");
     assert.deepEqual(back.actionSpace, { kind: "discrete", n: 4 });
     assert.equal(back.metadata.policy, "expert");
     assert.equal(back.metadata.seed, 4294967295);
@@ -100,6 +102,21 @@ describe("writeDatasetHdf5 / readDatasetHdf5", () => {
       assert.equal(b.terminated, a.terminated);
       assert.equal(b.truncated, a.truncated);
     }
+  });
+
+  it("loads a file written under the older id MazeLocal-21x21-v0 (a 15x15 maze) as MazeLocal-v0 with its size", async () => {
+    const path = join(dir, "old-id.h5");
+    const ds = new Dataset({ ...discreteDataset(), obsDim: 2, metadata: { env_options: '{"size":15}' } });
+    (ds as { envId: string }).envId = "MazeLocal-21x21-v0"; // what strl wrote before the maze ids stopped naming a size
+    await writeDatasetHdf5(path, ds);
+    const h5 = await loadH5();
+    const f = new h5.File(path, "r");
+    assert.equal(f.attrs.env_id!.value, "MazeLocal-21x21-v0");
+    f.close();
+    const back = await readDatasetHdf5(path);
+    assert.equal(back.envId, "MazeLocal-v0");
+    assert.equal(back.metadata.env_options, '{"size":15}');
+    assert.equal((make(back.envId, JSON.parse(back.metadata.env_options as string) as Record<string, unknown>) as MazeEnv).size, 15);
   });
 
   it("round-trips a Box dataset with float actions", async () => {

@@ -45,7 +45,7 @@ describe("noisyExpertAction", () => {
 
 describe("expertOf", () => {
   it("finds the grid expert and the scripted control experts", () => {
-    const maze = make("Maze-21x21-v0");
+    const maze = make("Maze-v0");
     maze.reset({ seed: 0 });
     assert.ok([0, 1, 2, 3].includes(expertOf(maze)(maze) as number));
     const cart = make("CartPole-v1");
@@ -64,7 +64,7 @@ describe("behaviour policies", () => {
     assert.throws(() => makePolicy("medium", "CartPole-v1", { eps: 1.5 }), /medium policy eps must be a number in \[0, 1\], got 1.5/);
   });
 
-  for (const envId of ["CartPole-v1", "Maze-21x21-v0", "MiniGrid-FourRooms-v0"]) {
+  for (const envId of ["CartPole-v1", "Maze-v0", "MiniGrid-FourRooms-v0"]) {
     it(`makes medium's return fall between random's and expert's on ${envId} (seeds other than the tuning ones)`, () => {
       const n = 40;
       const random = measureReturns(envId, "random", n, 77);

@@ -60,7 +60,7 @@ describe("energy per decision", () => {
   it("counts the decisions and real-token firing rate of a closed-loop run: tokens 1, 2, 3, 3, 3, 3 of K = 3, rate 1", async () => {
     const model = new MazeLookupModel(3, [2, 2], [1, 1], new LIF({}, "lif"));
     const { closedLoop, energy } = await evaluateWithEnergy(model, {
-      envId: "Maze-21x21-v0",
+      envId: "Maze-v0",
       envOptions: { maze: TINY_MAZE },
       targetReturns: [0.4],
       episodes: 1,

@@ -25,7 +25,7 @@ function ctx(t: number): DecisionContext {
     returnsToGoUnscaled,
     timestep: t,
     targetReturn: 1,
-    env: make("Maze-21x21-v0", { maze: TINY_MAZE }),
+    env: make("Maze-v0", { maze: TINY_MAZE }),
     rng: new Rng(0),
   };
 }

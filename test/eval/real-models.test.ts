@@ -12,7 +12,7 @@ before(async () => {
 });
 
 const common = { obsDim: 2, head: { kind: "discrete" as const, n: 4 }, contextLength: 4, maxTimestep: 16, dModel: 8, nBlocks: 1, nHeads: 2, seed: 5, stateMean: [2, 2], stateStd: [1.5, 1.5], rtgScale: 2 };
-const run = { envId: "Maze-21x21-v0", envOptions: { maze: TINY_MAZE, maxSteps: 8 }, targetReturns: [0.4], episodes: 2, seeds: [0], rtgScale: 2 };
+const run = { envId: "Maze-v0", envOptions: { maze: TINY_MAZE, maxSteps: 8 }, targetReturns: [0.4], episodes: 2, seeds: [0], rtgScale: 2 };
 
 describe("evaluation with the real models", () => {
   it("measures every spiking layer of STRL, none of ANN-STRL and DT, and one decision per step taken", async () => {

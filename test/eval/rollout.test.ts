@@ -11,7 +11,7 @@ before(async () => {
   await ready();
 });
 
-const tiny = { envId: "Maze-21x21-v0", envOptions: { maze: TINY_MAZE, maxSteps: 10 } };
+const tiny = { envId: "Maze-v0", envOptions: { maze: TINY_MAZE, maxSteps: 10 } };
 const alwaysRight: Policy = scriptedPolicy("right", () => 1);
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 

@@ -28,7 +28,7 @@ describe("evaluation seeds and unseen mazes", () => {
   });
 
   it("evaluates the maze expert on mazes outside the exclusion set, with return 0.9 - 0.1 (L - 1) per maze", async () => {
-    const base = { envId: "Maze-21x21-v0", policyFactory: () => expertPolicy(), targetReturns: [0], episodes: 3, seeds: [11], rtgScale: 1 };
+    const base = { envId: "Maze-v0", policyFactory: () => expertPolicy(), targetReturns: [0], episodes: 3, seeds: [11], rtgScale: 1 };
     const plain = await evaluateClosedLoop(base);
     const used = plain.targets[0]!.episodes.map((e) => e.mazeSeed!);
     assert.equal(new Set(used).size, 3);
@@ -47,14 +47,14 @@ describe("evaluation seeds and unseen mazes", () => {
 
   it("refuses a fixed maze that is in the exclusion set", async () => {
     await assert.rejects(
-      evaluateClosedLoop({ envId: "Maze-21x21-v0", envOptions: { mazeSeed: 3 }, excludeMazeSeeds: [3], policyFactory: () => expertPolicy(), targetReturns: [0], episodes: 1, seeds: [0], rtgScale: 1 }),
+      evaluateClosedLoop({ envId: "Maze-v0", envOptions: { mazeSeed: 3 }, excludeMazeSeeds: [3], policyFactory: () => expertPolicy(), targetReturns: [0], episodes: 1, seeds: [0], rtgScale: 1 }),
       /mazeSeed 3 is one of the excluded \(training\) mazes/,
     );
   });
 
   it("knows which envs take maze seeds", () => {
-    assert.equal(isMazeEnv("Maze-21x21-v0"), true);
-    assert.equal(isMazeEnv("MazeLocal-21x21-v0"), true);
+    assert.equal(isMazeEnv("Maze-v0"), true);
+    assert.equal(isMazeEnv("MazeLocal-v0"), true);
     assert.equal(isMazeEnv("Maze2D-UMaze-v0"), false);
   });
 });

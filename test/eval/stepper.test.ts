@@ -12,7 +12,7 @@ import { EpisodeStepper } from "../../src/eval/stepper.js";
 import { annTwinOf, DecisionInspector, type DecisionTrace } from "../../src/eval/decision.js";
 import { evaluateClosedLoop, evaluateWithEnergy } from "../../src/eval/index.js";
 
-const ENV = "MazeLocal-21x21-v0";
+const ENV = "MazeLocal-v0";
 const OPTS = { size: 7 };
 const MAX = 12;
 let model: PolicyModel;

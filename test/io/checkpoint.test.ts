@@ -58,6 +58,15 @@ describe("saveCheckpoint / loadCheckpoint", () => {
     model.dispose();
   });
 
+  it("loads a checkpoint written under the older id MazeLocal-21x21-v0 as MazeLocal-v0, options kept", async () => {
+    const model = new TinyModel(CFG);
+    const dir = join(root, "old-env-id");
+    await saveCheckpoint(dir, { model, envId: "MazeLocal-21x21-v0", envOptions: { size: 7 }, normalisation: NORM });
+    assert.equal((JSON.parse(await readFile(join(dir, "config.json"), "utf8")) as { env: { id: string } }).env.id, "MazeLocal-21x21-v0");
+    assert.deepEqual((await loadCheckpoint(dir)).config.env, { id: "MazeLocal-v0", obs_dim: 3, options: { size: 7 } });
+    model.dispose();
+  });
+
   it("gives bit-identical outputs after save and load", async () => {
     const { dir, model } = await saved("roundtrip");
     const build = (_kind: string, config: Record<string, unknown>): TinyModel => new TinyModel({ ...(config as unknown as TinyConfig), seed: 1234 });

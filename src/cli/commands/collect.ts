@@ -6,7 +6,7 @@ import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError } from "../errors.js";
 import { asUserError } from "../user-errors.js";
 import { checkWritableFolder } from "../../io/index.js";
-import { registeredIds } from "../../envs/index.js";
+import { isEnvId, registeredIds } from "../../envs/index.js";
 import { collectDataset } from "../../data/collect.js";
 import { writeDatasetHdf5 } from "../../data/hdf5.js";
 import { isPolicyName, mediumEps, POLICY_NAMES } from "../../data/policies.js";
@@ -32,12 +32,12 @@ Options:
   --json              print the summary as one JSON object
 
 Prints the number of episodes and steps, and the episode return mean ± std, min and max.
-Maze-21x21-v0 with --policy expert uses a fast path (the paper's 50,000 mazes take a few seconds).
+Maze-v0 with --policy expert uses a fast path (the paper's 50,000 mazes take a few seconds).
 
 \`strl envs\` lists the environment ids with their spaces, experts, options and success definition.
 
 Examples:
-  strl collect --env Maze-21x21-v0 --policy expert --episodes 50000 --seed 42 --out maze.h5
+  strl collect --env Maze-v0 --policy expert --episodes 50000 --seed 42 --out maze.h5
   strl collect --env MiniGrid-Empty-8x8-v0 --policy random --episodes 20000 --out empty.h5
   strl collect --env CartPole-v1 --policy medium --episodes 100 --seed 1 --out cartpole-medium.h5 --json
   strl collect --env Pendulum-v1 --policy mixed --episodes 50 --env-options '{}' --out pendulum-mixed.h5`;
@@ -70,7 +70,7 @@ export const command: Command = {
     });
     const envId = values.env;
     if (!envId) throw new UsageError("--env is required (one of: " + registeredIds().join(", ") + ")");
-    oneOf("environment", envId, registeredIds());
+    if (!isEnvId(envId)) oneOf("environment", envId, registeredIds());
     const policy = values.policy;
     if (!policy) throw new UsageError(`--policy is required (one of: ${POLICY_NAMES.join(", ")})`);
     if (!isPolicyName(policy)) throw new UsageError(`--policy must be one of ${POLICY_NAMES.join(", ")}, got '${policy}'`);

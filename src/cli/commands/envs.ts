@@ -17,17 +17,17 @@ Examples:
 
 /** The options each env takes, with defaults; one line each. */
 const OPTIONS: Record<string, string[]> = {
-  "Maze-21x21-v0": ["size: odd integer >= 5, the maze's side (default 21; the id names the default)", "mazeSeed: keep one maze (default: a new maze per reset)", "maze: a given grid", "maxSteps: truncation (default 4 x open cells)"],
-  "MazeLocal-21x21-v0": ["view: \"walls\" (4 wall bits, default) or \"3x3\" (the 9 neighbouring cells)", "size, mazeSeed, maze, maxSteps: as Maze-21x21-v0"],
-  "MiniGrid-Empty-8x8-v0": ["observation: \"xyd\" (x, y, direction; default), \"xy\" or \"image\" (7x7x3 egocentric view)", "size: the grid's side (default 8)", "maxSteps"],
+  "Maze-v0": ["size: odd integer >= 5, the maze's side (default 21)", "mazeSeed: keep one maze (default: a new maze per reset)", "maze: a given grid", "maxSteps: truncation (default 4 x open cells)"],
+  "MazeLocal-v0": ["view: \"walls\" (4 wall bits, default) or \"3x3\" (the 9 neighbouring cells)", "size, mazeSeed, maze, maxSteps: as Maze-v0"],
+  "MiniGrid-Empty-8x8-v0": ["observation: \"xyd\" (x, y, direction; default), \"xy\" or \"image\" (7x7x3 egocentric view)", "maxSteps"],
   "MiniGrid-FourRooms-v0": ["observation: \"xyd\" (default), \"xy\" or \"image\"", "maxSteps"],
-  "MiniGrid-DoorKey-8x8-v0": ["observation: \"xyd\" (default), \"xy\" or \"image\"", "size: the grid's side (default 8)", "maxSteps"],
+  "MiniGrid-DoorKey-8x8-v0": ["observation: \"xyd\" (default), \"xy\" or \"image\"", "maxSteps"],
   "Maze2D-UMaze-v0": ["reward: \"sparse\" (default, D4RL's v1) or \"dense\""],
 };
 
 const EXPERTS: Record<string, string> = {
-  "Maze-21x21-v0": "A* shortest path",
-  "MazeLocal-21x21-v0": "A* shortest path",
+  "Maze-v0": "A* shortest path",
+  "MazeLocal-v0": "A* shortest path",
   "MiniGrid-Empty-8x8-v0": "BFS planner",
   "MiniGrid-FourRooms-v0": "BFS planner",
   "MiniGrid-DoorKey-8x8-v0": "BFS planner (key, door, goal)",

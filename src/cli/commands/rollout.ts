@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "../command.js";
 import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError } from "../errors.js";
-import { checkAction, make, registeredIds, type Action, type Env } from "../../envs/index.js";
+import { checkAction, isEnvId, make, registeredIds, type Action, type Env } from "../../envs/index.js";
 
 const HELP = `strl rollout — step an environment through a list of actions, one JSON line per step
 
@@ -25,7 +25,7 @@ and the rollout stops at the end of the episode (terminated or truncated) or whe
 \`strl envs\` lists the environment ids with their spaces, experts, options and success definition.
 
 Examples:
-  echo '[1, 1, 3, 3]' | strl rollout --env Maze-21x21-v0 --seed 3 --actions -
+  echo '[1, 1, 3, 3]' | strl rollout --env Maze-v0 --seed 3 --actions -
   strl rollout --env CartPole-v1 --initial-state '[0, 0, 0.05, 0]' --actions actions.json
   echo '[[2.0], [-2.0], [0.5]]' | strl rollout --env Pendulum-v1 --seed 7 --actions -`;
 
@@ -81,7 +81,7 @@ export const command: Command = {
     });
     const envId = values.env;
     if (!envId) throw new UsageError(`--env is required (one of: ${registeredIds().join(", ")})`);
-    oneOf("environment", envId, registeredIds());
+    if (!isEnvId(envId)) oneOf("environment", envId, registeredIds());
     if (values.actions === undefined) throw new UsageError("--actions FILE|- is required");
     const seed = numberFlag("seed", values.seed, 0, { integer: true, min: 0, max: 0xffffffff });
     let initialState: number[] | undefined;

@@ -9,7 +9,7 @@ import { checkDatasetFitsEnv } from "../../experiments/env-check.js";
 import { datasetEnvOptions } from "../../experiments/pipeline.js";
 import { checkTrainingFits } from "../../experiments/memory.js";
 import { MODEL_KINDS, type ModelKind } from "../../models/index.js";
-import { registeredIds } from "../../envs/index.js";
+import { canonicalEnvId, isEnvId, registeredIds, resolveEnvId } from "../../envs/index.js";
 import { PRESETS, type Preset } from "../../experiments/presets.js";
 import { trainOnDataset, type TrainRun } from "../../experiments/pipeline.js";
 import { spikeHealthWarnings } from "../../train/index.js";
@@ -58,8 +58,8 @@ checkpointEvery, logEvery }, "rtgScale": number }. Flags override it.
 Paper mode (the published non-causal attention, which leaks the next action) is "model": { "causal": false }.
 
 Examples:
-  strl collect --env Maze-21x21-v0 --policy expert --episodes 2000 --seed 0 --out maze.h5
-  strl train --env Maze-21x21-v0 --data maze.h5 --model strl --preset tiny --steps 300 --out runs/strl
+  strl collect --env Maze-v0 --policy expert --episodes 2000 --seed 0 --out maze.h5
+  strl train --env Maze-v0 --data maze.h5 --model strl --preset tiny --steps 300 --out runs/strl
   strl train --env CartPole-v1 --data cartpole.h5 --model dt --config dt.json --out runs/dt --json
   strl train --data maze.h5 --out runs/strl --resume                 # continue after Ctrl-C
   strl train --data maze.h5 --out runs/strl --resume --steps 600     # extend a finished run`;
@@ -75,10 +75,13 @@ function obj(where: string, v: unknown): Record<string, unknown> {
  * registered env (real D4RL files carry no env id) is taken as `--env`'s. Either way its observation and action
  * spaces must fit the env.
  */
-async function loadTrainingData(path: string, envId: string): Promise<Dataset> {
+async function loadTrainingData(path: string, flagEnv: string): Promise<Dataset> {
   let ds = await asUserError(() => readDatasetHdf5(path), `--data ${path}`);
+  const named = ds;
+  // An older id (envs/aliases.ts) names a size: it must agree with the data's options.
+  const envId = await asUserError(() => resolveEnvId(flagEnv, datasetEnvOptions(named)), "--env");
   if (ds.envId !== envId) {
-    if (registeredIds().includes(ds.envId)) throw new UsageError(`--data ${path} was collected on '${ds.envId}', not '${envId}'`);
+    if (isEnvId(ds.envId)) throw new UsageError(`--data ${path} was collected on '${ds.envId}', not '${envId}'`);
     ds = new Dataset({ envId, obsDim: ds.obsDim, actionSpace: ds.actionSpace, trajectories: ds.trajectories, metadata: { ...ds.metadata, file_env_id: ds.envId } });
   }
   const data = ds;
@@ -89,8 +92,8 @@ async function loadTrainingData(path: string, envId: string): Promise<Dataset> {
 /** The dataset's env for a run: `--env`, else (resuming) the run's own. */
 function pickEnv(flag: string | undefined, saved: SavedRunInfo | undefined): string {
   const envId: string = flag ?? saved?.envId ?? required<string>("env", undefined);
-  oneOf("environment", envId, registeredIds());
-  if (saved && envId !== saved.envId) throw new UsageError(`--resume: the run in --out was trained on '${saved.envId}', not '${envId}'`);
+  if (!isEnvId(envId)) oneOf("environment", envId, registeredIds());
+  if (saved && canonicalEnvId(envId) !== saved.envId) throw new UsageError(`--resume: the run in --out was trained on '${saved.envId}', not '${envId}'`);
   return envId;
 }
 
@@ -182,7 +185,7 @@ export const command: Command = {
           // After every input is validated and before the long work: sizes that fit, an --out that can be written.
           onBeforeModel: (json, batchSize) => {
             if (values["print-config"]) {
-              printed = { env: envId, data: dataPath, preset, model: json, train: resolvedTrain, keep: keep.best ? "best,last" : "last", evalEpisodes };
+              printed = { env: dataset.envId, data: dataPath, preset, model: json, train: resolvedTrain, keep: keep.best ? "best,last" : "last", evalEpisodes };
               throw new PrintConfigDone();
             }
             // The sizes come from --config and --batch-size: the message names those given.
@@ -201,7 +204,7 @@ export const command: Command = {
           keepBest: keep.best,
         }),
       );
-      printSummary(run, { kind, envId, json: Boolean(values.json) });
+      printSummary(run, { kind, envId: dataset.envId, json: Boolean(values.json) });
       for (const w of spikeHealthWarnings(run.result.lastEval)) process.stderr.write(`strl: warning: ${w}\n`);
       run.model.dispose();
       if (run.result.stopped) {

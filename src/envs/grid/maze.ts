@@ -1,14 +1,15 @@
 /**
  * The STRL maze environments.
  *
- * `Maze-21x21-v0`: a perfect 21x21 maze (see `maze-gen.ts`); the agent starts at the entrance (x, y) = (0, 1) and
- * must reach the exit (20, 19). Observation: `[x, y]`, **x = column (0 = left), y = row (0 = top)**.
+ * `Maze-v0`: a perfect maze, 21x21 unless the option `size` says otherwise (see `maze-gen.ts`); the agent starts at
+ * the entrance (x, y) = (0, 1) and must reach the exit (size - 1, size - 2), (20, 19) for 21x21.
+ * Observation: `[x, y]`, **x = column (0 = left), y = row (0 = top)**.
  * Actions (Discrete(4)): 0 left (x - 1), 1 right (x + 1), 2 up (y - 1), 3 down (y + 1). A move into a wall or out
  * of the grid leaves the agent in place. Reward: -0.1 every step, plus 1.0 on the step that reaches the exit
  * (so +0.9 on that step), which terminates the episode. Truncation after `maxSteps` steps (default 4 x the number
  * of open cells: 4 x 201 = 804 for a 21x21 perfect maze).
  *
- * `MazeLocal-21x21-v0`: the same mazes and dynamics; the observation adds what the agent can sense around it:
+ * `MazeLocal-v0`: the same mazes and dynamics; the observation adds what the agent can sense around it:
  * `[x, y, left, right, up, down]` wall bits (1 = blocked by a wall or the border), or with `view: "3x3"`
  * `[x, y, b0..b8]`, the 3x3 neighbourhood row by row from (x - 1, y - 1) to (x + 1, y + 1) (1 = wall or outside;
  * the centre b4 is always 0). The local view is what lets a policy navigate mazes it has never seen.
@@ -21,6 +22,7 @@
  *   reported as `info.mazeSeed` by `reset`. Give `mazeSeed` to keep one maze for every episode.
  * - `maze`: a given grid (any `MazeInput`: '#'/'.' rows, 0/1 rows or a `MazeGrid`); overrides `size`/`mazeSeed`.
  * - `maxSteps`: the truncation limit.
+ * The older ids `Maze-21x21-v0` / `MazeLocal-21x21-v0` still make 21x21 mazes, and only those (`../aliases.ts`).
  * - `initialState` (reset option): `[x, y]` of the agent; must be an open cell other than the exit.
  */
 import { assertSeed } from "../../tensor/rng.js";
@@ -73,7 +75,7 @@ export class MazeEnv extends BaseEnv {
   protected exitY: number;
   private dist: Int32Array | null = null;
 
-  constructor(options: MazeOptions = {}, id = "Maze-21x21-v0", extraKeys: readonly string[] = []) {
+  constructor(options: MazeOptions = {}, id = "Maze-v0", extraKeys: readonly string[] = []) {
     super();
     this.id = id;
     checkOptionKeys(id, options as Record<string, unknown>, [...MAZE_OPTION_KEYS, ...extraKeys]);
@@ -234,7 +236,7 @@ export interface MazeLocalOptions extends MazeOptions {
 export class MazeLocalEnv extends MazeEnv {
   readonly view: MazeLocalView;
 
-  constructor(options: MazeLocalOptions = {}, id = "MazeLocal-21x21-v0") {
+  constructor(options: MazeLocalOptions = {}, id = "MazeLocal-v0") {
     const view = options.view ?? "walls";
     if (view !== "walls" && view !== "3x3") {
       throw new RangeError(`${id}: option 'view' must be "walls" or "3x3", got ${JSON.stringify(options.view)}`);

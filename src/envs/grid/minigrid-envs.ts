@@ -3,12 +3,13 @@
  * `envs/doorkey.py` (rules and observation in `minigrid-core.ts`).
  *
  * - `MiniGrid-Empty-8x8-v0`: 8x8 including the outer walls; agent at (1, 1) facing right (dir 0); goal in the
- *   bottom-right corner (6, 6); max_steps 4 * 8 * 8 = 256; MiniGrid sees through walls here. Option `size`.
+ *   bottom-right corner (6, 6); max_steps 4 * 8 * 8 = 256; MiniGrid sees through walls here. The class takes `size`; the registered id is 8x8
+ *   only (an id names its size).
  * - `MiniGrid-FourRooms-v0`: 19x19; four 9x9 rooms joined by one gap in each inner wall at random positions;
  *   agent (random cell and direction) and goal (random cell) anywhere; max_steps 100.
  * - `MiniGrid-DoorKey-8x8-v0`: 8x8; a vertical wall at a random column 2..5 with a locked yellow door at a random
  *   row 1..5; the agent (random pose) and a yellow key left of the wall, the goal at (6, 6); max_steps
- *   10 * 8 * 8 = 640. Option `size`.
+ *   10 * 8 * 8 = 640. The class takes `size`; the registered id is 8x8 only.
  */
 import { COLOR_TO_IDX, MiniGridEnvBase, type MiniGridOptions, OBJECT_TO_IDX, STATE_TO_IDX } from "./minigrid-core.js";
 import { intOption } from "./options.js";
@@ -23,8 +24,10 @@ function sizeOption(id: string, options: SizedMiniGridOptions, min: number): num
 }
 
 export class MiniGridEmptyEnv extends MiniGridEnvBase {
-  constructor(options: SizedMiniGridOptions = {}, id = "MiniGrid-Empty-8x8-v0") {
-    const size = sizeOption(id, options, 4);
+  /** `id` defaults to Farama's name for the size, `MiniGrid-Empty-<size>x<size>-v0`. */
+  constructor(options: SizedMiniGridOptions = {}, id?: string) {
+    const size = sizeOption(id ?? "MiniGrid-Empty", options, 4);
+    id ??= `MiniGrid-Empty-${size}x${size}-v0`;
     super(id, size, size, 4 * size * size, true, options as SizedMiniGridOptions & Record<string, unknown>, ["size"]);
   }
 
@@ -72,8 +75,10 @@ export class MiniGridFourRoomsEnv extends MiniGridEnvBase {
 }
 
 export class MiniGridDoorKeyEnv extends MiniGridEnvBase {
-  constructor(options: SizedMiniGridOptions = {}, id = "MiniGrid-DoorKey-8x8-v0") {
-    const size = sizeOption(id, options, 5);
+  /** `id` defaults to Farama's name for the size, `MiniGrid-DoorKey-<size>x<size>-v0`. */
+  constructor(options: SizedMiniGridOptions = {}, id?: string) {
+    const size = sizeOption(id ?? "MiniGrid-DoorKey", options, 5);
+    id ??= `MiniGrid-DoorKey-${size}x${size}-v0`;
     super(id, size, size, 10 * size * size, false, options as SizedMiniGridOptions & Record<string, unknown>, ["size"]);
   }
 

@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { make } from "../../../src/envs/index.js";
+import { canonicalEnvId, isEnvId, make, registeredIds, resolveEnvId } from "../../../src/envs/index.js";
 import {
   MazeEnv,
   MazeLocalEnv,
+  MiniGridDoorKeyEnv,
+  MiniGridEmptyEnv,
   countAdjacencies,
   countOpen,
   countReachable,
@@ -63,7 +65,7 @@ test("maze generator: large sizes do not overflow (iterative stack)", () => {
 test("maze generator: bad sizes give a clear error", () => {
   assert.throws(() => generateMaze(1, 20), /odd integer >= 5/);
   assert.throws(() => generateMaze(1, 3), /odd integer >= 5/);
-  assert.throws(() => make("Maze-21x21-v0", { size: 8 }), /odd integer >= 5/);
+  assert.throws(() => make("Maze-v0", { size: 8 }), /odd integer >= 5/);
 });
 
 test("A* length equals BFS length (perfect mazes, random endpoints, and a maze with loops)", () => {
@@ -117,7 +119,7 @@ test("solvers: unreachable goal gives null; a wall endpoint gives a clear error"
 });
 
 test("Maze env: hand-checked steps (wall bump, -0.1 per step, +0.9 on the exit step)", () => {
-  const env = make("Maze-21x21-v0", { maze: SMALL });
+  const env = make("Maze-v0", { maze: SMALL });
   const r = env.reset({ seed: 0 });
   assert.deepEqual(r.observation, [0, 1]);
   assert.equal(env.maxEpisodeSteps, 4 * 9);
@@ -155,7 +157,7 @@ test("Maze env: hand-checked steps (wall bump, -0.1 per step, +0.9 on the exit s
 });
 
 test("Maze env: truncation at maxSteps", () => {
-  const env = make("Maze-21x21-v0", { maze: SMALL, maxSteps: 3 });
+  const env = make("Maze-v0", { maze: SMALL, maxSteps: 3 });
   env.reset();
   assert.equal(env.step(0).truncated, false);
   assert.equal(env.step(0).truncated, false);
@@ -163,12 +165,12 @@ test("Maze env: truncation at maxSteps", () => {
   assert.equal(s.truncated, true);
   assert.equal(s.terminated, false);
   // default: 4 x open cells = 4 x 201 for a 21x21 perfect maze
-  assert.equal(make("Maze-21x21-v0").maxEpisodeSteps, 804);
+  assert.equal(make("Maze-v0").maxEpisodeSteps, 804);
 });
 
 test("Maze env: same seed gives the same maze and the same episode; new seeds give new mazes", () => {
   const run = (seed: number): { maze: string; obs: number[][]; rewards: number[]; info: unknown } => {
-    const env = make("Maze-21x21-v0") as MazeEnv;
+    const env = make("Maze-v0") as MazeEnv;
     const r = env.reset({ seed });
     const act = new Rng(seed + 1);
     const obs: number[][] = [];
@@ -184,7 +186,7 @@ test("Maze env: same seed gives the same maze and the same episode; new seeds gi
   assert.deepEqual(run(5), run(5));
   assert.notEqual(run(5).maze, run(6).maze);
   // info.mazeSeed is reported and reproduces the maze
-  const env = make("Maze-21x21-v0") as MazeEnv;
+  const env = make("Maze-v0") as MazeEnv;
   const { info } = env.reset({ seed: 42 });
   assert.equal(typeof info.mazeSeed, "number");
   assert.deepEqual(env.getMaze().cells, generateMaze(info.mazeSeed as number).cells);
@@ -195,7 +197,7 @@ test("Maze env: same seed gives the same maze and the same episode; new seeds gi
 });
 
 test("Maze env: options mazeSeed (fixed maze), per-episode mazeSeed, size, initialState", () => {
-  const env = make("Maze-21x21-v0", { mazeSeed: 77 }) as MazeEnv;
+  const env = make("Maze-v0", { mazeSeed: 77 }) as MazeEnv;
   env.reset({ seed: 1 });
   const m1 = env.render();
   env.reset({ seed: 2 });
@@ -204,23 +206,23 @@ test("Maze env: options mazeSeed (fixed maze), per-episode mazeSeed, size, initi
   env.reset({ options: { mazeSeed: 78 } });
   assert.deepEqual(env.getMaze().cells, generateMaze(78).cells);
 
-  const small = make("Maze-21x21-v0", { size: 7 }) as MazeEnv;
+  const small = make("Maze-v0", { size: 7 }) as MazeEnv;
   small.reset({ seed: 3 });
   assert.equal(small.getMaze().size, 7);
   assert.ok(isPerfectMaze(small.getMaze()));
   assert.deepEqual(small.observationSpace.high, [6, 6]);
 
-  const e = make("Maze-21x21-v0", { maze: SMALL });
+  const e = make("Maze-v0", { maze: SMALL });
   assert.deepEqual(e.reset({ options: { initialState: [3, 1] } }).observation, [3, 1]);
   assert.deepEqual(e.getState(), [3, 1]);
   assert.throws(() => e.reset({ options: { initialState: [2, 1] } }), /is a wall/);
   assert.throws(() => e.reset({ options: { initialState: [9, 1] } }), /outside/);
   assert.throws(() => e.reset({ options: { initialState: [1] } }), /\[x, y\]/);
-  assert.throws(() => make("Maze-21x21-v0", { mazeseed: 3 }), /unknown option 'mazeseed'/);
+  assert.throws(() => make("Maze-v0", { mazeseed: 3 }), /unknown option 'mazeseed'/);
 });
 
 test("Maze env: actions outside the space give a clear error", () => {
-  const env = make("Maze-21x21-v0");
+  const env = make("Maze-v0");
   env.reset({ seed: 0 });
   assert.throws(() => env.step(4), /action must be an integer in \[0, 3\]/);
   assert.throws(() => env.step(-1), /action must be an integer in \[0, 3\]/);
@@ -228,7 +230,7 @@ test("Maze env: actions outside the space give a clear error", () => {
 });
 
 test("Maze env: render and renderRgb", () => {
-  const env = make("Maze-21x21-v0", { maze: SMALL });
+  const env = make("Maze-v0", { maze: SMALL });
   env.reset();
   assert.equal(env.render(), ["#####", "A.#.#", "#.#.#", "#...E", "#####"].join("\n"));
   const f = env.renderRgb!();
@@ -243,7 +245,7 @@ test("Maze env: render and renderRgb", () => {
 });
 
 test("Maze expert: follows the A* path and reaches the exit on many mazes", () => {
-  const env = make("Maze-21x21-v0") as MazeEnv;
+  const env = make("Maze-v0") as MazeEnv;
   for (let seed = 0; seed < 30; seed++) {
     env.reset({ seed });
     const plan = env.solve()!;
@@ -269,7 +271,7 @@ test("Maze expert: follows the A* path and reaches the exit on many mazes", () =
 });
 
 test("MazeLocal: wall bits on a hand-built maze", () => {
-  const env = make("MazeLocal-21x21-v0", { maze: SMALL });
+  const env = make("MazeLocal-v0", { maze: SMALL });
   // [x, y, left, right, up, down], 1 = blocked (wall or outside)
   assert.deepEqual(env.reset().observation, [0, 1, 1, 0, 1, 1]);
   assert.deepEqual(env.step(1).observation, [1, 1, 0, 1, 1, 0]);
@@ -281,18 +283,18 @@ test("MazeLocal: wall bits on a hand-built maze", () => {
 });
 
 test("MazeLocal: 3x3 view on a hand-built maze", () => {
-  const env = make("MazeLocal-21x21-v0", { maze: SMALL, view: "3x3" }) as MazeLocalEnv;
+  const env = make("MazeLocal-v0", { maze: SMALL, view: "3x3" }) as MazeLocalEnv;
   assert.equal(env.view, "3x3");
   // rows y-1, y, y+1; columns x-1, x, x+1
   assert.deepEqual(env.reset().observation, [0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0]);
   assert.deepEqual(env.step(1).observation, [1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1]);
   assert.deepEqual(env.observationSpace.shape, [11]);
-  assert.throws(() => make("MazeLocal-21x21-v0", { view: "5x5" }), /view/);
+  assert.throws(() => make("MazeLocal-v0", { view: "5x5" }), /view/);
 });
 
 test("MazeLocal: same dynamics and rewards as Maze; the expert solves it", () => {
-  const a = make("Maze-21x21-v0");
-  const b = make("MazeLocal-21x21-v0");
+  const a = make("Maze-v0");
+  const b = make("MazeLocal-v0");
   a.reset({ seed: 11 });
   b.reset({ seed: 11 });
   assert.equal(a.render(), b.render());
@@ -306,4 +308,41 @@ test("MazeLocal: same dynamics and rewards as Maze; the expert solves it", () =>
     assert.equal(sb.terminated, sa.terminated);
     if (sa.terminated) break;
   }
+});
+
+test("older ids Maze-21x21-v0 / MazeLocal-21x21-v0: 21x21 mazes only, built under the current id", () => {
+  const old = make("MazeLocal-21x21-v0", { mazeSeed: 5 }) as MazeLocalEnv;
+  const now = make("MazeLocal-v0", { mazeSeed: 5 }) as MazeLocalEnv;
+  assert.equal(old.id, "MazeLocal-v0");
+  assert.equal(old.size, 21);
+  assert.deepEqual(old.reset({ seed: 1 }).observation, now.reset({ seed: 1 }).observation);
+  assert.deepEqual(old.getMaze().cells, now.getMaze().cells);
+  assert.equal(make("Maze-21x21-v0", { size: 21 }).id, "Maze-v0");
+  assert.throws(
+    () => make("MazeLocal-21x21-v0", { size: 15 }),
+    { name: "RangeError", message: "MazeLocal-21x21-v0 names a 21x21 grid, but option 'size' asks for 15x15; use MazeLocal-v0 with the option size: 15" },
+  );
+  assert.throws(
+    () => make("Maze-21x21-v0", { maze: SMALL }),
+    { message: "Maze-21x21-v0 names a 21x21 grid, but the given maze is 5x5; use Maze-v0 with the option size: 5" },
+  );
+  assert.deepEqual(registeredIds().filter((id) => id.startsWith("Maze")), ["Maze-v0", "Maze2D-UMaze-v0", "MazeLocal-v0"]);
+  assert.equal(isEnvId("Maze-21x21-v0"), true);
+  assert.equal(canonicalEnvId("MazeLocal-21x21-v0"), "MazeLocal-v0");
+  assert.equal(canonicalEnvId("CartPole-v1"), "CartPole-v1");
+  assert.equal(resolveEnvId("Maze-21x21-v0"), "Maze-v0");
+  assert.throws(() => resolveEnvId("Maze-21x21-v0", { size: 7 }), /^RangeError: Maze-21x21-v0 names a 21x21 grid, but option 'size' asks for 7x7/);
+});
+
+test("MiniGrid ids that name 8x8 refuse another size; the classes name their own size", () => {
+  assert.equal(make("MiniGrid-Empty-8x8-v0", { size: 8 }).id, "MiniGrid-Empty-8x8-v0");
+  assert.throws(
+    () => make("MiniGrid-Empty-8x8-v0", { size: 5 }),
+    { message: "MiniGrid-Empty-8x8-v0 names an 8x8 grid, but option 'size' asks for 5x5; leave the option 'size' out (the id fixes it)" },
+  );
+  assert.throws(() => make("MiniGrid-DoorKey-8x8-v0", { size: 6 }), /^RangeError: MiniGrid-DoorKey-8x8-v0 names an 8x8 grid, but option 'size' asks for 6x6/);
+  const e5 = new MiniGridEmptyEnv({ size: 5 });
+  assert.equal(e5.id, "MiniGrid-Empty-5x5-v0");
+  assert.equal(e5.maxEpisodeSteps, 100); // 4 * 5 * 5
+  assert.equal(new MiniGridDoorKeyEnv({ size: 6 }).id, "MiniGrid-DoorKey-6x6-v0");
 });
