@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { parseFlagList, oneOf, unknownMessage } from "../../src/cli/flags.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { runCli, userErrorLine } from "./run-cli.js";
+import { reproduceFlags } from "../../src/cli/commands/reproduce.js";
 
 const SPECS = {
   "target-return": { type: "string", list: true },
@@ -69,5 +70,24 @@ describe("the CLI's flags", () => {
     const line = userErrorLine(runCli(["eval", "--checkpoint", "no-such-run", "--target-return", "-5", "0", "--seeds", "0", "1", "2"]));
     assert.doesNotMatch(line, /ambiguous|target-return|seeds/);
     assert.match(line, /no-such-run/);
+  });
+});
+
+describe("strl reproduce takes --seeds as a list, like every other command", () => {
+  it("parses both list forms to the same seeds, with 0 1 2 by default", () => {
+    assert.deepEqual(reproduceFlags(["--seeds", "0", "1", "2"]).seeds, [0, 1, 2]);
+    assert.deepEqual(reproduceFlags(["--seeds", "0,1,2"]).seeds, [0, 1, 2]);
+    assert.deepEqual(reproduceFlags(["--seeds", "7", "--jobs", "2"]).seeds, [7]); // one seed, seed 7 (not a count)
+    assert.equal(reproduceFlags(["--seeds", "7", "--jobs", "2"]).jobs, 2);
+    assert.deepEqual(reproduceFlags([]).seeds, [0, 1, 2]);
+    assert.deepEqual(reproduceFlags(["--only", "maze-paper", "cartpole-expert"]).only, ["maze-paper", "cartpole-expert"]);
+  });
+
+  it("refuses a repeated or negative seed in one line, and --help shows the list form", () => {
+    assert.equal(userErrorLine(runCli(["reproduce", "--seeds", "0", "1", "1"])), "strl reproduce: --seeds lists 1 twice");
+    assert.match(userErrorLine(runCli(["reproduce", "--seeds", "0,-1"])), /^strl reproduce: --seeds must be >= 0, got -1$/);
+    const help = runCli(["reproduce", "--help"]).stdout;
+    assert.match(help, /Usage: strl reproduce \[--scale small\|paper\] \[--seeds S \.\.\.\]/);
+    assert.match(help, /strl reproduce --scale small --seeds 0 1 2 --jobs 2/);
   });
 });

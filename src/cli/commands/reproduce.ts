@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseFlags, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
+import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
 import { asUserError } from "../user-errors.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { numberList } from "../checkpoint-args.js";
@@ -17,14 +17,15 @@ import { boundParagraph, structuralBound } from "../../experiments/energy-bound.
 
 const HELP = `strl reproduce — the experiment table of STRL and its peers, honestly
 
-Usage: strl reproduce [--scale small|paper] [--seeds N] [--only ROW,...] [--jobs N] [--out DIR] [--update-readme FILE] [--json]
+Usage: strl reproduce [--scale small|paper] [--seeds S ...] [--only ROW ...] [--jobs N] [--out DIR] [--update-readme FILE] [--json]
 ${ENGINE_HELP}
 
 Rows: 1 maze, paper setting ((x, y) only): held-out accuracy of STRL in paper mode (non-causal), STRL causal,
 ANN-STRL, DT — the paper-mode minus causal gap is the label leak; 2 MazeLocal: closed-loop success on unseen
 mazes; 3 MiniGrid-Empty-8x8 with random data (paper setting) and expert data; 4 Maze2D-UMaze normalised score;
 5 CartPole, MountainCar, Acrobot, Pendulum with medium and expert data; energy per decision and firing rates for
-every row. Each row runs once per seed; tables give mean ± std over seeds.
+every row. Each row runs once per seed of --seeds (default 0 1 2); tables give mean ± std over seeds.
+Lists take either form, as in every command: --seeds 0 1 2 or --seeds 0,1,2 (--only likewise).
 Budgets: --scale small = preset tiny (d 64, 2 blocks, 2 heads, context 10, T 4), ${BUDGETS.small.steps} updates of batch ${BUDGETS.small.batchSize},
 ${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (tens of minutes on 2 cores);
 --scale paper = the paper's model (d 256, 6 blocks, 8 heads, context 100), ${BUDGETS.paper.steps} updates, ${BUDGETS.paper.mazeEpisodes} mazes (days on 2 cores).
@@ -35,34 +36,39 @@ stopped half-way continues where it stopped when given the same --out. The same 
 --update-readme FILE replaces the text between <!-- results:start --> and <!-- results:end --> with the summary.
 
 Examples:
-  strl reproduce --scale small --seeds 3 --jobs 2
-  strl reproduce --only maze-paper,cartpole-expert --seeds 1
-  strl reproduce --scale small --seeds 3 --update-readme README.md`;
+  strl reproduce --scale small --seeds 0 1 2 --jobs 2
+  strl reproduce --only maze-paper,cartpole-expert --seeds 0
+  strl reproduce --scale small --seeds 0,1,2 --update-readme README.md`;
 
 const CLI = fileURLToPath(new URL("../main.js", import.meta.url));
+
+/** The flags of `strl reproduce`, parsed and checked (exported for the tests). */
+export function reproduceFlags(argv: readonly string[]) {
+  const { values } = parseFlags([...argv], {
+    ...ENGINE_FLAG,
+    scale: { type: "string" },
+    seeds: { type: "string", list: true },
+    only: { type: "string", list: true },
+    jobs: { type: "string" },
+    out: { type: "string" },
+    "update-readme": { type: "string" },
+    json: { type: "boolean" },
+  });
+  const scale = (values.scale ?? "small") as Scale;
+  oneOf("scale", scale, SCALES);
+  const seeds = numberList("seeds", values.seeds, [0, 1, 2], { integer: true, min: 0, max: 0xffffffff, unique: true });
+  const jobs = numberFlag("jobs", values.jobs, 1, { integer: true, min: 1, max: 1024 });
+  const ids = experimentRows().map((r) => r.id);
+  const only = values.only?.map((s) => s.trim());
+  for (const id of only ?? []) oneOf("row", id, ids);
+  return { values, scale, seeds, jobs, only };
+}
 
 export const command: Command = {
   summary: "the paper's experiment table (+ leak, closed-loop, energy) over seeds, as a report",
   help: HELP,
   async run(argv) {
-    const { values } = parseFlags(argv, {
-      ...ENGINE_FLAG,
-      scale: { type: "string" },
-      seeds: { type: "string" },
-      only: { type: "string", list: true },
-      jobs: { type: "string" },
-      out: { type: "string" },
-      "update-readme": { type: "string" },
-      json: { type: "boolean" },
-    });
-    const scale = (values.scale ?? "small") as Scale;
-    oneOf("scale", scale, SCALES);
-    const nSeeds = numberList("seeds", values.seeds ? [values.seeds] : undefined, [3], { integer: true, min: 1 })[0]!;
-    const jobs = numberList("jobs", values.jobs ? [values.jobs] : undefined, [1], { integer: true, min: 1, max: 1024 })[0]!;
-    const seeds = Array.from({ length: nSeeds }, (_, i) => i);
-    const ids = experimentRows().map((r) => r.id);
-    const only = values.only?.flatMap((s) => s.split(",")).map((s) => s.trim());
-    for (const id of only ?? []) oneOf("row", id, ids);
+    const { values, scale, seeds, jobs, only } = reproduceFlags(argv);
     const readme = values["update-readme"];
     checkReadme(readme);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
