@@ -9,6 +9,7 @@ import { readDatasetHdf5, type Dataset } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
 import { measureReferenceReturns } from "../eval/index.js";
 import { checkCheckpointFitsEnv } from "../experiments/env-check.js";
+import { episodeProgress } from "../experiments/progress.js";
 
 export interface LoadedForEval {
   model: PolicyModel;
@@ -79,4 +80,23 @@ export function numberList(flag: string, raw: string[] | undefined, fallback: nu
 export async function defaultTargets(envId: string, envOptions?: Record<string, unknown>): Promise<number[]> {
   const refs = await measureReferenceReturns(envId, { episodes: 10, seeds: [12345], envOptions });
   return [Math.round(refs.expert * 1000) / 1000];
+}
+
+/**
+ * Closed-loop progress on stderr for `strl <command>`: on a terminal one live line rewritten in place; otherwise
+ * a line per tenth of the episodes; nothing with --json. Call `end()` after the evaluation.
+ */
+export function episodeProgressOnStderr(command: string, json: boolean): { onProgress?: (done: number, total: number) => void; end(): void } {
+  if (json) return { end() {} };
+  const tty = Boolean(process.stderr.isTTY);
+  let live = false;
+  const onProgress = episodeProgress((text) => {
+    if (tty) {
+      process.stderr.write(`\rstrl ${command}: ${text}\x1b[K`);
+      live = true;
+    } else {
+      process.stderr.write(`strl ${command}: ${text}\n`);
+    }
+  }, tty ? "every" : "tenths");
+  return { onProgress, end: () => void (live && process.stderr.write("\n")) };
 }

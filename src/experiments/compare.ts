@@ -11,6 +11,7 @@ import { captureSpikes, compareEnergy, measureEnergy, type ClosedLoopResult, typ
 import type { Preset } from "./presets.js";
 import { datasetEnvOptions, trainOnDataset, type TrainRun } from "./pipeline.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "./evaluate.js";
+import { episodeProgress } from "./progress.js";
 
 export interface ModelSpec {
   /** Name in tables ("STRL", "STRL (paper mode)", ...). */
@@ -27,7 +28,7 @@ export interface CompareOptions {
   train: { steps: number; batchSize?: number; lr?: number; seed: number; evalEvery?: number; warmupSteps?: number };
   /** Closed-loop evaluation; omitted = offline only. */
   closedLoop?: { targetReturns: number[]; episodes: number; seeds: number[]; maxSteps?: number; references?: ReferenceReturns };
-  /** Progress lines (one per phase). */
+  /** Progress lines: one per phase, the training and closed-loop phases a line per tenth of their work. */
   log?: (line: string) => void;
   /** Capture a spike raster of one decision for spiking models. */
   raster?: boolean;
@@ -82,7 +83,9 @@ export async function evaluateTrained(
     };
     if (o.closedLoop) {
       o.log?.(`evaluating ${spec.name} closed-loop (${o.closedLoop.episodes} episodes x ${o.closedLoop.seeds.length} seeds x ${o.closedLoop.targetReturns.length} targets)`);
-      const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), ...o.closedLoop, excludeMazeSeeds: exclude });
+      // Progress: a line per tenth of the episodes, through the caller's log (as the training phase does).
+      const onProgress = o.log ? episodeProgress((text) => o.log!(`  ${spec.name}: ${text}`), "tenths") : undefined;
+      const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), ...o.closedLoop, excludeMazeSeeds: exclude, onProgress });
       outcome.closedLoop = r.closedLoop;
       outcome.closedLoopEnergy = r.energy;
     }

@@ -61,6 +61,13 @@ describe("strl train -> eval -> energy", () => {
     assert.ok(ev.closedLoop.targets[0]!.lengthMean <= 20);
     assert.equal(ev.closedLoop.excludedMazeSeeds, 30);
     assert.ok(ev.offline.steps > 0);
+    assert.doesNotMatch(e.stderr, /closed loop/); // --json: no progress lines
+    // Without --json and off a terminal: a progress line on stderr per tenth of the episodes (here every one).
+    const plain = runCli(["eval", "--checkpoint", ck, "--data", data, "--episodes", "2", "--target-return=-5", "--max-steps", "20"]);
+    assert.equal(plain.status, 0, plain.stderr);
+    const progress = plain.stderr.split("\n").filter((l) => l.includes("closed loop")).map((l) => l.replace(/, \d+s.*$/, ""));
+    assert.deepEqual(progress, ["strl eval: closed loop 1/2 episodes", "strl eval: closed loop 2/2 episodes"]);
+    assert.match(plain.stdout, /^strl on Maze-v0: 2 episodes x seeds \[0\], unseen mazes \(30 training mazes excluded\)$/m);
     const profile = join(dir, "profile.json");
     writeFileSync(profile, JSON.stringify({ name: "half", eMacPj: 2.3, eAcPj: 0.45 }));
     const noData = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5"]);

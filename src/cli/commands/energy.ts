@@ -5,7 +5,7 @@ import { CMOS_45NM, checkProfile } from "../../energy/index.js";
 import { isMazeEnv } from "../../eval/index.js";
 import { UsageError } from "../errors.js";
 import { closedLoopWithEnergy, trainingMazeSeeds } from "../../experiments/evaluate.js";
-import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
+import { defaultTargets, episodeProgressOnStderr, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
 
 const HELP = `strl energy — energy per decision of a checkpoint, per layer
 
@@ -57,6 +57,7 @@ export const command: Command = {
     const mazes = drawsMazes ? (values.data ? "unseen" : "any, training mazes included (--seen-mazes)") : undefined;
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
     if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);
+    const progress = episodeProgressOnStderr("energy", Boolean(values.json));
     const { energy } = await closedLoopWithEnergy(loaded.model, {
       envId: loaded.envId,
       envOptions: loaded.envOptions,
@@ -65,7 +66,9 @@ export const command: Command = {
       seeds,
       profile,
       excludeMazeSeeds: dataset ? trainingMazeSeeds(dataset) : undefined,
+      onProgress: progress.onProgress,
     });
+    progress.end();
     const per = (x: number) => x / energy.decisions;
     if (values.json) {
       console.log(

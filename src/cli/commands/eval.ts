@@ -4,7 +4,7 @@ import { required } from "../user-errors.js";
 import { UsageError } from "../errors.js";
 import { formatMeanStd } from "../../eval/index.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "../../experiments/evaluate.js";
-import { defaultTargets, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
+import { defaultTargets, episodeProgressOnStderr, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
 
 const HELP = `strl eval — evaluate a checkpoint in its environment
 
@@ -56,6 +56,7 @@ export const command: Command = {
       targets = await defaultTargets(loaded.envId, loaded.envOptions);
     }
     const offline = dataset ? offlineTest(loaded.model, dataset, loaded.trainSeed) : undefined;
+    const progress = episodeProgressOnStderr("eval", Boolean(values.json));
     const { closedLoop, energy } = await closedLoopWithEnergy(loaded.model, {
       envId: loaded.envId,
       envOptions: loaded.envOptions,
@@ -65,9 +66,9 @@ export const command: Command = {
       maxSteps,
       recordActions: values.actions,
       excludeMazeSeeds: dataset ? trainingMazeSeeds(dataset) : undefined,
-      onProgress: values.json || !process.stderr.isTTY ? undefined : (d, t) => process.stderr.write(`\r  episode ${d}/${t}`),
+      onProgress: progress.onProgress,
     });
-    if (!values.json && process.stderr.isTTY) process.stderr.write("\n");
+    progress.end();
     const rows = closedLoop.targets.map((t) => ({
       targetReturn: t.targetReturn,
       returnMean: t.returnMean,
