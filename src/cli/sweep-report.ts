@@ -10,7 +10,7 @@ import { asUserError } from "./user-errors.js";
 import { checkWritableFolder, writeFileAtomic } from "../io/index.js";
 import { collectHeader, writeReport } from "../report/index.js";
 import type { Plan } from "../experiments/sweep-dir.js";
-import { readResults } from "../experiments/sweep-job.js";
+import { jobsEngine, readResults } from "../experiments/sweep-job.js";
 import { summariseSweep, sweepSections } from "../experiments/sweep-report.js";
 import { textTable } from "../experiments/report.js";
 
@@ -41,7 +41,8 @@ export async function writeSweepReport(o: SweepReportOptions): Promise<{ finishe
   await asUserError(() => checkWritableFolder(o.out), "--out");
   const results = readResults(o.dir);
   const seeds = [...new Set(o.plan.jobs.map((j) => j.config.seed))];
-  const header = collectHeader(o.commandLine, seeds);
+  // The jobs ran in worker processes (or on cluster nodes) with their own engine and threads: name those.
+  const header = { ...collectHeader(o.commandLine, seeds), engine: jobsEngine(results.values()) };
   const s = summariseSweep(o.plan, results);
   if (s.finished === 0) {
     console.error(`strl: no job of ${o.dir} has finished yet; nothing to report (see strl sweep status ${o.dir})`);

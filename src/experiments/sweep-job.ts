@@ -16,6 +16,7 @@ import { sharedDataset, sharedReferences } from "./sweep-cache.js";
 import { jobDir, readPlan } from "./sweep-dir.js";
 import type { Job } from "./sweep.js";
 import type { ReferenceReturns } from "../eval/index.js";
+import { engineInfo } from "../tensor/index.js";
 
 export const RESULT_FILE = "result.json";
 export const ERROR_FILE = "error.json";
@@ -27,6 +28,8 @@ export interface JobResult {
   outcome: ModelOutcome;
   target?: number;
   references?: ReferenceReturns;
+  /** The engine of the process that ran the job, e.g. "native (avx512, 1 threads)" (absent in older results). */
+  engine?: string;
 }
 
 /** Reference returns: 10 episodes of the random and expert policies on seed 777, as `strl reproduce` measures. */
@@ -115,7 +118,26 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
   const spec = { name: c.model.name, kind: c.model.kind, preset: c.model.preset, model: c.model.config };
   const closedLoop = target !== undefined ? { targetReturns: [target], episodes: c.eval.episodes, seeds: [c.seed], references } : undefined;
   const outcome = await evaluateTrained(spec, run, { dataset, train, closedLoop, log: say, raster: c.raster !== false }, trainingMazeSeeds(dataset), (performance.now() - t0) / 1000);
-  return { index: job.index, id: job.id, outcome, target, references };
+  return { index: job.index, id: job.id, outcome, target, references, engine: engineInfo() };
+}
+
+/**
+ * The engines the finished jobs ran on, for a report header: the workers' engines and thread counts, not the
+ * reporting process's. "native (avx512, 1 threads) in each of the 2 finished jobs", or one part per engine when
+ * they differ ("native (avx2, 1 threads) in 3 jobs; wasm in 1 job"), results without the record counted as such.
+ */
+export function jobsEngine(results: Iterable<JobResult>): string | undefined {
+  const counts = new Map<string, number>();
+  let n = 0;
+  for (const r of results) {
+    const e = r.engine ?? "not recorded (a result from an older strl)";
+    counts.set(e, (counts.get(e) ?? 0) + 1);
+    n++;
+  }
+  if (n === 0) return undefined;
+  const jobs = (k: number) => `${k} job${k === 1 ? "" : "s"}`;
+  if (counts.size === 1) return `${[...counts.keys()][0]} in ${n === 1 ? "the 1 finished job" : `each of the ${n} finished jobs`}`;
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([e, k]) => `${e} in ${jobs(k)}`).join("; ");
 }
 
 /** The results of the finished jobs of a sweep, by job index. */

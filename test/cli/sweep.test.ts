@@ -95,6 +95,11 @@ test("2 workers, a killed job resumed, a failing job: only unfinished jobs run a
   const figs = readdirSync(join(a, "report")).filter((f) => f.endsWith(".svg")).sort();
   assert.ok(figs.length >= 4, figs.join(","));
   for (const f of figs) assert.equal(readFileSync(join(a, "report", f), "utf8"), readFileSync(join(b, "report", f), "utf8"), f);
+  // The header names the workers' engine: A's 2 workers ran with STRL_THREADS=1 (the report process has its own).
+  const engineLine = readFileSync(join(a, "report", "report.md"), "utf8").split("\n").find((l) => l.startsWith("- Engine: "));
+  assert.match(engineLine ?? "", /^- Engine: (native \([a-z0-9]+, 1 threads\)|wasm) in each of the 2 finished jobs$/);
+  const jobEngine = (JSON.parse(readFileSync(join(a, "jobs", "0000-minigrid-strl-s0", "result.json"), "utf8")) as { engine: string }).engine;
+  assert.equal(engineLine, `- Engine: ${jobEngine} in each of the 2 finished jobs`);
   // The dataset was collected once per sweep folder.
   assert.equal(readdirSync(join(a, "cache")).filter((d) => d.startsWith("data-")).length, 1);
 });

@@ -5,6 +5,7 @@ import { arrayRanges, shellQuote, slurmScript } from "../../src/experiments/swee
 import { threadsPerWorker } from "../../src/experiments/sweep-pool.js";
 import { canonicalJson, cacheKey } from "../../src/experiments/sweep-cache.js";
 import { jobIndex } from "../../src/cli/commands/sweep.js";
+import { jobsEngine, type JobResult } from "../../src/experiments/sweep-job.js";
 
 const TASK = (id: string) => ({ id, envId: "CartPole-v1", policy: "expert", episodes: 10 });
 const base = { train: { steps: 5 }, eval: { episodes: 1 } };
@@ -110,4 +111,15 @@ test("strl reproduce is the shipped sweep: sweeps/reproduce-<scale>.json equals 
   assert.deepEqual(jobs[0]!.config.train, { steps: 250, batchSize: 32, lr: 0.001, warmupSteps: 25, evalEvery: 25 });
   assert.equal(jobs[0]!.config.task.episodes, 1000);
   assert.equal(jobs.at(-1)!.id, "0119-pendulum-expert-dt-s2");
+});
+
+test("the report's engine line names the engines the jobs ran on, not the reporting process's", () => {
+  const r = (engine?: string) => ({ index: 0, id: "j", outcome: {} as JobResult["outcome"], ...(engine ? { engine } : {}) });
+  assert.equal(jobsEngine([r("native (avx512, 1 threads)"), r("native (avx512, 1 threads)")]), "native (avx512, 1 threads) in each of the 2 finished jobs");
+  assert.equal(jobsEngine([r("wasm")]), "wasm in the 1 finished job");
+  assert.equal(
+    jobsEngine([r("wasm"), r("native (avx2, 1 threads)"), r("native (avx2, 1 threads)"), r()]),
+    "native (avx2, 1 threads) in 2 jobs; not recorded (a result from an older strl) in 1 job; wasm in 1 job",
+  );
+  assert.equal(jobsEngine([]), undefined);
 });
