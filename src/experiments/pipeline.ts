@@ -18,7 +18,10 @@ export interface TrainRunOptions {
   preset?: Preset;
   /** Model config fields (any key of the kind's config class). */
   model?: Record<string, unknown>;
-  /** Training hyper-parameters (`steps` required). */
+  /**
+   * Training hyper-parameters (`steps` required). Defaults as `strl train`'s: seed 0 and a linear warm-up over
+   * the first 10% of the steps before the cosine (the low-level `train` defaults to seed 42 and no warm-up).
+   */
   train: Partial<TrainConfig> & { steps: number };
   /** Seed of the episode split (default: the training seed). */
   splitSeed?: number;
@@ -104,7 +107,8 @@ export function buildModelJSON(o: {
 }
 
 export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
-  const seed = o.train.seed ?? 42;
+  const seed = o.train.seed ?? 0;
+  const warmupSteps = o.train.warmupSteps ?? Math.floor(o.train.steps / 10);
   const split = splitEpisodes(o.dataset.numEpisodes, new Rng(o.splitSeed ?? seed));
   const probe = new WindowSampler(o.dataset, { contextLength: 1, rtgScale: 1, numTimesteps: 1 }, split.train);
   const stats = probe.stats;
@@ -130,6 +134,8 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
   const valBatch = Math.max(1, Math.min(64, o.train.batchSize ?? 32));
   const result = await train({
     ...o.train,
+    seed,
+    warmupSteps,
     model,
     sampleBatch: (rng, B) => trainS.sample(B, rng),
     validation: () => val.allWindows(valBatch),
