@@ -13,7 +13,7 @@
  * final checkpoint (the last training step), never the best one seen during training (peers often report the max).
  */
 import type { PolicyName } from "../data/index.js";
-import { formatSample, isD4rlEnv, mean, sampleSummary, type ReferenceReturns } from "../eval/index.js";
+import { formatSample, isD4rlEnv, mean, sampleSummary, successRule, type ReferenceReturns } from "../eval/index.js";
 import type { ReportSection } from "../report/index.js";
 import type { CompareResult, ModelSpec, ModelOutcome } from "./compare.js";
 import type { Preset } from "./presets.js";
@@ -116,6 +116,12 @@ export const SUMMARY_COLUMNS = [
 /** The energy a row compares: closed-loop per decision where the row runs closed-loop, else offline. */
 const primary = (o: ModelOutcome) => o.closedLoopEnergy ?? o.offlineEnergy;
 
+/** What counts as a success on `envId`, as `strl envs` says it, or n/a. */
+export function successText(envId: string): string {
+  const rule = successRule(envId);
+  return rule ? rule.description : "n/a (the env has no notion of success)";
+}
+
 /** One line per row x model, mean ± sample std [95% t CI] over seeds. */
 export function summaryTable(results: RowResult[]): { columns: string[]; rows: string[][] } {
   const rows: string[][] = [];
@@ -182,7 +188,7 @@ export async function rowSections(results: RowResult[]): Promise<ReportSection[]
     if (!first) continue;
     const sub = await compareSections(first, `${res.row.id}-`);
     const refs = res.references ? ` Target return ${res.target} = the expert's mean return (${res.references.source}); random policy ${res.references.random.toFixed(2)}.` : "";
-    out.push({ title: `Row ${res.row.group}: ${res.row.title}`, text: `Data policy "${res.row.policy}" on \`${res.row.envId}\`${res.row.envOptions ? ` (${JSON.stringify(res.row.envOptions)})` : ""}. Figures and tables below are seed ${res.perSeed.length > 0 ? "0 of the run" : ""} only; the summary table averages all seeds.${refs}` });
+    out.push({ title: `Row ${res.row.group}: ${res.row.title}`, text: `Data policy "${res.row.policy}" on \`${res.row.envId}\`${res.row.envOptions ? ` (${JSON.stringify(res.row.envOptions)})` : ""}; success: ${successText(res.row.envId)}. Figures and tables below are seed ${res.perSeed.length > 0 ? "0 of the run" : ""} only; the summary table averages all seeds.${refs}` });
     for (const s of sub) out.push({ ...s, title: `${res.row.id}: ${s.title}` });
   }
   return out;

@@ -100,6 +100,8 @@ test("2 workers, a killed job resumed, a failing job: only unfinished jobs run a
   assert.match(engineLine ?? "", /^- Engine: (native \([a-z0-9]+, 1 threads\)|wasm) in each of the 2 finished jobs$/);
   const jobEngine = (JSON.parse(readFileSync(join(a, "jobs", "0000-minigrid-strl-s0", "result.json"), "utf8")) as { engine: string }).engine;
   assert.equal(engineLine, `- Engine: ${jobEngine} in each of the 2 finished jobs`);
+  // Each row says what a success is on its env.
+  assert.ok(readFileSync(join(a, "report", "report.md"), "utf8").includes('Data policy "expert" on `MiniGrid-Empty-8x8-v0`; success: info.isSuccess (goal reached).'));
   // The dataset was collected once per sweep folder.
   assert.equal(readdirSync(join(a, "cache")).filter((d) => d.startsWith("data-")).length, 1);
 });

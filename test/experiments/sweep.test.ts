@@ -6,6 +6,7 @@ import { threadsPerWorker } from "../../src/experiments/sweep-pool.js";
 import { canonicalJson, cacheKey } from "../../src/experiments/sweep-cache.js";
 import { jobIndex } from "../../src/cli/commands/sweep.js";
 import { jobsEngine, type JobResult } from "../../src/experiments/sweep-job.js";
+import { successText } from "../../src/experiments/reproduce.js";
 
 const TASK = (id: string) => ({ id, envId: "CartPole-v1", policy: "expert", episodes: 10 });
 const base = { train: { steps: 5 }, eval: { episodes: 1 } };
@@ -111,6 +112,12 @@ test("strl reproduce is the shipped sweep: sweeps/reproduce-<scale>.json equals 
   assert.deepEqual(jobs[0]!.config.train, { steps: 250, batchSize: 32, lr: 0.001, warmupSteps: 25, evalEvery: 25 });
   assert.equal(jobs[0]!.config.task.episodes, 1000);
   assert.equal(jobs.at(-1)!.id, "0119-pendulum-expert-dt-s2");
+});
+
+test("each report row states its env's success rule, or n/a", () => {
+  assert.equal(successText("CartPole-v1"), "survived to the time limit (not terminated)");
+  assert.equal(successText("Pendulum-v1"), "n/a (the env has no notion of success)");
+  assert.equal(successText("Maze-21x21-v0"), "info.isSuccess (goal reached)");
 });
 
 test("the report's engine line names the engines the jobs ran on, not the reporting process's", () => {

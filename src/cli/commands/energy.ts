@@ -9,7 +9,7 @@ import { defaultTargets, episodeProgressOnStderr, loadEvalData, loadForEval, num
 
 const HELP = `strl energy — energy per decision of a checkpoint, per layer
 
-Usage: strl energy --checkpoint DIR [--device-profile FILE] [--episodes N] [--seeds S ...]
+Usage: strl energy --checkpoint RUN_OR_DIR [--device-profile FILE] [--episodes N] [--seeds S ...]
                    [--target-return R] [--data FILE | --seen-mazes] [--json]
 ${ENGINE_HELP}
 

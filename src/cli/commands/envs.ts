@@ -1,7 +1,7 @@
 /** `strl envs`: the environments, their spaces, experts, options and what success means on each. */
 import { parseFlags, type Command } from "../command.js";
 import { make, registeredIds, type Space } from "../../envs/index.js";
-import { successRule } from "../../eval/index.js";
+import { successText } from "../../experiments/reproduce.js";
 
 const HELP = `strl envs — list the environments
 
@@ -56,7 +56,6 @@ export interface EnvInfo {
 export function describeEnvs(): EnvInfo[] {
   return registeredIds().map((id) => {
     const env = make(id);
-    const rule = successRule(id);
     return {
       id,
       observation: spaceText(env.observationSpace),
@@ -64,7 +63,7 @@ export function describeEnvs(): EnvInfo[] {
       maxEpisodeSteps: env.maxEpisodeSteps,
       expert: EXPERTS[id] ?? "scripted controller",
       options: OPTIONS[id] ?? [],
-      success: rule ? rule.description : "n/a (no notion of success; the success rate is shown as n/a)",
+      success: successText(id),
     };
   });
 }

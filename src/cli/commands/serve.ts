@@ -11,7 +11,7 @@ import { isLoopback, startServer } from "../serve/http.js";
 
 const HELP = `strl serve — watch a trained spiking policy act and spike, in your browser
 
-Usage: strl serve [--checkpoint DIR] [--port 8080] [--host 127.0.0.1] [--allow-remote] [--no-demo]
+Usage: strl serve [--checkpoint RUN_OR_DIR] [--port 8080] [--host 127.0.0.1] [--allow-remote] [--no-demo]
 
 Serves the page (dist/web, built by npm run build) and the checkpoint's files, read-only, then prints the URL.
 The page runs the same environment and model code as the CLI, on tfjs's wasm (SIMD), WebGPU or WebGL backend.

@@ -185,7 +185,7 @@ export const command: Command = {
           // After every input is validated and before the long work: sizes that fit, an --out that can be written.
           onBeforeModel: (json, batchSize) => {
             if (values["print-config"]) {
-              printed = { env: dataset.envId, data: dataPath, preset, model: json, train: resolvedTrain, keep: keep.best ? "best,last" : "last", evalEpisodes };
+              printed = { env: dataset.envId, ...(datasetEnvOptions(dataset) ? { envOptions: datasetEnvOptions(dataset) } : {}), data: dataPath, preset, model: json, train: resolvedTrain, keep: keep.best ? "best,last" : "last", evalEpisodes };
               throw new PrintConfigDone();
             }
             // The sizes come from --config and --batch-size: the message names those given.
