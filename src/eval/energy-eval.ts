@@ -19,6 +19,7 @@ import type { ModelBatch, ModelKind, PolicyModel } from "../models/types.js";
 import { FiringRateMonitor } from "../snn/index.js";
 import { tidy } from "../tensor/index.js";
 import { evaluateClosedLoop, type ClosedLoopOptions, type ClosedLoopResult } from "./rollout.js";
+import { std } from "./stats.js";
 
 export interface ModelEnergy {
   kind: ModelKind;
@@ -37,6 +38,18 @@ export interface ModelEnergy {
   energyPerDecisionPj: number;
   macsPerDecision: number;
   sopsPerDecision: number;
+  /** Closed loop only: the spread over decisions, each priced with its own context size and firing rates. */
+  perDecision?: DecisionSpread;
+}
+
+/** Spread over the decisions of a closed-loop evaluation (see `evaluateWithEnergy`). */
+export interface DecisionSpread {
+  /** Sample std (n - 1) of the per-decision energy, pJ. */
+  energyStdPj: number;
+  energyMinPj: number;
+  energyMaxPj: number;
+  /** Per layer (same keys as `rates`): min and max of the decision's own rate over the decisions it ran in. */
+  rates: Record<string, { min: number; max: number; std: number }>;
 }
 
 /** Counts how many decisions saw each number of real tokens. */
@@ -179,21 +192,100 @@ export async function evaluateWithEnergy(
   const K = model.contextLength;
   let closedLoop: ClosedLoopResult;
   let rates: Record<string, number>;
+  // Per decision: its real tokens and the counters the monitor added during its pass (a snapshot at each boundary).
+  const sizes: number[] = [];
+  const deltas: Array<Record<string, Counts>> = [];
+  let last = snapshot(monitor);
+  const closeDecision = (): void => {
+    if (sizes.length === deltas.length) return;
+    const now = snapshot(monitor);
+    deltas.push(diff(now, last));
+    last = now;
+  };
   const onForward = (n: number): void => {
+    closeDecision();
     tokens.add(n);
+    sizes.push(n);
     const mask = new Float32Array(K); // the batch-1 window is left-padded: its last n positions are real
     mask.fill(1, K - n);
     monitor.setTokens(mask, 1, K);
   };
   try {
     closedLoop = await evaluateClosedLoop({ ...options, model, onForward });
+    closeDecision();
   } finally {
     rates = readRates(monitor);
     monitor.detach();
   }
   const path = typeof model.forwardLast === "function" ? "last" : "full";
-  return { closedLoop, energy: energyOfDecisions(model, tokens, rates, profile, { ...count, path }) };
+  const energy = energyOfDecisions(model, tokens, rates, profile, { ...count, path });
+  energy.perDecision = decisionSpread(model, sizes, deltas, rates, profile, { ...count, path });
+  return { closedLoop, energy };
 }
+
+interface Counts {
+  spikes: number;
+  steps: number;
+  events?: number;
+  capacity?: number;
+}
+
+function snapshot(monitor: FiringRateMonitor): Record<string, Counts> {
+  const out: Record<string, Counts> = {};
+  for (const [n, r] of Object.entries(monitor.rates())) out[n] = { spikes: r.spikes, steps: r.neuronSteps, events: r.events, capacity: r.eventCapacity };
+  return out;
+}
+
+function diff(now: Record<string, Counts>, before: Record<string, Counts>): Record<string, Counts> {
+  const out: Record<string, Counts> = {};
+  for (const [n, c] of Object.entries(now)) {
+    const b = before[n];
+    out[n] = { spikes: c.spikes - (b?.spikes ?? 0), steps: c.steps - (b?.steps ?? 0) };
+    if (c.capacity !== undefined) Object.assign(out[n]!, { events: c.events! - (b?.events ?? 0), capacity: c.capacity - (b?.capacity ?? 0) });
+  }
+  return out;
+}
+
+/**
+ * Each decision priced alone: its context size and the rates of its own pass (a layer that did not run in it
+ * keeps the pooled rate), then the sample std, min and max over decisions; per layer, the min / max / std of
+ * the rates of the decisions it ran in.
+ */
+export function decisionSpread(
+  model: Pick<PolicyModel, "opRecords">,
+  sizes: readonly number[],
+  deltas: ReadonlyArray<Record<string, Counts>>,
+  pooled: Record<string, number>,
+  profile: DeviceProfile,
+  ops: OpOptions,
+): DecisionSpread | undefined {
+  if (sizes.length === 0 || sizes.length !== deltas.length) return undefined;
+  const energies: number[] = [];
+  const perLayer = new Map<string, number[]>();
+  for (const [i, n] of sizes.entries()) {
+    const r: Record<string, number> = { ...pooled };
+    for (const [name, c] of Object.entries(deltas[i]!)) {
+      if (c.steps <= 0) continue;
+      r[name] = c.spikes / c.steps;
+      if (c.capacity !== undefined && name.endsWith(".score_lif")) r[`${name.slice(0, -".score_lif".length)}.qk`] = c.capacity > 0 ? c.events! / c.capacity : 0;
+    }
+    for (const [name, c] of Object.entries(deltas[i]!)) {
+      if (c.steps <= 0) continue;
+      const xs = perLayer.get(name) ?? [];
+      xs.push(r[name]!);
+      perLayer.set(name, xs);
+    }
+    energies.push(energyReport(model.opRecords(n, r, ops), profile, 1).energyPerDecisionPj);
+  }
+  const rates: DecisionSpread["rates"] = {};
+  for (const [name, xs] of perLayer) rates[name] = { min: lowest(xs), max: highest(xs), std: sampleStd(xs) };
+  return { energyStdPj: sampleStd(energies), energyMinPj: lowest(energies), energyMaxPj: highest(energies), rates };
+}
+
+/** Sample std (n - 1), 0 for one value; min and max without spreading a long list into arguments. */
+const sampleStd = (xs: readonly number[]): number => (xs.length < 2 ? 0 : std(xs, 1));
+const lowest = (xs: readonly number[]): number => xs.reduce((a, b) => Math.min(a, b), Infinity);
+const highest = (xs: readonly number[]): number => xs.reduce((a, b) => Math.max(a, b), -Infinity);
 
 export interface EnergyEntry {
   /** Model name in reports. */

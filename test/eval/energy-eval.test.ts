@@ -2,7 +2,8 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ready, tensor, zeros } from "../../src/tensor/index.js";
 import { LIF } from "../../src/snn/index.js";
-import { compareEnergy, energyOfDecisions, evaluateWithEnergy, measureEnergy, TokenHistogram } from "../../src/eval/energy-eval.js";
+import { CMOS_45NM } from "../../src/energy/index.js";
+import { compareEnergy, decisionSpread, energyOfDecisions, evaluateWithEnergy, measureEnergy, TokenHistogram } from "../../src/eval/energy-eval.js";
 import type { ModelBatch } from "../../src/models/types.js";
 import { MazeLookupModel, TINY_MAZE } from "./fixtures.js";
 
@@ -77,6 +78,27 @@ describe("energy per decision", () => {
     close(energy.energyPerDecisionPj, 10 * 2.5 * 4.6 + 4 * 1 * 100 * 2.5 * 0.9);
     // the same operations under the int8 profile: 0.23 pJ per MAC, 0.03 pJ per accumulate
     close(energy.int8PerDecisionPj, 10 * 2.5 * 0.23 + 4 * 100 * 2.5 * 0.03);
+    // each decision alone: 406 pJ per token (46 + 360) x tokens 1, 2, 3, 3, 3, 3; sample std = 406 x sqrt(3.5 / 5)
+    const d = energy.perDecision!;
+    close(d.energyMinPj, 406);
+    close(d.energyMaxPj, 1218);
+    close(d.energyStdPj, 406 * Math.sqrt(0.7));
+    assert.deepEqual(d.rates, { lif: { min: 1, max: 1, std: 0 } });
+  });
+
+  it("prices each decision with its own rates; a layer that did not run keeps the pooled rate", () => {
+    const model = new MazeLookupModel(3, [0, 0], [1, 1]);
+    // two decisions of 2 tokens, the LIF at 4/8 then 0/8: 2 x 10 x 4.6 = 92 pJ + 4 x rate x 100 x 2 x 0.9 pJ
+    const two = decisionSpread(model, [2, 2], [{ lif: { spikes: 4, steps: 8 } }, { lif: { spikes: 0, steps: 8 } }], { lif: 0.25 }, CMOS_45NM, {})!;
+    close(two.energyMaxPj, 92 + 360);
+    close(two.energyMinPj, 92);
+    close(two.energyStdPj, 360 / Math.SQRT2);
+    close(two.rates.lif!.max, 0.5);
+    close(two.rates.lif!.std, 0.5 / Math.SQRT2);
+    // the second decision did not run the LIF: priced at the pooled 0.25 (92 + 180), and no rate recorded for it
+    const idle = decisionSpread(model, [2, 2], [{ lif: { spikes: 4, steps: 8 } }, { lif: { spikes: 0, steps: 0 } }], { lif: 0.25 }, CMOS_45NM, {})!;
+    close(idle.energyMinPj, 92 + 180);
+    assert.deepEqual(idle.rates, { lif: { min: 0.5, max: 0.5, std: 0 } });
   });
 
   it("gives each model's ratio to ANN-STRL and DT", () => {
