@@ -66,7 +66,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     dataset,
     models,
     train: { steps: o.steps, batchSize: o.batchSize, seed: o.seed, lr: 1e-3, warmupSteps: Math.floor(o.steps / 10) },
-    closedLoop: { targetReturns: [target], episodes: o.evalEpisodes, seeds: [o.seed], maxSteps: 4 * o.mazeSize * o.mazeSize },
+    closedLoop: { targetReturns: [target], episodes: o.evalEpisodes, seeds: [o.seed], maxSteps: 4 * o.mazeSize * o.mazeSize, references: refs },
     log: o.log,
     raster: true,
   });

@@ -5,6 +5,7 @@
  */
 import { energyBars, energySplit, energyTable, firingRates, learningCurves, offlineTable, returnBarsOf, returnsBar, returnsTable, spikeRaster, type ReportSection } from "../report/index.js";
 import { formatMeanStd } from "../eval/index.js";
+import { energyLabel, formatSig, inUnit, pickEnergyUnit } from "../energy/index.js";
 import type { CompareResult, ModelOutcome } from "./compare.js";
 
 /** "97.31%" / "MSE 0.0123" */
@@ -12,12 +13,13 @@ export function offlineCell(o: ModelOutcome): string {
   return o.offline.accuracy !== undefined ? `${(100 * o.offline.accuracy).toFixed(2)}%` : `MSE ${o.offline.mse!.toFixed(4)}`;
 }
 
-/** One row per model: the numbers a reader wants first. */
+/** One row per model: the numbers a reader wants first (energy in one unit for the column, units.ts). */
 export function summaryRows(r: CompareResult): { columns: string[]; rows: Array<Array<string | number>> } {
   const closed = r.outcomes.some((o) => o.closedLoop);
+  const unit = pickEnergyUnit(r.outcomes.flatMap((o) => (o.energy ? [o.energy.energyPerDecisionPj] : [])));
   const columns = ["model", "mode", "parameters", "train s", "held-out accuracy / MSE"];
   if (closed) columns.push("return (first target)", "success");
-  columns.push("energy / decision (nJ)", "vs ANN-STRL", "vs DT");
+  columns.push(energyLabel("energy / decision", unit), "vs ANN-STRL", "vs DT");
   const rows = r.outcomes.map((o) => {
     const row: Array<string | number> = [o.name, o.mode === "paper" ? "paper (non-causal)" : "causal", o.params, o.trainSeconds.toFixed(1), offlineCell(o)];
     if (closed) {
@@ -26,7 +28,7 @@ export function summaryRows(r: CompareResult): { columns: string[]; rows: Array<
     }
     const c = r.energy?.find((e) => e.name === o.name);
     row.push(
-      o.energy ? (o.energy.energyPerDecisionPj / 1000).toFixed(2) : "n/a",
+      o.energy ? formatSig(inUnit(o.energy.energyPerDecisionPj, unit)) : "n/a",
       c?.ratioToAnn === undefined ? "n/a" : `${c.ratioToAnn.toFixed(3)}x`,
       c?.ratioToDt === undefined ? "n/a" : `${c.ratioToDt.toFixed(3)}x`,
     );
@@ -41,36 +43,61 @@ export async function compareSections(r: CompareResult, prefix = ""): Promise<Re
   sections.push({ title: "Offline accuracy", text: "Per-step action accuracy (discrete) or MSE (continuous) on the held-out 15% of episodes.", table: offlineTable(r.outcomes.map((o) => ({ model: o.name, metrics: o.offline }))) });
   const logs = r.outcomes.filter((o) => o.history.length > 0).map((o) => ({ model: o.name, records: o.history }));
   if (logs.length > 0) {
-    sections.push({ title: "Learning curves", figures: [{ file: `${prefix}learning-curves.svg`, svg: await learningCurves(logs), caption: "Training loss and validation accuracy (or MSE) against the update step" }] });
+    sections.push({ title: "Learning curves", figures: [{ file: `${prefix}learning-curves.svg`, svg: await learningCurves(logs), caption: "Training loss (faint: per step; bold: exponential moving average, weight 0.9 on the past, bias-corrected) and held-out validation accuracy (or MSE) against the update step" }] });
   }
   const closed = r.outcomes.filter((o) => o.closedLoop);
   if (closed.length > 0) {
     const bars = closed.flatMap((o) => returnBarsOf(o.name, o.closedLoop!));
+    const refs = closed.find((o) => o.closedLoop!.references)?.closedLoop!.references;
+    const withSuccess = bars.some((b) => b.success !== null);
     sections.push({
       title: "Closed-loop returns",
       text: `Each model acts in the environment conditioned on the target return; ${closed[0]!.closedLoop!.excludedMazeSeeds > 0 ? "mazes are drawn from seeds not used by the dataset (unseen mazes); " : ""}error bars are ± one population std over episodes.`,
       table: returnsTable(closed.map((o) => ({ model: o.name, result: o.closedLoop! }))),
-      figures: [{ file: `${prefix}returns.svg`, svg: await returnsBar(bars), caption: "Mean return per model and target return, ± std" }],
+      figures: [
+        {
+          file: `${prefix}returns.svg`,
+          svg: await returnsBar(bars, refs ? { references: { expert: refs.expert, random: refs.random } } : {}),
+          caption: `Mean return per model (± population std over episodes)${refs ? `; dashed lines: the expert's and the random policy's mean returns (${refs.source})` : ""}${withSuccess ? "; below: success rate" : ""}`,
+        },
+      ],
     });
   }
   const withEnergy = r.outcomes.filter((o) => o.energy);
   if (withEnergy.length > 0 && r.energy) {
+    const unit = pickEnergyUnit(withEnergy.map((o) => o.energy!.energyPerDecisionPj));
+    const spread = withEnergy.some((o) => o.energy!.perDecision);
     sections.push({
       title: "Energy per decision",
       text: `45 nm CMOS, 32-bit (E_MAC 4.6 pJ, E_AC 0.9 pJ). Real-valued inputs cost MACs; spike inputs cost SOPs = T x firing rate x MACs. One decision = one forward pass over the current context window, measured on ${closed.length > 0 ? "the closed-loop episodes above" : "held-out windows (up to 256 decisions)"}.`,
       table: energyTable(withEnergy.map((o) => ({ model: o.name, energy: o.energy! })), r.energy),
-      figures: [{ file: `${prefix}energy.svg`, svg: await energyBars(withEnergy.map((o) => energySplit(o.name, o.energy!.report))), caption: "Energy per decision, split into MAC and SOP energy" }],
+      figures: [
+        {
+          file: `${prefix}energy.svg`,
+          svg: await energyBars(withEnergy.map((o) => energySplit(o.name, o.energy!.report, o.energy!.perDecision?.energyStdPj)), { spreadLabel: "sample std over decisions" }),
+          caption: `Energy per decision (${unit}), split into MAC (solid) and SOP (light) energy${spread ? "; error bars: ± sample std over the decisions, each priced with its own context size and firing rates" : "; no error bars: offline energy pools the firing rates of all windows"}`,
+        },
+      ],
     });
     const spiking = withEnergy.filter((o) => Object.keys(o.energy!.rates).length > 0);
     if (spiking.length > 0) {
-      const rates = spiking.flatMap((o) => Object.entries(o.energy!.rates).map(([layer, rate]) => ({ layer, rate, model: o.name })));
-      sections.push({ title: "Firing rates", text: "Mean firing rate of every LIF layer over T, tokens and the decisions measured for energy.", figures: [{ file: `${prefix}firing-rates.svg`, svg: await firingRates(rates), caption: "Firing rate per LIF layer" }] });
+      // LIF layers only: the `.qk` coincidence rates feed the energy, not this figure.
+      const rates = spiking.flatMap((o) =>
+        Object.entries(o.energy!.rates)
+          .filter(([layer]) => !layer.endsWith(".qk"))
+          .map(([layer, rate]) => {
+            const s = o.energy!.perDecision?.rates[layer];
+            return { layer, rate, model: o.name, ...(s ? { min: s.min, max: s.max } : {}) };
+          }),
+      );
+      const whiskers = rates.some((x) => x.min !== undefined);
+      sections.push({ title: "Firing rates", text: "Mean firing rate of every LIF layer over T, tokens and the decisions measured for energy.", figures: [{ file: `${prefix}firing-rates.svg`, svg: await firingRates(rates), caption: `Firing rate per LIF layer (bar: over all decisions${whiskers ? "; whisker: min to max of the per-decision rate" : ""})` }] });
     }
   }
   const raster = r.outcomes.find((o) => o.raster && o.raster.length > 0);
   if (raster) {
-    const layers = raster.raster!.slice(0, 4).map((l) => ({ layer: l.layer, spikes: l.spikes }));
-    sections.push({ title: "Spike raster", text: `${raster.name}: spikes of the last token of one held-out window, for the first LIF layers (up to 64 neurons each).`, figures: [{ file: `${prefix}raster.svg`, svg: await spikeRaster(layers), caption: `Spike raster of one decision (${raster.name})` }] });
+    const layers = raster.raster!.map((l) => ({ layer: l.layer, spikes: l.spikes }));
+    sections.push({ title: "Spike raster", text: `${raster.name}: spikes of the last token of one held-out window, every LIF layer (up to 64 neurons each).`, figures: [{ file: `${prefix}raster.svg`, svg: await spikeRaster(layers), caption: `Spikes of one decision, one panel per LIF layer (${raster.name}; ${layers.length} layers); dark cell = spike` }] });
   }
   return sections;
 }

@@ -3,19 +3,29 @@
  * Vega-Lite compiles the spec to Vega, Vega renders it headless (`renderer: "none"`) and serialises the scene
  * graph with `toSVG()`. Text is measured with Vega's built-in estimate (no canvas), which is good enough for
  * axis layout. Every figure of src/report goes through here.
+ *
+ * Figures are sized for one column of a paper: at most `COLUMN_PX` = 3.5 in x 96 dpi = 336 px wide, with 11 px
+ * (8.25 pt) labels and 12 px (9 pt) titles.
  */
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 
 export type { TopLevelSpec };
 
-/** Figure defaults shared by every chart: white background, readable font sizes. */
+/** One paper column at 96 dpi: 3.5 in. */
+export const COLUMN_PX = 336;
+
+/** Figure defaults shared by every chart: white background, paper-column font sizes. */
 export const FIGURE_CONFIG = {
   background: "white",
   font: "sans-serif",
-  axis: { labelFontSize: 11, titleFontSize: 12 },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
-  title: { fontSize: 14 },
+  padding: 4,
+  axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: "normal", tickCount: 5 },
+  legend: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: "normal", orient: "bottom", direction: "horizontal", symbolSize: 60 },
+  header: { labelFontSize: 11, titleFontSize: 11 },
+  title: { fontSize: 12, subtitleFontSize: 10, anchor: "start", offset: 4 },
+  concat: { spacing: 8 },
+  view: { stroke: "#ccc" },
 } as const;
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
