@@ -14,6 +14,7 @@
  */
 import type { PolicyName } from "../data/index.js";
 import { formatSample, isD4rlEnv, mean, sampleSummary, successRule, type ReferenceReturns } from "../eval/index.js";
+import { energyDigits, energyLabel, PJ_PER, pickEnergyUnit } from "../energy/index.js";
 import type { ReportSection } from "../report/index.js";
 import type { CompareResult, ModelSpec, ModelOutcome } from "./compare.js";
 import type { Preset } from "./presets.js";
@@ -85,16 +86,34 @@ export interface RowResult {
   note?: string;
 }
 
-/** mean ± sample std [95% t CI] over seeds of a per-outcome number (undefined values are skipped; "n/a" when none). */
-function acrossSeeds(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined, digits: number, scale = 1): string {
+/** The per-seed values of a per-outcome number (undefined and non-finite values skipped). */
+function seedValues(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined): number[] {
   const xs: number[] = [];
   for (const r of res.perSeed) {
     const o = r.outcomes.find((x) => x.name === name);
     const v = o ? pick(o, r) : undefined;
-    if (v !== undefined && Number.isFinite(v)) xs.push(v * scale);
+    if (v !== undefined && Number.isFinite(v)) xs.push(v);
   }
-  return xs.length === 0 ? "n/a" : formatSample(sampleSummary(xs), digits);
+  return xs;
 }
+
+/**
+ * mean ± sample std [95% t CI] over seeds of a per-outcome number ("n/a" when none); `digits` decimals, or
+ * "sig3" for 3 significant digits of the mean (energy cells, units.ts).
+ */
+function acrossSeeds(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined, digits: number | "sig3", scale = 1): string {
+  const xs = seedValues(res, name, pick).map((v) => v * scale);
+  if (xs.length === 0) return "n/a";
+  const s = sampleSummary(xs);
+  return formatSample(s, digits === "sig3" ? energyDigits(s.mean) : digits);
+}
+
+/** The three energy columns: one unit each, picked from every value of the column (units.ts). */
+const ENERGY_COLUMNS: Array<[string, (o: ModelOutcome) => number | undefined]> = [
+  ["offline energy / window", (o) => o.offlineEnergy?.energyPerDecisionPj],
+  ["closed-loop energy / decision", (o) => o.closedLoopEnergy?.energyPerDecisionPj],
+  ["int8 energy / decision", (o) => primary(o)?.int8PerDecisionPj],
+];
 
 export const SUMMARY_COLUMNS = [
   "row",
@@ -104,9 +123,9 @@ export const SUMMARY_COLUMNS = [
   "return",
   "success %",
   "normalised (measured random = 0, expert = 100)",
-  "offline energy / window (nJ)",
-  "closed-loop energy / decision (nJ)",
-  "int8 energy / decision (nJ)",
+  "offline energy / window (unit)",
+  "closed-loop energy / decision (unit)",
+  "int8 energy / decision (unit)",
   "vs ANN-STRL (fp32)",
   "vs ANN-STRL-int8",
   "vs DT",
@@ -125,6 +144,11 @@ export function successText(envId: string): string {
 /** One line per row x model, mean ± sample std [95% t CI] over seeds. */
 export function summaryTable(results: RowResult[]): { columns: string[]; rows: string[][] } {
   const rows: string[][] = [];
+  const units = ENERGY_COLUMNS.map(([, pick]) => pickEnergyUnit(results.flatMap((res) => res.row.models.flatMap((m) => seedValues(res, m.name, pick)))));
+  const columns = SUMMARY_COLUMNS.map((c) => {
+    const k = ENERGY_COLUMNS.findIndex(([name]) => c === `${name} (unit)`);
+    return k < 0 ? c : energyLabel(ENERGY_COLUMNS[k]![0], units[k]!);
+  });
   for (const res of results) {
     for (const m of res.row.models) {
       const n = m.name;
@@ -145,9 +169,7 @@ export function summaryTable(results: RowResult[]): { columns: string[]; rows: s
         acrossSeeds(res, n, (o) => t0(o)?.returnMean, 2),
         acrossSeeds(res, n, (o) => t0(o)?.successRate ?? undefined, 1, 100),
         acrossSeeds(res, n, (o) => t0(o)?.normalizedMean, 1),
-        acrossSeeds(res, n, (o) => o.offlineEnergy?.energyPerDecisionPj, 1, 1e-3),
-        acrossSeeds(res, n, (o) => o.closedLoopEnergy?.energyPerDecisionPj, 1, 1e-3),
-        acrossSeeds(res, n, (o) => primary(o)?.int8PerDecisionPj, 1, 1e-3),
+        ...ENERGY_COLUMNS.map(([, pick], k) => acrossSeeds(res, n, pick, "sig3", 1 / PJ_PER[units[k]!])),
         acrossSeeds(res, n, (o, r) => ratio(o, ann(r), false), 3),
         acrossSeeds(res, n, (o, r) => ratio(o, ann(r), true), 3),
         acrossSeeds(res, n, (o, r) => ratio(o, dt(r), false), 3),
@@ -158,7 +180,7 @@ export function summaryTable(results: RowResult[]): { columns: string[]; rows: s
       ]);
     }
   }
-  return { columns: SUMMARY_COLUMNS, rows };
+  return { columns, rows };
 }
 
 /** True when some row's env is D4RL's own (its score could be called D4RL-normalised); none today. */

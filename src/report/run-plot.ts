@@ -6,9 +6,10 @@
  * of the mean (Student's t: mean ± t(0.975, n - 1) x sd / sqrt(n)). Panels, when the logs have them: training
  * loss (an exponential moving average, the raw mean faint behind it), validation accuracy or MSE, closed-loop
  * return (`evaluation/return`, from `strl train --eval-episodes`) and the mean firing rate over LIF layers
- * (`firing/*`). One colour per label in every panel.
+ * (`firing/*`). One colour per label in every panel, the palette of the report figures (palette.ts).
  */
 import { finite, label as checkLabel, nonEmpty } from "./check.js";
+import { modelColorScale } from "./palette.js";
 import { renderSvg, type TopLevelSpec } from "./render.js";
 
 export interface RunLog {
@@ -82,9 +83,9 @@ const meanFiring = (r: Record<string, unknown>): number | undefined => {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : undefined;
 };
 
-function panel(title: string, yTitle: string, pts: BandPoint[], raw?: BandPoint[]): Record<string, unknown> {
+function panel(title: string, yTitle: string, pts: BandPoint[], labels: string[], raw?: BandPoint[]): Record<string, unknown> {
   const x = { field: "step", type: "quantitative", title: "update step" };
-  const color = { field: "label", type: "nominal", title: "run" };
+  const color = { field: "label", type: "nominal", title: "run", scale: modelColorScale(labels), sort: null, legend: { symbolOpacity: 1 } };
   const layers: Record<string, unknown>[] = [
     { mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, scale: { zero: false } }, y2: { field: "hi" }, color } },
     { mark: { type: "line", strokeWidth: 1.5, point: pts.length < 40 }, encoding: { x, y: { field: "mean", type: "quantitative" }, color } },
@@ -99,15 +100,16 @@ export async function plotRuns(runs: readonly RunLog[], opts: { title?: string; 
   for (const r of runs) checkLabel("plot: run label", r.label);
   const loss = aggregate(runs, num("training/loss"), opts.smooth ?? 0.9);
   if (loss.length === 0) throw new RangeError("plot: no record has a 'training/loss' value");
-  const panels = [panel("Training loss (EMA; raw faint)", "loss", loss, aggregate(runs, num("training/loss")))];
+  const labels = [...new Set(runs.map((r) => r.label))];
+  const panels = [panel("Training loss (EMA; raw faint)", "loss", loss, labels, aggregate(runs, num("training/loss")))];
   const acc = aggregate(runs, num("evaluation/accuracy"));
   const mse = aggregate(runs, num("evaluation/mse"));
-  if (acc.length) panels.push(panel("Validation accuracy", "per-step accuracy", acc));
-  else if (mse.length) panels.push(panel("Validation action MSE", "per-step MSE", mse));
+  if (acc.length) panels.push(panel("Validation accuracy", "per-step accuracy", acc, labels));
+  else if (mse.length) panels.push(panel("Validation action MSE", "per-step MSE", mse, labels));
   const ret = aggregate(runs, num("evaluation/return"));
-  if (ret.length) panels.push(panel("Closed-loop return", "return", ret));
+  if (ret.length) panels.push(panel("Closed-loop return", "return", ret, labels));
   const fire = aggregate(runs, meanFiring);
-  if (fire.length) panels.push(panel("Mean firing rate (LIF layers)", "spikes / neuron / step", fire));
+  if (fire.length) panels.push(panel("Mean firing rate (LIF layers)", "spikes / neuron / step", fire, labels));
   const seeds = new Map<string, number>();
   for (const r of runs) seeds.set(r.label, (seeds.get(r.label) ?? 0) + 1);
   const subtitle = [...seeds].map(([l, n]) => `${l}: ${n} run${n > 1 ? "s" : ""}`).join(", ") + "; bands: 95% CI of the mean over runs";

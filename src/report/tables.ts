@@ -6,6 +6,7 @@ import type { ClosedLoopResult } from "../eval/rollout.js";
 import type { EnergyComparison, ModelEnergy } from "../eval/energy-eval.js";
 import { formatMeanStd } from "../eval/stats.js";
 import type { OfflineMetrics } from "../train/validate.js";
+import { energyLabel, formatSig, inUnit, pickEnergyUnit } from "../energy/index.js";
 import { label, nonEmpty } from "./check.js";
 import type { ReportTable } from "./write.js";
 
@@ -52,8 +53,10 @@ export function offlineTable(rows: ReadonlyArray<{ model: string; metrics: Offli
 export function energyTable(rows: ReadonlyArray<{ model: string; energy: ModelEnergy }>, comparison: readonly EnergyComparison[]): ReportTable {
   nonEmpty("energyTable: rows", rows);
   const ratio = (x: number | undefined): string => (x === undefined ? "n/a" : `${x.toFixed(3)}x`);
+  const unit = pickEnergyUnit(rows.map((r) => r.energy.energyPerDecisionPj));
+  const spread = rows.some((r) => r.energy.perDecision);
   return {
-    columns: ["model", "MACs / decision", "SOPs / decision", "energy / decision (nJ)", "vs ANN-STRL", "vs DT", "decisions"],
+    columns: ["model", "MACs / decision", "SOPs / decision", energyLabel(spread ? "energy / decision, mean ± sample std over decisions" : "energy / decision", unit), "vs ANN-STRL", "vs DT", "decisions"],
     rows: rows.map(({ model, energy }) => {
       const c = comparison.find((x) => x.name === model);
       if (!c) throw new RangeError(`energyTable: model '${model}' is not in the comparison (${comparison.map((x) => x.name).join(", ")})`);
@@ -61,7 +64,11 @@ export function energyTable(rows: ReadonlyArray<{ model: string; energy: ModelEn
         model,
         Math.round(energy.macsPerDecision),
         Math.round(energy.sopsPerDecision),
-        (energy.energyPerDecisionPj / 1000).toFixed(2),
+        energy.perDecision
+          ? `${formatSig(inUnit(energy.energyPerDecisionPj, unit))} ± ${formatSig(inUnit(energy.perDecision.energyStdPj, unit))}`
+          : spread
+            ? `${formatSig(inUnit(energy.energyPerDecisionPj, unit))} ± n/a`
+            : formatSig(inUnit(energy.energyPerDecisionPj, unit)),
         ratio(c.ratioToAnn),
         ratio(c.ratioToDt),
         energy.decisions,

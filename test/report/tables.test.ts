@@ -40,7 +40,13 @@ describe("report tables", () => {
   it("lists energy per decision with the ratios, and names a model missing from the comparison", () => {
     const e = { macsPerDecision: 1000.4, sopsPerDecision: 20.6, energyPerDecisionPj: 4620, decisions: 7 } as ModelEnergy;
     const t = energyTable([{ model: "STRL", energy: e }], [{ name: "STRL", kind: "strl", energyPerDecisionPj: 4620, ratioToAnn: 0.25 }]);
+    assert.deepEqual(t.columns[3], "energy / decision (nJ)");
     assert.deepEqual(t.rows, [["STRL", 1000, 21, "4.62", "0.250x", "n/a", 7]]);
+    // a column over 1000 nJ is in µJ, with the spread over decisions where measured
+    const big = { ...e, energyPerDecisionPj: 13_611_280, perDecision: { energyStdPj: 352_000, energyMinPj: 0, energyMaxPj: 0, rates: {} } } as ModelEnergy;
+    const t2 = energyTable([{ model: "DT", energy: big }, { model: "STRL", energy: e }], [{ name: "DT", kind: "dt", energyPerDecisionPj: 1 }, { name: "STRL", kind: "strl", energyPerDecisionPj: 1 }]);
+    assert.equal(t2.columns[3], "energy / decision, mean ± sample std over decisions (µJ)");
+    assert.deepEqual(t2.rows.map((r) => r[3]), ["13.6 ± 0.352", "0.00462 ± n/a"]);
     assert.throws(() => energyTable([{ model: "DT", energy: e }], []), /model 'DT' is not in the comparison/);
   });
 });

@@ -1,5 +1,6 @@
 /** The decision panels: action probabilities, energy meter, firing rates, spike raster (DOM + small canvases). */
 import type { DecisionTrace } from "../../src/eval/decision.js";
+import { formatEnergy } from "../../src/energy/units.js";
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -73,5 +74,5 @@ export function raster(box: HTMLElement, trace: DecisionTrace): void {
 }
 
 export function formatPj(pj: number): string {
-  return pj >= 1e6 ? `${(pj / 1e6).toFixed(3)} µJ` : pj >= 1e3 ? `${(pj / 1e3).toFixed(2)} nJ` : `${pj.toFixed(1)} pJ`;
+  return formatEnergy(pj); // the CLI's and the report's unit family (src/energy/units.ts)
 }

@@ -1,7 +1,7 @@
 /** `strl energy`: energy per decision of a checkpoint, per layer, on real evaluation inputs. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
-import { CMOS_45NM, checkProfile } from "../../energy/index.js";
+import { CMOS_45NM, checkProfile, formatEnergy, formatSig, inUnit, pickEnergyUnit } from "../../energy/index.js";
 import { isMazeEnv } from "../../eval/index.js";
 import { UsageError } from "../errors.js";
 import { closedLoopWithEnergy, trainingMazeSeeds } from "../../experiments/evaluate.js";
@@ -91,14 +91,15 @@ export const command: Command = {
       );
     } else {
       console.log(`${loaded.model.kind} on ${loaded.envId}: ${energy.decisions} decisions, ${energy.meanTokens.toFixed(1)} real tokens each on average, profile ${profile.name}${mazes ? `, mazes: ${mazes}` : ""}`);
-      console.log(`${"layer".padEnd(34)} ${"input".padEnd(6)} ${"rate".padStart(7)} ${"MACs".padStart(12)} ${"SOPs".padStart(12)} ${"nJ".padStart(10)}`);
+      const unit = pickEnergyUnit(energy.report.layers.map((l) => per(l.energyPj)));
+      console.log(`${"layer".padEnd(34)} ${"input".padEnd(6)} ${"rate".padStart(7)} ${"MACs".padStart(12)} ${"SOPs".padStart(12)} ${unit.padStart(10)}`);
       for (const l of energy.report.layers) {
         const rate = l.rate === undefined ? "" : l.rate.toFixed(4);
         console.log(
-          `${l.layer.padEnd(34)} ${l.input.padEnd(6)} ${rate.padStart(7)} ${per(l.macs).toFixed(0).padStart(12)} ${per(l.sops).toFixed(0).padStart(12)} ${(per(l.energyPj) / 1000).toFixed(3).padStart(10)}`,
+          `${l.layer.padEnd(34)} ${l.input.padEnd(6)} ${rate.padStart(7)} ${per(l.macs).toFixed(0).padStart(12)} ${per(l.sops).toFixed(0).padStart(12)} ${formatSig(inUnit(per(l.energyPj), unit)).padStart(10)}`,
         );
       }
-      console.log(`energy per decision: ${(energy.energyPerDecisionPj / 1000).toFixed(3)} nJ (${per(energy.report.totalMacs).toFixed(0)} MACs, ${per(energy.report.totalSops).toFixed(0)} SOPs)`);
+      console.log(`energy per decision: ${formatEnergy(energy.energyPerDecisionPj)} (${per(energy.report.totalMacs).toFixed(0)} MACs, ${per(energy.report.totalSops).toFixed(0)} SOPs)`);
       const rates = Object.entries(energy.rates);
       if (rates.length > 0) console.log(`mean firing rate over ${rates.length} LIF layers: ${(rates.reduce((a, [, r]) => a + r, 0) / rates.length).toFixed(4)}`);
     }

@@ -3,6 +3,7 @@ import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEn
 import { required } from "../user-errors.js";
 import { UsageError } from "../errors.js";
 import { formatMeanStd } from "../../eval/index.js";
+import { formatEnergy } from "../../energy/index.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "../../experiments/evaluate.js";
 import { defaultTargets, episodeProgressOnStderr, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
 
@@ -92,7 +93,7 @@ export const command: Command = {
         if (r.normalizedMean !== undefined) parts.push(`normalised ${r.normalizedMean.toFixed(1)}`);
         console.log("  " + parts.join(", "));
       }
-      console.log(`energy per decision ${(energy.energyPerDecisionPj / 1e6).toFixed(3)} µJ (${energy.decisions} decisions)`);
+      console.log(`energy per decision ${formatEnergy(energy.energyPerDecisionPj)}${energy.perDecision ? ` ± ${formatEnergy(energy.perDecision.energyStdPj)} (sample std over decisions)` : ""} (${energy.decisions} decisions)`);
     }
     loaded.model.dispose();
     return 0;
