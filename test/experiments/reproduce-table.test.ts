@@ -1,0 +1,30 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { summaryTable, type RowResult } from "../../src/experiments/reproduce.js";
+import type { ModelOutcome } from "../../src/experiments/compare.js";
+import type { ModelEnergy } from "../../src/eval/energy-eval.js";
+
+const energy = (pj: number, int8: number): ModelEnergy => ({ energyPerDecisionPj: pj, int8PerDecisionPj: int8, rates: {} }) as unknown as ModelEnergy;
+const outcome = (name: string, kind: ModelOutcome["kind"], offlinePj: number): ModelOutcome =>
+  ({ name, kind, mode: "causal", offline: { accuracy: 0.5, loss: 1, steps: 1 }, offlineEnergy: energy(offlinePj, offlinePj / 20) }) as unknown as ModelOutcome;
+
+describe("reproduce summary table", () => {
+  it("shows each energy column in one unit picked by its largest value, 3 significant digits per cell", () => {
+    const row = { id: "r", group: "1", title: "t", envId: "Maze-21x21-v0", policy: "expert", models: [{ name: "STRL", kind: "strl" }, { name: "DT", kind: "dt" }], closedLoop: false } as RowResult["row"];
+    // two seeds: STRL 2787.8 and 2769.7 nJ, DT 13543.8 and 13611.2 nJ offline
+    const perSeed = [
+      { outcomes: [outcome("STRL", "strl", 2_787_800), outcome("DT", "dt", 13_543_800)] },
+      { outcomes: [outcome("STRL", "strl", 2_769_700), outcome("DT", "dt", 13_611_200)] },
+    ];
+    const t = summaryTable([{ row, perSeed }]);
+    const col = (name: string) => t.columns.indexOf(name);
+    assert.ok(col("offline energy / window (µJ)") > 0, t.columns.join(" | "));
+    assert.ok(col("int8 energy / decision (nJ)") > 0, t.columns.join(" | ")); // 677 nJ at most: stays in nJ
+    assert.ok(col("closed-loop energy / decision (pJ)") > 0); // no values: pJ, every cell n/a
+    // STRL: mean 2.77875 µJ -> 2 decimals; sample std 0.0128 µJ; 95% CI mean ± 12.706 x 0.0128 / sqrt 2
+    assert.equal(t.rows[0]![col("offline energy / window (µJ)")], "2.78 ± 0.01 [2.66, 2.89]");
+    assert.equal(t.rows[1]![col("offline energy / window (µJ)")], "13.6 ± 0.0 [13.1, 14.0]");
+    assert.equal(t.rows[1]![col("int8 energy / decision (nJ)")], "679 ± 2 [657, 700]");
+    assert.equal(t.rows[0]![col("closed-loop energy / decision (pJ)")], "n/a");
+  });
+});
