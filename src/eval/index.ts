@@ -6,6 +6,7 @@ export * from "./rtg.js";
 export * from "./policy.js";
 export * from "./episode.js";
 export * from "./seeds.js";
+export * from "./unseen-mazes.js";
 export * from "./model-policy.js";
 export * from "./rollout.js";
 export * from "./reference.js";

@@ -15,13 +15,13 @@ export interface MeasureOptions {
   seeds?: number[];
   envOptions?: Record<string, unknown>;
   maxSteps?: number;
-  excludeMazeSeeds?: Iterable<number>;
+  excludeMazes?: ReadonlySet<string>;
 }
 
 export async function measureReferenceReturns(envId: string, o: MeasureOptions = {}): Promise<ReferenceReturns> {
   const episodes = o.episodes ?? 100;
   const seeds = o.seeds ?? [0];
-  const common = { envId, envOptions: o.envOptions, targetReturns: [0], episodes, seeds, rtgScale: 1, maxSteps: o.maxSteps, excludeMazeSeeds: o.excludeMazeSeeds, success: null };
+  const common = { envId, envOptions: o.envOptions, targetReturns: [0], episodes, seeds, rtgScale: 1, maxSteps: o.maxSteps, excludeMazes: o.excludeMazes, success: null };
   const random = await evaluateClosedLoop({ ...common, policyFactory: () => randomPolicy() });
   const expert = await evaluateClosedLoop({ ...common, policyFactory: () => expertPolicy() });
   return checkReferences(

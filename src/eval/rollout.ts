@@ -6,8 +6,9 @@
  *
  * Seeding (seeds.ts): per seed, episode reset seeds, the policy's stream and the mazes come from `new Rng(seed)`
  * forks; every target replays the same episodes. Maze envs get one explicit maze seed per episode, drawn from the
- * evaluation stream and never one of `excludeMazeSeeds` (pass `collectedMazeSeeds(...)` of the training data
- * to evaluate on unseen mazes).
+ * evaluation stream (unseen-mazes.ts); with `excludeMazes` (the grid keys of the training data's mazes,
+ * `collectedMazeKeys(...)`) no episode plays a training maze, and too few unseen mazes are refused unless
+ * `allowSeenMazes` asks for any maze (then labelled "seen"). `result.mazes` says which.
  */
 import { make } from "../envs/index.js";
 import type { PolicyModel } from "../models/types.js";
@@ -16,7 +17,9 @@ import { playEpisode, type EpisodeResult } from "./episode.js";
 import { modelPolicy, modelRtgScale } from "./model-policy.js";
 import { checkReferences, d4rlReference, normalizedScore, type ReferenceReturns } from "./normalized.js";
 import type { Policy } from "./policy.js";
-import { evaluationStreams, isMazeEnv, nextUnseenMazeSeed } from "./seeds.js";
+import { evaluationStreams, isMazeEnv } from "./seeds.js";
+import { mazeKey, planEvaluationMazes, type MazeDraws } from "./unseen-mazes.js";
+import type { MazeGrid } from "../envs/grid/maze-gen.js";
 import { describe as summarise, mean } from "./stats.js";
 import { successRule, type SuccessRule } from "./success.js";
 
@@ -42,8 +45,10 @@ export interface ClosedLoopOptions {
   rtgScale: number;
   /** Cap on episode length (default: the env's own time limit only). */
   maxSteps?: number;
-  /** Maze seeds never to evaluate on (maze envs). */
-  excludeMazeSeeds?: Iterable<number>;
+  /** Grid keys (`mazeKey`) of the training mazes, never evaluated on (maze envs). */
+  excludeMazes?: ReadonlySet<string>;
+  /** With `excludeMazes`: when too few unseen mazes exist, evaluate on any maze (labelled "seen") instead of refusing. */
+  allowSeenMazes?: boolean;
   /** Reference returns for the normalised score (default: D4RL's for the env, if any). */
   references?: ReferenceReturns;
   /** Success rule (default `successRule(envId)`); `null` = none. */
@@ -99,8 +104,8 @@ export interface ClosedLoopResult {
   /** Description of the success rule, `null` without one. */
   successRule: string | null;
   references?: ReferenceReturns;
-  /** Maze seeds excluded (unseen-maze evaluation); 0 when none. */
-  excludedMazeSeeds: number;
+  /** Maze envs drawing a maze per episode: which mazes were played (unseen, any or seen). */
+  mazes?: MazeDraws;
   targets: TargetResult[];
 }
 
@@ -135,12 +140,12 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
   const env = make(o.envId, o.envOptions);
   const rule = o.success === undefined ? successRule(o.envId) : o.success;
   const refs = o.references ?? d4rlReference(o.envId);
-  const exclude = new Set<number>(o.excludeMazeSeeds ?? []);
   const fixedMaze = o.envOptions?.mazeSeed !== undefined || o.envOptions?.maze !== undefined;
-  if (typeof o.envOptions?.mazeSeed === "number" && exclude.has(o.envOptions.mazeSeed)) {
-    throw new RangeError(`evaluateClosedLoop: envOptions.mazeSeed ${o.envOptions.mazeSeed} is one of the excluded (training) mazes`);
-  }
   const drawMazes = isMazeEnv(o.envId) && !fixedMaze;
+  if (fixedMaze && isMazeEnv(o.envId) && o.excludeMazes?.has(mazeKey((env as unknown as { getMaze(): MazeGrid }).getMaze()))) {
+    throw new RangeError(`evaluateClosedLoop: the fixed maze of envOptions (${o.envOptions?.mazeSeed !== undefined ? `mazeSeed ${String(o.envOptions.mazeSeed)}` : "maze"}) is one of the training mazes`);
+  }
+  const plan = drawMazes ? planEvaluationMazes(o.seeds, o.episodes, (env as unknown as { size: number }).size, o.excludeMazes, o.allowSeenMazes) : undefined;
   const model = o.model;
   const makePolicy = (seed: number, target: number): Policy =>
     model
@@ -156,14 +161,14 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
     for (const target of o.targetReturns) {
       const records: EpisodeRecord[] = [];
       const perSeed: number[] = [];
-      for (const seed of o.seeds) {
+      for (const [si, seed] of o.seeds.entries()) {
         const streams = evaluationStreams(seed);
         const policy = makePolicy(seed, target);
         policyName ||= policy.name;
         const seedReturns: number[] = [];
         for (let e = 0; e < o.episodes; e++) {
           const resetSeed = streams.env.nextU32();
-          const resetOptions = drawMazes ? { mazeSeed: nextUnseenMazeSeed(streams.maze, exclude) } : undefined;
+          const resetOptions = plan ? { mazeSeed: plan.perSeed[si]![e]! } : undefined;
           const result = await playEpisode({ env, policy, resetSeed, resetOptions, targetReturn: target, rtgScale: o.rtgScale, maxSteps: o.maxSteps, rng: streams.policy, success: rule, recordActions: o.recordActions });
           records.push({ ...result, seed, episode: e });
           seedReturns.push(result.return);
@@ -184,9 +189,9 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
     episodesPerSeed: o.episodes,
     rtgScale: o.rtgScale,
     successRule: rule?.description ?? null,
-    excludedMazeSeeds: exclude.size,
     targets,
   };
+  if (plan) out.mazes = plan.draws;
   if (o.maxSteps !== undefined) out.maxSteps = o.maxSteps;
   if (refs) out.references = refs;
   return out;

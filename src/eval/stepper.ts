@@ -10,7 +10,8 @@ import type { PolicyModel } from "../models/types.js";
 import { modelPolicy, modelRtgScale } from "./model-policy.js";
 import type { DecisionContext, Policy } from "./policy.js";
 import { ReturnToGo } from "./rtg.js";
-import { evaluationStreams, isMazeEnv, nextUnseenMazeSeed } from "./seeds.js";
+import { evaluationStreams, isMazeEnv } from "./seeds.js";
+import { evaluationMazeSeeds } from "./unseen-mazes.js";
 import { SuccessTracker, successRule } from "./success.js";
 
 export interface StepperOptions {
@@ -25,8 +26,8 @@ export interface StepperOptions {
   episode?: number;
   /** Stop (truncated) after this many steps. */
   maxSteps?: number;
-  /** Maze seeds never drawn (as `evaluateClosedLoop`'s `excludeMazeSeeds`). */
-  excludeMazeSeeds?: Iterable<number>;
+  /** Grid keys of training mazes never drawn (as `evaluateClosedLoop`'s `excludeMazes`; too few unseen mazes throw). */
+  excludeMazes?: ReadonlySet<string>;
 }
 
 export interface StepResult {
@@ -69,13 +70,9 @@ export class EpisodeStepper {
     const streams = evaluationStreams(o.seed);
     const fixedMaze = o.envOptions?.mazeSeed !== undefined || o.envOptions?.maze !== undefined;
     const drawMazes = isMazeEnv(o.envId) && !fixedMaze;
-    const exclude = new Set<number>(o.excludeMazeSeeds ?? []);
     let resetSeed = 0;
-    let mazeSeed: number | undefined;
-    for (let e = 0; e <= episode; e++) {
-      resetSeed = streams.env.nextU32();
-      if (drawMazes) mazeSeed = nextUnseenMazeSeed(streams.maze, exclude);
-    }
+    for (let e = 0; e <= episode; e++) resetSeed = streams.env.nextU32();
+    const mazeSeed = drawMazes ? evaluationMazeSeeds(streams.maze, (this.env as unknown as { size: number }).size, episode + 1, o.excludeMazes)[episode] : undefined;
     const reset = this.env.reset({ seed: resetSeed, options: mazeSeed === undefined ? undefined : { mazeSeed } });
     if (typeof reset.info.mazeSeed === "number") this.mazeSeed = reset.info.mazeSeed;
     this.observations.push(reset.observation);
