@@ -7,7 +7,8 @@ import { numberFlag } from "./command.js";
 import { loadModel } from "../io/index.js";
 import { readDatasetHdf5, type Dataset } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
-import { measureReferenceReturns } from "../eval/index.js";
+import { measureReferenceReturns, TooFewUnseenMazesError } from "../eval/index.js";
+import { trainingMazes } from "../experiments/evaluate.js";
 import { checkCheckpointFitsEnv } from "../experiments/env-check.js";
 import { episodeProgress } from "../experiments/progress.js";
 
@@ -99,4 +100,23 @@ export function episodeProgressOnStderr(command: string, json: boolean): { onPro
     }
   }, tty ? "every" : "tenths");
   return { onProgress, end: () => void (live && process.stderr.write("\n")) };
+}
+
+/** The training mazes of `--data` (grid keys), or a one-line error when its mazes cannot be recomputed. */
+export function trainingMazesOf(dataset: Dataset, path: string): ReadonlySet<string> | undefined {
+  try {
+    return trainingMazes(dataset);
+  } catch (e) {
+    throw new UsageError(`--data ${path}: ${(e as Error).message}; evaluate without --data on any maze (--seen-mazes), labelled`);
+  }
+}
+
+/** Runs a closed-loop evaluation; too few unseen mazes become a one-line error naming the ways out. */
+export async function refuseTooFewUnseen<R>(fn: () => Promise<R>): Promise<R> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof TooFewUnseenMazesError) throw new UsageError(`${e.message.replace(/evaluate fewer episodes.*$/, "")}pass fewer --episodes, or --seen-mazes to evaluate on any maze (the episodes on training mazes are counted)`);
+    throw e;
+  }
 }

@@ -10,7 +10,7 @@ import type { OfflineMetrics } from "../train/index.js";
 import { captureSpikes, compareEnergy, measureEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy, type ReferenceReturns } from "../eval/index.js";
 import type { Preset } from "./presets.js";
 import { datasetEnvOptions, trainOnDataset, type TrainRun } from "./pipeline.js";
-import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "./evaluate.js";
+import { closedLoopWithEnergy, offlineTest, trainingMazes } from "./evaluate.js";
 import { episodeProgress } from "./progress.js";
 
 export interface ModelSpec {
@@ -27,7 +27,8 @@ export interface CompareOptions {
   models: ModelSpec[];
   train: { steps: number; batchSize?: number; lr?: number; seed: number; evalEvery?: number; warmupSteps?: number };
   /** Closed-loop evaluation; omitted = offline only. */
-  closedLoop?: { targetReturns: number[]; episodes: number; seeds: number[]; maxSteps?: number; references?: ReferenceReturns };
+  /** `allowSeenMazes`: on a maze env with too few unseen mazes, evaluate on any maze (labelled "seen") instead of refusing. */
+  closedLoop?: { targetReturns: number[]; episodes: number; seeds: number[]; maxSteps?: number; references?: ReferenceReturns; allowSeenMazes?: boolean };
   /** Progress lines: one per phase, the training and closed-loop phases a line per tenth of their work. */
   log?: (line: string) => void;
   /** Capture a spike raster of one decision for spiking models. */
@@ -66,7 +67,7 @@ export async function evaluateTrained(
   spec: ModelSpec,
   run: TrainRun,
   o: Pick<CompareOptions, "dataset" | "train" | "closedLoop" | "log" | "raster">,
-  exclude: Set<number>,
+  exclude: ReadonlySet<string> | undefined,
   trainSeconds: number,
 ): Promise<ModelOutcome> {
   const model = run.model;
@@ -85,7 +86,7 @@ export async function evaluateTrained(
       o.log?.(`evaluating ${spec.name} closed-loop (${o.closedLoop.episodes} episodes x ${o.closedLoop.seeds.length} seeds x ${o.closedLoop.targetReturns.length} targets)`);
       // Progress: a line per tenth of the episodes, through the caller's log (as the training phase does).
       const onProgress = o.log ? episodeProgress((text) => o.log!(`  ${spec.name}: ${text}`), "tenths") : undefined;
-      const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), ...o.closedLoop, excludeMazeSeeds: exclude, onProgress });
+      const r = await closedLoopWithEnergy(model, { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), ...o.closedLoop, excludeMazes: exclude, onProgress });
       outcome.closedLoop = r.closedLoop;
       outcome.closedLoopEnergy = r.energy;
     }
@@ -120,7 +121,7 @@ function rasterOf(model: AnyModel, sampler: { allWindows(B: number): Generator<i
 export async function compareModels(o: CompareOptions): Promise<CompareResult> {
   const log = o.log ?? (() => {});
   const outcomes: ModelOutcome[] = [];
-  const exclude = trainingMazeSeeds(o.dataset);
+  const exclude = trainingMazes(o.dataset);
   for (const spec of o.models) {
     log(`training ${spec.name} (${o.train.steps} steps)`);
     const t0 = performance.now();

@@ -1,15 +1,16 @@
 /**
  * Evaluating a trained model the way `strl eval`, `strl energy`, the demo and `strl reproduce` do: offline
  * accuracy / MSE on the held-out test split of its dataset (the split the training run made, recomputed from
- * the training seed), closed-loop returns on unseen episodes (maze tasks: mazes not in the dataset), and energy
+ * the training seed), closed-loop returns on unseen episodes (maze tasks: mazes whose grid is not in the dataset), and energy
  * per decision measured on the very decisions those episodes made.
  */
 import { Rng } from "../tensor/index.js";
 import { Dataset, WindowSampler, splitEpisodes } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
 import { evaluateOffline, type OfflineMetrics } from "../train/index.js";
-import { collectedMazeSeeds, evaluateWithEnergy, isMazeEnv, type ClosedLoopResult, type ModelEnergy, type ReferenceReturns } from "../eval/index.js";
+import { collectedMazeKeys, evaluateWithEnergy, isMazeEnv, type ClosedLoopResult, type ModelEnergy, type ReferenceReturns } from "../eval/index.js";
 import { CMOS_45NM, type DeviceProfile } from "../energy/index.js";
+import { datasetEnvOptions } from "./pipeline.js";
 
 /** The test-split windows of `dataset` for `model` (normalised with the model's own statistics). */
 export function testSampler(model: PolicyModel, dataset: Dataset, splitSeed: number): WindowSampler {
@@ -40,13 +41,20 @@ export function offlineTest(model: PolicyModel, dataset: Dataset, splitSeed: num
   }
 }
 
-/** The maze seeds a maze dataset was collected on (to evaluate on unseen mazes); empty for other envs. */
-export function trainingMazeSeeds(dataset: Dataset): Set<number> {
-  if (!isMazeEnv(dataset.envId)) return new Set();
-  const seed = dataset.metadata.seed;
-  const episodes = dataset.metadata.episodes;
-  if (typeof seed !== "number" || typeof episodes !== "number") return new Set();
-  return collectedMazeSeeds(seed, episodes);
+/**
+ * The grid keys of a maze dataset's mazes (to evaluate on unseen mazes), recomputed from its collection metadata
+ * (seed, episodes, env_options); `undefined` for other envs. A maze dataset without that metadata (not written by
+ * `strl collect`, or with episodes removed) is refused: its mazes cannot be known.
+ */
+export function trainingMazes(dataset: Dataset): Set<string> | undefined {
+  if (!isMazeEnv(dataset.envId)) return undefined;
+  const { seed, episodes } = dataset.metadata;
+  if (typeof seed !== "number" || typeof episodes !== "number" || episodes !== dataset.numEpisodes) {
+    throw new RangeError(
+      `the ${dataset.envId} dataset does not record how it was collected (metadata seed ${JSON.stringify(seed ?? null)}, episodes ${JSON.stringify(episodes ?? null)} for ${dataset.numEpisodes} episodes), so its mazes cannot be recomputed and excluded`,
+    );
+  }
+  return collectedMazeKeys(dataset.envId, datasetEnvOptions(dataset), seed, episodes);
 }
 
 export interface ClosedLoopEvalOptions {
@@ -55,7 +63,9 @@ export interface ClosedLoopEvalOptions {
   targetReturns: number[];
   episodes: number;
   seeds: number[];
-  excludeMazeSeeds?: Iterable<number>;
+  /** Grid keys of the training mazes (`trainingMazes`); with `allowSeenMazes`, too few unseen ones give "seen". */
+  excludeMazes?: ReadonlySet<string>;
+  allowSeenMazes?: boolean;
   maxSteps?: number;
   /** Random / expert reference returns for the normalised score (default: D4RL's where they exist). */
   references?: ReferenceReturns;
@@ -78,7 +88,8 @@ export async function closedLoopWithEnergy(model: PolicyModel, o: ClosedLoopEval
       seeds: o.seeds,
       rtgScale,
       maxSteps: o.maxSteps,
-      excludeMazeSeeds: o.excludeMazeSeeds,
+      excludeMazes: o.excludeMazes,
+      allowSeenMazes: o.allowSeenMazes,
       references: o.references,
       recordActions: o.recordActions,
       onProgress: o.onProgress ? (p) => o.onProgress!(p.done, p.total) : undefined,

@@ -4,7 +4,7 @@
  * Every number comes from the result passed in.
  */
 import { energyBars, energySplit, energyTable, firingRates, learningCurves, offlineTable, returnBarsOf, returnsBar, returnsTable, spikeRaster, type ReportSection } from "../report/index.js";
-import { formatMeanStd } from "../eval/index.js";
+import { formatMeanStd, mazeLabel } from "../eval/index.js";
 import { energyLabel, formatSig, inUnit, pickEnergyUnit } from "../energy/index.js";
 import type { CompareResult, ModelOutcome } from "./compare.js";
 
@@ -52,7 +52,7 @@ export async function compareSections(r: CompareResult, prefix = ""): Promise<Re
     const withSuccess = bars.some((b) => b.success !== null);
     sections.push({
       title: "Closed-loop returns",
-      text: `Each model acts in the environment conditioned on the target return; ${closed[0]!.closedLoop!.excludedMazeSeeds > 0 ? "mazes are drawn from seeds not used by the dataset (unseen mazes); " : ""}error bars are ± one population std over episodes.`,
+      text: `Each model acts in the environment conditioned on the target return; ${closed[0]!.closedLoop!.mazes ? `mazes: ${mazeLabel(closed[0]!.closedLoop!.mazes)}; ` : ""}error bars are ± one population std over episodes.`,
       table: returnsTable(closed.map((o) => ({ model: o.name, result: o.closedLoop! }))),
       figures: [
         {

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { acquireRunLock, writeFileAtomic, CHECKPOINT_FILES } from "../io/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type LogRecord } from "../train/index.js";
-import { trainingMazeSeeds } from "./evaluate.js";
+import { trainingMazes } from "./evaluate.js";
 import { evaluateTrained, type ModelOutcome } from "./compare.js";
 import { trainOnDataset } from "./pipeline.js";
 import { sharedDataset, sharedReferences } from "./sweep-cache.js";
@@ -82,6 +82,7 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
   const c = job.config;
   const say = (l: string) => log(`[${job.id}] ${l}`);
   const dataset = await sharedDataset(dir, { envId: c.task.envId, envOptions: c.task.envOptions, policy: c.task.policy, episodes: c.task.episodes, seed: c.seed }, say);
+  const exclude = trainingMazes(dataset); // before training: a maze dataset whose mazes are unknown is refused early
   let references: ReferenceReturns | undefined;
   let target: number | undefined;
   if (c.task.closedLoop !== false) {
@@ -117,7 +118,7 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
   run.result.history = deterministicHistory(readLog(join(runDir, LOG_FILE)));
   const spec = { name: c.model.name, kind: c.model.kind, preset: c.model.preset, model: c.model.config };
   const closedLoop = target !== undefined ? { targetReturns: [target], episodes: c.eval.episodes, seeds: [c.seed], references } : undefined;
-  const outcome = await evaluateTrained(spec, run, { dataset, train, closedLoop, log: say, raster: c.raster !== false }, trainingMazeSeeds(dataset), (performance.now() - t0) / 1000);
+  const outcome = await evaluateTrained(spec, run, { dataset, train, closedLoop, log: say, raster: c.raster !== false }, exclude, (performance.now() - t0) / 1000);
   return { index: job.index, id: job.id, outcome, target, references, engine: engineInfo() };
 }
 

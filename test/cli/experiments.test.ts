@@ -35,6 +35,9 @@ describe("strl demo --tiny", () => {
     for (const s of ["## Setup", "## Offline accuracy", "## Learning curves", "## Closed-loop returns", "## Energy per decision", "## Firing rates", "## Spike raster", "- Command: `strl demo --tiny"]) {
       assert.ok(md.includes(s), `report lacks '${s}'`);
     }
+    // --tiny plays 7x7 mazes, and 120 episodes hold all 14 distinct 7x7 grids: the report says they are seen ones.
+    assert.ok(md.includes("2 episodes on seen mazes (2 of 2 episodes on training mazes; not enough mazes outside the training data)"), md);
+    assert.ok(!/unseen/.test(md), "the demo report calls training mazes unseen");
     for (const f of ["learning-curves.svg", "returns.svg", "energy.svg", "firing-rates.svg", "raster.svg"]) {
       assert.ok(readFileSync(join(out, f), "utf8").startsWith("<svg"), f);
     }
@@ -55,11 +58,11 @@ describe("strl train -> eval -> energy", () => {
     const ck = join(run, "checkpoint");
     const e = runCli(["eval", "--checkpoint", ck, "--data", data, "--episodes", "1", "--target-return=-5", "--max-steps", "20", "--json"]);
     assert.equal(e.status, 0, e.stderr);
-    const ev = JSON.parse(e.stdout) as { model: string; offline: { accuracy: number; steps: number }; closedLoop: { targets: Array<{ targetReturn: number; lengthMean: number }>; excludedMazeSeeds: number } };
+    const ev = JSON.parse(e.stdout) as { model: string; offline: { accuracy: number; steps: number }; closedLoop: { targets: Array<{ targetReturn: number; lengthMean: number }>; mazes: { kind: string; trainingMazes: number; distinct: number; episodes: number; seenEpisodes: number } } };
     assert.equal(ev.model, "strl");
     assert.equal(ev.closedLoop.targets[0]!.targetReturn, -5);
     assert.ok(ev.closedLoop.targets[0]!.lengthMean <= 20);
-    assert.equal(ev.closedLoop.excludedMazeSeeds, 30);
+    assert.deepEqual(ev.closedLoop.mazes, { kind: "unseen", trainingMazes: 30, distinct: 1, episodes: 1, seenEpisodes: 0 });
     assert.ok(ev.offline.steps > 0);
     assert.doesNotMatch(e.stderr, /closed loop/); // --json: no progress lines
     // Without --json and off a terminal: a progress line on stderr per tenth of the episodes (here every one).
@@ -75,8 +78,7 @@ describe("strl train -> eval -> energy", () => {
     assert.match(noData.stderr.trim(), /^[^\n]*pass --data \(the training data\) so the evaluation mazes exclude the training mazes, or --seen-mazes$/);
     const seen = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5", "--seen-mazes", "--json"]);
     assert.equal(seen.status, 0, seen.stderr);
-    assert.equal((JSON.parse(seen.stdout) as { mazes: string }).mazes, "any, training mazes included (--seen-mazes)");
-    assert.match(runCli(["energy", "--checkpoint", ck, "--data", data, "--seen-mazes"]).stderr, /--data and --seen-mazes exclude each other/);
+    assert.deepEqual((JSON.parse(seen.stdout) as { mazes: unknown }).mazes, { kind: "any", trainingMazes: 0, distinct: 1, episodes: 1 });
     const en = runCli(["energy", "--checkpoint", ck, "--data", data, "--episodes", "1", "--target-return=-5", "--json"]);
     const en2 = runCli(["energy", "--checkpoint", ck, "--data", data, "--episodes", "1", "--target-return=-5", "--device-profile", profile, "--json"]);
     assert.equal(en.status, 0, en.stderr);
@@ -90,6 +92,31 @@ describe("strl train -> eval -> energy", () => {
     assert.ok(Math.abs(b.energyPerDecisionPj - a.energyPerDecisionPj / 2) < 1e-6 * a.energyPerDecisionPj);
     assert.ok(a.layers.some((l) => l.input === "spike"));
     for (const r of Object.values(a.rates)) assert.ok(r >= 0 && r <= 1);
+  });
+});
+
+describe("strl eval / energy on 7x7 mazes, all of them training mazes", () => {
+  it("refuses the unseen-maze evaluation with the count found, and labels --seen-mazes", () => {
+    const data = join(dir, "maze7.h5");
+    assert.equal(runCli(["collect", "--env", "Maze-v0", "--env-options", '{"size":7}', "--policy", "expert", "--episodes", "120", "--seed", "0", "--out", data]).status, 0);
+    const run = join(dir, "run7");
+    const t = runCli(["train", "--env", "Maze-v0", "--data", data, "--model", "ann-strl", "--preset", "tiny", "--steps", "2", "--batch-size", "4", "--out", run]);
+    assert.equal(t.status, 0, t.stderr);
+    const common = ["--checkpoint", run, "--data", data, "--episodes", "2", "--target-return=-1"];
+    for (const cmd of ["eval", "energy"]) {
+      const r = runCli([cmd, ...common, ...(cmd === "eval" ? ["--max-steps", "5"] : [])]);
+      const line = userErrorLine(r);
+      assert.equal(
+        line.slice(line.indexOf("only")),
+        "only 0 distinct unseen 7x7 mazes (outside the 14 training mazes) were found for 2 episodes per seed (1000 draws in a row gave no new one): pass fewer --episodes, or --seen-mazes to evaluate on any maze (the episodes on training mazes are counted)",
+      );
+    }
+    const e = runCli(["eval", ...common, "--max-steps", "5", "--seen-mazes"]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stdout, /^ann-strl on Maze-v0: 2 episodes x seeds \[0\], seen mazes \(2 of 2 episodes on training mazes; not enough mazes outside the training data\)$/m);
+    const n = runCli(["energy", ...common, "--seen-mazes", "--json"]);
+    assert.equal(n.status, 0, n.stderr);
+    assert.equal((JSON.parse(n.stdout) as { mazes: { kind: string; seenEpisodes: number } }).mazes.seenEpisodes, 2);
   });
 });
 

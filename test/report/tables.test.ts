@@ -8,7 +8,7 @@ const target = (t: number, mean: number, std: number, success: number | null, ex
   targetReturn: t, returnMean: mean, returnStd: std, returnStdErr: 0, returnMeanPerSeed: [mean], successRate: success, lengthMean: 12.25, episodes: [], ...extra,
 });
 const result = (targets: TargetResult[], refs = false): ClosedLoopResult => ({
-  envId: "x", policy: "p", seeds: [0, 1], episodesPerSeed: 5, rtgScale: 1, successRule: null, excludedMazeSeeds: 0, targets,
+  envId: "x", policy: "p", seeds: [0, 1], episodesPerSeed: 5, rtgScale: 1, successRule: null, targets,
   ...(refs ? { references: { random: 0, expert: 1, source: "t" } } : {}),
 });
 

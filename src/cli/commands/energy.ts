@@ -2,23 +2,25 @@
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
 import { CMOS_45NM, checkProfile, formatEnergy, formatSig, inUnit, pickEnergyUnit } from "../../energy/index.js";
-import { isMazeEnv } from "../../eval/index.js";
+import { isMazeEnv, mazeLabel } from "../../eval/index.js";
 import { UsageError } from "../errors.js";
-import { closedLoopWithEnergy, trainingMazeSeeds } from "../../experiments/evaluate.js";
-import { defaultTargets, episodeProgressOnStderr, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
+import { closedLoopWithEnergy } from "../../experiments/evaluate.js";
+import { defaultTargets, loadEvalData, loadForEval, episodeProgressOnStderr, numberList, refuseTooFewUnseen, trainingMazesOf } from "../checkpoint-args.js";
 
 const HELP = `strl energy — energy per decision of a checkpoint, per layer
 
 Usage: strl energy --checkpoint RUN_OR_DIR [--device-profile FILE] [--episodes N] [--seeds S ...]
-                   [--target-return R] [--data FILE | --seen-mazes] [--json]
+                   [--target-return R] [--data FILE] [--seen-mazes] [--json]
 ${ENGINE_HELP}
 
 Runs the policy closed-loop for a few episodes with a firing-rate monitor on every LIF layer, then counts, per
 layer, MACs for real-valued inputs and synaptic operations (SOPs = T x input firing rate x MACs) for spike inputs,
 and turns them into energy with a device profile (default 45 nm CMOS, 32-bit: E_MAC 4.6 pJ, E_AC 0.9 pJ). One
 decision = one forward pass over the current context window (no key/value cache), batch 1.
-On a maze env, --data (the training data) keeps the evaluation on unseen mazes; without it, --seen-mazes says
-that any maze may be drawn, training mazes included (the output is labelled so).
+On a maze env, --data (the training data) keeps the evaluation on unseen mazes: mazes whose grid is not one of
+the training data's (small mazes repeat: 14 distinct 7x7 and 322 distinct 9x9 grids exist), and too few of them
+is an error. Without --data, --seen-mazes says that any maze may be drawn, training mazes included; with --data,
+that too few unseen mazes fall back to any maze, counting the episodes on training mazes (labelled either way).
 A device profile file is JSON: { "name": "my-chip", "eMacPj": 3.1, "eAcPj": 0.1 }.
 
 Examples:
@@ -40,7 +42,6 @@ export const command: Command = {
       "seen-mazes": { type: "boolean" },
       json: { type: "boolean" },
     });
-    if (values.data && values["seen-mazes"]) throw new UsageError("--data and --seen-mazes exclude each other");
     const dir = required("checkpoint", values.checkpoint);
     const profile = values["device-profile"]
       ? await asUserError(() => checkProfile(readJsonFlag("device-profile", values["device-profile"]!)), `--device-profile ${values["device-profile"]}`)
@@ -54,21 +55,23 @@ export const command: Command = {
     if (drawsMazes && !values.data && !values["seen-mazes"]) {
       throw new UsageError(`${loaded.envId}: pass --data (the training data) so the evaluation mazes exclude the training mazes, or --seen-mazes`);
     }
-    const mazes = drawsMazes ? (values.data ? "unseen" : "any, training mazes included (--seen-mazes)") : undefined;
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
+    const excludeMazes = dataset && drawsMazes ? trainingMazesOf(dataset, values.data!) : undefined;
     if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);
     const progress = episodeProgressOnStderr("energy", Boolean(values.json));
-    const { energy } = await closedLoopWithEnergy(loaded.model, {
+    const { energy, closedLoop } = await refuseTooFewUnseen(() => closedLoopWithEnergy(loaded.model, {
       envId: loaded.envId,
       envOptions: loaded.envOptions,
       targetReturns: targets.slice(0, 1),
       episodes,
       seeds,
       profile,
-      excludeMazeSeeds: dataset ? trainingMazeSeeds(dataset) : undefined,
+      excludeMazes,
+      allowSeenMazes: values["seen-mazes"],
       onProgress: progress.onProgress,
-    });
+    }));
     progress.end();
+    const mazes = closedLoop.mazes;
     const per = (x: number) => x / energy.decisions;
     if (values.json) {
       console.log(
@@ -90,7 +93,7 @@ export const command: Command = {
         }),
       );
     } else {
-      console.log(`${loaded.model.kind} on ${loaded.envId}: ${energy.decisions} decisions, ${energy.meanTokens.toFixed(1)} real tokens each on average, profile ${profile.name}${mazes ? `, mazes: ${mazes}` : ""}`);
+      console.log(`${loaded.model.kind} on ${loaded.envId}: ${energy.decisions} decisions, ${energy.meanTokens.toFixed(1)} real tokens each on average, profile ${profile.name}${mazes ? `, ${mazeLabel(mazes)}` : ""}`);
       const unit = pickEnergyUnit(energy.report.layers.map((l) => per(l.energyPj)));
       console.log(`${"layer".padEnd(34)} ${"input".padEnd(6)} ${"rate".padStart(7)} ${"MACs".padStart(12)} ${"SOPs".padStart(12)} ${unit.padStart(10)}`);
       for (const l of energy.report.layers) {

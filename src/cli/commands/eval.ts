@@ -2,15 +2,15 @@
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { required } from "../user-errors.js";
 import { UsageError } from "../errors.js";
-import { formatMeanStd } from "../../eval/index.js";
+import { formatMeanStd, isMazeEnv, mazeLabel } from "../../eval/index.js";
 import { formatEnergy } from "../../energy/index.js";
-import { closedLoopWithEnergy, offlineTest, trainingMazeSeeds } from "../../experiments/evaluate.js";
-import { defaultTargets, episodeProgressOnStderr, loadEvalData, loadForEval, numberList } from "../checkpoint-args.js";
+import { closedLoopWithEnergy, offlineTest } from "../../experiments/evaluate.js";
+import { defaultTargets, loadEvalData, loadForEval, episodeProgressOnStderr, numberList, refuseTooFewUnseen, trainingMazesOf } from "../checkpoint-args.js";
 
 const HELP = `strl eval — evaluate a checkpoint in its environment
 
 Usage: strl eval --checkpoint RUN_OR_DIR [--episodes N] [--target-return R ...] [--seeds S ...] [--data FILE]
-                 [--max-steps N] [--json [--actions]]
+                 [--max-steps N] [--seen-mazes] [--json [--actions]]
 ${ENGINE_HELP}
 
 Runs the policy closed-loop, conditioned on each target return (the return-to-go starts at the target and is
@@ -18,7 +18,10 @@ reduced by every reward, scaled exactly as in training), for N episodes on each 
 mean ± std (population, over all episodes), success rate, episode length and the D4RL normalised score where
 reference returns exist. Default target: the expert's mean return, measured on 10 episodes.
 With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
-held-out test split, and maze tasks are evaluated on mazes that are not in the dataset.
+held-out test split, and maze tasks are evaluated on unseen mazes: mazes whose grid is not one of the dataset's
+(small mazes repeat: 14 distinct 7x7 and 322 distinct 9x9 grids exist), and too few of them is an error unless
+--seen-mazes lets the evaluation fall back to any maze, counting the episodes on training mazes. Without --data,
+the mazes are any mazes, training mazes possibly among them; the output says which.
 With --json --actions, the output also lists every episode with the actions it took ("episodes").
 Lists take either form, the same for every flag: --seeds 0 1 2 or --seeds 0,1,2; negative numbers are
 values: --target-return -5.
@@ -42,6 +45,7 @@ export const command: Command = {
       "max-steps": { type: "string" },
       json: { type: "boolean" },
       actions: { type: "boolean" },
+      "seen-mazes": { type: "boolean" },
     });
     const dir = required("checkpoint", values.checkpoint);
     if (values.actions && !values.json) throw new UsageError("--actions needs --json");
@@ -58,7 +62,8 @@ export const command: Command = {
     }
     const offline = dataset ? offlineTest(loaded.model, dataset, loaded.trainSeed) : undefined;
     const progress = episodeProgressOnStderr("eval", Boolean(values.json));
-    const { closedLoop, energy } = await closedLoopWithEnergy(loaded.model, {
+    const excludeMazes = dataset && isMazeEnv(loaded.envId) ? trainingMazesOf(dataset, values.data!) : undefined;
+    const { closedLoop, energy } = await refuseTooFewUnseen(() => closedLoopWithEnergy(loaded.model, {
       envId: loaded.envId,
       envOptions: loaded.envOptions,
       targetReturns: targets,
@@ -66,9 +71,10 @@ export const command: Command = {
       seeds,
       maxSteps,
       recordActions: values.actions,
-      excludeMazeSeeds: dataset ? trainingMazeSeeds(dataset) : undefined,
+      excludeMazes,
+      allowSeenMazes: values["seen-mazes"],
       onProgress: progress.onProgress,
-    });
+    }));
     progress.end();
     const rows = closedLoop.targets.map((t) => ({
       targetReturn: t.targetReturn,
@@ -84,7 +90,7 @@ export const command: Command = {
         : undefined;
       console.log(JSON.stringify({ checkpoint: dir, env: loaded.envId, model: loaded.model.kind, offline, closedLoop: { ...closedLoop, targets: rows }, energyPerDecisionPj: energy.energyPerDecisionPj, episodes: episodeList }));
     } else {
-      console.log(`${loaded.model.kind} on ${loaded.envId}: ${episodes} episodes x seeds [${seeds.join(", ")}]${closedLoop.excludedMazeSeeds ? `, unseen mazes (${closedLoop.excludedMazeSeeds} training mazes excluded)` : ""}`);
+      console.log(`${loaded.model.kind} on ${loaded.envId}: ${episodes} episodes x seeds [${seeds.join(", ")}]${closedLoop.mazes ? `, ${mazeLabel(closedLoop.mazes)}` : ""}`);
       if (offline) console.log(`held-out ${offline.accuracy !== undefined ? `accuracy ${(100 * offline.accuracy).toFixed(2)}%` : `MSE ${offline.mse?.toFixed(5)}`} over ${offline.steps} steps`);
       for (const r of rows) {
         const parts = [`target ${r.targetReturn}`, `return ${formatMeanStd(r.returnMean, r.returnStd, 2)}`];

@@ -7,6 +7,7 @@ import { checkWritableFolder, ConfigError, parseConfig, rejectUnknownKeys } from
 import { TRAIN_SPEC } from "../../train/index.js";
 import { checkDatasetFitsEnv } from "../../experiments/env-check.js";
 import { datasetEnvOptions } from "../../experiments/pipeline.js";
+import { trainingMazes } from "../../experiments/evaluate.js";
 import { checkTrainingFits } from "../../experiments/memory.js";
 import { MODEL_KINDS, type ModelKind } from "../../models/index.js";
 import { canonicalEnvId, isEnvId, registeredIds, resolveEnvId } from "../../envs/index.js";
@@ -231,10 +232,18 @@ class PrintConfigDone extends Error {}
 async function closedLoopEvaluator(dataset: Dataset, episodes: number): Promise<(m: AnyModel) => Promise<Record<string, number>>> {
   const envOptions = datasetEnvOptions(dataset);
   const targets = await defaultTargets(dataset.envId, envOptions);
+  // Maze data: unseen mazes where enough exist; else any maze, with the fraction of episodes on training mazes logged.
+  let excludeMazes: ReadonlySet<string> | undefined;
+  try {
+    excludeMazes = trainingMazes(dataset);
+  } catch {
+    excludeMazes = undefined; // mazes unknown (no collection metadata): any maze
+  }
   return async (model) => {
-    const r = await evaluateClosedLoop({ model, envId: dataset.envId, envOptions, targetReturns: targets, episodes, seeds: [0], rtgScale: (model.config as unknown as { rtgScale: number }).rtgScale });
+    const r = await evaluateClosedLoop({ model, envId: dataset.envId, envOptions, targetReturns: targets, episodes, seeds: [0], rtgScale: (model.config as unknown as { rtgScale: number }).rtgScale, excludeMazes, allowSeenMazes: true });
     const t = r.targets[0]!;
-    return { return: t.returnMean, ...(t.successRate !== null ? { success: t.successRate } : {}) };
+    const m = r.mazes;
+    return { return: t.returnMean, ...(t.successRate !== null ? { success: t.successRate } : {}), ...(m && m.seenEpisodes !== undefined ? { training_mazes: m.seenEpisodes / m.episodes } : {}) };
   };
 }
 
