@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { memoryStats, ready, variableGrads, type Scalar } from "../../src/tensor/index.js";
+import { memoryStats, ready, Rng, tensor, tidy, variableGrads, type Scalar, type Variable } from "../../src/tensor/index.js";
+import type { ModelBatch } from "../../src/models/types.js";
 import { AnnStrlModel, BcModel, DtModel, StrlModel, type ActionHead, type PolicyModel } from "../../src/models/index.js";
 import { CONTINUOUS, DISCRETE, OBS, allWindows, tinyDataset } from "./fixtures.js";
 
@@ -85,4 +86,97 @@ describe("model shapes", () => {
       "head.weight", "head.bias",
     ]);
   });
+
+  // Gradient values against central finite differences, per layer kind. The ANN models use GELU here (smooth, so
+  // a finite difference cannot straddle a ReLU kink) and no dropout (a deterministic loss). STRL's spike layers
+  // are not checkable this way (their forward is a Heaviside step; the surrogate gradient is checked against a
+  // float64 BPTT reference in test/snn/surrogate.test.ts and test/native/lif.test.ts), but the parameters after
+  // STRL's last LIF are: the action head (STRL has no final norm; the MLP's fc2 feeds lif2, so it is not one: its
+  // surrogate gradient is nonzero where the finite difference is exactly 0).
+  const CASES: Array<[string, Maker, Array<[string, number[]?]>]> = [
+    ["DT", (head) => new DtModel({ ...tr, head, dropout: 0, activation: "gelu" }), [
+      ["embed.rtg.weight"], ["embed.state.weight"], ["embed.action.weight"], ["embed.timestep.weight"], ["embed.ln.weight"], ["embed.ln.bias"],
+      ["blocks.0.ln1.weight"], ["blocks.0.ln2.bias"], ["blocks.0.attn.qkv.weight", [0, 8, 16, 24]], ["blocks.0.attn.qkv.bias", [0, 8]], ["blocks.0.attn.qkv.bias", [16, 24]], ["blocks.0.attn.proj.weight"],
+      ["blocks.0.mlp.fc1.weight"], ["blocks.0.mlp.fc2.bias"], ["ln_f.weight"], ["head.weight"], ["head.bias"],
+    ]],
+    ["ANN-STRL", (head) => new AnnStrlModel({ ...tr, head, dropout: 0, activation: "gelu" }), [
+      ["embed.pos"], ["embed.rtg.weight"], ["embed.state.bias"], ["embed.prev_action.weight"], ["embed.timestep.weight"], ["embed.ln.bias"],
+      ["blocks.0.ln2.weight"], ["blocks.0.attn.qkv.weight", [0, 8, 16, 24]], ["blocks.0.mlp.fc1.bias"], ["blocks.0.mlp.fc2.weight"], ["head.weight"],
+    ]],
+    ["BC", (head) => new BcModel({ ...tiny, head, dropout: 0, hidden: [5], pastStates: 1, activation: "gelu" }), [["mlp.0.weight"], ["mlp.0.bias"], ["head.weight"], ["head.bias"]]],
+    ["STRL", (head) => new StrlModel({ ...tr, head, dropout: 0 }), [["head.weight"], ["head.bias"]]],
+  ];
+
+  for (const [name, make, params] of CASES) {
+    for (const kind of ["discrete", "continuous"] as const) {
+      it(`${name} (${kind}): gradients equal central finite differences on ${params.map(([p]) => p).join(", ")}`, () => {
+        const model = make(kind === "discrete" ? DISCRETE : CONTINUOUS);
+        // Away from the initialisation (small residual projections, zero biases, unit norms): every parameter plus
+        // seeded N(0, 0.2²) noise, so each layer's gradient is large enough for float32 finite differences.
+        const noise = new Rng(17);
+        for (const [, p] of model.namedParameters()) {
+          const v = Float32Array.from(p.dataSync() as Float32Array);
+          const n = noise.fillNormal(new Float32Array(v.length));
+          for (let i = 0; i < v.length; i++) v[i] = v[i]! + 0.2 * n[i]!;
+          tidy(() => {
+            (p as Variable).assign(tensor(v, p.shape, "float32"));
+          });
+        }
+        const batch = allWindows(tinyDataset(kind), K);
+        const { value, grads } = variableGrads(() => model.loss(batch) as Scalar);
+        value.dispose();
+        const named = new Map(model.namedParameters());
+        for (const [pname, columnBands] of params) {
+          const p = named.get(pname)! as Variable;
+          const g = grads[p.name]!.dataSync() as Float32Array;
+          // The largest-|gradient| entry; for the fused q/k/v weight, one per band of columns (q 0-7, k 8-15, v 16-23).
+          const cols = p.shape.at(-1)!;
+          const bands = columnBands ?? [0, cols];
+          for (let b = 0; b + 1 < bands.length; b++) {
+            let best = -1;
+            for (let i = 0; i < g.length; i++) {
+              const c = i % cols;
+              if (c >= bands[b]! && c < bands[b + 1]! && (best < 0 || Math.abs(g[i]!) > Math.abs(g[best]!))) best = i;
+            }
+            const fd = centralDifference(model, batch, p, best);
+            const where = `${name} ${kind} ${pname}[${best}]`;
+            if (process.env.FD_DEBUG) console.log(where, g[best], fd, Math.abs(fd - g[best]!) / Math.abs(g[best]!));
+            // Measured: finite differences agree to < 1% here (float32 noise about 5e-6); a sign flip or a factor of 2 is off by 100%.
+            assert.ok(Math.abs(g[best]!) > 3e-4, `${where}: gradient ${g[best]} too small to tell a wrong one`);
+            assert.ok(Math.abs(fd - g[best]!) <= 0.01 * Math.abs(g[best]!) + 1e-5, `${where}: gradient ${g[best]} vs finite difference ${fd}`);
+          }
+        }
+        if (name === "DT") {
+          // A key bias adds q·b to every score of a query: softmax ignores it, so its gradient is 0 (to rounding).
+          const kb = (grads[named.get("blocks.0.attn.qkv.bias")!.name]!.dataSync() as Float32Array).slice(8, 16);
+          for (const x of kb) assert.ok(Math.abs(x) < 1e-6, `key-bias gradient ${x}`);
+        }
+        for (const t of Object.values(grads)) t.dispose();
+        model.dispose();
+      });
+    }
+  }
 });
+
+/** (L(θ + ε e_i) - L(θ - ε e_i)) / 2ε for entry i of parameter p (restored afterwards). */
+function centralDifference(model: PolicyModel, batch: ModelBatch, p: Variable, i: number): number {
+  const orig = Float32Array.from(p.dataSync() as Float32Array);
+  const lossWith = (x: number): number => {
+    const v = Float32Array.from(orig);
+    v[i] = x;
+    tidy(() => {
+      p.assign(tensor(v, p.shape, "float32"));
+    });
+    const l = tidy(() => model.loss(batch));
+    const out = l.dataSync()[0]!;
+    l.dispose();
+    return out;
+  };
+  const up = lossWith(orig[i]! + EPS_FD);
+  const down = lossWith(orig[i]! - EPS_FD);
+  tidy(() => {
+    p.assign(tensor(orig, p.shape, "float32"));
+  });
+  return (up - down) / (2 * EPS_FD);
+}
+const EPS_FD = 1e-2;
