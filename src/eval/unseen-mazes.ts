@@ -5,7 +5,7 @@
  * `generateMaze(rng.nextU32(), size)`, 2026-11-30). Excluding training mazes by seed therefore left every 7x7
  * evaluation maze, and almost every 9x9 one, a maze of the training data. Here a maze is excluded by its grid.
  *
- * - `mazeKey(grid)`: a collision-free key, the size and the cells packed 8 to a byte (base64).
+ * - `mazeKey(grid)`: a collision-free key, the size and the cells packed 8 to a byte (hex).
  * - `collectedMazeKeys(...)`: the keys of the mazes of a dataset collected by `collectDataset` (episode i resets
  *   the env with the i-th draw of `new Rng(seed).fork("env")`; the env is replayed with the dataset's options, so
  *   a fixed `mazeSeed` or `maze` option gives its one maze).
@@ -26,13 +26,19 @@ import { evaluationStreams } from "./seeds.js";
 /** Draws in a row without a new unseen maze before the evaluation is refused. */
 export const UNSEEN_MAX_DRAWS = 1000;
 
-/** A collision-free key of a maze grid: `size:` and the cells (1 bit each, row-major) packed into base64. */
+/**
+ * A collision-free key of a maze grid: `size:` and the cells (1 bit each, row-major, cell i in bit i % 8 of byte
+ * i / 8) as hex. Plain string work, no `Buffer`: the browser page bundles this module.
+ */
 export function mazeKey(grid: MazeGrid): string {
   const n = grid.size * grid.size;
   const bytes = new Uint8Array(Math.ceil(n / 8));
   for (let i = 0; i < n; i++) if (grid.cells[i] !== 0) bytes[i >> 3]! |= 1 << (i & 7);
-  return `${grid.size}:${Buffer.from(bytes).toString("base64")}`;
+  let hex = "";
+  for (const b of bytes) hex += HEX[b >> 4]! + HEX[b & 15]!;
+  return `${grid.size}:${hex}`;
 }
+const HEX = "0123456789abcdef";
 
 /** The key of the maze of `seed` at `size`. */
 export function mazeSeedKey(seed: number, size: number): string {

@@ -8,6 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, userErrorLine } from "./run-cli.js";
+import { collectDataset, splitEpisodes } from "../../src/data/index.js";
+import { planEvaluationMazes, mazeSeedKey } from "../../src/eval/unseen-mazes.js";
+import { Rng } from "../../src/tensor/rng.js";
 
 let dir = "";
 before(() => {
@@ -22,15 +25,23 @@ describe("strl demo --tiny", () => {
     const out = join(dir, "demo");
     const r = runCli(["demo", "--tiny", "--out", out, "--json"]);
     assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { models: Array<{ name: string; offline: { accuracy: number }; energyPerDecisionPj: number }>; energy: Array<{ name: string; ratioToAnn: number }> };
+    const j = JSON.parse(r.stdout) as { models: Array<{ name: string; offline: { accuracy: number; steps: number }; energyPerDecisionPj: number; mazes: unknown }>; energy: Array<{ name: string; ratioToAnn: number; ratioToDt: number }> };
     assert.deepEqual(j.models.map((m) => m.name), ["STRL", "ANN-STRL", "DT"]);
+    // --tiny: 120 A* episodes on 7x7 MazeLocal, seed 0; every model is scored on every step of the same test split.
+    const ds = collectDataset({ envId: "MazeLocal-21x21-v0", policy: "expert", episodes: 120, seed: 0, envOptions: { size: 7 } });
+    const testSteps = splitEpisodes(120, new Rng(0)).test.reduce((a, i) => a + ds.trajectories[i]!.rewards.length, 0);
+    // The 2 closed-loop episodes (seed 0) play the maze stream's first 2 draws: all 14 7x7 grids are training mazes.
+    const played = planEvaluationMazes([0], 2, 7).perSeed[0]!.map((s) => mazeSeedKey(s, 7));
     for (const m of j.models) {
-      assert.ok(m.offline.accuracy >= 0 && m.offline.accuracy <= 1);
-      assert.ok(m.energyPerDecisionPj > 0);
+      assert.equal(m.offline.steps, testSteps, m.name);
+      assert.deepEqual(m.mazes, { kind: "seen", trainingMazes: 14, distinct: new Set(played).size, episodes: 2, seenEpisodes: 2 }, m.name);
     }
-    // Spikes turn MACs into cheaper accumulates: STRL spends less than ANN-STRL on the same decisions.
-    assert.ok(j.energy.find((e) => e.name === "STRL")!.ratioToAnn < 1);
-    assert.equal(j.energy.find((e) => e.name === "ANN-STRL")!.ratioToAnn, 1);
+    // Ratios are each model's closed-loop energy per decision over ANN-STRL's and the DT's.
+    const e = (n: string) => j.models.find((m) => m.name === n)!.energyPerDecisionPj;
+    for (const c of j.energy) {
+      assert.equal(c.ratioToAnn, e(c.name) / e("ANN-STRL"), c.name);
+      assert.equal(c.ratioToDt, e(c.name) / e("DT"), c.name);
+    }
     const md = readFileSync(join(out, "report.md"), "utf8");
     for (const s of ["## Setup", "## Offline accuracy", "## Learning curves", "## Closed-loop returns", "## Energy per decision", "## Firing rates", "## Spike raster", "- Command: `strl demo --tiny"]) {
       assert.ok(md.includes(s), `report lacks '${s}'`);

@@ -21,10 +21,10 @@ function draws(seed: number, n: number): number[] {
 describe("maze keys", () => {
   it("keys a hand-built grid by its size and its cells, 8 to a byte", () => {
     const rows = ["#####", ".....", "#####", ".....", "#####"];
-    // cells 0-4, 10-14, 20-24 are walls: bytes 0x1f, 0x7c, 0xf0, 0x01 -> base64 "H3zwAQ=="
-    assert.equal(mazeKey(parseMaze(rows)), "5:H3zwAQ==");
+    // cells 0-4, 10-14, 20-24 are walls: bytes 0x1f, 0x7c, 0xf0, 0x01
+    assert.equal(mazeKey(parseMaze(rows)), "5:1f7cf001");
     const oneCell = ["#####", ".....", "##.##", ".....", "#####"]; // cell 12 open: bit 4 of byte 1 clears, 0x7c -> 0x6c
-    assert.equal(mazeKey(parseMaze(oneCell)), `5:${Buffer.from([0x1f, 0x6c, 0xf0, 0x01]).toString("base64")}`);
+    assert.equal(mazeKey(parseMaze(oneCell)), "5:1f6cf001");
   });
 
   it("gives two seeds that carve the same grid the same key", () => {

@@ -71,6 +71,7 @@ export const command: Command = {
             params: o.params,
             offline: o.offline,
             closedLoop: o.closedLoop?.targets.map((t) => ({ targetReturn: t.targetReturn, returnMean: t.returnMean, returnStd: t.returnStd, successRate: t.successRate })),
+            mazes: o.closedLoop?.mazes,
             energyPerDecisionPj: o.energy?.energyPerDecisionPj,
           })),
           energy: r.compare.energy,
