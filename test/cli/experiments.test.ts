@@ -28,7 +28,7 @@ describe("strl demo --tiny", () => {
     const j = JSON.parse(r.stdout) as { models: Array<{ name: string; offline: { accuracy: number; steps: number }; energyPerDecisionPj: number; mazes: unknown }>; energy: Array<{ name: string; ratioToAnn: number; ratioToDt: number }> };
     assert.deepEqual(j.models.map((m) => m.name), ["STRL", "ANN-STRL", "DT"]);
     // --tiny: 120 A* episodes on 7x7 MazeLocal, seed 0; every model is scored on every step of the same test split.
-    const ds = collectDataset({ envId: "MazeLocal-21x21-v0", policy: "expert", episodes: 120, seed: 0, envOptions: { size: 7 } });
+    const ds = collectDataset({ envId: "MazeLocal-v0", policy: "expert", episodes: 120, seed: 0, envOptions: { size: 7 } });
     const testSteps = splitEpisodes(120, new Rng(0)).test.reduce((a, i) => a + ds.trajectories[i]!.rewards.length, 0);
     // The 2 closed-loop episodes (seed 0) play the maze stream's first 2 draws: all 14 7x7 grids are training mazes.
     const played = planEvaluationMazes([0], 2, 7).perSeed[0]!.map((s) => mazeSeedKey(s, 7));
@@ -81,7 +81,7 @@ describe("strl train -> eval -> energy", () => {
     assert.equal(plain.status, 0, plain.stderr);
     const progress = plain.stderr.split("\n").filter((l) => l.includes("closed loop")).map((l) => l.replace(/, \d+s.*$/, ""));
     assert.deepEqual(progress, ["strl eval: closed loop 1/2 episodes", "strl eval: closed loop 2/2 episodes"]);
-    assert.match(plain.stdout, /^strl on Maze-v0: 2 episodes x seeds \[0\], unseen mazes \(30 training mazes excluded\)$/m);
+    assert.match(plain.stdout, /^strl on Maze-v0: 2 episodes x seeds \[0\], unseen mazes \(2 distinct, none of the 30 training mazes\)$/m);
     const profile = join(dir, "profile.json");
     writeFileSync(profile, JSON.stringify({ name: "half", eMacPj: 2.3, eAcPj: 0.45 }));
     const noData = runCli(["energy", "--checkpoint", ck, "--episodes", "1", "--target-return=-5"]);
