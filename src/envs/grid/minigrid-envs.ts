@@ -1,6 +1,6 @@
 /**
  * The three MiniGrid tasks, ported from Farama MiniGrid's `envs/empty.py`, `envs/fourrooms.py` and
- * `envs/doorkey.py` (rules and observation in `minigrid-core.ts`).
+ * `envs/doorkey.py` (the env in `minigrid-env-base.ts`, the rules in `minigrid-world.ts`).
  *
  * - `MiniGrid-Empty-8x8-v0`: 8x8 including the outer walls; agent at (1, 1) facing right (dir 0); goal in the
  *   bottom-right corner (6, 6); max_steps 4 * 8 * 8 = 256; MiniGrid sees through walls here. The class takes `size`; the registered id is 8x8
@@ -11,7 +11,8 @@
  *   row 1..5; the agent (random pose) and a yellow key left of the wall, the goal at (6, 6); max_steps
  *   10 * 8 * 8 = 640. The class takes `size`; the registered id is 8x8 only.
  */
-import { COLOR_TO_IDX, MiniGridEnvBase, type MiniGridOptions, OBJECT_TO_IDX, STATE_TO_IDX } from "./minigrid-core.js";
+import { MiniGridEnvBase, type MiniGridOptions } from "./minigrid-env-base.js";
+import { COLOR_TO_IDX, OBJECT_TO_IDX, STATE_TO_IDX } from "./minigrid-world.js";
 import { intOption } from "./options.js";
 
 export interface SizedMiniGridOptions extends MiniGridOptions {
@@ -32,11 +33,12 @@ export class MiniGridEmptyEnv extends MiniGridEnvBase {
   }
 
   protected genGrid(): void {
-    this.wallRect(0, 0, this.width, this.height);
-    this.setCell(this.width - 2, this.height - 2, OBJECT_TO_IDX.goal, COLOR_TO_IDX.green);
-    this.agentX = 1;
-    this.agentY = 1;
-    this.agentDir = 0;
+    const w = this.world;
+    w.wallRect(0, 0, this.width, this.height);
+    w.setCell(this.width - 2, this.height - 2, OBJECT_TO_IDX.goal, COLOR_TO_IDX.green);
+    w.agentX = 1;
+    w.agentY = 1;
+    w.agentDir = 0;
   }
 }
 
@@ -46,11 +48,11 @@ export class MiniGridFourRoomsEnv extends MiniGridEnvBase {
   }
 
   protected genGrid(): void {
-    const { width, height } = this;
-    this.horzWall(0, 0);
-    this.horzWall(0, height - 1);
-    this.vertWall(0, 0);
-    this.vertWall(width - 1, 0);
+    const { width, height, world: w } = this;
+    w.horzWall(0, 0);
+    w.horzWall(0, height - 1);
+    w.vertWall(0, 0);
+    w.vertWall(width - 1, 0);
     const roomW = Math.floor(width / 2);
     const roomH = Math.floor(height / 2);
     for (let j = 0; j < 2; j++) {
@@ -60,12 +62,12 @@ export class MiniGridFourRoomsEnv extends MiniGridEnvBase {
         const xR = xL + roomW;
         const yB = yT + roomH;
         if (i + 1 < 2) {
-          this.vertWall(xR, yT, roomH);
-          this.setCell(xR, this.randInt(yT + 1, yB), OBJECT_TO_IDX.empty);
+          w.vertWall(xR, yT, roomH);
+          w.setCell(xR, this.randInt(yT + 1, yB), OBJECT_TO_IDX.empty);
         }
         if (j + 1 < 2) {
-          this.horzWall(xL, yB, roomW);
-          this.setCell(this.randInt(xL + 1, xR), yB, OBJECT_TO_IDX.empty);
+          w.horzWall(xL, yB, roomW);
+          w.setCell(this.randInt(xL + 1, xR), yB, OBJECT_TO_IDX.empty);
         }
       }
     }
@@ -83,14 +85,14 @@ export class MiniGridDoorKeyEnv extends MiniGridEnvBase {
   }
 
   protected genGrid(): void {
-    const { width, height } = this;
-    this.wallRect(0, 0, width, height);
-    this.setCell(width - 2, height - 2, OBJECT_TO_IDX.goal, COLOR_TO_IDX.green);
+    const { width, height, world: w } = this;
+    w.wallRect(0, 0, width, height);
+    w.setCell(width - 2, height - 2, OBJECT_TO_IDX.goal, COLOR_TO_IDX.green);
     const splitIdx = this.randInt(2, width - 2);
-    this.vertWall(splitIdx, 0);
+    w.vertWall(splitIdx, 0);
     this.placeAgent([0, 0], [splitIdx, height]);
     const doorIdx = this.randInt(1, width - 2);
-    this.setCell(splitIdx, doorIdx, OBJECT_TO_IDX.door, COLOR_TO_IDX.yellow, STATE_TO_IDX.locked);
+    w.setCell(splitIdx, doorIdx, OBJECT_TO_IDX.door, COLOR_TO_IDX.yellow, STATE_TO_IDX.locked);
     this.placeObj(OBJECT_TO_IDX.key, COLOR_TO_IDX.yellow, 0, [0, 0], [splitIdx, height]);
   }
 }

@@ -1,40 +1,17 @@
 /**
  * Optimal (breadth-first) planning for the MiniGrid envs. The search state is the agent's pose (x, y, direction)
  * plus, when the layout has them, where the one pickable object is (a cell, or carried) and the state of the one
- * door (open / closed / locked). Transitions follow the MiniGrid rules of `minigrid-core.ts` exactly; every
+ * door (open / closed / locked). Transitions follow the MiniGrid rules of `minigrid-world.ts` exactly; every
  * action that changes the state is tried (0 left, 1 right, 2 forward, 3 pickup, 4 drop, 5 toggle, in that order),
  * so the first path found to the goal is a shortest one. Sizes: 8x8 DoorKey has 64 x 4 x 65 x 3 = 49,920 states,
- * solved in about a millisecond.
+ * solved in about a millisecond. `MiniGridExpert` plans once per layout and follows the plan, replanning when the
+ * agent leaves it.
  */
+import { MINIGRID_ACTIONS, type MiniGridSnapshot, OBJECT_TO_IDX, STATE_TO_IDX } from "./minigrid-world.js";
 
-export interface MiniGridSnapshot {
-  width: number;
-  height: number;
-  /** Per cell (index y * width + x): object index, colour, state. */
-  types: Uint8Array;
-  colors: Uint8Array;
-  states: Uint8Array;
-  agentX: number;
-  agentY: number;
-  agentDir: number;
-  /** 0 when carrying nothing. */
-  carryType: number;
-  carryColor: number;
-}
-
-// Object indices (MiniGrid's OBJECT_TO_IDX), repeated here to keep this module free of the env code.
-const EMPTY = 1;
-const WALL = 2;
-const FLOOR = 3;
-const DOOR = 4;
-const KEY = 5;
-const BALL = 6;
-const BOX = 7;
-const GOAL = 8;
-const LAVA = 9;
-const OPEN = 0;
-const CLOSED = 1;
-const LOCKED = 2;
+// Object indices and door states as plain constants for the search loop.
+const { empty: EMPTY, wall: WALL, floor: FLOOR, door: DOOR, key: KEY, ball: BALL, box: BOX, goal: GOAL, lava: LAVA } = OBJECT_TO_IDX;
+const { open: OPEN, closed: CLOSED, locked: LOCKED } = STATE_TO_IDX;
 const DX = [1, 0, -1, 0];
 const DY = [0, 1, 0, -1];
 
@@ -223,5 +200,47 @@ export class MiniGridPlanner {
       }
     }
     return null;
+  }
+}
+
+/**
+ * The optimal next action for one episode's world: plans with BFS on first use and reuses the plan while the agent
+ * stays on it; replans when it leaves it (e.g. after a noisy action). Make a new one for each new layout.
+ */
+export class MiniGridExpert {
+  private readonly world: MiniGridSnapshot;
+  private planner: MiniGridPlanner | null = null;
+  private plan: Map<number, number> | null = null;
+
+  /** `world` is read live (not copied): the expert always plans from its current state. */
+  constructor(world: MiniGridSnapshot) {
+    this.world = world;
+  }
+
+  /** Optimal action sequence from the current state to the goal, or `null` when the goal cannot be reached. */
+  solve(): number[] | null {
+    const planner = this.getPlanner();
+    const r = planner.solve(planner.encode(this.world));
+    return r ? r.actions : null;
+  }
+
+  /** The optimal next action; 6 (done) on the goal; throws (naming `envId`) when the goal is unreachable. */
+  nextAction(envId: string): number {
+    const w = this.world;
+    if (w.types[w.agentY * w.width + w.agentX] === GOAL) return MINIGRID_ACTIONS.done;
+    const planner = this.getPlanner();
+    const s = planner.encode(w);
+    const cached = this.plan?.get(s);
+    if (cached !== undefined) return cached;
+    const r = planner.solve(s);
+    if (!r) throw new Error(`${envId}: expert found no path to the goal from the current state`);
+    this.plan = new Map();
+    for (let i = 0; i < r.actions.length; i++) this.plan.set(r.states[i]!, r.actions[i]!);
+    return r.actions[0]!;
+  }
+
+  private getPlanner(): MiniGridPlanner {
+    if (!this.planner) this.planner = new MiniGridPlanner(this.world);
+    return this.planner;
   }
 }

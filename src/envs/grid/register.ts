@@ -3,7 +3,7 @@ import { ENV_ALIASES } from "../aliases.js";
 import { type Env, type EnvFactory, register, registerAlias } from "../core.js";
 import { MazeEnv, type MazeLocalOptions, MazeLocalEnv, type MazeOptions } from "./maze.js";
 import { MiniGridDoorKeyEnv, MiniGridEmptyEnv, MiniGridFourRoomsEnv, type SizedMiniGridOptions } from "./minigrid-envs.js";
-import type { MiniGridOptions } from "./minigrid-core.js";
+import type { MiniGridOptions } from "./minigrid-env-base.js";
 
 /** The ids this module registers (the older maze ids are aliases, not listed). */
 export const GRID_ENV_IDS = [
