@@ -49,7 +49,7 @@ function digest(c: Case, kind: AttentionKind, causal: boolean): string {
   const dx = k.backward(dOut, f.state);
   assert.ok(f.y.some((v) => v !== 0) && dx.some((v) => v !== 0), "all-zero output or gradient: the digest would prove little");
   const h = createHash("sha256");
-  for (const a of [f.y, f.state.cells, f.state.a, dx]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  for (const a of [f.y, f.state.cells, f.state.invZ, dx]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   h.update(JSON.stringify(counts));
   return h.digest("hex");
 }
