@@ -8,7 +8,7 @@
 import { CMOS_45NM, type DeviceProfile } from "../energy/index.js";
 import { modelFromJSON } from "../models/factory.js";
 import type { PolicyModel } from "../models/types.js";
-import { FiringRateMonitor } from "../snn/index.js";
+import { FiringRateMonitor, namedNeurons } from "../snn/index.js";
 import { energyOfDecisions, readRates, TokenHistogram, type ModelEnergy } from "./energy-eval.js";
 import { captureSpikes, type LayerSpikes } from "./spikes.js";
 
@@ -59,10 +59,10 @@ export class DecisionInspector {
     readonly model: PolicyModel,
     readonly opts: { profile?: DeviceProfile; maxNeurons?: number } = {},
   ) {
-    this.perDecision.attach(model.spikingLayers());
-    this.perEpisode.attach(model.spikingLayers());
+    this.perDecision.attach(model);
+    this.perEpisode.attach(model);
     this.twin = annTwinOf(model);
-    for (const [, lif] of model.spikingLayers()) {
+    for (const [, lif] of namedNeurons(model)) {
       const tol = NEAR_THRESHOLD * Math.max(1, Math.abs(lif.config.vThreshold));
       this.offNear.push(
         lif.addListener((_s, _n, _T, detail) => {
@@ -85,7 +85,7 @@ export class DecisionInspector {
     this.perDecision.setTokens(mask, 1, K);
     this.perEpisode.setTokens(mask, 1, K);
     let value!: A | Promise<A>;
-    const spikes = captureSpikes(this.model.spikingLayers(), () => {
+    const spikes = captureSpikes(this.model, () => {
       value = decide();
     }, { maxNeurons: this.opts.maxNeurons ?? 64 });
     const resolved = await value;

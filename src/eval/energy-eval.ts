@@ -1,11 +1,11 @@
 /**
  * Energy per decision of a model on real evaluation inputs, with its firing rates per layer.
  *
- * How: a `FiringRateMonitor` is attached to `model.spikingLayers()` while the model makes decisions (either
- * offline windows, or the forward passes of a closed-loop evaluation); the measured rate of each layer is then
- * passed to `model.opRecords(tokens, rates)` once per distinct context size (a decision at step t < K sees
- * t + 1 real tokens), weighted by how many decisions had that size, and turned into energy with
- * `energyReport` (src/energy). Rates are measured over the real tokens only (the monitor's token mask), the same
+ * How: a `FiringRateMonitor` is attached to the model's LIFs (found by walking its modules) while the model
+ * makes decisions (either offline windows, or the forward passes of a closed-loop evaluation); the measured
+ * rate of each layer is then passed to `model.opRecords(tokens, rates)` once per distinct context size (a
+ * decision at step t < K sees t + 1 real tokens), weighted by how many decisions had that size, and turned into
+ * energy with `energyReport` (src/energy). Rates are measured over the real tokens only (the monitor's token mask), the same
  * tokens the op counts charge: padding positions are neither charged nor counted in a rate.
  *
  * Two quantities, never mixed: `measureEnergy` = offline, the full forward pass per window; `evaluateWithEnergy`
@@ -31,7 +31,7 @@ export interface ModelEnergy {
   decisions: number;
   /** Mean real tokens per decision. */
   meanTokens: number;
-  /** Firing rate per spiking layer (spikes / neuron-steps), in `spikingLayers()` order; {} for ANN models. */
+  /** Firing rate per spiking layer (spikes / neuron-steps), in module order; {} for ANN models. */
   rates: Record<string, number>;
   /** Totals over all decisions per layer; `energyPerDecisionPj` = total / decisions. */
   report: EnergyReport;
@@ -126,7 +126,7 @@ function sumDecisions(
 
 function attach(model: PolicyModel): FiringRateMonitor {
   const monitor = new FiringRateMonitor();
-  monitor.attach(model.spikingLayers());
+  monitor.attach(model); // every LIF registered in the model
   return monitor;
 }
 

@@ -1,13 +1,15 @@
 /**
- * Spike trains of one decision, for the raster figure. `captureSpikes(layers, run)` subscribes to every LIF's
- * spike reports (plain LIFs and the neurons that run inside the fused attention kernel alike: q, k, v and the
- * score / output neurons), runs `run` (one forward pass of the model), and keeps, for each layer's first call,
+ * Spike trains of one decision, for the raster figure. `captureSpikes(model, run)` subscribes to the spike
+ * reports of every LIF registered in the model (found by walking its modules; or of given [name, LIF] pairs):
+ * plain LIFs and the neurons that run inside the fused attention kernel alike (q, k, v and the score / output
+ * neurons). It runs `run` (one forward pass of the model), and keeps, for each layer's first call,
  * the binary spikes [T, n] of the **last token row**: the neurons of the last token of the last window (the
  * decision token of a batch-1 window); for the score LIF, the score cells of that token's query. A layer that
  * ran but did not report where its neurons sit is an error, so a raster never silently drops a layer.
  * Display only: not used for training or energy numbers.
  */
-import type { LIF, SpikeDetail } from "../snn/index.js";
+import { namedNeurons, type LIF, type SpikeDetail } from "../snn/index.js";
+import { Module } from "../tensor/index.js";
 
 export interface LayerSpikes {
   layer: string;
@@ -32,10 +34,10 @@ function lastRow(detail: SpikeDetail, T: number, maxNeurons: number): number[][]
   return out;
 }
 
-export function captureSpikes(layers: Iterable<[string, LIF]>, run: () => void, opts: { maxNeurons?: number } = {}): LayerSpikes[] {
+export function captureSpikes(layers: Module | Iterable<[string, LIF]>, run: () => void, opts: { maxNeurons?: number } = {}): LayerSpikes[] {
   const maxNeurons = opts.maxNeurons ?? 64;
   if (!Number.isInteger(maxNeurons) || maxNeurons < 1) throw new RangeError(`captureSpikes: maxNeurons must be an integer >= 1, got ${maxNeurons}`);
-  const pairs = [...layers];
+  const pairs = layers instanceof Module ? namedNeurons(layers) : [...layers];
   const captured = new Map<string, number[][]>();
   const offs = pairs.map(([name, lif]) =>
     lif.addListener((_spikes, _steps, T, detail) => {

@@ -8,6 +8,7 @@ import type { AnyModel, ModelKind } from "../models/index.js";
 import type { LogRecord } from "../train/log.js";
 import type { OfflineMetrics } from "../train/index.js";
 import { captureSpikes, compareEnergy, measureEnergy, type ClosedLoopResult, type EnergyComparison, type LayerSpikes, type ModelEnergy, type ReferenceReturns } from "../eval/index.js";
+import { namedNeurons } from "../snn/index.js";
 import type { Preset } from "./presets.js";
 import { datasetEnvOptions, trainOnDataset, type TrainRun } from "./pipeline.js";
 import { closedLoopWithEnergy, offlineTest, trainingMazes } from "./evaluate.js";
@@ -107,7 +108,7 @@ export function energyComparison(outcomes: ModelOutcome[]): EnergyComparison[] |
 }
 
 function rasterOf(model: AnyModel, sampler: { allWindows(B: number): Generator<import("../models/index.js").ModelBatch> }): LayerSpikes[] | undefined {
-  const layers = model.spikingLayers();
+  const layers = namedNeurons(model);
   if (layers.length === 0) return undefined;
   const first = sampler.allWindows(1).next();
   if (first.done) return undefined;

@@ -3,7 +3,6 @@
  * control for "does spiking help or hurt". Same token, blocks, head and masks as STRL.
  */
 import type { OpRecord } from "../energy/index.js";
-import type { LIF } from "../snn/index.js";
 import { AnnStrlConfig, type AnnStrlConfigInit } from "./config/strl-config.js";
 import { AnnMlp, AnnSelfAttention } from "./blocks/ann-strl-blocks.js";
 import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/energy.js";
@@ -29,11 +28,6 @@ export class AnnStrlModel extends StepTransformer<AnnSelfAttention, AnnMlp> impl
     );
     this.config = c;
     if (!c.causal) warnPaperMode("ANN-STRL");
-  }
-
-  /** None: an ANN has no spiking layers. */
-  spikingLayers(): Array<[string, LIF]> {
-    return [];
   }
 
   /**

@@ -5,7 +5,6 @@
  */
 import type { OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
-import type { LIF } from "../snn/index.js";
 import { Linear, Module, Rng, dropout, tensor, tidy, type Tensor } from "../tensor/index.js";
 import { ActionHeadLayer, actionLoss } from "./blocks/action-head.js";
 import { activate } from "./blocks/activation.js";
@@ -79,10 +78,6 @@ export class BcModel extends Module implements PolicyModel {
 
   loss(batch: ModelBatch): Tensor {
     return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
-  }
-
-  spikingLayers(): Array<[string, LIF]> {
-    return [];
   }
 
   /** Operations of one decision: the forward pass over a context of `tokens` real steps, batch 1, all MACs. */

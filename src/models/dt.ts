@@ -6,7 +6,6 @@
  */
 import type { OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
-import type { LIF } from "../snn/index.js";
 import {
   Embedding,
   LayerNorm,
@@ -104,10 +103,6 @@ export class DtModel extends Module implements PolicyModel {
 
   loss(batch: ModelBatch): Tensor {
     return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
-  }
-
-  spikingLayers(): Array<[string, LIF]> {
-    return [];
   }
 
   /**

@@ -4,7 +4,6 @@
  * LIFs fed the same input at every step, outputs averaged over T), a linear action head.
  */
 import type { OpRecord } from "../energy/index.js";
-import type { LIF } from "../snn/index.js";
 import { StrlConfig, type StrlConfigInit } from "./config/strl-config.js";
 import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/energy.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
@@ -21,25 +20,19 @@ export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp>
     const c = config instanceof StrlConfig ? config : new StrlConfig(config);
     super(
       c,
-      (rng, i) =>
+      (rng) =>
         new PreNormBlock(
           c.dModel,
           new SpikingSelfAttention(
             rng,
             { dModel: c.dModel, nHeads: c.nHeads, T: c.T, scale: c.scale, kind: c.attention, causal: c.causal, neuron: c.neuron },
-            `blocks.${i}.attn`,
           ),
-          new SpikingMlp(rng, { dModel: c.dModel, mlpRatio: c.mlpRatio, T: c.T, neuron: c.neuron }, `blocks.${i}.mlp`),
+          new SpikingMlp(rng, { dModel: c.dModel, mlpRatio: c.mlpRatio, T: c.T, neuron: c.neuron }),
         ),
       "StrlModel",
     );
     this.config = c;
     if (!c.causal) warnPaperMode("STRL");
-  }
-
-  /** Every LIF with its dotted name, block by block: attn q/k/v, score (or out) LIF, mlp lif1/lif2. */
-  spikingLayers(): Array<[string, LIF]> {
-    return this.blocks.items.flatMap((b) => [...b.attn.lifs(), ...b.mlp.lifs()]);
   }
 
   /**

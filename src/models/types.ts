@@ -4,7 +4,6 @@
  */
 import type { Module, Tensor } from "../tensor/index.js";
 import type { OpRecord } from "../energy/index.js";
-import type { LIF } from "../snn/index.js";
 import type { OpOptions } from "./blocks/energy.js";
 
 export type ModelKind = "strl" | "ann-strl" | "dt" | "bc";
@@ -51,11 +50,10 @@ export interface PolicyModel extends Module {
   forward(batch: ModelBatch): ModelOutput;
   /** Masked loss (cross-entropy or MSE) as a scalar tensor. */
   loss(batch: ModelBatch): Tensor;
-  /** The named LIF layers (empty for ANN models), for the firing-rate monitor. */
-  spikingLayers(): Array<[string, LIF]>;
   /**
    * Operation counts for one decision (one forward pass over a context of `tokens` real steps, batch 1), for the
-   * energy counter. `rates` maps each spiking layer's name to its measured firing rate (from the monitor);
+   * energy counter. `rates` maps each LIF's dotted name (its place in the module tree, as `namedNeurons` and the
+   * firing-rate monitor find it) to its measured firing rate;
    * `opts` says which path ran (full forward or `forwardLast`) and what is counted (docs/energy.md).
    */
   opRecords(tokens: number, rates: Record<string, number>, opts?: OpOptions): OpRecord[];

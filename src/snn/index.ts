@@ -1,5 +1,5 @@
 /** The spiking core: LIF neurons, surrogate gradients, encoders, the firing-rate monitor. */
-export { LIF, lifConfig, checkT, type LIFOptions, type LIFConfig, type SpikeListener, type SpikeDetail, rowsOf } from "./lif.js";
+export { LIF, namedNeurons, lifConfig, checkT, type LIFOptions, type LIFConfig, type SpikeListener, type SpikeDetail, rowsOf } from "./lif.js";
 export { lifForward, lifBackward, type LifParams, type LifSaved } from "./lif-kernel.js";
 export { makeSurrogate, heaviside, SURROGATE_NAMES, type Surrogate, type SurrogateName, type SurrogateSpec } from "./surrogate.js";
 export { directEncode, meanOverT, poissonEncode } from "./encoding.js";

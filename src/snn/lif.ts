@@ -2,8 +2,12 @@
  * Multi-step Leaky Integrate-and-Fire neuron over a leading time axis: input [T, ...] -> spikes [T, ...].
  * One code path for training and evaluation (a fused kernel, `lif-kernel.ts`); the membrane starts at vReset
  * on every call, so no state leaks between sequences or batch shapes.
+ *
+ * A LIF is a `Module` without parameters: registered in a model with `addModule`, it is found by walking the
+ * model's modules (`namedNeurons`), under its dotted name, by the firing-rate monitor, the energy count and the
+ * spike rasters, so a model never lists its own neurons.
  */
-import { jsKernel, type Tensor } from "../tensor/index.js";
+import { Module, jsKernel, type Tensor } from "../tensor/index.js";
 import { lifBackward, lifForward, type LifParams } from "./lif-kernel.js";
 import { makeSurrogate, type Surrogate, type SurrogateName, type SurrogateSpec } from "./surrogate.js";
 
@@ -83,22 +87,39 @@ export function checkT(T: unknown): number {
   return T;
 }
 
-export class LIF {
+export class LIF extends Module {
   readonly config: LIFConfig;
   readonly surrogate: Surrogate;
-  private readonly params: LifParams;
+  /** The kernel parameters of this neuron (its config plus the surrogate's derivative), for `lif-kernel.ts`. */
+  readonly kernelParams: LifParams;
   private readonly listeners = new Set<SpikeListener>();
 
-  constructor(opts: LIFOptions = {}, readonly name = "lif") {
+  /** `label` names a free-standing neuron (in errors and monitors); one registered in a model takes its path. */
+  constructor(opts: LIFOptions = {}, private readonly label = "lif") {
+    super();
     this.config = lifConfig(opts);
     this.surrogate = makeSurrogate(this.config.surrogate);
-    this.params = { ...this.config, surrogateGrad: this.surrogate.grad };
+    this.kernelParams = { ...this.config, surrogateGrad: this.surrogate.grad };
+  }
+
+  /** The dotted name in the model it is registered in (`blocks.0.mlp.lif1`), else its label. */
+  get name(): string {
+    return this.path() ?? this.label;
   }
 
   /** Subscribe to spike counts (the firing-rate monitor uses this). Returns an unsubscribe function. */
   addListener(fn: SpikeListener): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Tells the listeners about one run of this neuron: `spikes` fired over `neuronSteps` (T x neurons), and where
+   * they sit. `forward` calls it; so does a fused kernel that runs this neuron's equations itself (the attention
+   * q, k, v and score LIFs), so monitors see the same reports either way.
+   */
+  report(spikes: number, neuronSteps: number, T: number, detail?: SpikeDetail): void {
+    for (const fn of this.listeners) fn(spikes, neuronSteps, T, detail);
   }
 
   /** Spikes for a time-major input: x [T, ...] -> spikes [T, ...] (or [...] with `mean`). */
@@ -121,14 +142,13 @@ export class LIF {
     const inner = repeated ? x.shape : x.shape.slice(1);
     const n = inner.reduce((a, b) => a * b, 1);
     const outShape = mean ? inner : [T, ...inner];
-    const p = this.params;
+    const p = this.kernelParams;
     return jsKernel(
       x,
       outShape,
       (xs) => {
         const r = lifForward(xs, T, n, p, { repeated, mean, name: this.name });
-        const detail: SpikeDetail = { d: r.saved.d, n, rows: rowsOf(inner) };
-        for (const fn of this.listeners) fn(r.spikeCount, T * n, T, detail);
+        this.report(r.spikeCount, T * n, T, { d: r.saved.d, n, rows: rowsOf(inner) });
         return { y: r.y, state: r.saved };
       },
       (dy, saved) => lifBackward(dy, saved, p),
@@ -138,4 +158,9 @@ export class LIF {
   toJSON(): LIFConfig {
     return { ...this.config, surrogate: { ...this.config.surrogate } };
   }
+}
+
+/** Every LIF registered in `model`, at any depth, with its dotted name, in registration order (depth first). */
+export function namedNeurons(model: Module): Array<[string, LIF]> {
+  return model.namedModules().filter((e): e is [string, LIF] => e[1] instanceof LIF);
 }

@@ -1,6 +1,7 @@
 /**
- * Firing-rate monitor: attach to named LIF layers; every forward pass adds its spike count and neuron-steps
- * (T x tokens x batch x features). Costs one counter update per forward call (the kernel counts spikes anyway),
+ * Firing-rate monitor: attach to a model (every LIF registered in it, found by walking its modules, under its
+ * dotted name, as spikingjelly's monitor does) or to named LIF layers; every forward pass adds its spike count
+ * and neuron-steps (T x tokens x batch x features). Costs one counter update per forward call (the kernel counts spikes anyway),
  * so it can stay on during evaluation. enable / disable / clear / detach.
  *
  * Real tokens only: `setTokens(mask, B, K)` before a forward pass over a left-padded [B, K] batch makes every
@@ -8,7 +9,8 @@
  * charges. A layer that ran on B rows (the last position of each window, as `forwardLast`'s last block) counts
  * the rows whose last position is real. `setTokens(null)` counts every neuron again.
  */
-import type { LIF, SpikeDetail } from "./lif.js";
+import type { Module } from "../tensor/index.js";
+import { LIF, namedNeurons, type SpikeDetail } from "./lif.js";
 
 export interface LayerRate {
   /** Mean firing rate: spikes / neuron-steps, in [0, 1]. */
@@ -81,11 +83,15 @@ export class FiringRateMonitor {
     return countRows(detail, T, counted);
   }
 
-  /** Attach to one LIF (under `name`, default the LIF's own name) or a list of [name, LIF] pairs. */
+  /**
+   * Attach to one LIF (under `name`, default the LIF's own name), to every LIF of a model (`namedNeurons`; none
+   * for an ANN) or to a list of [name, LIF] pairs.
+   */
   attach(lif: LIF, name?: string): this;
+  attach(model: Module): this;
   attach(layers: Iterable<[string, LIF]>): this;
-  attach(a: LIF | Iterable<[string, LIF]>, name?: string): this {
-    const pairs: Array<[string, LIF]> = Symbol.iterator in Object(a) ? [...(a as Iterable<[string, LIF]>)] : [[name ?? (a as LIF).name, a as LIF]];
+  attach(a: Module | Iterable<[string, LIF]>, name?: string): this {
+    const pairs: Array<[string, LIF]> = a instanceof LIF ? [[name ?? a.name, a]] : Symbol.iterator in Object(a) ? [...(a as Iterable<[string, LIF]>)] : namedNeurons(a as Module);
     for (const [n, lif] of pairs) {
       if (this.unsubscribe.has(n)) throw new Error(`FiringRateMonitor: a layer named '${n}' is already attached`);
       this.stats.set(n, { rate: 0, spikes: 0, neuronSteps: 0, calls: 0, T: 0 });

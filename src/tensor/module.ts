@@ -9,6 +9,8 @@ import type { Rng } from "./rng.js";
 export abstract class Module {
   private readonly ownParams = new Map<string, Variable>();
   private readonly childModules = new Map<string, Module>();
+  /** The module this one is registered in, under `name` (unset for a root or a free-standing module). */
+  private owner: { module: Module; name: string } | undefined;
   training = true;
 
   /** Registers a trainable parameter made from `values` (row-major) with `shape`. */
@@ -25,8 +27,20 @@ export abstract class Module {
 
   protected addModule<M extends Module>(name: string, m: M): M {
     if (this.ownParams.has(name) || this.childModules.has(name)) throw new Error(`duplicate member name '${name}'`);
+    if (m.owner) throw new Error(`module '${name}' is already registered as '${m.path()}'`);
     this.childModules.set(name, m);
+    m.owner = { module: this, name };
     return m;
+  }
+
+  /**
+   * This module's dotted name from the root of its tree (`blocks.0.attn.q_lif`, as `namedModules` gives it), or
+   * undefined for a module registered in none.
+   */
+  path(): string | undefined {
+    if (!this.owner) return undefined;
+    const up = this.owner.module.path();
+    return up === undefined ? this.owner.name : `${up}.${this.owner.name}`;
   }
 
   /** All parameters with dotted names, in registration order (deterministic). */

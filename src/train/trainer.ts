@@ -290,8 +290,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (evalDue) {
         const metrics: Record<string, number> = {};
         if (opts.validation) {
-          // Each LIF layer's firing rate on the held-out windows, logged as firing/<layer> (see spikeHealth).
-          const monitor = new FiringRateMonitor().attach(model.spikingLayers());
+          // Each LIF's firing rate on the held-out windows (every LIF of the model), logged as firing/<layer>
+          // (see spikeHealth).
+          const monitor = new FiringRateMonitor().attach(model);
           const m = evaluateOffline(model, opts.validation());
           for (const [n, r] of Object.entries(monitor.rates())) if (r.calls > 0) metrics[`firing/${n}`] = r.rate;
           monitor.detach();

@@ -39,6 +39,7 @@ export class MazeLookupModel extends Module implements PolicyModel {
     super();
     this.kind = kind;
     this.config = { toJSON: () => ({ rtgScale, maxTimestep: 5 }) };
+    if (lif) this.addModule("lif", lif); // found by the monitor under "lif", as any model's neurons
   }
 
   /** Through the models' own history -> batch code (timestep table of 5 entries). */
@@ -68,10 +69,6 @@ export class MazeLookupModel extends Module implements PolicyModel {
 
   loss(): Tensor {
     return scalar(0);
-  }
-
-  spikingLayers(): Array<[string, LIF]> {
-    return this.lif ? [["lif", this.lif]] : [];
   }
 
   opRecords(tokens: number, rates: Record<string, number>): OpRecord[] {

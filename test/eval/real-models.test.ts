@@ -11,6 +11,8 @@ before(async () => {
   await ready();
 });
 
+/** The LIFs of a one-block STRL, in module order (the names reports, rasters and the energy count use). */
+const STRL_NEURONS = ["blocks.0.attn.q_lif", "blocks.0.attn.k_lif", "blocks.0.attn.v_lif", "blocks.0.attn.score_lif", "blocks.0.mlp.lif1", "blocks.0.mlp.lif2"];
 const common = { obsDim: 2, head: { kind: "discrete" as const, n: 4 }, contextLength: 4, maxTimestep: 16, dModel: 8, nBlocks: 1, nHeads: 2, seed: 5, stateMean: [2, 2], stateStd: [1.5, 1.5], rtgScale: 2 };
 const run = { envId: "Maze-v0", envOptions: { maze: TINY_MAZE, maxSteps: 8 }, targetReturns: [0.4], episodes: 2, seeds: [0], rtgScale: 2 };
 
@@ -27,8 +29,8 @@ describe("evaluation with the real models", () => {
       const { closedLoop, energy } = await evaluateWithEnergy(model, run);
       const steps = closedLoop.targets[0]!.episodes.reduce((a, e) => a + e.length, 0);
       assert.equal(energy.decisions, steps, name);
-      const expectKeys = model.spikingLayers().map(([n]) => n);
-      if (model.kind === "strl") expectKeys.splice(4, 0, "blocks.0.attn.qk"); // the measured q·k coincidence rate
+      // every LIF the model's modules hold, plus the measured q·k coincidence rate after the score LIF; none for an ANN
+      const expectKeys = model.kind === "strl" ? [...STRL_NEURONS.slice(0, 4), "blocks.0.attn.qk", ...STRL_NEURONS.slice(4)] : [];
       assert.deepEqual(Object.keys(energy.rates), expectKeys, name);
       assert.equal(energy.path, model.kind === "dt" ? "full" : "last", name);
       if (model.kind !== "strl") {
@@ -52,11 +54,10 @@ describe("evaluation with the real models", () => {
 
   it("captures a [T, neurons] 0/1 raster from each spiking layer of one STRL decision", async () => {
     const model = new StrlModel(common);
-    const layers = model.spikingLayers();
-    const got = captureSpikes(layers, () => {
+    const got = captureSpikes(model, () => {
       model.getAction({ observations: [[0, 1]], actions: [], returnsToGo: [0.4], timesteps: [0] });
     });
-    assert.deepEqual(got.map((l) => l.layer), layers.map(([n]) => n)); // all 6, the fused attention's 4 included
+    assert.deepEqual(got.map((l) => l.layer), STRL_NEURONS); // all 6, the fused attention's 4 included
     for (const l of got) {
       assert.equal(l.spikes.length, 4, `${l.layer}: T = 4 rows`);
       for (const row of l.spikes) for (const v of row) assert.ok(v === 0 || v === 1, `${l.layer}: ${v}`);

@@ -42,9 +42,9 @@ describe("captureSpikes on a whole STRL", () => {
     const m = new StrlModel({ obsDim: OBS, head: DISCRETE, contextLength: K, maxTimestep: 16, dropout: 0, seed: 5, dModel: 8, nBlocks: 2, nHeads: 2 });
     const full = allWindows(tinyDataset("discrete"), K);
     const one = { ...full, B: 1, states: full.states.slice(0, K * OBS), rtg: full.rtg.slice(0, K), timesteps: full.timesteps.slice(0, K), actions: full.actions.slice(0, K), prevActions: full.prevActions.slice(0, K), mask: new Float32Array(K).fill(1) };
-    const got = captureSpikes(m.spikingLayers(), () => m.forward(one).preds.dispose(), { maxNeurons: 100 });
-    assert.deepEqual(got.map((g) => g.layer), m.spikingLayers().map(([n]) => n)); // 12 layers, none missing
-    assert.equal(got.length, 12);
+    const got = captureSpikes(m, () => m.forward(one).preds.dispose(), { maxNeurons: 100 }); // the model: its LIFs found by walking it
+    const perBlock = ["attn.q_lif", "attn.k_lif", "attn.v_lif", "attn.score_lif", "mlp.lif1", "mlp.lif2"];
+    assert.deepEqual(got.map((g) => g.layer), [0, 1].flatMap((b) => perBlock.map((n) => `blocks.${b}.${n}`))); // 12 layers, none missing
     const width = (name: string) => got.find((g) => g.layer === name)!.spikes[0]!.length;
     assert.equal(width("blocks.0.attn.q_lif"), 8); // d features of the last token
     assert.equal(width("blocks.0.attn.score_lif"), 2 * K); // the last query's K keys in each of 2 heads

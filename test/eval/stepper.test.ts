@@ -56,7 +56,8 @@ describe("DecisionInspector", () => {
     assert.equal(ep.model.decisions, energy.decisions);
     assert.ok(Math.abs(ep.model.energyPerDecisionPj - energy.energyPerDecisionPj) <= 1e-9 * energy.energyPerDecisionPj);
     const t = last!;
-    assert.deepEqual(Object.keys(t.rates), model.spikingLayers().map(([n]) => n)); // LIF layers only (no `<attn>.qk`)
+    const lifs = ["attn.q_lif", "attn.k_lif", "attn.v_lif", "attn.score_lif", "mlp.lif1", "mlp.lif2"].map((n) => `blocks.0.${n}`);
+    assert.deepEqual(Object.keys(t.rates), lifs); // LIF layers only (no `<attn>.qk`)
     assert.ok(t.spikes.length > 0 && t.spikes.every((l) => l.spikes.length === 4));
     assert.ok(t.energyPj > 0 && t.annEnergyPj! > t.energyPj, "the ANN-STRL twin costs more");
     assert.ok(Number.isInteger(t.nearThreshold) && t.nearThreshold >= 0);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ready } from "../../src/tensor/index.js";
-import { FiringRateMonitor } from "../../src/snn/index.js";
+import { FiringRateMonitor, LIF, namedNeurons } from "../../src/snn/index.js";
 import { energyReport } from "../../src/energy/index.js";
 import { BcModel, DtModel, StrlModel } from "../../src/models/index.js";
 import { DISCRETE, OBS, allWindows, fitUntil, tinyDataset } from "./fixtures.js";
@@ -17,7 +17,7 @@ describe("energy records and firing rates", () => {
 
   it("lists STRL's operations of one decision by hand: real layers once, spike layers with T and the rate", () => {
     const m = new StrlModel(tr);
-    const rates = Object.fromEntries(m.spikingLayers().map(([n], i) => [n, 0.1 * (i + 1)]));
+    const rates = Object.fromEntries(namedNeurons(m).map(([n], i) => [n, 0.1 * (i + 1)]));
     // L = 3 tokens, d 8, 2 heads of 4, causal pairs per head 3·4/2 = 6 -> 6 · 2 · 4 = 48 per product
     assert.deepEqual(m.opRecords(3, rates), [
       { layer: "embed.rtg", input: "real", macs: 24 },
@@ -30,7 +30,7 @@ describe("energy records and firing rates", () => {
       { layer: "head", input: "real", macs: 72 },
     ]);
     assert.deepEqual(
-      m.spikingLayers().map(([n]) => n),
+      namedNeurons(m).map(([n]) => n),
       ["blocks.0.attn.q_lif", "blocks.0.attn.k_lif", "blocks.0.attn.v_lif", "blocks.0.attn.score_lif", "blocks.0.mlp.lif1", "blocks.0.mlp.lif2"],
     );
     assert.throws(() => m.opRecords(3, {}), /rates\['blocks\.0\.attn\.q_lif'\] must be a firing rate in \[0, 1\], got undefined/);
@@ -68,11 +68,11 @@ describe("energy records and firing rates", () => {
   });
 
   it("measures q·k coincidences in the fused kernel: q (1,0),(1,1) x k (1,1),(0,1), causal -> 4 of 6 per step", async () => {
-    const { ReportingLIF } = await import("../../src/models/blocks/reporting-lif.js");
+
     const { fusedSpikingAttention } = await import("../../src/models/blocks/fused-spiking-attention.js");
     const { readRates } = await import("../../src/eval/energy-eval.js");
     const { tensor } = await import("../../src/tensor/index.js");
-    const lifs = { q: new ReportingLIF({}, "a.q_lif"), k: new ReportingLIF({}, "a.k_lif"), v: new ReportingLIF({}, "a.v_lif"), attn: new ReportingLIF({}, "a.score_lif") };
+    const lifs = { q: new LIF({}, "a.q_lif"), k: new LIF({}, "a.k_lif"), v: new LIF({}, "a.v_lif"), attn: new LIF({}, "a.score_lif") };
     const mon = new FiringRateMonitor().attach(Object.values(lifs).map((l) => [l.name, l] as [string, typeof l]));
     // [B=1, K=2, 3d = 6]: q | k | v per token; 3 fires every step, 0 never
     const qkv = tensor([3, 0, 3, 3, 3, 3, 3, 3, 0, 3, 0, 0], [1, 2, 6]);
@@ -89,7 +89,7 @@ describe("energy records and firing rates", () => {
     const batch = allWindows(tinyDataset("discrete"), K);
     const strl = new StrlModel({ ...tr, dModel: 16 });
     fitUntil(strl, batch, { lr: 1e-2, maxSteps: 60, target: 1.01, every: 60 });
-    const mon = new FiringRateMonitor().attach(strl.spikingLayers());
+    const mon = new FiringRateMonitor().attach(strl);
     strl.eval();
     mon.setTokens(batch.mask, batch.B, batch.K);
     strl.forward(batch).preds.dispose();

@@ -3,9 +3,8 @@ import assert from "node:assert/strict";
 import { loadAddon } from "../../src/tensor/native/addon.js";
 import { Rng } from "../../src/tensor/rng.js";
 import { ssaKernel, type SsaNeurons } from "../../src/models/blocks/fused-spiking-attention.js";
-import { ReportingLIF } from "../../src/models/blocks/reporting-lif.js";
 import type { AttentionKind } from "../../src/models/config/strl-config.js";
-import type { LIFOptions } from "../../src/snn/lif.js";
+import { LIF, type LIFOptions } from "../../src/snn/lif.js";
 import { assertClose } from "../helpers.js";
 
 const { addon, why } = loadAddon();
@@ -14,10 +13,10 @@ const skip = addon ? false : `native addon not available: ${why}`;
 function neurons(kind: AttentionKind, attnOpts: LIFOptions = {}): { nr: SsaNeurons; counts: Map<string, number> } {
   const opts = { vThreshold: 0.4 }; // low threshold: plenty of spikes everywhere, including the score LIF
   const nr: SsaNeurons = {
-    q: new ReportingLIF(opts, "q"),
-    k: new ReportingLIF(opts, "k"),
-    v: new ReportingLIF(opts, "v"),
-    attn: new ReportingLIF({ ...opts, ...attnOpts }, kind === "strl" ? "score" : "out"),
+    q: new LIF(opts, "q"),
+    k: new LIF(opts, "k"),
+    v: new LIF(opts, "v"),
+    attn: new LIF({ ...opts, ...attnOpts }, kind === "strl" ? "score" : "out"),
   };
   const counts = new Map<string, number>();
   for (const l of [nr.q, nr.k, nr.v, nr.attn]) l.addListener((s) => counts.set(l.name, (counts.get(l.name) ?? 0) + s));

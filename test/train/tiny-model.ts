@@ -30,7 +30,6 @@ import {
   type Variable,
 } from "../../src/tensor/index.js";
 import type { ActionHead, ModelBatch, ModelOutput, PolicyModel } from "../../src/models/types.js";
-import type { LIF } from "../../src/snn/index.js";
 import type { OpRecord } from "../../src/energy/index.js";
 
 export interface TinyConfig {
@@ -114,10 +113,6 @@ export class TinyModel extends Module implements PolicyModel {
       }
       return div(sum(mul(perStep, mask)), sum(mask)); // []
     });
-  }
-
-  spikingLayers(): Array<[string, LIF]> {
-    return [];
   }
 
   opRecords(): OpRecord[] {

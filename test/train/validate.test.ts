@@ -24,9 +24,6 @@ class FixedModel extends Module implements PolicyModel {
   loss(): Tensor {
     return scalar(0);
   }
-  spikingLayers(): [] {
-    return [];
-  }
   opRecords(): [] {
     return [];
   }

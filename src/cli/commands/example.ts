@@ -3,7 +3,7 @@ import type { Command } from "../command.js";
 import { parseFlags, numberFlag, unknownMessage } from "../command.js";
 import { UsageError } from "../errors.js";
 import { grad, ready, sum, tensor, type Tensor } from "../../tensor/index.js";
-import { LIF, lifConfig, lifForward, makeSurrogate, FiringRateMonitor, type SurrogateName } from "../../snn/index.js";
+import { LIF, lifConfig, lifForward, FiringRateMonitor, type SurrogateName } from "../../snn/index.js";
 import { energyReport, linearMacs } from "../../energy/index.js";
 
 const HELP = `strl example lif — drive one LIF neuron and a tiny spiking layer, print the traces and energy
@@ -53,9 +53,8 @@ export const command: Command = {
     }
     await ready();
     const T = xs.length;
-    const p = { ...cfg, surrogateGrad: makeSurrogate(cfg.surrogate).grad };
-    const tr = lifForward(new Float32Array(xs), T, 1, p, { repeated: false, mean: false, recordMembrane: true });
     const lif = new LIF(cfg, "lif");
+    const tr = lifForward(new Float32Array(xs), T, 1, lif.kernelParams, { repeated: false, mean: false, recordMembrane: true });
     const dx = grad((x: Tensor) => sum(lif.forward(x)))(tensor(xs, [T, 1])).dataSync();
 
     // A tiny network for the energy example: x = [1, 0, 0] feeds constant currents 2.5, 1.5, 0.3, 1.2 to 4 LIFs.

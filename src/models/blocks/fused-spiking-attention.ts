@@ -15,11 +15,11 @@
  * the LIFs run in native/src/lif.cc. The JS loops, one function per pass, are in fused-spiking-attention-js.ts
  * (the wasm / browser engine's path); this file runs the LIFs and picks the native or the JS passes.
  */
+import type { LIF } from "../../snn/index.js";
 import { lifBackwardJs, lifBackwardNative, lifForwardJs, lifForwardNative, type LifForwardOptions, type LifParams, type LifSaved } from "../../snn/lif-kernel.js";
 import { jsKernel, nativeKernels, type Tensor } from "../../tensor/index.js";
 import type { NativeAddon } from "../../tensor/native/addon.js";
 import type { AttentionKind } from "../config/strl-config.js";
-import type { ReportingLIF } from "./reporting-lif.js";
 import { indexSpikes, type SpikeRows } from "./spike-index.js";
 import { keyLists, scoreDetail, type KeyLists } from "./key-lists.js";
 import {
@@ -48,11 +48,11 @@ export interface FusedSsaOptions {
 }
 
 export interface SsaNeurons {
-  q: ReportingLIF;
-  k: ReportingLIF;
-  v: ReportingLIF;
+  q: LIF;
+  k: LIF;
+  v: LIF;
   /** The score LIF ("strl") or the output LIF ("spike-driven"). */
-  attn: ReportingLIF;
+  attn: LIF;
 }
 
 export interface SsaSaved {
@@ -129,7 +129,7 @@ export function ssaKernel(
       // q, k, v pre-activations [N, d] each, then their spikes [T, N, d] (same input at every step)
       const parts = [new Float32Array(numel), new Float32Array(numel), new Float32Array(numel)];
       for (let r = 0; r < N; r++) for (let p = 0; p < 3; p++) parts[p]!.set(x.subarray(r * d3 + p * d, r * d3 + (p + 1) * d), r * d);
-      const run = (lif: ReportingLIF, input: Float32Array) => {
+      const run = (lif: LIF, input: Float32Array) => {
         const res = lifForward(input, T, numel, lif.kernelParams, { repeated: true, mean: false, name: lif.name });
         lif.report(res.spikeCount, T * numel, T, { d: res.saved.d, n: numel, rows: N });
         return res;

@@ -10,11 +10,10 @@
  * The allowed keys of position i: real steps j (not padding), and j <= i when causal. Everything after the qkv
  * Linear runs as one fused op (`fusedSpikingAttention`).
  */
-import type { LIF, LIFOptions } from "../../snn/index.js";
+import { LIF, type LIFOptions } from "../../snn/index.js";
 import { Linear, Module, type Rng, type Tensor } from "../../tensor/index.js";
 import type { AttentionKind } from "../config/strl-config.js";
 import { fusedSpikingAttention } from "./fused-spiking-attention.js";
-import { ReportingLIF } from "./reporting-lif.js";
 
 export interface SpikingAttentionOptions {
   dModel: number;
@@ -28,24 +27,21 @@ export interface SpikingAttentionOptions {
 
 export class SpikingSelfAttention extends Module {
   readonly qkv: Linear;
-  readonly qLif: ReportingLIF;
-  readonly kLif: ReportingLIF;
-  readonly vLif: ReportingLIF;
-  /** LIF on the scores ("strl") or on the attention output ("spike-driven"). */
-  readonly attnLif: ReportingLIF;
+  /** The neurons run inside the fused kernel, which reports their spikes through them. */
+  readonly qLif: LIF;
+  readonly kLif: LIF;
+  readonly vLif: LIF;
+  /** LIF on the scores ("strl", `score_lif`) or on the attention output ("spike-driven", `out_lif`). */
+  readonly attnLif: LIF;
 
-  constructor(rng: Rng, readonly opts: SpikingAttentionOptions, readonly name: string) {
+  constructor(rng: Rng, readonly opts: SpikingAttentionOptions) {
     super();
     const d = opts.dModel;
     this.qkv = this.addModule("qkv", new Linear(rng, d, 3 * d, { bias: false }));
-    this.qLif = new ReportingLIF(opts.neuron, `${name}.q_lif`);
-    this.kLif = new ReportingLIF(opts.neuron, `${name}.k_lif`);
-    this.vLif = new ReportingLIF(opts.neuron, `${name}.v_lif`);
-    this.attnLif = new ReportingLIF(opts.neuron, `${name}.${opts.kind === "strl" ? "score_lif" : "out_lif"}`);
-  }
-
-  lifs(): Array<[string, LIF]> {
-    return [this.qLif, this.kLif, this.vLif, this.attnLif].map((l) => [l.name, l]);
+    this.qLif = this.addModule("q_lif", new LIF(opts.neuron));
+    this.kLif = this.addModule("k_lif", new LIF(opts.neuron));
+    this.vLif = this.addModule("v_lif", new LIF(opts.neuron));
+    this.attnLif = this.addModule(opts.kind === "strl" ? "score_lif" : "out_lif", new LIF(opts.neuron));
   }
 
   /** x [B, K, d] (real), keyMask [B, K] -> [B, K, d] (spike-attention output, mean over T) */

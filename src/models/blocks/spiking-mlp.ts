@@ -18,17 +18,13 @@ export class SpikingMlp extends Module {
   readonly lif1: LIF;
   readonly lif2: LIF;
 
-  constructor(rng: Rng, readonly opts: SpikingMlpOptions, readonly name: string) {
+  constructor(rng: Rng, readonly opts: SpikingMlpOptions) {
     super();
     const d = opts.dModel;
     this.fc1 = this.addModule("fc1", new Linear(rng, d, opts.mlpRatio * d));
     this.fc2 = this.addModule("fc2", new Linear(rng, opts.mlpRatio * d, d));
-    this.lif1 = new LIF(opts.neuron, `${name}.lif1`);
-    this.lif2 = new LIF(opts.neuron, `${name}.lif2`);
-  }
-
-  lifs(): Array<[string, LIF]> {
-    return [this.lif1, this.lif2].map((l) => [l.name, l]);
+    this.lif1 = this.addModule("lif1", new LIF(opts.neuron));
+    this.lif2 = this.addModule("lif2", new LIF(opts.neuron));
   }
 
   /** x [B, K, d] -> [B, K, d] */

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Rng, grad, mul, ready, slice, sum, tensor, tidy, type Tensor } from "../../../src/tensor/index.js";
-import { FiringRateMonitor } from "../../../src/snn/index.js";
+import { FiringRateMonitor, LIF } from "../../../src/snn/index.js";
 import { fusedSpikingAttention, type SsaNeurons } from "../../../src/models/blocks/fused-spiking-attention.js";
-import { ReportingLIF } from "../../../src/models/blocks/reporting-lif.js";
 import { spikeScoreValue, spikeScores, spikeSoftmaxValue } from "../../../src/models/blocks/spike-attention-kernels.js";
 import type { AttentionKind } from "../../../src/models/index.js";
 import { assertClose } from "../../helpers.js";
@@ -20,10 +19,10 @@ const H = 2;
 function neurons(kind: AttentionKind): SsaNeurons {
   const opts = { vThreshold: 0.4 }; // low threshold: plenty of spikes everywhere, including the score LIF
   return {
-    q: new ReportingLIF(opts, "q"),
-    k: new ReportingLIF(opts, "k"),
-    v: new ReportingLIF(opts, "v"),
-    attn: new ReportingLIF(opts, kind === "strl" ? "score" : "out"),
+    q: new LIF(opts, "q"),
+    k: new LIF(opts, "k"),
+    v: new LIF(opts, "v"),
+    attn: new LIF(opts, kind === "strl" ? "score" : "out"),
   };
 }
 
