@@ -10,9 +10,8 @@ import { warnPaperMode } from "./blocks/paper-mode.js";
 import { PreNormBlock, StepTransformer } from "./step-transformer.js";
 import type { PolicyModel } from "./types.js";
 
-export class AnnStrlModel extends StepTransformer<AnnSelfAttention, AnnMlp> implements PolicyModel {
+export class AnnStrlModel extends StepTransformer<AnnSelfAttention, AnnMlp, AnnStrlConfig> implements PolicyModel {
   readonly kind = "ann-strl" as const;
-  readonly config: AnnStrlConfig;
 
   constructor(config: AnnStrlConfig | AnnStrlConfigInit) {
     const c = config instanceof AnnStrlConfig ? config : new AnnStrlConfig(config);
@@ -26,7 +25,6 @@ export class AnnStrlModel extends StepTransformer<AnnSelfAttention, AnnMlp> impl
         ),
       "AnnStrlModel",
     );
-    this.config = c;
     if (!c.causal) warnPaperMode("ANN-STRL");
   }
 

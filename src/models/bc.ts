@@ -5,34 +5,25 @@
  */
 import type { OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
-import { Linear, Module, Rng, dropout, tensor, tidy, type Tensor } from "../tensor/index.js";
-import { ActionHeadLayer, actionLoss } from "./blocks/action-head.js";
+import { Linear, dropout, tensor, tidy, type Tensor } from "../tensor/index.js";
+import { ActionHeadLayer } from "./blocks/action-head.js";
 import { activate } from "./blocks/activation.js";
 import { checkBatch } from "./blocks/batch.js";
 import { checkTokens } from "./blocks/energy.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { BcConfig, type BcConfigInit } from "./config/bc-config.js";
-import { actWith, type ActOptions, type History } from "./policy.js";
-import type { ActionHead, ModelBatch, ModelOutput, PolicyModel } from "./types.js";
+import { PolicyBase } from "./policy-base.js";
+import type { ModelBatch, ModelOutput, PolicyModel } from "./types.js";
 
-export class BcModel extends Module implements PolicyModel {
+export class BcModel extends PolicyBase<BcConfig> implements PolicyModel {
   readonly kind = "bc" as const;
-  readonly config: BcConfig;
-  readonly head: ActionHead;
-  readonly contextLength: number;
   readonly layers: ModuleList<Linear>;
   readonly actionHead: ActionHeadLayer;
-  readonly dropoutRng: Rng;
 
   constructor(config: BcConfig | BcConfigInit) {
-    super();
     const c = config instanceof BcConfig ? config : new BcConfig(config);
-    this.config = c;
-    this.head = c.head;
-    this.contextLength = c.contextLength;
-    const root = new Rng(c.seed);
-    const rng = root.fork("init");
-    this.dropoutRng = root.fork("dropout");
+    super(c);
+    const rng = this.initRng;
     const sizes = [this.inputSize, ...c.hidden];
     this.layers = this.addModule("mlp", new ModuleList(c.hidden.map((h, i) => new Linear(rng, sizes[i]!, h))));
     this.actionHead = this.addModule("head", new ActionHeadLayer(rng, sizes[sizes.length - 1]!, c.head));
@@ -76,10 +67,6 @@ export class BcModel extends Module implements PolicyModel {
     return { preds };
   }
 
-  loss(batch: ModelBatch): Tensor {
-    return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
-  }
-
   /** Operations of one decision: the forward pass over a context of `tokens` real steps, batch 1, all MACs. */
   opRecords(tokens: number, _rates: Record<string, number> = {}, _opts: object = {}): OpRecord[] {
     const c = this.config;
@@ -88,9 +75,5 @@ export class BcModel extends Module implements PolicyModel {
     const out: OpRecord[] = c.hidden.map((h, i) => ({ layer: `mlp.${i}`, input: "real" as const, macs: linearMacs(L, sizes[i]!, h) }));
     out.push({ layer: "head", input: "real", macs: linearMacs(L, sizes[sizes.length - 1]!, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
     return out;
-  }
-
-  getAction(history: History, opts: ActOptions = {}): number | Float32Array {
-    return actWith(this, this.config, history, opts);
   }
 }

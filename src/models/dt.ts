@@ -10,8 +10,6 @@ import {
   Embedding,
   LayerNorm,
   Linear,
-  Module,
-  Rng,
   add,
   dropout,
   reshape,
@@ -21,21 +19,18 @@ import {
   tidy,
   type Tensor,
 } from "../tensor/index.js";
-import { ActionHeadLayer, actionLoss } from "./blocks/action-head.js";
+import { ActionHeadLayer } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf, rtgTensor, statesTensor } from "./blocks/batch.js";
 import { attentionPairs, checkTokens, type OpOptions } from "./blocks/energy.js";
 import { GptBlock } from "./blocks/gpt-block.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { additiveMask } from "./blocks/real-attention.js";
 import { DtConfig, type DtConfigInit } from "./config/dt-config.js";
-import { actWith, type ActOptions, type History } from "./policy.js";
-import type { ActionHead, ModelBatch, ModelOutput, PolicyModel } from "./types.js";
+import { PolicyBase } from "./policy-base.js";
+import type { ModelBatch, ModelOutput, PolicyModel } from "./types.js";
 
-export class DtModel extends Module implements PolicyModel {
+export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
   readonly kind = "dt" as const;
-  readonly config: DtConfig;
-  readonly head: ActionHead;
-  readonly contextLength: number;
   readonly embedRtg: Linear;
   readonly embedState: Linear;
   readonly embedAction: Embedding | Linear;
@@ -44,17 +39,11 @@ export class DtModel extends Module implements PolicyModel {
   readonly blocks: ModuleList<GptBlock>;
   readonly lnF: LayerNorm;
   readonly actionHead: ActionHeadLayer;
-  readonly dropoutRng: Rng;
 
   constructor(config: DtConfig | DtConfigInit) {
-    super();
     const c = config instanceof DtConfig ? config : new DtConfig(config);
-    this.config = c;
-    this.head = c.head;
-    this.contextLength = c.contextLength;
-    const root = new Rng(c.seed);
-    const rng = root.fork("init");
-    this.dropoutRng = root.fork("dropout");
+    super(c);
+    const rng = this.initRng;
     const d = c.dModel;
     this.embedRtg = this.addModule("embed.rtg", new Linear(rng, 1, d));
     this.embedState = this.addModule("embed.state", new Linear(rng, c.obsDim, d));
@@ -101,10 +90,6 @@ export class DtModel extends Module implements PolicyModel {
     return { preds };
   }
 
-  loss(batch: ModelBatch): Tensor {
-    return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
-  }
-
   /**
    * Operations of one decision: the whole forward pass over a context of `tokens` real steps (3 x tokens
    * tokens), batch 1, all MACs (the DT has no `forwardLast`: a closed-loop decision runs this same pass). With
@@ -142,9 +127,5 @@ export class DtModel extends Module implements PolicyModel {
     });
     out.push({ layer: "head", input: "real", macs: linearMacs(L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
     return out;
-  }
-
-  getAction(history: History, opts: ActOptions = {}): number | Float32Array {
-    return actWith(this, this.config, history, opts);
   }
 }

@@ -9,5 +9,6 @@ export { DtModel } from "./dt.js";
 export { BcModel } from "./bc.js";
 export { configFromJSON, createModel, modelFromJSON, MODEL_KINDS, type AnyModel, type AnyModelConfig } from "./factory.js";
 export { historyToBatch, actWith, type History, type ActOptions, type NormSpec } from "./policy.js";
+export { PolicyBase, type PolicyConfig } from "./policy-base.js";
 export { actionLoss, actionAccuracy, argmaxRows } from "./blocks/action-head.js";
 export { checkBatch } from "./blocks/batch.js";

@@ -1,15 +1,15 @@
 /**
  * What STRL and ANN-STRL share: the summed per-step token, N pre-norm residual blocks
  * `x = x + Attn(LN(x)); x = x + MLP(LN(x))`, and a linear action head on every position. Subclasses choose the
- * attention and MLP (spiking or real).
+ * attention and MLP (spiking or real); the config, random streams, loss and `getAction` come from `PolicyBase`.
  */
-import { LayerNorm, Module, Rng, add, slice, tidy, type Tensor } from "../tensor/index.js";
-import { actionLoss, ActionHeadLayer } from "./blocks/action-head.js";
+import { LayerNorm, Module, add, slice, tidy, type Rng, type Tensor } from "../tensor/index.js";
+import { ActionHeadLayer } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf } from "./blocks/batch.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { StepTokenEmbedding } from "./blocks/token-embedding.js";
-import { actWith, type ActOptions, type History } from "./policy.js";
-import type { ActionHead, ModelBatch, ModelOutput } from "./types.js";
+import { PolicyBase, type PolicyConfig } from "./policy-base.js";
+import type { ModelBatch, ModelOutput } from "./types.js";
 
 /** A sub-layer: attention takes the key mask, the MLP ignores it. x [B, K, d] -> [B, K, d] */
 export interface SubLayer extends Module {
@@ -49,48 +49,34 @@ export class PreNormBlock<A extends SubLayer, M extends SubLayer> extends Module
   }
 }
 
-export interface StepTransformerConfig {
-  obsDim: number;
-  head: ActionHead;
-  contextLength: number;
+/** What the shared STRL / ANN-STRL body needs of a config, besides what every model has. */
+export interface StepTransformerConfig extends PolicyConfig {
   maxTimestep: number;
   dModel: number;
   nBlocks: number;
   dropout: number;
-  seed: number;
-  stateMean: readonly number[];
-  stateStd: readonly number[];
-  rtgScale: number;
 }
 
-export abstract class StepTransformer<A extends SubLayer, M extends SubLayer> extends Module {
-  readonly head: ActionHead;
-  readonly contextLength: number;
+export abstract class StepTransformer<A extends SubLayer, M extends SubLayer, C extends StepTransformerConfig> extends PolicyBase<C> {
   readonly embed: StepTokenEmbedding;
   readonly blocks: ModuleList<PreNormBlock<A, M>>;
   readonly actionHead: ActionHeadLayer;
-  /** Source of the dropout masks (its state is what a resumed run restores). */
-  readonly dropoutRng: Rng;
 
   protected constructor(
-    readonly cfg: StepTransformerConfig,
-    makeBlock: (rng: Rng, index: number) => PreNormBlock<A, M>,
+    config: C,
+    makeBlock: (rng: Rng) => PreNormBlock<A, M>,
     private readonly where: string,
   ) {
-    super();
-    const root = new Rng(cfg.seed);
-    const initRng = root.fork("init");
-    this.dropoutRng = root.fork("dropout");
-    this.head = cfg.head;
-    this.contextLength = cfg.contextLength;
-    this.embed = this.addModule("embed", new StepTokenEmbedding(initRng, cfg));
-    this.blocks = this.addModule("blocks", new ModuleList(Array.from({ length: cfg.nBlocks }, (_, i) => makeBlock(initRng, i))));
-    this.actionHead = this.addModule("head", new ActionHeadLayer(initRng, cfg.dModel, cfg.head));
+    super(config);
+    const rng = this.initRng;
+    this.embed = this.addModule("embed", new StepTokenEmbedding(rng, config));
+    this.blocks = this.addModule("blocks", new ModuleList(Array.from({ length: config.nBlocks }, () => makeBlock(rng))));
+    this.actionHead = this.addModule("head", new ActionHeadLayer(rng, config.dModel, config.head));
   }
 
   /** batch -> preds [B, K, n] logits or [B, K, dim] actions */
   forward(batch: ModelBatch): ModelOutput {
-    checkBatch(this.where, batch, this.cfg);
+    checkBatch(this.where, batch, this.config);
     const keyMask = keyMaskOf(batch); // [B, K]
     const preds = tidy(() => {
       let x = this.embed.apply(batch, this.dropoutRng, this.training); // [B, K, d]
@@ -105,7 +91,7 @@ export abstract class StepTransformer<A extends SubLayer, M extends SubLayer> ex
    * row alone. batch -> [B, 1, out], equal to `forward(batch).preds[:, K-1:]`.
    */
   forwardLast(batch: ModelBatch): Tensor {
-    checkBatch(this.where, batch, this.cfg);
+    checkBatch(this.where, batch, this.config);
     const keyMask = keyMaskOf(batch); // [B, K]
     return tidy(() => {
       let x = this.embed.apply(batch, this.dropoutRng, this.training); // [B, K, d]
@@ -113,15 +99,5 @@ export abstract class StepTransformer<A extends SubLayer, M extends SubLayer> ex
       for (let i = 0; i < blocks.length - 1; i++) x = blocks[i]!.apply(x, keyMask); // [B, K, d]
       return this.actionHead.apply(blocks[blocks.length - 1]!.applyLast(x, keyMask)); // [B, 1, out]
     });
-  }
-
-  /** Masked cross-entropy (discrete) or MSE (continuous), a scalar. */
-  loss(batch: ModelBatch): Tensor {
-    return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
-  }
-
-  /** The current action for an episode's history (crop, normalise, pad as training; eval mode). */
-  getAction(history: History, opts: ActOptions = {}): number | Float32Array {
-    return actWith(this, this.cfg, history, opts);
   }
 }

@@ -12,9 +12,8 @@ import { SpikingSelfAttention } from "./blocks/spiking-attention.js";
 import { PreNormBlock, StepTransformer } from "./step-transformer.js";
 import type { PolicyModel } from "./types.js";
 
-export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp> implements PolicyModel {
+export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp, StrlConfig> implements PolicyModel {
   readonly kind = "strl" as const;
-  readonly config: StrlConfig;
 
   constructor(config: StrlConfig | StrlConfigInit) {
     const c = config instanceof StrlConfig ? config : new StrlConfig(config);
@@ -31,7 +30,6 @@ export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp>
         ),
       "StrlModel",
     );
-    this.config = c;
     if (!c.causal) warnPaperMode("STRL");
   }
 
