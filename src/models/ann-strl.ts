@@ -20,7 +20,7 @@ export class AnnStrlModel extends StepTransformer<AnnSelfAttention, AnnMlp, AnnS
       (rng) =>
         new PreNormBlock(
           c.dModel,
-          new AnnSelfAttention(rng, { dModel: c.dModel, nHeads: c.nHeads, scale: c.scale, kind: c.attention, causal: c.causal, activation: c.activation }),
+          new AnnSelfAttention(rng, { dModel: c.dModel, nHeads: c.nHeads, scale: c.scale, attention: c.attention, causal: c.causal, activation: c.activation }),
           new AnnMlp(rng, c.dModel, c.mlpRatio, c.activation),
         ),
       "AnnStrlModel",

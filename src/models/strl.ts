@@ -24,7 +24,7 @@ export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp,
           c.dModel,
           new SpikingSelfAttention(
             rng,
-            { dModel: c.dModel, nHeads: c.nHeads, T: c.T, scale: c.scale, kind: c.attention, causal: c.causal, neuron: c.neuron },
+            { dModel: c.dModel, nHeads: c.nHeads, T: c.T, scale: c.scale, attention: c.attention, causal: c.causal, neuron: c.neuron },
           ),
           new SpikingMlp(rng, { dModel: c.dModel, mlpRatio: c.mlpRatio, T: c.T, neuron: c.neuron }),
         ),

@@ -76,7 +76,7 @@ describe("energy records and firing rates", () => {
     const mon = new FiringRateMonitor().attach(Object.values(lifs).map((l) => [l.name, l] as [string, typeof l]));
     // [B=1, K=2, 3d = 6]: q | k | v per token; 3 fires every step, 0 never
     const qkv = tensor([3, 0, 3, 3, 3, 3, 3, 3, 0, 3, 0, 0], [1, 2, 6]);
-    fusedSpikingAttention(qkv, lifs, { T: 4, H: 1, causal: true, scale: 1, kind: "strl", keyMask: new Uint8Array([1, 1]) }).dispose();
+    fusedSpikingAttention(qkv, lifs, { T: 4, nHeads: 1, causal: true, scale: 1, attention: "strl", keyMask: new Uint8Array([1, 1]) }).dispose();
     // cells (0,0): q0·k0 = 1; (1,0): q1·k0 = 2; (1,1): q1·k1 = 1 -> 4 coincidences of 3 cells x dh 2, each of T = 4 steps
     const r = mon.rates()["a.score_lif"]!;
     assert.equal(r.events, 16);

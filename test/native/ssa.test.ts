@@ -50,7 +50,7 @@ function run(
       for (let p = 0; p < 3; p++) if (silent(r, p)) x.fill(-10, (r * 3 + p) * c.d, (r * 3 + p + 1) * c.d);
   const dOut = rng.fillNormal(new Float32Array(c.B * c.K * c.d));
   const { nr, counts } = neurons(kind, attnOpts);
-  const k = ssaKernel(engine, c.B, c.K, 3 * c.d, nr, { T: c.T, H: c.H, causal, scale: 0.5, kind, keyMask });
+  const k = ssaKernel(engine, c.B, c.K, 3 * c.d, nr, { T: c.T, nHeads: c.H, causal, scale: 0.5, attention: kind, keyMask });
   const f = k.forward(x);
   const dx = k.backward(dOut, f.state);
   return { y: f.y, dx, counts };

@@ -13,7 +13,7 @@ export interface AnnAttentionOptions {
   dModel: number;
   nHeads: number;
   scale: number;
-  kind: AttentionKind;
+  attention: AttentionKind;
   causal: boolean;
   activation: ActivationName;
 }
@@ -29,17 +29,17 @@ export class AnnSelfAttention extends Module {
   /** x [B, K, d], keyMask [B, K] -> [B, K, d] */
   apply(x: Tensor, keyMask: Uint8Array): Tensor {
     const [B, K, d] = x.shape as [number, number, number];
-    const { activation: act, kind } = this.opts;
+    const { activation: act, attention, nHeads, scale } = this.opts;
     const qkv = activate(this.qkv.apply(x), act); // [B, K, 3d]
     const q = slice(qkv, [0, 0, 0], [B, K, d]); // [B, K, d]
     const k = slice(qkv, [0, 0, d], [B, K, d]); // [B, K, d]
     const v = slice(qkv, [0, 0, 2 * d], [B, K, d]); // [B, K, d]
-    if (kind === "strl") {
+    if (attention === "strl") {
       const mask = additiveMask(keyMask, B, K, this.opts.causal); // [B, 1, K, K]
-      return realAttention(q, k, v, { H: this.opts.nHeads, scale: this.opts.scale, kind: "softmax", scoreAct: act, mask }); // [B, K, d]
+      return realAttention(q, k, v, { nHeads, scale, weights: "softmax", scoreAct: act, mask }); // [B, K, d]
     }
     const mask = multiplicativeMask(keyMask, B, K, this.opts.causal); // [B, 1, K, K]
-    return activate(realAttention(q, k, v, { H: this.opts.nHeads, scale: this.opts.scale, kind: "linear", mask }), act); // [B, K, d]
+    return activate(realAttention(q, k, v, { nHeads, scale, weights: "linear", mask }), act); // [B, K, d]
   }
 }
 

@@ -35,14 +35,14 @@ import {
 export interface FusedSsaOptions {
   /** time steps of the LIFs */
   T: number;
-  /** number of heads (d must divide by it) */
-  H: number;
+  /** number of heads (d must divide by it): the H of the shape comments */
+  nHeads: number;
   /** query i may attend keys j <= i only */
   causal: boolean;
   /** factor on the q·k coincidence counts */
   scale: number;
   /** "strl": score LIF, softmax, · V; "spike-driven": · V (no softmax), output LIF */
-  kind: AttentionKind;
+  attention: AttentionKind;
   /** [B, K] 1 = real step, 0 = padding */
   keyMask: Uint8Array;
 }
@@ -102,7 +102,7 @@ export function ssaKernel(
   o: FusedSsaOptions,
 ): { forward: (x: Float32Array) => { y: Float32Array; state: SsaSaved }; backward: (dOut: Float32Array, s: SsaSaved) => Float32Array } {
   const d = d3 / 3;
-  const { T, H: nHeads, causal, scale, kind, keyMask } = o;
+  const { T, nHeads, causal, scale, attention, keyMask } = o;
   if (!Number.isInteger(d) || d % nHeads !== 0) throw new RangeError(`fusedSpikingAttention: last dim ${d3} must be 3·d with d divisible by H = ${nHeads}`);
   if (keyMask.length !== B * K) throw new RangeError(`fusedSpikingAttention: keyMask has ${keyMask.length} entries, expected B·K = ${B * K}`);
   const dh = d / nHeads;
@@ -145,7 +145,7 @@ export function ssaKernel(
       const g = geometry(allowed);
       const saved = { N, qLif: q.saved, kLif: k.saved, vLif: v.saved, qIndex, kIndex, vIndex, allowed };
       const scores = scoresForward(g, qIndex, kIndex, scale); // [T, nCells]
-      if (kind === "spike-driven") {
+      if (attention === "spike-driven") {
         const out = outputLif(drivenValueForward(g, scores, vIndex));
         return { y: out.y, state: { ...saved, attnLif: out.saved, cells: scores, invZ: new Float32Array(0) } };
       }
@@ -158,7 +158,7 @@ export function ssaKernel(
       const g = geometry(s.allowed);
       let dScores: Float32Array; // d loss / d scaled score [T, nCells]
       let dv: Float32Array; // d loss / d v spikes [T, B, K, d]
-      if (kind === "spike-driven") {
+      if (attention === "spike-driven") {
         const dy = lifBackward(dOut, s.attnLif, lifs.attn.kernelParams); // [T, B, K, d]
         ({ dScores, dv } = drivenValueBackward(g, dy, s.cells, s.vIndex!));
       } else {
@@ -193,7 +193,7 @@ export function ssaKernel(
     const scores = new Float32Array(T * nCells); // scaled scores of the allowed cells [T, nCells]
     nk.ssaScores(...geo, q.y, k.y, scale, scores);
     const saved = { N, qLif: q.saved, kLif: k.saved, vLif: v.saved, allowed, qSpikes: q.y, kSpikes: k.y, vSpikes: v.y };
-    if (kind === "spike-driven") {
+    if (attention === "spike-driven") {
       const y = new Float32Array(T * numel); // [T, B, K, d]
       nk.ssaDrivenForward(...geo, scores, v.y, y);
       const out = outputLif(y);
@@ -213,7 +213,7 @@ export function ssaKernel(
     const dCells = new Float32Array(T * nCells);
     const dv = new Float32Array(T * numel);
     let dScores: Float32Array;
-    if (kind === "spike-driven") {
+    if (attention === "spike-driven") {
       const dy = lifBackward(dOut, s.attnLif, lifs.attn.kernelParams); // [T, B, K, d]
       nk.ssaDrivenBackward(...geo, dy, s.cells, s.vSpikes!, dCells, dv);
       dScores = dCells;

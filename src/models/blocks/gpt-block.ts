@@ -46,9 +46,9 @@ export class GptBlock extends Module {
     const k = slice(qkv, [0, 0, d], [B, L, d]); // [B, L, d]
     const v = slice(qkv, [0, 0, 2 * d], [B, L, d]); // [B, L, d]
     const att = realAttention(q, k, v, {
-      H: this.opts.nHeads,
+      nHeads: this.opts.nHeads,
       scale: 1 / Math.sqrt(d / this.opts.nHeads),
-      kind: "softmax",
+      weights: "softmax",
       mask,
       dropout: { p, rng, training },
     }); // [B, L, d]

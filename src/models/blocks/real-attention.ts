@@ -38,13 +38,14 @@ export function multiplicativeMask(keyMask: Uint8Array, B: number, L: number, ca
 }
 
 export interface RealAttentionOptions {
-  H: number;
+  /** Heads: the H of the shape comments. */
+  nHeads: number;
   scale: number;
   /** "softmax": softmax(scoreAct(scores) + mask) · V. "linear": (scores ⊙ mask) · V, no softmax. */
-  kind: "softmax" | "linear";
+  weights: "softmax" | "linear";
   /** Activation applied to the scaled scores before the mask (ANN-STRL's stand-in for the score LIF). */
   scoreAct?: ActivationName;
-  /** [B, 1, L, L]: additive (kind "softmax") or 0/1 (kind "linear") */
+  /** [B, 1, L, L]: additive (weights "softmax") or 0/1 (weights "linear") */
   mask: Tensor;
   /** Dropout on the attention weights (GPT-2's attn_pdrop). */
   dropout?: { p: number; rng: Rng; training: boolean };
@@ -58,14 +59,14 @@ function heads(x: Tensor, B: number, L: number, H: number, dh: number): Tensor {
 /** Multi-head attention core (no projections). q, k, v [B, L, d] -> [B, L, d] */
 export function realAttention(q: Tensor, k: Tensor, v: Tensor, o: RealAttentionOptions): Tensor {
   const [B, L, d] = q.shape as [number, number, number];
-  const { H } = o;
+  const H = o.nHeads; // the shape letter
   const dh = d / H;
   const qh = heads(q, B, L, H, dh); // [B·H, L, dh]
   const kT = reshape(transpose(reshape(k, [B, L, H, dh]), [0, 2, 3, 1]), [B * H, dh, L]); // [B·H, dh, L]
   const vh = heads(v, B, L, H, dh); // [B·H, L, dh]
   let s = reshape(mul(bmm(qh, kT), o.scale), [B, H, L, L]); // [B, H, L, L]
   if (o.scoreAct) s = activate(s, o.scoreAct); // [B, H, L, L]
-  let att = o.kind === "softmax" ? softmax(add(s, o.mask), -1) : mul(s, o.mask); // [B, H, L, L]
+  let att = o.weights === "softmax" ? softmax(add(s, o.mask), -1) : mul(s, o.mask); // [B, H, L, L]
   if (o.dropout) att = dropout(att, o.dropout.p, o.dropout.rng, o.dropout.training); // [B, H, L, L]
   const y = bmm(reshape(att, [B * H, L, L]), vh); // [B·H, L, dh]
   return reshape(transpose(reshape(y, [B, H, L, dh]), [0, 2, 1, 3]), [B, L, d]); // [B, L, d]

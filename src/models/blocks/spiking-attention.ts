@@ -3,9 +3,10 @@
  * (no bias) computed ONCE on the real input; each gets its own LIF fed the same input at every step
  * (`forwardRepeated`, identical to repeating the input T times).
  *
- * kind "strl" (the paper's): scores_t = scale · q_t k_tᵀ per head -> LIF (binary) -> softmax over the allowed
- *   keys -> · v_t -> concatenate heads -> mean over T. No output projection.
- * kind "spike-driven" (Spikformer / DSFormer): y_t = (scale · q_t k_tᵀ ⊙ mask) · v_t -> LIF -> mean over T.
+ * attention "strl" (the paper's): scores_t = scale · q_t k_tᵀ per head -> LIF (binary) -> softmax over the
+ *   allowed keys -> · v_t -> concatenate heads -> mean over T. No output projection.
+ * attention "spike-driven" (Spikformer / DSFormer): y_t = (scale · q_t k_tᵀ ⊙ mask) · v_t -> LIF -> mean over
+ *   T.
  *
  * The allowed keys of position i: real steps j (not padding), and j <= i when causal. Everything after the qkv
  * Linear runs as one fused op (`fusedSpikingAttention`).
@@ -20,7 +21,7 @@ export interface SpikingAttentionOptions {
   nHeads: number;
   T: number;
   scale: number;
-  kind: AttentionKind;
+  attention: AttentionKind;
   causal: boolean;
   neuron: LIFOptions;
 }
@@ -41,14 +42,14 @@ export class SpikingSelfAttention extends Module {
     this.qLif = this.addModule("q_lif", new LIF(opts.neuron));
     this.kLif = this.addModule("k_lif", new LIF(opts.neuron));
     this.vLif = this.addModule("v_lif", new LIF(opts.neuron));
-    this.attnLif = this.addModule(opts.kind === "strl" ? "score_lif" : "out_lif", new LIF(opts.neuron));
+    this.attnLif = this.addModule(opts.attention === "strl" ? "score_lif" : "out_lif", new LIF(opts.neuron));
   }
 
   /** x [B, K, d] (real), keyMask [B, K] -> [B, K, d] (spike-attention output, mean over T) */
   apply(x: Tensor, keyMask: Uint8Array): Tensor {
-    const { T, nHeads: H, scale, causal, kind } = this.opts;
+    const { T, nHeads, scale, causal, attention } = this.opts;
     const qkv = this.qkv.apply(x); // [B, K, 3d], computed once for all T
     const neurons = { q: this.qLif, k: this.kLif, v: this.vLif, attn: this.attnLif };
-    return fusedSpikingAttention(qkv, neurons, { T, H, causal, scale, kind, keyMask }); // [B, K, d]
+    return fusedSpikingAttention(qkv, neurons, { T, nHeads, causal, scale, attention, keyMask }); // [B, K, d]
   }
 }

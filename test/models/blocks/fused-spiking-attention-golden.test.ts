@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Rng } from "../../../src/tensor/rng.js";
 import { ssaKernel, type SsaNeurons } from "../../../src/models/blocks/fused-spiking-attention.js";
-import { ReportingLIF } from "../../../src/models/blocks/reporting-lif.js";
+import { LIF } from "../../../src/snn/index.js";
 import type { AttentionKind } from "../../../src/models/config/strl-config.js";
 
 interface Case {
@@ -36,15 +36,15 @@ function digest(c: Case, kind: AttentionKind, causal: boolean): string {
   const dOut = rng.fillNormal(new Float32Array(c.B * c.K * c.d)); // [B, K, d]
   const opts = { vThreshold: 0.4 }; // low threshold: spikes everywhere, the score LIF included
   const nr: SsaNeurons = {
-    q: new ReportingLIF(opts, "q"),
-    k: new ReportingLIF(opts, "k"),
-    v: new ReportingLIF(opts, "v"),
-    attn: new ReportingLIF(opts, kind === "strl" ? "score" : "out"),
+    q: new LIF(opts, "q"),
+    k: new LIF(opts, "k"),
+    v: new LIF(opts, "v"),
+    attn: new LIF(opts, kind === "strl" ? "score" : "out"),
   };
   const counts: number[] = [];
   for (const l of [nr.q, nr.k, nr.v, nr.attn]) l.addListener((s, steps) => counts.push(s, steps));
   const keyMask = Uint8Array.from(c.keyMask);
-  const k = ssaKernel(undefined, c.B, c.K, 3 * c.d, nr, { T: c.T, H: c.H, causal, scale: 0.5, kind, keyMask });
+  const k = ssaKernel(undefined, c.B, c.K, 3 * c.d, nr, { T: c.T, nHeads: c.H, causal, scale: 0.5, attention: kind, keyMask });
   const f = k.forward(x);
   const dx = k.backward(dOut, f.state);
   assert.ok(f.y.some((v) => v !== 0) && dx.some((v) => v !== 0), "all-zero output or gradient: the digest would prove little");

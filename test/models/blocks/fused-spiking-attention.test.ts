@@ -50,7 +50,7 @@ describe("fused spiking attention", () => {
         const keyMask = Uint8Array.from({ length: B * K }, (_, i) => (i < 2 ? 0 : 1)); // row 0 starts with 2 padding steps
         const nr = neurons(kind);
         const scale = 0.5;
-        const o = { T, H, causal, scale, kind, keyMask };
+        const o = { T, nHeads: H, causal, scale, attention: kind, keyMask };
         const fused = (x: Tensor) => fusedSpikingAttention(x, nr, o);
         const ref = (x: Tensor) => composed(x, nr, kind, causal, keyMask, scale);
         const yF = tidy(() => fused(qkv).dataSync());
@@ -75,7 +75,7 @@ describe("fused spiking attention", () => {
     const qkv = tensor(new Rng(3).fillNormal(new Float32Array(B * K * 3 * d), 0.3, 1), [B, K, 3 * d]);
     const qOnly = Array.from(nr.q.forwardRepeated(slice(qkv, [0, 0, 0], [B, K, d]), T).dataSync()); // the q spikes, through LIF.forward
     mon.clear();
-    fusedSpikingAttention(qkv, nr, { T, H, causal: true, scale: 0.5, kind: "strl", keyMask }).dispose();
+    fusedSpikingAttention(qkv, nr, { T, nHeads: H, causal: true, scale: 0.5, attention: "strl", keyMask }).dispose();
     const r = mon.rates();
     assert.equal(r.q!.neuronSteps, T * B * K * d);
     assert.equal(r.q!.spikes, qOnly.reduce((a, v) => a + v, 0));
