@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { UsageError } from "./errors.js";
 import { asUserError } from "./user-errors.js";
 import { numberFlag } from "./command.js";
-import { loadModel } from "../io/index.js";
+import { loadModel } from "../checkpoint/index.js";
 import { readDatasetHdf5, type Dataset } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
 import { measureReferenceReturns, TooFewUnseenMazesError } from "../eval/index.js";

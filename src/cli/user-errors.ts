@@ -5,7 +5,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { UsageError } from "./errors.js";
 import { DatasetFileError } from "../data/index.js";
-import { CheckpointError, ConfigError, explainFsError, FileSystemError, RunLockedError, SafetensorsError } from "../io/index.js";
+import { CheckpointError } from "../checkpoint/index.js";
+import { ConfigError } from "../config/index.js";
+import { explainFsError, FileSystemError, RunLockedError, SafetensorsError } from "../io/index.js";
 
 const USER_ERRORS = [DatasetFileError, CheckpointError, ConfigError, SafetensorsError, FileSystemError, RunLockedError, RangeError];
 

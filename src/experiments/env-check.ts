@@ -3,7 +3,7 @@
  * its options must build it, and the observation width and action space must match. Every mismatch is a
  * `ConfigError` naming what differs (the CLI prints it as one line), found before any training or rollout.
  */
-import { ConfigError } from "../io/config.js";
+import { ConfigError } from "../config/index.js";
 import { isEnvId, make, registeredIds, type Env, type Space } from "../envs/index.js";
 import type { ActionHead } from "../models/index.js";
 import type { Dataset } from "../data/index.js";

@@ -9,7 +9,7 @@
  * head. float32 throughout. The estimate errs high: it is a guard, not a profile.
  */
 import { totalmem } from "node:os";
-import { ConfigError } from "../io/config.js";
+import { ConfigError } from "../config/index.js";
 import { backendName } from "../tensor/index.js";
 
 const GiB = 1024 ** 3;

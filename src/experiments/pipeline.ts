@@ -8,7 +8,8 @@ import { Dataset, WindowSampler, splitEpisodes, type Split } from "../data/index
 import { configFromJSON, createModel, type AnyModel, type ModelKind, type ActionHead } from "../models/index.js";
 import { train, type TrainConfig, type TrainResult } from "../train/index.js";
 import type { OutputMode, TextSink } from "../train/log.js";
-import { ConfigError, normalisationOf, showValue } from "../io/index.js";
+import { normalisationOf } from "../checkpoint/index.js";
+import { ConfigError, showValue } from "../config/index.js";
 import { presetFields, type Preset } from "./presets.js";
 
 export interface TrainRunOptions {

@@ -12,7 +12,8 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { ConfigError, LOCK_FILE, processAlive, writeFileAtomic, withFsErrors } from "../io/index.js";
+import { ConfigError } from "../config/index.js";
+import { LOCK_FILE, processAlive, writeFileAtomic, withFsErrors } from "../io/index.js";
 import { expandSweep, type Job } from "./sweep.js";
 
 export const PLAN_FILE = "plan.json";

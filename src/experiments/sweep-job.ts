@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { acquireRunLock, writeFileAtomic, CHECKPOINT_FILES } from "../io/index.js";
+import { CHECKPOINT_FILES } from "../checkpoint/index.js";
+import { acquireRunLock, writeFileAtomic } from "../io/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type LogRecord } from "../train/index.js";
 import { trainingMazes } from "./evaluate.js";
 import { evaluateTrained, type ModelOutcome } from "./compare.js";

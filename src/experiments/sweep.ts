@@ -16,7 +16,7 @@
  * items). The resolved job config is checked for shape here; what only training can check (a model config that
  * does not fit, an env option) fails that job alone when it runs.
  */
-import { ConfigError, showValue } from "../io/index.js";
+import { ConfigError, showValue } from "../config/index.js";
 import { POLICY_NAMES, type PolicyName } from "../data/index.js";
 import { MODEL_KINDS, type ModelKind } from "../models/index.js";
 import { isEnvId, registeredIds } from "../envs/index.js";

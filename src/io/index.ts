@@ -1,5 +1,8 @@
-/** Files: validated configs, safetensors, checkpoint folders. */
-export * from "./config.js";
+/**
+ * Files that know nothing of models: safetensors, atomic writes with fsync, run locks. The config base is
+ * re-exported so that `io.ConfigError` and friends keep working (checkpoints moved to src/checkpoint).
+ */
+export * from "../config/index.js";
 export {
   encodeSafetensors,
   decodeSafetensors,
@@ -14,28 +17,6 @@ export {
   type Safetensors,
 } from "./safetensors.js";
 export {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_FILES,
-  CheckpointError,
-  saveCheckpoint,
-  loadCheckpoint,
-  loadModel,
-  applyWeights,
-  modelWeights,
-  modelFactory,
-  transposedNames,
-  normalisationOf,
-  parseCheckpointConfig,
-  checkExpectation,
-  type BuildModel,
-  type CheckpointConfig,
-  type Expectation,
-  type LoadOptions,
-  type LoadedCheckpoint,
-  type Normalisation,
-  type SaveOptions,
-} from "./checkpoint.js";
-export {
   FileSystemError,
   explainFsError,
   withFsErrors,
@@ -48,4 +29,3 @@ export {
   tempPath,
 } from "./fs-safe.js";
 export { acquireRunLock, RunLockedError, LOCK_FILE, type RunLock } from "./run-lock.js";
-export { checkpointFromBytes, checkpointWeights } from "./checkpoint-weights.js";

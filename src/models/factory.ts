@@ -1,5 +1,5 @@
 /** Builds any model from its config JSON (`config.toJSON()`, as checkpoints store it), dispatching on `kind`. */
-import { ConfigError, checkEnum, checkObject } from "../io/config.js";
+import { ConfigError, checkEnum, checkObject } from "../config/index.js";
 import { AnnStrlModel } from "./ann-strl.js";
 import { BcModel } from "./bc.js";
 import { BcConfig } from "./config/bc-config.js";

@@ -10,4 +10,4 @@ export { linear, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } 
 export { Module, init } from "./module.js";
 export { Linear, Embedding, LayerNorm, dropout, type LinearOptions } from "./layers.js";
 export { Rng, assertSeed, hashString, type RngState } from "./rng.js";
-export { adamwStep, type AdamWStepOptions } from "./optim.js";
+export { adamwStep, type AdamWStepOptions, type AdamWState, type NamedArray } from "./optim.js";

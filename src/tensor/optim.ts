@@ -6,6 +6,20 @@ import { tf, type Tensor } from "./tf.js";
 import { nativeKernels } from "./backend.js";
 import { adamwFused } from "./native/fused.js";
 
+/** A named float32 array with its shape (a parameter or one of its moments), host-side. */
+export interface NamedArray {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** AdamW's state as host arrays: what `AdamW.exportState()` returns and optimizer.safetensors holds. */
+export interface AdamWState {
+  /** Number of updates made so far. */
+  step: number;
+  /** `<param>.exp_avg` and `<param>.exp_avg_sq` for every parameter, in parameter order. */
+  tensors: Map<string, NamedArray>;
+}
+
 export interface AdamWStepOptions {
   beta1: number;
   beta2: number;

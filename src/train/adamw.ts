@@ -10,8 +10,8 @@
  * Variables (one pair per parameter); `exportState()` / `importState()` carry them as named float32 arrays
  * `<param>.exp_avg` / `<param>.exp_avg_sq` plus the update count, for `optimizer.safetensors`.
  */
-import { adamwStep, tensor, tidy, variable, zerosLike, type Tensor, type Variable } from "../tensor/index.js";
-import { checkNumber, ConfigError } from "../io/config.js";
+import { adamwStep, tensor, tidy, variable, zerosLike, type AdamWState, type NamedArray, type Tensor, type Variable } from "../tensor/index.js";
+import { checkNumber, ConfigError } from "../config/index.js";
 
 export interface AdamWOptions {
   /** Decoupled weight decay for rank >= 2 parameters (default 0). */
@@ -24,18 +24,7 @@ export interface AdamWOptions {
   eps?: number;
 }
 
-/** A named float32 array with its shape (a parameter's moment), host-side. */
-export interface NamedArray {
-  shape: number[];
-  data: Float32Array;
-}
-
-export interface AdamWState {
-  /** Number of updates made so far. */
-  step: number;
-  /** `<param>.exp_avg` and `<param>.exp_avg_sq` for every parameter, in parameter order. */
-  tensors: Map<string, NamedArray>;
-}
+export type { AdamWState, NamedArray };
 
 /** A non-trainable variable of zeros shaped like `p` (the initial tensor is released: `variable` keeps its own reference). */
 function zeroVariable(p: Tensor): Variable {

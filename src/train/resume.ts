@@ -10,7 +10,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Rng } from "../tensor/index.js";
 import type { PolicyModel } from "../models/types.js";
-import { ConfigError, parseConfig } from "../io/config.js";
+import { ConfigError, parseConfig } from "../config/index.js";
 import { TRAIN_SPEC, type TrainConfig, type TrainerState, type TrainOptions } from "./trainer.js";
 
 /** Keys that may change when resuming (they change what is printed or saved, not the losses). */

@@ -6,7 +6,7 @@
  * after warm-up, progress p = (step - warmupSteps) / max(1, totalSteps - warmupSteps) in [0, 1], and
  * lr(p) = minLr + (lr - minLr) * (1 + cos(pi * p)) / 2, so the last update runs just above minLr.
  */
-import { checkEnum, checkInt, checkNumber } from "../io/config.js";
+import { checkEnum, checkInt, checkNumber } from "../config/index.js";
 
 export const SCHEDULES = ["cosine", "constant"] as const;
 export type ScheduleKind = (typeof SCHEDULES)[number];

@@ -26,8 +26,8 @@ import {
   numField,
   parseConfig,
   type ConfigOf,
-} from "../io/config.js";
-import { applyWeights, loadCheckpoint, saveCheckpoint, type Normalisation } from "../io/checkpoint.js";
+} from "../config/index.js";
+import { applyWeights, loadCheckpoint, saveCheckpoint, type Normalisation } from "../checkpoint/index.js";
 import { acquireRunLock, type RunLock } from "../io/run-lock.js";
 import { explainFsError } from "../io/fs-safe.js";
 import { AdamW } from "./adamw.js";

@@ -3,7 +3,7 @@
  * names a step of the switch, kills itself with SIGKILL right after that step.
  */
 import { ready } from "../../src/tensor/index.js";
-import { saveCheckpoint } from "../../src/io/checkpoint.js";
+import { saveCheckpoint } from "../../src/checkpoint/index.js";
 import { TinyModel } from "../train/tiny-model.js";
 
 const [dir, seed, killAt] = process.argv.slice(2);

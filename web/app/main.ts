@@ -4,7 +4,7 @@
  * energy and action probabilities. State for tests and curious users is on `window.strl`.
  */
 import { BROWSER_BACKENDS, describeEngine, startBrowserEngine, type BrowserBackend } from "../../src/tensor/browser.js";
-import { applyWeights, checkpointFromBytes, CheckpointError } from "../../src/io/index.js";
+import { applyWeights, checkpointFromBytes, CheckpointError } from "../../src/checkpoint/index.js";
 import { modelFromJSON } from "../../src/models/factory.js";
 import type { PolicyModel } from "../../src/models/types.js";
 import { make } from "../../src/envs/index.js";

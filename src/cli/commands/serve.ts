@@ -6,7 +6,7 @@ import { parseFlags, numberFlag, type Command, ENGINE_FLAG, startEngine } from "
 import { UsageError } from "../errors.js";
 import { checkpointDir } from "../checkpoint-args.js";
 import { asUserError } from "../user-errors.js";
-import { loadCheckpoint } from "../../io/index.js";
+import { loadCheckpoint } from "../../checkpoint/index.js";
 import { isLoopback, startServer } from "../serve/http.js";
 
 const HELP = `strl serve — watch a trained spiking policy act and spike, in your browser

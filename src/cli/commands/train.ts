@@ -3,7 +3,8 @@ import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEn
 import { UsageError } from "../errors.js";
 import { asUserError, readJsonFlag, required } from "../user-errors.js";
 import { Dataset, readDatasetHdf5 } from "../../data/index.js";
-import { checkWritableFolder, ConfigError, parseConfig, rejectUnknownKeys } from "../../io/index.js";
+import { ConfigError, parseConfig, rejectUnknownKeys } from "../../config/index.js";
+import { checkWritableFolder } from "../../io/index.js";
 import { TRAIN_SPEC } from "../../train/index.js";
 import { checkDatasetFitsEnv } from "../../experiments/env-check.js";
 import { datasetEnvOptions } from "../../experiments/pipeline.js";

@@ -2,7 +2,7 @@
  * Config of the behaviour-cloning MLP: predicts a_t from s_t and, optionally, the `pastStates` states before it
  * (zeros - the normalised mean state - where the window or the episode has none).
  */
-import { enumField, intField, numArrayField, parseConfig, type ConfigOf } from "../../io/config.js";
+import { enumField, intField, numArrayField, parseConfig, type ConfigOf } from "../../config/index.js";
 import { commonSpec, copyHead, finishStats, takeKind } from "./common.js";
 
 const BC_SPEC = {

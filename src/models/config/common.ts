@@ -14,7 +14,7 @@ import {
   rejectUnknownKeys,
   showValue,
   type Field,
-} from "../../io/config.js";
+} from "../../config/index.js";
 import type { ActionHead } from "../types.js";
 
 /** Validates an action head: `{ kind: "discrete", n }` or `{ kind: "continuous", dim, low, high }`. */

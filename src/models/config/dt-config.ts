@@ -2,7 +2,7 @@
  * Config of the Decision Transformer baseline (Chen et al. 2021): interleaved (R_t, s_t, a_t) tokens, GPT-2
  * causal pre-norm blocks. Defaults are the kzl gym settings: K 20, d 128, 3 blocks, 1 head, relu, dropout 0.1.
  */
-import { ConfigError, enumField, intField, parseConfig, type ConfigOf } from "../../io/config.js";
+import { ConfigError, enumField, intField, parseConfig, type ConfigOf } from "../../config/index.js";
 import { commonSpec, copyHead, finishStats, takeKind } from "./common.js";
 
 const DT_SPEC = {

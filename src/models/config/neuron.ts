@@ -2,7 +2,7 @@
  * The neuron options of a spiking model (tau, threshold, reset, surrogate, ...), validated by the spiking core's
  * own `lifConfig` so a model config and a bare `LIF` accept exactly the same values.
  */
-import { ConfigError, checkObject, rejectUnknownKeys, type Field } from "../../io/config.js";
+import { ConfigError, checkObject, rejectUnknownKeys, type Field } from "../../config/index.js";
 import { lifConfig, type LIFConfig, type LIFOptions } from "../../snn/index.js";
 
 const NEURON_KEYS = ["tau", "vThreshold", "vReset", "decayInput", "detachReset", "surrogate"] as const;

@@ -5,7 +5,7 @@
  * `causal` (default true): position t attends only to positions <= t. `causal: false` is "paper mode", the
  * published non-causal setting, kept only to measure its leak: token t+1 carries E_a(a_t), the label at t.
  */
-import { ConfigError, boolField, enumField, intField, parseConfig, type ConfigOf } from "../../io/config.js";
+import { ConfigError, boolField, enumField, intField, parseConfig, type ConfigOf } from "../../config/index.js";
 import type { LIFConfig, LIFOptions } from "../../snn/index.js";
 import type { ActionHead } from "../types.js";
 import { commonSpec, copyHead, finishStats, nullablePositiveField, takeKind } from "./common.js";

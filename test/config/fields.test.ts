@@ -14,7 +14,7 @@ import {
   parseConfig,
   rejectUnknownKeys,
   specDefaults,
-} from "../../src/io/config.js";
+} from "../../src/config/index.js";
 
 const SPEC = {
   dModel: intField({ min: 1, default: 128 }),

@@ -14,20 +14,20 @@
  * [num, dim], LayerNorm `weight`/`bias` [dim] and every other tensor are stored as strl holds them.
  *
  * Saving writes a new version folder `<dir>.v<n>` and switches the pointer `<dir>` (a relative symbolic link) to
- * it in one atomic rename (see checkpoint-switch.ts), so a kill at any point leaves `<dir>` complete, and a load
+ * it in one atomic rename (see switch.ts), so a kill at any point leaves `<dir>` complete, and a load
  * whose pointer is missing or dangling reads the newest complete version by itself.
  * Loading validates every file (weights must be finite) and reports the first problem as a `CheckpointError`
  * naming the folder; `weightsOnly` loads skip a damaged training state with a warning instead.
  */
 import { mkdir, open, readFile, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { Linear, tensor, tidy, type Variable } from "../tensor/index.js";
+import { Linear, tensor, tidy, type AdamWState, type NamedArray, type Variable } from "../tensor/index.js";
+import { modelFromJSON } from "../models/factory.js";
 import type { ModelKind, PolicyModel } from "../models/types.js";
 import { VERSION } from "../version.js";
-import { readSafetensors, SafetensorsError, writeSafetensors, type TensorData } from "./safetensors.js";
-import type { AdamWState, NamedArray } from "../train/adamw.js";
-import { resolveCheckpoint, switchCheckpoint, type SwitchStep } from "./checkpoint-switch.js";
-import { checkpointWeights, fromFile, toFile } from "./checkpoint-weights.js";
+import { readSafetensors, SafetensorsError, writeSafetensors, type TensorData } from "../io/safetensors.js";
+import { resolveCheckpoint, switchCheckpoint, type SwitchStep } from "./switch.js";
+import { checkpointWeights, fromFile, toFile } from "./weights.js";
 import {
   CHECKPOINT_FILES,
   CHECKPOINT_FORMAT,
@@ -38,8 +38,8 @@ import {
   type CheckpointConfig,
   type Expectation,
   type Normalisation,
-} from "./checkpoint-config.js";
-export * from "./checkpoint-config.js";
+} from "./config-json.js";
+export * from "./config-json.js";
 
 export interface SaveOptions {
   model: PolicyModel;
@@ -324,13 +324,9 @@ function checkSizesAgainstWeights(dir: string, ck: LoadedCheckpoint): void {
 /** Builds an untrained model of `kind` from its config JSON (the model config's toJSON()). */
 export type BuildModel = (kind: ModelKind, config: Record<string, unknown>) => PolicyModel;
 
-/**
- * The default model factory: `modelFromJSON` of src/models (dispatching on the config's `kind`), imported
- * lazily so that reading checkpoints does not load every model.
- */
+/** The default model factory: `modelFromJSON` of src/models (dispatching on the config's `kind`). */
 export async function modelFactory(): Promise<BuildModel> {
-  const models = await import("../models/index.js");
-  return (kind, config) => models.modelFromJSON({ ...config, kind });
+  return (kind, config) => modelFromJSON({ ...config, kind });
 }
 
 /**

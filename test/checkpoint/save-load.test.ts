@@ -11,7 +11,7 @@ import {
   saveCheckpoint,
   transposedNames,
   type Normalisation,
-} from "../../src/io/checkpoint.js";
+} from "../../src/checkpoint/index.js";
 import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.js";
 import type { PolicyModel } from "../../src/models/types.js";
 import { TinyModel, toyBatch, type TinyConfig } from "../train/tiny-model.js";

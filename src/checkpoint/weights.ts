@@ -3,9 +3,9 @@
  * access: shared by `loadCheckpoint` (Node) and the browser page, which fetches the same files over HTTP
  * (`checkpointFromBytes`).
  */
-import type { NamedArray } from "../train/adamw.js";
-import { decodeSafetensors, SafetensorsError, type TensorData } from "./safetensors.js";
-import { CHECKPOINT_FILES, CheckpointError, parseCheckpointConfig, type CheckpointConfig } from "./checkpoint-config.js";
+import type { NamedArray } from "../tensor/index.js";
+import { decodeSafetensors, SafetensorsError, type TensorData } from "../io/safetensors.js";
+import { CHECKPOINT_FILES, CheckpointError, parseCheckpointConfig, type CheckpointConfig } from "./config-json.js";
 
 /** Transposes a row-major [r, c] matrix to [c, r]. */
 export function transpose2d(data: Float32Array, r: number, c: number): Float32Array {

@@ -17,7 +17,7 @@
  */
 import { lstat, mkdir, readFile, readdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { cleanStaleTemps, explainFsError, processAlive, syncFolder } from "./fs-safe.js";
+import { cleanStaleTemps, explainFsError, processAlive, syncFolder } from "../io/fs-safe.js";
 
 /** The points of a switch after which a test may kill the writer. */
 export const SWITCH_STEPS = ["written", "versioned", "linked", "switched", "cleaned"] as const;

@@ -1,0 +1,2 @@
+/** Validated configs: field checkers, `parseConfig` and `ConfigError` (the base every config of strl builds on). */
+export * from "./fields.js";
