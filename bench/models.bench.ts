@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Bench, BenchResult } from "./types.js";
-import { defaultMicroBatches, type BenchModelKind, type BenchSize } from "../src/models/benchmark.js";
+import { defaultMicroBatches, type BenchModelKind, type BenchSize } from "../src/bench/model-cases.js";
 import { loadAddon } from "../src/tensor/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ready } from "../../src/tensor/index.js";
 import { AnnStrlModel, StrlModel } from "../../src/models/index.js";
-import { benchBatch } from "../../src/models/benchmark.js";
+import { benchBatch } from "../../src/bench/model-cases.js";
 import { DISCRETE, OBS, allWindows, tinyDataset } from "./fixtures.js";
 
 // `forwardLast` (the decision path: the last block's MLP and the head on the last row only) must give exactly the

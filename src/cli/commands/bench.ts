@@ -15,8 +15,8 @@ import {
   runBenchCase,
   timeStep,
   type BenchCase,
-} from "../../models/benchmark.js";
-import { formatProfile, profileRun } from "../../models/profile.js";
+} from "../../bench/model-cases.js";
+import { formatProfile, profileRun } from "../../bench/cpu-profile.js";
 
 const HELP = `strl bench — time one model case on this machine
 

@@ -1,7 +1,7 @@
 /**
  * Where the time of one benchmark step goes: samples the step with V8's CPU profiler (node:inspector) and sums
  * self time per function and per category (wasm kernels such as matmul, the JS LIF kernel, the JS spike-attention
- * kernels, tfjs's JS engine, garbage collection, ...). Node only; not exported from the models index.
+ * kernels, tfjs's JS engine, garbage collection, ...). Node only; not exported from the package index.
  */
 import { Session } from "node:inspector/promises";
 
@@ -44,7 +44,7 @@ export function categoryOf(f: CallFrame): string {
   if (name === "(program)" || name === "(idle)" || name === "(root)") return "runtime (program, idle)";
   if (url.startsWith("wasm://") || /^\$?(wasm-function|xnn_|func\d)/.test(name)) return "wasm kernels (matmul, element-wise, ...)";
   if (url.endsWith("snn/lif-kernel.js") || url.endsWith("snn/surrogate.js")) return "LIF neurons: kernel and surrogate (JS)";
-  if (/models\/blocks\/(spike-|fused-|js-op)/.test(url)) return "spike-attention kernels (JS)";
+  if (/models\/blocks\/(spike-|fused-)/.test(url)) return "spike-attention kernels (JS)";
   if (/tensor\/(ops|layers|rng)\.js$/.test(url)) return "embedding scatter-add, dropout masks, rng (JS)";
   if (url.includes("@tensorflow")) return "tfjs engine and backend glue (JS)";
   if (url === "" || url.startsWith("node:")) return "node / V8 built-ins (typed-array copies, ...)";

@@ -1,15 +1,15 @@
 /**
  * Model benchmarks: the two standard sizes, a synthetic batch, and timed cases - a training step (forward +
  * backward + AdamW, optionally accumulated over micro-batches) and a batch-1 decision (`getAction` on a full
- * context). Used by `strl bench` and bench/models.bench.ts.
+ * context). Used by `strl bench` and bench/models.bench.ts (shipped in the package, since the CLI runs it).
  */
 import { AdamW, accumulateGradients } from "../train/index.js";
 import { Rng, backendName, memoryStats } from "../tensor/index.js";
-import { AnnStrlModel } from "./ann-strl.js";
-import { DtModel } from "./dt.js";
-import type { History } from "./policy.js";
-import { StrlModel } from "./strl.js";
-import type { ModelBatch } from "./types.js";
+import { AnnStrlModel } from "../models/ann-strl.js";
+import { DtModel } from "../models/dt.js";
+import type { History } from "../models/policy.js";
+import { StrlModel } from "../models/strl.js";
+import type { ModelBatch } from "../models/types.js";
 
 export const BENCH_MODELS = ["strl", "ann-strl", "dt"] as const;
 export type BenchModelKind = (typeof BENCH_MODELS)[number];

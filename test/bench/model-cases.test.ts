@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SHAPES, benchBatch, benchHistory, splitBatch } from "../../src/models/benchmark.js";
+import { SHAPES, benchBatch, benchHistory, splitBatch } from "../../src/bench/model-cases.js";
 
 describe("benchmark inputs", () => {
   it("builds full windows of the configured size with the previous action shifted by one", () => {
