@@ -3,7 +3,7 @@ import { before, describe, it } from "node:test";
 import { Rng, grad, mul, ready, slice, sum, tensor, tidy, type Tensor } from "../../../src/tensor/index.js";
 import { FiringRateMonitor, LIF } from "../../../src/snn/index.js";
 import { fusedSpikingAttention, type SsaNeurons } from "../../../src/models/blocks/fused-spiking-attention.js";
-import { spikeScoreValue, spikeScores, spikeSoftmaxValue } from "../../../src/models/blocks/spike-attention-kernels.js";
+import { spikeScoreValue, spikeScores, spikeSoftmaxValue } from "./spike-attention-kernels.js";
 import type { AttentionKind } from "../../../src/models/index.js";
 import { assertClose } from "../../helpers.js";
 

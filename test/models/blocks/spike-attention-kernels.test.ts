@@ -17,7 +17,7 @@ import {
   zeros,
   type Tensor,
 } from "../../../src/tensor/index.js";
-import { spikeScoreValue, spikeScores, spikeSoftmaxValue, type SpikeAttnGeom } from "../../../src/models/blocks/spike-attention-kernels.js";
+import { spikeScoreValue, spikeScores, spikeSoftmaxValue, type SpikeAttnGeom } from "./spike-attention-kernels.js";
 import { assertClose } from "../../helpers.js";
 
 // The fused kernels against a dense tfjs reference (masked matmuls and softmax, differentiated by tfjs autodiff).

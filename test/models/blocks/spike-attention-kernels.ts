@@ -1,7 +1,7 @@
 /**
  * The attention products of spiking self-attention as separate differentiable ops on Float32Arrays (tfjs-wasm's
  * batched matmul runs at ~1-2 GFLOP/s, and these products have spikes on at least one side). The models run the
- * fused `fusedSpikingAttention` instead; these stay as its tested reference (each is checked against dense tfjs
+ * fused `fusedSpikingAttention` instead; these stay, under test/, as its tested reference (each is checked against dense tfjs
  * ops, and the fused op against their composition with `LIF`):
  *
  * - `spikeScores`: scores = scale · Q_t K_tᵀ per (t, b, head) from binary Q, K; popcount dot products.
@@ -16,9 +16,9 @@
  *
  * Layouts: spikes [T, B, K, d] with head h in columns [h·dh, (h+1)·dh); scores [T, B, H, K, K].
  */
-import type { Tensor } from "../../tensor/index.js";
+import type { Tensor } from "../../../src/tensor/index.js";
 import { jsOp2 } from "./js-op.js";
-import { indexSpikes, popcount, type SpikeRows } from "./spike-index.js";
+import { indexSpikes, popcount, type SpikeRows } from "../../../src/models/blocks/spike-index.js";
 
 export interface SpikeAttnGeom {
   T: number;

@@ -1,9 +1,10 @@
 /**
  * A differentiable op of two inputs written on Float32Arrays (the two-input sibling of `jsKernel` in
  * src/tensor/ops.ts): `forward` gets both inputs' values and returns the output values plus the state its
- * backward pass needs; `backward` gets dL/dy and that state and returns [dL/da, dL/db].
+ * backward pass needs; `backward` gets dL/dy and that state and returns [dL/da, dL/db]. Only the reference
+ * kernels of ./spike-attention-kernels.ts use it.
  */
-import { customGrad, tensor, type Tensor } from "../../tensor/index.js";
+import { customGrad, tensor, type Tensor } from "../../../src/tensor/index.js";
 
 export function jsOp2<S>(
   a: Tensor,
