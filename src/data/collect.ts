@@ -8,7 +8,7 @@
 import { make, resolveEnvId, type Env } from "../envs/index.js";
 import { Rng, assertSeed } from "../tensor/rng.js";
 import { VERSION } from "../version.js";
-import { collectMazeExpert, MAZE_FAST_ENV } from "./maze-fast.js";
+import { collectMazeExpert, MAZE_FAST_ENV } from "./maze-expert-dataset.js";
 import { isPolicyName, makePolicy, mediumEps, POLICY_NAMES, type PolicyName, type PolicyOptions } from "./policies.js";
 import { Dataset, type MetaValue, type Trajectory } from "./trajectory.js";
 

@@ -14,7 +14,7 @@
 import { statSync } from "node:fs";
 import { hasHdf5Signature, truncation } from "./hdf5-check.js";
 import { discrete, box, type Space } from "../envs/core.js";
-import { h5ErrorLine, loadH5, type H5File } from "./h5.js";
+import { h5ErrorLine, loadH5, type H5File } from "./hdf5-h5wasm.js";
 import { RESERVED_ATTRS } from "./hdf5-write.js";
 import { Dataset, type MetaValue, type Trajectory } from "./trajectory.js";
 

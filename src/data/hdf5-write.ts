@@ -24,7 +24,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statS
 import { checkWritableFolder, cleanStaleTemps, explainFsError, FileSystemError, syncFolder } from "../io/fs-safe.js";
 import { basename, dirname, join } from "node:path";
 import { VERSION } from "../version.js";
-import { h5ErrorLine, loadH5 } from "./h5.js";
+import { h5ErrorLine, loadH5 } from "./hdf5-h5wasm.js";
 import { zeroHeaderTimes } from "./hdf5-times.js";
 import type { Dataset, MetaValue } from "./trajectory.js";
 

@@ -4,7 +4,7 @@
  * - `random`: uniform over the action space (Discrete: `rng.int(n)`; Box: `rng.uniform(low, high)` per dim).
  * - `expert`: the environment family's expert (grid envs: `env.expertAction()`, the shortest-path / BFS plan;
  *   control envs: the scripted controllers of `src/envs/control/experts.ts`, a function of `env.getState()`).
- * - `medium`: the expert with noise level eps (per env, see `MEDIUM_EPS` in ./medium-eps.ts): with probability
+ * - `medium`: the expert with noise level eps (per env, see `MEDIUM_EPS` in ./medium-policy-noise.ts): with probability
  *   eps a random action; otherwise the expert's action, plus, for Box actions, Gaussian noise of standard
  *   deviation eps x half the action range, clipped to the bounds.
  * - `mixed`: like D4RL's mixed/replay data, a blend of qualities: each episode draws its noise level uniformly
@@ -17,7 +17,7 @@ import { canonicalEnvId } from "../envs/aliases.js";
 import { CONTROL_EXPERTS } from "../envs/control/experts.js";
 import { hasExpert } from "../envs/grid/expert.js";
 import type { Rng } from "../tensor/rng.js";
-import { MEDIUM_EPS } from "./medium-eps.js";
+import { MEDIUM_EPS } from "./medium-policy-noise.js";
 
 export const POLICY_NAMES = ["random", "medium", "expert", "mixed"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];

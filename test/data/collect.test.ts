@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectDataset } from "../../src/data/collect.js";
 import { writeDatasetHdf5 } from "../../src/data/hdf5.js";
-import { mazeExpertEpisode } from "../../src/data/maze-fast.js";
+import { mazeExpertEpisode } from "../../src/data/maze-expert-dataset.js";
 import { generateMaze } from "../../src/envs/grid/maze-gen.js";
 
 let dir = "";

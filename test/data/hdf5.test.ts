@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadH5 } from "../../src/data/h5.js";
+import { loadH5 } from "../../src/data/hdf5-h5wasm.js";
 import { readDatasetHdf5, writeDatasetHdf5 } from "../../src/data/hdf5.js";
 import { lookup3 } from "../../src/data/hdf5-times.js";
 import { Dataset } from "../../src/data/trajectory.js";

@@ -2,8 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { box, discrete, make } from "../../src/envs/index.js";
 import { collectDataset } from "../../src/data/collect.js";
-import { MEDIUM_EPS } from "../../src/data/medium-eps.js";
-import { measureReturns } from "../../src/data/medium-tune.js";
+import { MEDIUM_EPS } from "../../src/data/medium-policy-noise.js";
+import { measureReturns } from "../../src/data/medium-policy-tune.js";
 import { expertOf, makePolicy, noisyExpertAction, randomAction } from "../../src/data/policies.js";
 import { Rng } from "../../src/tensor/rng.js";
 

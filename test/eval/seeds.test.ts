@@ -6,7 +6,7 @@ import { evaluateClosedLoop } from "../../src/eval/rollout.js";
 import { expertPolicy } from "../../src/eval/policy.js";
 import { collectDataset } from "../../src/data/collect.js";
 import { Dataset } from "../../src/data/trajectory.js";
-import { collectMazeExpert, mazeExpertEpisode } from "../../src/data/maze-fast.js";
+import { collectMazeExpert, mazeExpertEpisode } from "../../src/data/maze-expert-dataset.js";
 import { generateMaze, mazeEntrance, mazeExit, parseMaze } from "../../src/envs/grid/maze-gen.js";
 import { solveMazeAStar } from "../../src/envs/grid/maze-solve.js";
 import { trainingMazes } from "../../src/experiments/evaluate.js";

@@ -2,8 +2,8 @@
  * The noise level of the `medium` behaviour policy per environment, chosen so that its mean return lies roughly
  * half-way between the random policy's and the expert's (D4RL's "medium" idea), with the returns measured when
  * it was chosen: `measureReturns` over `TUNE_EPISODES` episodes, seed `TUNE_SEED`, in each eps of `TUNE_GRID`,
- * keeping the eps whose return is nearest the midpoint. Re-run `tuneMediumEps(envId)` (./medium-tune.ts) after an
- * env or expert changes.
+ * keeping the eps whose return is nearest the midpoint. Re-run `tuneMediumEps(envId)` (./medium-policy-tune.ts)
+ * after an env or expert changes.
  */
 export interface MediumEntry {
   eps: number;

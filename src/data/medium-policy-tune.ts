@@ -1,6 +1,6 @@
-/** Measures the returns that choose the `medium` policy's noise level (the table lives in ./medium-eps.ts). */
+/** Measures the returns that choose the `medium` policy's noise level (the table lives in ./medium-policy-noise.ts). */
 import { collectDataset } from "./collect.js";
-import { TUNE_EPISODES, TUNE_GRID, TUNE_SEED, type MediumEntry } from "./medium-eps.js";
+import { TUNE_EPISODES, TUNE_GRID, TUNE_SEED, type MediumEntry } from "./medium-policy-noise.js";
 import type { PolicyName } from "./policies.js";
 
 /** Mean undiscounted return of a policy over `episodes` episodes. */
