@@ -1,3 +1,3 @@
 /** Energy estimation (MACs vs synaptic operations), per layer and per decision. */
-export * from "./energy.js";
+export * from "./op-energy.js";
 export * from "./units.js";

@@ -3,13 +3,13 @@
  * (`captureSpikes`), the firing rate of each layer during that decision, and the energy of that decision for the
  * model and for the ANN-STRL of the same size (`energyOfDecisions`, the accounting `strl energy` uses), plus the
  * running energy per decision of the episode so far, which equals `strl energy`'s number for the same episode.
- * A thin layer over spikes.ts and energy-eval.ts: the counting lives there.
+ * A thin layer over spikes.ts and measured-energy.ts: the counting lives there.
  */
 import { CMOS_45NM, type DeviceProfile } from "../energy/index.js";
 import { modelFromJSON } from "../models/factory.js";
 import type { PolicyModel } from "../models/types.js";
 import { FiringRateMonitor, namedNeurons } from "../snn/index.js";
-import { energyOfDecisions, readRates, TokenHistogram, type ModelEnergy } from "./energy-eval.js";
+import { energyOfDecisions, readRates, TokenHistogram, type ModelEnergy } from "./measured-energy.js";
 import { captureSpikes, type LayerSpikes } from "./spikes.js";
 
 export interface DecisionTrace {
@@ -113,7 +113,7 @@ export class DecisionInspector {
     };
   }
 
-  /** The forward pass a decision runs: "last" (forwardLast) for STRL / ANN-STRL, else "full" (energy-eval's rule). */
+  /** The pass a decision runs: "last" (forwardLast) for STRL / ANN-STRL, else "full" (measured-energy's rule). */
   private path(): "last" | "full" {
     return typeof this.model.forwardLast === "function" ? "last" : "full";
   }

@@ -10,5 +10,5 @@ export * from "./unseen-mazes.js";
 export * from "./model-policy.js";
 export * from "./rollout.js";
 export * from "./reference.js";
-export * from "./energy-eval.js";
+export * from "./measured-energy.js";
 export * from "./spikes.js";

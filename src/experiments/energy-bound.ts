@@ -5,7 +5,7 @@
  * ratio sits inside [low, high] whatever the measured rates: a ratio below 1 is not, by itself, a finding.
  */
 import { CMOS_45NM, INT8_45NM, breakEvenRate, energyReport } from "../energy/index.js";
-import { stepTransformerOps, type StepOpsConfig } from "../models/blocks/energy.js";
+import { stepTransformerOps, type StepOpsConfig } from "../models/blocks/op-counts.js";
 
 export interface StructuralBound {
   low: number;

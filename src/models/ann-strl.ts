@@ -5,7 +5,7 @@
 import type { OpRecord } from "../energy/index.js";
 import { AnnStrlConfig, type AnnStrlConfigInit } from "./config/strl-config.js";
 import { AnnMlp, AnnSelfAttention } from "./blocks/ann-strl-blocks.js";
-import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/energy.js";
+import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/op-counts.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
 import { PreNormBlock, StepTransformer } from "./step-transformer.js";
 import type { PolicyModel } from "./types.js";

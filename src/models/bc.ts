@@ -9,7 +9,7 @@ import { Linear, dropout, tensor, tidy, type Tensor } from "../tensor/index.js";
 import { ActionHeadLayer } from "./blocks/action-head.js";
 import { activate } from "./blocks/activation.js";
 import { checkBatch } from "./blocks/batch.js";
-import { checkTokens } from "./blocks/energy.js";
+import { checkTokens } from "./blocks/op-counts.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { BcConfig, type BcConfigInit } from "./config/bc-config.js";
 import { PolicyBase } from "./policy-base.js";

@@ -21,7 +21,7 @@ import {
 } from "../tensor/index.js";
 import { ActionHeadLayer } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf, rtgTensor, statesTensor } from "./blocks/batch.js";
-import { attentionPairs, checkTokens, type OpOptions } from "./blocks/energy.js";
+import { attentionPairs, checkTokens, type OpOptions } from "./blocks/op-counts.js";
 import { GptBlock } from "./blocks/gpt-block.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { additiveMask } from "./blocks/real-attention.js";

@@ -5,7 +5,7 @@
  */
 import type { OpRecord } from "../energy/index.js";
 import { StrlConfig, type StrlConfigInit } from "./config/strl-config.js";
-import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/energy.js";
+import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/op-counts.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
 import { SpikingMlp } from "./blocks/spiking-mlp.js";
 import { SpikingSelfAttention } from "./blocks/spiking-attention.js";

@@ -4,7 +4,7 @@
  */
 import type { Module, Tensor } from "../tensor/index.js";
 import type { OpRecord } from "../energy/index.js";
-import type { OpOptions } from "./blocks/energy.js";
+import type { OpOptions } from "./blocks/op-counts.js";
 
 export type ModelKind = "strl" | "ann-strl" | "dt" | "bc";
 

@@ -3,7 +3,7 @@
  * all episodes of all seeds). Numbers are formatted here so every report prints them the same way.
  */
 import type { ClosedLoopResult } from "../eval/rollout.js";
-import type { EnergyComparison, ModelEnergy } from "../eval/energy-eval.js";
+import type { EnergyComparison, ModelEnergy } from "../eval/measured-energy.js";
 import { formatMeanStd } from "../eval/stats.js";
 import type { OfflineMetrics } from "../train/validate.js";
 import { energyLabel, formatSig, inUnit, pickEnergyUnit } from "../energy/index.js";

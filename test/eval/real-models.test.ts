@@ -3,7 +3,7 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { memoryStats, ready } from "../../src/tensor/index.js";
 import { AnnStrlModel, DtModel, StrlModel, type PolicyModel } from "../../src/models/index.js";
-import { compareEnergy, evaluateWithEnergy } from "../../src/eval/energy-eval.js";
+import { compareEnergy, evaluateWithEnergy } from "../../src/eval/measured-energy.js";
 import { captureSpikes } from "../../src/eval/spikes.js";
 import { TINY_MAZE } from "./fixtures.js";
 

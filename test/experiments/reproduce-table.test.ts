@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { summaryTable, type RowResult } from "../../src/experiments/reproduce.js";
 import type { ModelOutcome } from "../../src/experiments/compare.js";
-import type { ModelEnergy } from "../../src/eval/energy-eval.js";
+import type { ModelEnergy } from "../../src/eval/measured-energy.js";
 
 const energy = (pj: number, int8: number): ModelEnergy => ({ energyPerDecisionPj: pj, int8PerDecisionPj: int8, rates: {} }) as unknown as ModelEnergy;
 const outcome = (name: string, kind: ModelOutcome["kind"], offlinePj: number): ModelOutcome =>

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { energyTable, offlineTable, returnsTable } from "../../src/report/tables.js";
 import type { ClosedLoopResult, TargetResult } from "../../src/eval/rollout.js";
-import type { ModelEnergy } from "../../src/eval/energy-eval.js";
+import type { ModelEnergy } from "../../src/eval/measured-energy.js";
 
 const target = (t: number, mean: number, std: number, success: number | null, extra: Partial<TargetResult> = {}): TargetResult => ({
   targetReturn: t, returnMean: mean, returnStd: std, returnStdErr: 0, returnMeanPerSeed: [mean], successRate: success, lengthMean: 12.25, episodes: [], ...extra,

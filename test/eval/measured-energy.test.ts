@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ready, tensor, zeros } from "../../src/tensor/index.js";
 import { LIF } from "../../src/snn/index.js";
 import { CMOS_45NM } from "../../src/energy/index.js";
-import { compareEnergy, decisionSpread, energyOfDecisions, evaluateWithEnergy, measureEnergy, TokenHistogram } from "../../src/eval/energy-eval.js";
+import { compareEnergy, decisionSpread, energyOfDecisions, evaluateWithEnergy, measureEnergy, TokenHistogram } from "../../src/eval/measured-energy.js";
 import type { ModelBatch } from "../../src/models/types.js";
 import { MazeLookupModel, TINY_MAZE } from "./fixtures.js";
 

@@ -14,7 +14,7 @@
  * their MAC counts the same way, with no rates. Every result also carries the energy under the int8 profile.
  */
 import { CMOS_45NM, INT8_45NM, energyReport, type DeviceProfile, type EnergyReport, type LayerEnergy } from "../energy/index.js";
-import type { OpOptions } from "../models/blocks/energy.js";
+import type { OpOptions } from "../models/blocks/op-counts.js";
 import type { ModelBatch, ModelKind, PolicyModel } from "../models/types.js";
 import { FiringRateMonitor } from "../snn/index.js";
 import { tidy } from "../tensor/index.js";

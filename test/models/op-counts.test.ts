@@ -70,7 +70,7 @@ describe("energy records and firing rates", () => {
   it("measures q·k coincidences in the fused kernel: q (1,0),(1,1) x k (1,1),(0,1), causal -> 4 of 6 per step", async () => {
 
     const { fusedSpikingAttention } = await import("../../src/models/blocks/fused-spiking-attention.js");
-    const { readRates } = await import("../../src/eval/energy-eval.js");
+    const { readRates } = await import("../../src/eval/measured-energy.js");
     const { tensor } = await import("../../src/tensor/index.js");
     const lifs = { q: new LIF({}, "a.q_lif"), k: new LIF({}, "a.k_lif"), v: new LIF({}, "a.v_lif"), attn: new LIF({}, "a.score_lif") };
     const mon = new FiringRateMonitor().attach(Object.values(lifs).map((l) => [l.name, l] as [string, typeof l]));
