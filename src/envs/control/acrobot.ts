@@ -10,7 +10,9 @@
  * Observation: [cos theta1, sin theta1, cos theta2, sin theta2, theta1Dot, theta2Dot].
  */
 import { BaseEnv, box, discrete, type Action, type ResetResult, type StepResult } from "../core.js";
-import { canvasToString, checkInitialState, checkOptionKeys, clamp, fmt, plot, rk4Step, textCanvas, wrap } from "./util.js";
+import { clamp, rk4Step, wrap } from "./numerics.js";
+import { checkInitialState, checkOptionKeys } from "./option-checks.js";
+import { canvasToString, fmt, plot, textCanvas } from "./text-canvas.js";
 
 export const ACROBOT = {
   dt: 0.2,

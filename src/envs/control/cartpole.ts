@@ -8,7 +8,9 @@
  * (Gymnasium returns float32 copies of the same numbers).
  */
 import { BaseEnv, box, discrete, type Action, type ResetResult, type StepResult } from "../core.js";
-import { FLOAT32_MAX, canvasToString, checkInitialState, checkOptionKeys, fmt, plot, textCanvas } from "./util.js";
+import { FLOAT32_MAX } from "./numerics.js";
+import { checkInitialState, checkOptionKeys } from "./option-checks.js";
+import { canvasToString, fmt, plot, textCanvas } from "./text-canvas.js";
 
 export const CARTPOLE = {
   gravity: 9.8,

@@ -5,7 +5,7 @@
  * test/envs/control/experts.test.ts for the checked thresholds).
  */
 import type { Action } from "../core.js";
-import { angleNormalize, clamp } from "./util.js";
+import { angleNormalize, clamp } from "./numerics.js";
 import { PENDULUM } from "./pendulum.js";
 import { maze2dExpert } from "./maze2d-expert.js";
 

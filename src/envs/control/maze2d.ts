@@ -26,7 +26,9 @@
  * coordinates + U(-0.1, 0.1)^2, velocity N(0, 0.1^2)^2. The goal is the 'G' cell's integer coordinates (1, 1).
  */
 import { BaseEnv, box, type Action, type ResetResult, type StepResult } from "../core.js";
-import { FLOAT32_MAX, checkInitialState, checkOptionKeys, clamp, fmt } from "./util.js";
+import { FLOAT32_MAX, clamp } from "./numerics.js";
+import { checkInitialState, checkOptionKeys } from "./option-checks.js";
+import { fmt } from "./text-canvas.js";
 import { U_MAZE, cellOf, parseMaze, type MazeLayout } from "./maze2d-layout.js";
 
 export const MAZE2D = {

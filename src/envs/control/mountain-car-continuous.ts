@@ -6,7 +6,7 @@
  * State and observation: [position, velocity], float64 (Gymnasium stores float32).
  */
 import { box, type Action, type StepResult } from "../core.js";
-import { clamp } from "./util.js";
+import { clamp } from "./numerics.js";
 import { MountainCarBase, moveCar } from "./mountain-car.js";
 
 export const MOUNTAIN_CAR_CONTINUOUS = {

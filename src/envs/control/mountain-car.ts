@@ -7,7 +7,9 @@
  * Start: position U(-0.6, -0.4), velocity 0. State and observation: [position, velocity].
  */
 import { BaseEnv, box, discrete, type Action, type ResetResult, type StepResult } from "../core.js";
-import { canvasToString, checkInitialState, checkOptionKeys, checkStateRange, clamp, fmt, plot, textCanvas } from "./util.js";
+import { clamp } from "./numerics.js";
+import { checkInitialState, checkOptionKeys, checkStateRange } from "./option-checks.js";
+import { canvasToString, fmt, plot, textCanvas } from "./text-canvas.js";
 
 export const MOUNTAIN_CAR = {
   minPosition: -1.2,

@@ -8,7 +8,9 @@
  * State: [theta, thetaDot] (theta = 0 upright). Observation: [cos theta, sin theta, thetaDot].
  */
 import { BaseEnv, box, type Action, type ResetResult, type StepResult } from "../core.js";
-import { angleNormalize, canvasToString, checkInitialState, checkOptionKeys, clamp, fmt, plot, textCanvas } from "./util.js";
+import { angleNormalize, clamp } from "./numerics.js";
+import { checkInitialState, checkOptionKeys } from "./option-checks.js";
+import { canvasToString, fmt, plot, textCanvas } from "./text-canvas.js";
 
 export const PENDULUM = {
   gravity: 10.0,

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { angleNormalize, checkOptionKeys, rk4Step, wrap } from "../../../src/envs/control/util.js";
+import { angleNormalize, rk4Step, wrap } from "../../../src/envs/control/numerics.js";
+import { checkOptionKeys } from "../../../src/envs/control/option-checks.js";
 import { make, registeredIds } from "../../../src/envs/core.js";
 import "../../../src/envs/control/register.js";
 
