@@ -1,8 +1,7 @@
 /** Shared by `strl eval` and `strl energy`: load a checkpoint and the evaluation flags. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "./errors.js";
-import { asUserError } from "./user-errors.js";
+import { UsageError, asUserError } from "./usage-error.js";
 import { numberFlag } from "./command.js";
 import { loadModel } from "../checkpoint/index.js";
 import { readDatasetHdf5, type Dataset } from "../data/index.js";

@@ -2,7 +2,7 @@
  * The contract every `strl <command>` module fulfils. Commands live one per file in `src/cli/commands/` and are
  * discovered by file name, so adding a command never edits a shared table.
  */
-import { UsageError } from "./errors.js";
+import { UsageError } from "./usage-error.js";
 import { parseFlagList, type FlagSpecs, type ParsedFlags } from "./flags.js";
 export { oneOf, unknownMessage } from "./flags.js";
 import { parseEngine, ready } from "../tensor/index.js";

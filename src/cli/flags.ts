@@ -9,7 +9,8 @@
  * - An unknown flag, a missing value or a repeated single-valued flag is a one-line `UsageError` that lists
  *   the known flags.
  */
-import { UsageError } from "./errors.js";
+import { readFileSync, statSync } from "node:fs";
+import { UsageError } from "./usage-error.js";
 
 export interface FlagSpec {
   type: "string" | "boolean";
@@ -101,4 +102,29 @@ export function parseFlagList<O extends FlagSpecs>(argv: readonly string[], spec
   }
   if (!allowPositionals && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' (values belong to a flag: --name value)`);
   return { values: values as FlagValues<O>, positionals };
+}
+
+/** Reads a JSON file given on the command line, or throws a `UsageError` naming the flag. */
+export function readJsonFlag(flag: string, path: string): unknown {
+  let text: string;
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`--${flag}: '${path}' is a folder, expected a JSON file`);
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UsageError(`--${flag}: no such file '${path}'`);
+    throw new UsageError(`--${flag}: cannot read '${path}' (${code ?? (e as Error).message.split("\n")[0]})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--${flag}: '${path}' is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+  }
+}
+
+/** Requires a flag's value. */
+export function required<T>(flag: string, v: T | undefined): T {
+  if (v === undefined) throw new UsageError(`--${flag} is required`);
+  return v;
 }

@@ -4,9 +4,8 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "./command.js";
-import { UsageError } from "./errors.js";
+import { UsageError, isUserError } from "./usage-error.js";
 import { unknownMessage } from "./flags.js";
-import { isUserError } from "./user-errors.js";
 import { explainFsError } from "../io/fs-safe.js";
 import { VERSION } from "../version.js";
 

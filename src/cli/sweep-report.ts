@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "./errors.js";
-import { asUserError } from "./user-errors.js";
+import { UsageError, asUserError } from "./usage-error.js";
 import { checkWritableFolder, writeFileAtomic } from "../io/index.js";
 import { collectHeader, writeReport } from "../report/index.js";
 import type { Plan } from "../experiments/sweep-dir.js";

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "./errors.js";
+import { UsageError } from "./usage-error.js";
 import { canonicalEnvId } from "../envs/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type TrainConfig } from "../train/index.js";
 

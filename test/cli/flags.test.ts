@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parseFlagList, oneOf, unknownMessage } from "../../src/cli/flags.js";
-import { UsageError } from "../../src/cli/errors.js";
+import { UsageError } from "../../src/cli/usage-error.js";
 import { runCli, userErrorLine } from "./run-cli.js";
 import { reproduceFlags } from "../../src/cli/commands/reproduce.js";
 

@@ -1,7 +1,7 @@
 /** `strl bench`: time one model case (a training step or a batch-1 decision) and report median / min / max and peak RSS. */
 import { writeFileSync } from "node:fs";
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../usage-error.js";
 import { engineInfo } from "../../tensor/index.js";
 import {
   BENCH_MODELS,

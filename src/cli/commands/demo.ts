@@ -1,7 +1,6 @@
 /** `strl demo`: the main job — data, three models, evaluation, energy, a report — in a few minutes. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
-import { UsageError } from "../errors.js";
-import { asUserError } from "../user-errors.js";
+import { UsageError, asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { PRESETS, type Preset } from "../../experiments/presets.js";
 import { DEMO_DEFAULTS, DEMO_TINY, runDemo } from "../../experiments/demo.js";

@@ -1,9 +1,9 @@
 /** `strl energy`: energy per decision of a checkpoint, per layer, on real evaluation inputs. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
-import { asUserError, readJsonFlag, required } from "../user-errors.js";
+import { asUserError, UsageError } from "../usage-error.js";
+import { readJsonFlag, required } from "../flags.js";
 import { CMOS_45NM, checkProfile, formatEnergy, formatSig, inUnit, pickEnergyUnit } from "../../energy/index.js";
 import { isMazeEnv, mazeLabel } from "../../eval/index.js";
-import { UsageError } from "../errors.js";
 import { closedLoopWithEnergy } from "../../experiments/evaluate.js";
 import { defaultTargets, loadEvalData, loadForEval, episodeProgressOnStderr, numberList, refuseTooFewUnseen, trainingMazesOf } from "../checkpoint-args.js";
 

@@ -1,7 +1,7 @@
 /** `strl eval`: closed-loop returns (and offline accuracy with --data) of a checkpoint. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
-import { required } from "../user-errors.js";
-import { UsageError } from "../errors.js";
+import { required } from "../flags.js";
+import { UsageError } from "../usage-error.js";
 import { formatMeanStd, isMazeEnv, mazeLabel } from "../../eval/index.js";
 import { formatEnergy } from "../../energy/index.js";
 import { closedLoopWithEnergy, offlineTest } from "../../experiments/evaluate.js";

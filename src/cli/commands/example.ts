@@ -1,7 +1,7 @@
 /** `strl example lif`: a small spiking example that runs in a second and needs no data. */
 import type { Command } from "../command.js";
 import { parseFlags, numberFlag, unknownMessage } from "../command.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../usage-error.js";
 import { grad, ready, sum, tensor, type Tensor } from "../../tensor/index.js";
 import { LIF, lifConfig, lifForward, FiringRateMonitor, type SurrogateName } from "../../snn/index.js";
 import { energyReport, linearMacs } from "../../energy/index.js";

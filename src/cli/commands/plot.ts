@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parseFlags, numberFlag, type Command } from "../command.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../usage-error.js";
 import { plotRuns, type RunLog } from "../../report/run-plot.js";
 import { svgsToPng } from "../../report/png.js";
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
-import { asUserError } from "../user-errors.js";
+import { asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { numberList } from "../checkpoint-args.js";
 import { BUDGETS, SCALES, experimentRows, type Scale } from "../../experiments/reproduce.js";

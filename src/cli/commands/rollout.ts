@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "../command.js";
 import { numberFlag, parseFlags, oneOf } from "../command.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../usage-error.js";
 import { checkAction, isEnvId, make, registeredIds, type Action, type Env } from "../../envs/index.js";
 
 const HELP = `strl rollout — step an environment through a list of actions, one JSON line per step

@@ -3,9 +3,8 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, startEngine } from "../command.js";
-import { UsageError } from "../errors.js";
+import { UsageError, asUserError } from "../usage-error.js";
 import { checkpointDir } from "../checkpoint-args.js";
-import { asUserError } from "../user-errors.js";
 import { loadCheckpoint } from "../../checkpoint/index.js";
 import { isLoopback, startServer } from "../serve/http.js";
 

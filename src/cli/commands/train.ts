@@ -1,7 +1,7 @@
 /** `strl train`: train a model on a dataset file and write a checkpoint folder. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
-import { UsageError } from "../errors.js";
-import { asUserError, readJsonFlag, required } from "../user-errors.js";
+import { readJsonFlag, required } from "../flags.js";
+import { UsageError, asUserError } from "../usage-error.js";
 import { Dataset, readDatasetHdf5 } from "../../data/index.js";
 import { ConfigError, parseConfig, rejectUnknownKeys } from "../../config/index.js";
 import { checkWritableFolder } from "../../io/index.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { command } from "../../../src/cli/commands/bench.js";
-import { UsageError } from "../../../src/cli/errors.js";
+import { UsageError } from "../../../src/cli/usage-error.js";
 
 async function capture(argv: string[]): Promise<{ code: number; out: string[] }> {
   const out: string[] = [];

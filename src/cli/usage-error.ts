@@ -1,13 +1,19 @@
 /**
- * Turning library errors caused by user input (a bad file, an unknown env, an invalid config value) into
- * `UsageError`s, so the CLI prints one line and exits with code 2 instead of a stack trace.
+ * `UsageError`, the error the CLI prints as one line with exit code 2, and the turning of library errors caused
+ * by user input (a bad file, an unknown env, an invalid config value) into one, instead of a stack trace.
  */
-import { readFileSync, statSync } from "node:fs";
-import { UsageError } from "./errors.js";
 import { DatasetFileError } from "../data/index.js";
 import { CheckpointError } from "../checkpoint/index.js";
 import { ConfigError } from "../config/index.js";
 import { explainFsError, FileSystemError, RunLockedError, SafetensorsError } from "../io/index.js";
+
+/** A mistake by the user (bad flag, missing file, unknown env): printed as one line, exit code 2, no stack. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
 
 const USER_ERRORS = [DatasetFileError, CheckpointError, ConfigError, SafetensorsError, FileSystemError, RunLockedError, RangeError];
 
@@ -35,29 +41,4 @@ export async function asUserError<R>(fn: () => R | Promise<R>, what?: string): P
     }
     throw err;
   }
-}
-
-/** Reads a JSON file given on the command line, or throws a `UsageError` naming the flag. */
-export function readJsonFlag(flag: string, path: string): unknown {
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`--${flag}: '${path}' is a folder, expected a JSON file`);
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UsageError(`--${flag}: no such file '${path}'`);
-    throw new UsageError(`--${flag}: cannot read '${path}' (${code ?? (e as Error).message.split("\n")[0]})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`--${flag}: '${path}' is not valid JSON (${(e as Error).message.split("\n")[0]})`);
-  }
-}
-
-/** Requires a flag's value. */
-export function required<T>(flag: string, v: T | undefined): T {
-  if (v === undefined) throw new UsageError(`--${flag} is required`);
-  return v;
 }
