@@ -8,7 +8,8 @@
  * Targets (the native engine on this 2-core machine, issue "A native compute engine"): small STRL training step
  * <= 150 ms, paper STRL step <= 3 s with batch 32 in one pass, paper DT step <= 3 s and paper ANN-STRL step
  * <= 0.8 s without micro-batching, small STRL decision <= 1 ms, paper STRL decision <= 20 ms. PyTorch 1.13 +
- * OpenBLAS (2 threads) took ~0.7 s / ~15 s / ~4.7 ms for the first, second and fifth (shared/notes/engine.md).
+ * OpenBLAS (2 threads) took ~0.7 s / ~15 s / ~4.7 ms for the first, second and fifth (measured on this machine
+ * class when the native engine was planned; strl's benchmarks do not run PyTorch).
  */
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * Energy per layer and per decision, with the convention of this literature (shared/notes/paper.md):
+ * Energy per layer and per decision, with the convention of this literature (docs/energy.md):
  * a layer whose input is real-valued costs MACs x E_MAC; a layer whose input is binary spikes costs synaptic
  * operations SOPs = T x firing-rate(input) x MACs, each x E_AC. Device profiles are plain data.
  */

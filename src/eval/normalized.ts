@@ -3,8 +3,8 @@
  * 100 = the reference expert).
  *
  * Two sources of reference returns, kept apart:
- * - `D4RL_REFERENCES`: the constants published with D4RL (copied from shared/notes/paper.md, which quotes
- *   D4RL's `infos.py`). These are D4RL's numbers, not ours: use them only for the D4RL tasks they name.
+ * - `D4RL_REFERENCES`: the constants published with D4RL (`REF_MIN_SCORE` / `REF_MAX_SCORE` of D4RL's
+ *   `infos.py`; docs/scores.md). These are D4RL's numbers, not ours: use them only for the D4RL tasks they name.
  * - For strl's own environments there is no published reference; `measureReferenceReturns` (reference.ts)
  *   measures them by running the random and the expert policy, and the result is passed explicitly to
  *   `normalizedScore(envId, ret, refs)`. There is no hidden registry of measured values.

@@ -1,7 +1,7 @@
 /**
  * The multi-step LIF neuron on plain Float32Arrays: one fused loop over [T, n] for the forward pass and one for
- * the backward pass (back-propagation through the T steps). Equations (spikingjelly semantics,
- * shared/notes/paper.md), with v_r = vReset (0 when vReset is null, i.e. soft reset):
+ * the backward pass (back-propagation through the T steps). Equations (spikingjelly semantics, docs/lif.md),
+ * with v_r = vReset (0 when vReset is null, i.e. soft reset):
  *
  *   charge  H_t = V_{t-1} + (X_t - (V_{t-1} - v_r)) / tau      (decayInput)
  *           H_t = V_{t-1} - (V_{t-1} - v_r) / tau + X_t        (no decayInput)

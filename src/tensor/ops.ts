@@ -1,5 +1,5 @@
 /**
- * Fast primitives on tfjs-wasm, written around the engine's traps (see shared/notes/engine.md):
+ * Fast primitives on tfjs-wasm, written around the engine's traps (docs/engine.md, "tfjs-wasm's traps"):
  * - `linear`: x·W + b whose gradient transposes explicitly (wasm's transposeA/B matmul path is ~10x slower);
  * - `embeddingLookup`: a gather whose gradient is a scatter-add in JS (wasm has no UnsortedSegmentSum);
  * - `jsKernel`: wrap a forward/backward pair written on Float32Arrays as one differentiable op, for fused
