@@ -18,7 +18,7 @@ import { memoryStats, ready } from "../../src/tensor/index.js";
 import { WindowSampler } from "../../src/data/windows.js";
 import { returnsToGo, type Dataset } from "../../src/data/trajectory.js";
 import { MODEL_KINDS, configFromJSON, createModel, type ActionHead, type AnyModel, type History } from "../../src/models/index.js";
-import { loadModel, normalisationOf, transposedNames } from "../../src/io/checkpoint.js";
+import { loadModel, normalisationOf, transposedNames } from "../../src/checkpoint/index.js";
 import { train, type TrainOptions } from "../../src/train/trainer.js";
 import type { LogRecord } from "../../src/train/log.js";
 import { CONTINUOUS, DISCRETE, OBS, allWindows, tinyDataset } from "./fixtures.js";
