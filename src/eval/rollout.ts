@@ -17,7 +17,7 @@ import { playEpisode, type EpisodeResult } from "./episode.js";
 import { modelPolicy, modelRtgScale } from "./model-policy.js";
 import { checkReferences, d4rlReference, normalizedScore, type ReferenceReturns } from "./normalized.js";
 import type { Policy } from "./policy.js";
-import { evaluationStreams, isMazeEnv } from "./seeds.js";
+import { drawsMazes, evaluationStreams, hasFixedMaze, isMazeEnv } from "./seeds.js";
 import { mazeKey, planEvaluationMazes, type MazeDraws } from "./unseen-mazes.js";
 import type { MazeGrid } from "../envs/grid/maze-gen.js";
 import { describe as summarise, mean } from "./stats.js";
@@ -140,9 +140,8 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
   const env = make(o.envId, o.envOptions);
   const rule = o.success === undefined ? successRule(o.envId) : o.success;
   const refs = o.references ?? d4rlReference(o.envId);
-  const fixedMaze = o.envOptions?.mazeSeed !== undefined || o.envOptions?.maze !== undefined;
-  const drawMazes = isMazeEnv(o.envId) && !fixedMaze;
-  if (fixedMaze && isMazeEnv(o.envId) && o.excludeMazes?.has(mazeKey((env as unknown as { getMaze(): MazeGrid }).getMaze()))) {
+  const drawMazes = drawsMazes(o.envId, o.envOptions);
+  if (isMazeEnv(o.envId) && hasFixedMaze(o.envOptions) && o.excludeMazes?.has(mazeKey((env as unknown as { getMaze(): MazeGrid }).getMaze()))) {
     throw new RangeError(`evaluateClosedLoop: the fixed maze of envOptions (${o.envOptions?.mazeSeed !== undefined ? `mazeSeed ${String(o.envOptions.mazeSeed)}` : "maze"}) is one of the training mazes`);
   }
   const plan = drawMazes ? planEvaluationMazes(o.seeds, o.episodes, (env as unknown as { size: number }).size, o.excludeMazes, o.allowSeenMazes) : undefined;

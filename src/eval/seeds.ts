@@ -33,3 +33,13 @@ export function isMazeEnv(envId: string): boolean {
   const id = canonicalEnvId(envId);
   return id === "Maze-v0" || id === "MazeLocal-v0";
 }
+
+/** A fixed maze in the env options (`mazeSeed` or `maze`): every episode plays that one maze. */
+export function hasFixedMaze(envOptions: Record<string, unknown> | undefined): boolean {
+  return envOptions?.mazeSeed !== undefined || envOptions?.maze !== undefined;
+}
+
+/** True when an evaluation on `envId` with `envOptions` draws a maze per episode (a maze env without a fixed maze). */
+export function drawsMazes(envId: string, envOptions: Record<string, unknown> | undefined): boolean {
+  return isMazeEnv(envId) && !hasFixedMaze(envOptions);
+}

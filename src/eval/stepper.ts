@@ -10,7 +10,7 @@ import type { PolicyModel } from "../models/types.js";
 import { modelPolicy, modelRtgScale } from "./model-policy.js";
 import type { DecisionContext, Policy } from "./policy.js";
 import { ReturnToGo } from "./rtg.js";
-import { evaluationStreams, isMazeEnv } from "./seeds.js";
+import { drawsMazes, evaluationStreams } from "./seeds.js";
 import { evaluationMazeSeeds } from "./unseen-mazes.js";
 import { SuccessTracker, successRule } from "./success.js";
 
@@ -68,11 +68,9 @@ export class EpisodeStepper {
     if (rtgScale === undefined) throw new RangeError(`EpisodeStepper: the '${o.model.kind}' model's config has no rtgScale`);
     this.env = make(o.envId, o.envOptions);
     const streams = evaluationStreams(o.seed);
-    const fixedMaze = o.envOptions?.mazeSeed !== undefined || o.envOptions?.maze !== undefined;
-    const drawMazes = isMazeEnv(o.envId) && !fixedMaze;
     let resetSeed = 0;
     for (let e = 0; e <= episode; e++) resetSeed = streams.env.nextU32();
-    const mazeSeed = drawMazes ? evaluationMazeSeeds(streams.maze, (this.env as unknown as { size: number }).size, episode + 1, o.excludeMazes)[episode] : undefined;
+    const mazeSeed = drawsMazes(o.envId, o.envOptions) ? evaluationMazeSeeds(streams.maze, (this.env as unknown as { size: number }).size, episode + 1, o.excludeMazes)[episode] : undefined;
     const reset = this.env.reset({ seed: resetSeed, options: mazeSeed === undefined ? undefined : { mazeSeed } });
     if (typeof reset.info.mazeSeed === "number") this.mazeSeed = reset.info.mazeSeed;
     this.observations.push(reset.observation);

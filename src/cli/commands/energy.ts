@@ -3,7 +3,7 @@ import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEn
 import { asUserError, UsageError } from "../usage-error.js";
 import { readJsonFlag, required } from "../flags.js";
 import { CMOS_45NM, checkProfile, formatEnergy, formatSig, inUnit, pickEnergyUnit } from "../../energy/index.js";
-import { isMazeEnv, mazeLabel } from "../../eval/index.js";
+import { drawsMazes, mazeLabel } from "../../eval/index.js";
 import { closedLoopWithEnergy } from "../../experiments/evaluate.js";
 import { defaultTargets, loadEvalData, loadForEval, episodeProgressOnStderr, numberList, refuseTooFewUnseen, trainingMazesOf } from "../checkpoint-args.js";
 
@@ -51,12 +51,12 @@ export const command: Command = {
     let targets = numberList("target-return", values["target-return"], []);
     await startEngine(values.engine);
     const loaded = await loadForEval(dir);
-    const drawsMazes = isMazeEnv(loaded.envId) && loaded.envOptions?.maze === undefined && loaded.envOptions?.mazeSeed === undefined;
-    if (drawsMazes && !values.data && !values["seen-mazes"]) {
+    const perEpisodeMazes = drawsMazes(loaded.envId, loaded.envOptions);
+    if (perEpisodeMazes && !values.data && !values["seen-mazes"]) {
       throw new UsageError(`${loaded.envId}: pass --data (the training data) so the evaluation mazes exclude the training mazes, or --seen-mazes`);
     }
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
-    const excludeMazes = dataset && drawsMazes ? trainingMazesOf(dataset, values.data!) : undefined;
+    const excludeMazes = dataset && perEpisodeMazes ? trainingMazesOf(dataset, values.data!) : undefined;
     if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);
     const progress = episodeProgressOnStderr("energy", Boolean(values.json));
     const { energy, closedLoop } = await refuseTooFewUnseen(() => closedLoopWithEnergy(loaded.model, {
