@@ -13,7 +13,8 @@ import { DecisionInspector, type DecisionTrace } from "../../src/eval/decision.j
 import { measureReferenceReturns } from "../../src/eval/reference.js";
 import { trainTinyMaze } from "../../src/experiments/tiny-maze.js";
 import { drawEnv } from "./draw.js";
-import { bars, formatPj, raster, softmax } from "./panels.js";
+import { bars, raster, softmax } from "./panels.js";
+import { formatEnergy } from "../../src/energy/units.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -174,9 +175,9 @@ class Player {
     } else {
       bars($("probs"), Array.from(pred, (v, i) => ({ name: `a[${i}]`, value: Math.abs(v), label: v.toFixed(3) })));
     }
-    const rows = [{ name: `${this.l.model.kind.toUpperCase()} (this decision)`, value: d.energyPj, label: formatPj(d.energyPj) }];
-    if (d.annEnergyPj !== undefined && this.l.model.kind !== "ann-strl") rows.push({ name: "ANN-STRL, same size", value: d.annEnergyPj, label: formatPj(d.annEnergyPj), cls: "ann" } as never);
-    if (state.episodeEnergyPj !== undefined) rows.push({ name: "episode mean / decision", value: state.episodeEnergyPj, label: formatPj(state.episodeEnergyPj) });
+    const rows = [{ name: `${this.l.model.kind.toUpperCase()} (this decision)`, value: d.energyPj, label: formatEnergy(d.energyPj) }];
+    if (d.annEnergyPj !== undefined && this.l.model.kind !== "ann-strl") rows.push({ name: "ANN-STRL, same size", value: d.annEnergyPj, label: formatEnergy(d.annEnergyPj), cls: "ann" } as never);
+    if (state.episodeEnergyPj !== undefined) rows.push({ name: "episode mean / decision", value: state.episodeEnergyPj, label: formatEnergy(state.episodeEnergyPj) });
     bars($("energy"), rows);
     const box = $("energy");
     box.dataset.decisionPj = String(d.energyPj);

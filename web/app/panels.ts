@@ -1,6 +1,5 @@
 /** The decision panels: action probabilities, energy meter, firing rates, spike raster (DOM + small canvases). */
 import type { DecisionTrace } from "../../src/eval/decision.js";
-import { formatEnergy } from "../../src/energy/units.js";
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -71,8 +70,4 @@ export function raster(box: HTMLElement, trace: DecisionTrace): void {
     fig.title = `${l.layer}: ${n} neurons x ${T} steps, ${count} spikes`;
     box.append(fig);
   }
-}
-
-export function formatPj(pj: number): string {
-  return formatEnergy(pj); // the CLI's and the report's unit family (src/energy/units.ts)
 }
