@@ -7,7 +7,8 @@
 # Compared: the demo's summary table and report.md (training times, dates, paths and the commit line stripped), its
 # SVG figures byte for byte, and the loss lists bit for bit. Prints ALL IDENTICAL and exits 0, or names what differs.
 set -u
-BASE=${1:?usage: bash bench/same-output.sh BASE_REF}
+[ $# -eq 1 ] || { echo "usage: bash bench/same-output.sh BASE_REF (one commit to compare this checkout with)" >&2; exit 2; }
+BASE=$1
 ROOT=$(git rev-parse --show-toplevel) || exit 2
 git -C "$ROOT" rev-parse --verify -q "$BASE^{commit}" >/dev/null || { echo "same-output: unknown commit '$BASE'" >&2; exit 2; }
 [ -f "$ROOT/dist/src/cli/main.js" ] || { echo "same-output: build this checkout first (npm run build)" >&2; exit 2; }
