@@ -24,7 +24,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ["cli"],
   ["experiments", "bench"],
   ["report"],
-  ["eval", "train"],
+  ["eval", "train", "online"],
   ["checkpoint"],
   ["models", "data"],
   ["envs"],
