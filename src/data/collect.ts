@@ -9,6 +9,8 @@ import { make, resolveEnvId, type Env } from "../envs/index.js";
 import { Rng, assertSeed } from "../tensor/rng.js";
 import { VERSION } from "../version.js";
 import { collectMazeExpert, MAZE_FAST_ENV } from "./maze-expert-dataset.js";
+import { LocomotionEnv } from "../envs/mujoco/locomotion.js";
+import { mediumReplayDataset } from "./medium-replay.js";
 import { isPolicyName, makePolicy, mediumEps, POLICY_NAMES, type PolicyName, type PolicyOptions } from "./policies.js";
 import { Dataset, type MetaValue, type Trajectory } from "./trajectory.js";
 
@@ -45,9 +47,17 @@ export function runEpisode(
   const obs: number[] = [];
   const acts: number[] = [];
   const rews: number[] = [];
+  const mujocoState = env instanceof LocomotionEnv;
+  const qpos: number[] = [];
+  const qvel: number[] = [];
   let { observation } = env.reset({ seed });
   onReset();
   for (;;) {
+    if (mujocoState) {
+      const s = env.getState(); // [nq + nv], the state observation s_t was taken in
+      for (let i = 0; i < env.nq; i++) qpos.push(s[i]!);
+      for (let i = env.nq; i < s.length; i++) qvel.push(s[i]!);
+    }
     const a = act(observation);
     for (let d = 0; d < obsDim; d++) obs.push(observation[d]!);
     if (typeof a === "number") acts.push(a);
@@ -62,6 +72,7 @@ export function runEpisode(
         rewards: Float32Array.from(rews), // [len]
         terminated: r.terminated,
         truncated: r.truncated,
+        ...(mujocoState ? { infos: { qpos: Float64Array.from(qpos), qvel: Float64Array.from(qvel) } } : {}), // [len, nq], [len, nv]
       };
     }
   }
@@ -75,13 +86,17 @@ export function collectDataset(o: CollectOptions): Dataset {
   if (envId === MAZE_FAST_ENV && o.policy === "expert" && noEnvOptions && o.fastPath !== false) {
     return collectMazeExpert({ episodes: o.episodes, seed: o.seed });
   }
+  if (o.policy === "medium-replay") return mediumReplayDataset(envId, o.episodes, o.seed);
   const env = make(envId, o.envOptions);
-  const policy = makePolicy(o.policy, envId, o);
   const root = new Rng(o.seed);
   const envSeeds = root.fork("env");
   const policyRng = root.fork("policy");
   const trajectories: Trajectory[] = [];
-  for (let i = 0; i < o.episodes; i++) {
+  // medium-expert (D4RL): the medium policy's episodes, then as many of the expert's, from one seed stream.
+  const phases = o.policy === "medium-expert" ? (["medium", "expert"] as const) : ([o.policy] as const);
+  let policy = makePolicy(phases[0], envId, o);
+  for (let i = 0; i < o.episodes * phases.length; i++) {
+    if (i === o.episodes) policy = makePolicy(phases[1]!, envId, o);
     trajectories.push(
       runEpisode(
         env,
@@ -91,7 +106,8 @@ export function collectDataset(o: CollectOptions): Dataset {
       ),
     );
   }
-  const metadata: Record<string, MetaValue> = { policy: policy.name, seed: o.seed, episodes: o.episodes, collected_by: `strl ${VERSION}` };
+  const policyName = o.policy === "medium-expert" ? "medium-expert" : policy.name;
+  const metadata: Record<string, MetaValue> = { policy: policyName, seed: o.seed, episodes: o.episodes * phases.length, collected_by: `strl ${VERSION}` };
   if (o.policy === "medium") metadata.eps = o.eps ?? mediumEps(envId);
   if (o.envOptions && !noEnvOptions) metadata.env_options = JSON.stringify(o.envOptions);
   return new Dataset({ envId, obsDim: env.observationSpace.shape.reduce((a, b) => a * b, 1), actionSpace: env.actionSpace, trajectories, metadata });

@@ -45,6 +45,8 @@ export interface FlatArrays {
   terminals: Int8Array;
   /** [N] 0/1 */
   timeouts: Int8Array;
+  /** infos/<name> [N, width], present when every episode has the key */
+  infos: Record<string, { width: number; data: Float64Array }>;
 }
 
 /** Concatenates the episodes of `ds` into the flat D4RL arrays. */
@@ -68,7 +70,29 @@ export function flatten(ds: Dataset): FlatArrays {
     if (t.truncated || !t.terminated) timeouts[last] = 1;
     row += len;
   }
-  return { observations, actions, rewards, terminals, timeouts };
+  return { observations, actions, rewards, terminals, timeouts, infos: flattenInfos(ds, n) };
+}
+
+/** Concatenates the per-step infos that every episode has, checking each is [len, width] with one width. */
+function flattenInfos(ds: Dataset, n: number): FlatArrays["infos"] {
+  const out: FlatArrays["infos"] = {};
+  const first = ds.trajectories[0]?.infos;
+  if (!first) return out;
+  for (const key of Object.keys(first)) {
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(key)) throw new RangeError(`dataset infos key '${key}' must be 1-64 letters, digits or _`);
+    if (!ds.trajectories.every((t) => t.infos?.[key] !== undefined)) continue;
+    const width = first[key]!.length / ds.trajectories[0]!.rewards.length;
+    const data = new Float64Array(n * width); // [N, width]
+    let row = 0;
+    for (const t of ds.trajectories) {
+      const a = t.infos![key]!;
+      if (a.length !== t.rewards.length * width) throw new RangeError(`dataset infos '${key}': every episode needs [len, ${width}] values`);
+      data.set(a, row * width);
+      row += t.rewards.length;
+    }
+    out[key] = { width, data };
+  }
+  return out;
 }
 
 let tmpCounter = 0;
@@ -133,6 +157,14 @@ export async function writeDatasetHdf5(path: string, ds: Dataset): Promise<void>
       f.create_dataset({ name: "rewards", data: flat.rewards, shape: [n], dtype: "<f4" });
       f.create_dataset({ name: "terminals", data: flat.terminals, shape: [n], dtype: "|b1" });
       f.create_dataset({ name: "timeouts", data: flat.timeouts, shape: [n], dtype: "|b1" });
+      const infoKeys = Object.keys(flat.infos);
+      if (infoKeys.length > 0) {
+        f.create_group("infos");
+        for (const key of infoKeys) {
+          const { width, data } = flat.infos[key]!;
+          f.create_dataset({ name: `infos/${key}`, data, shape: [n, width], dtype: "<d" });
+        }
+      }
       const attrs: Record<string, MetaValue> = {
         ...ds.metadata,
         env_id: ds.envId,

@@ -10,6 +10,11 @@
  * - `mixed`: like D4RL's mixed/replay data, a blend of qualities: each episode draws its noise level uniformly
  *   from `MIXED_LEVELS` (0 = expert ... 1 = random) and then acts as `medium` with that level.
  *
+ * MuJoCo locomotion envs (Hopper-v5, Walker2d-v5, HalfCheetah-v5) use D4RL's definitions instead: `random`,
+ * `medium` and `expert` are the shipped SAC policies of `experts/<env>/` (./locomotion-policies.ts), sampled;
+ * `medium-expert` (medium then expert episodes) and `medium-replay` (the SAC run's replay buffer until the
+ * medium snapshot) are datasets that `collectDataset` builds; `mixed` is not defined for them.
+ *
  * Every random number comes from the `Rng` passed to `beginEpisode` / `act`.
  */
 import type { Action, Env, Observation, Space } from "../envs/core.js";
@@ -17,9 +22,13 @@ import { canonicalEnvId } from "../envs/aliases.js";
 import { CONTROL_EXPERTS } from "../envs/control/experts.js";
 import { hasExpert } from "../envs/grid/expert.js";
 import type { Rng } from "../tensor/rng.js";
+import { isLocomotionEnv } from "../envs/mujoco/specs.js";
+import { shippedBehaviour } from "./locomotion-policies.js";
 import { MEDIUM_EPS } from "./medium-policy-noise.js";
 
-export const POLICY_NAMES = ["random", "medium", "expert", "mixed"] as const;
+export const POLICY_NAMES = ["random", "medium", "expert", "mixed", "medium-replay", "medium-expert"] as const;
+/** The names that are datasets of the MuJoCo locomotion envs rather than policies. */
+export const LOCOMOTION_DATASETS = ["medium-replay", "medium-expert"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 /** Noise levels a `mixed` episode draws from (uniformly). */
@@ -84,6 +93,19 @@ export interface PolicyOptions {
 
 /** A behaviour policy by name, for environment `envId`. */
 export function makePolicy(name: PolicyName, envId: string, options: PolicyOptions = {}): BehaviourPolicy {
+  const id = canonicalEnvId(envId);
+  if (isLocomotionEnv(id)) {
+    if (name === "random" || name === "medium" || name === "expert") {
+      if (options.eps !== undefined) throw new RangeError(`${id}: --eps does not apply (its medium policy is the shipped SAC snapshot)`);
+      const b = shippedBehaviour(id, name);
+      return { name: b.name, beginEpisode: () => {}, act: b.act };
+    }
+    if (name === "mixed") throw new RangeError(`${id}: policy 'mixed' is not defined for MuJoCo envs; D4RL's mixes are 'medium-replay' and 'medium-expert'`);
+    throw new RangeError(`${id}: '${name}' is a dataset, not a policy (collectDataset builds it)`);
+  }
+  if ((LOCOMOTION_DATASETS as readonly string[]).includes(name)) {
+    throw new RangeError(`'${name}' datasets exist only for the MuJoCo locomotion envs (Hopper-v5, Walker2d-v5, HalfCheetah-v5), not ${id}`);
+  }
   switch (name) {
     case "random":
       return { name, beginEpisode: () => {}, act: (_o, env, rng) => randomAction(env.actionSpace, rng) };

@@ -23,6 +23,11 @@ export interface Trajectory {
   rewards: Float32Array;
   terminated: boolean;
   truncated: boolean;
+  /**
+   * Per-step extras written as `infos/<name>` [N, width] float64 (MuJoCo envs: `qpos` [len, nq] and `qvel`
+   * [len, nv], the simulator state the observation of step t was taken in, as D4RL stored them).
+   */
+  infos?: Record<string, Float64Array>;
 }
 
 /** Metadata values stored with a dataset (written as HDF5 attributes: strings, or float64 numbers). */

@@ -114,16 +114,22 @@ export class DenseMlp {
   /** Forward pass of ws.acts[0] (the input, [B, in], written by the caller) into ws.acts; returns the output [B, out]. */
   forward(ws: MlpWorkspace): Float32Array {
     const B = ws.batch;
+    const native = addon();
     for (let l = 0; l < this.layers; l++) {
       const n = this.sizes[l + 1]!;
       const y = ws.acts[l + 1]!; // [B, n]
+      const hidden = l + 1 < this.layers;
+      if (native) {
+        native.denseForward(ws.acts[l]!, this.weights[l]!, this.biases[l]!, y, B, this.sizes[l]!, n, hidden);
+        continue;
+      }
       sgemm(B, n, this.sizes[l]!, false, true, ws.acts[l]!, this.weights[l]!, y);
       const b = this.biases[l]!;
-      const hidden = l + 1 < this.layers;
-      for (let r = 0; r < B; r++) {
-        const o = r * n;
-        if (hidden) for (let j = 0; j < n; j++) { const v = y[o + j]! + b[j]!; y[o + j] = v > 0 ? v : 0; }
-        else for (let j = 0; j < n; j++) y[o + j] = y[o + j]! + b[j]!;
+      for (let r = 0, o = 0; r < B; r++, o += n) {
+        for (let j = 0; j < n; j++) {
+          const v = y[o + j]! + b[j]!;
+          y[o + j] = hidden && v < 0 ? 0 : v;
+        }
       }
     }
     return ws.output;
@@ -135,17 +141,23 @@ export class DenseMlp {
    */
   backward(ws: MlpWorkspace, o: { params: boolean; input: boolean }): void {
     const B = ws.batch;
+    const native = addon();
     for (let l = this.layers - 1; l >= 0; l--) {
       const nOut = this.sizes[l + 1]!;
       const nIn = this.sizes[l]!;
       const dy = ws.grads[l + 1]!; // [B, nOut], already through this layer's ReLU
+      const input = l > 0 || o.input;
+      if (native) {
+        native.denseBackward(dy, ws.acts[l]!, this.weights[l]!, this.gradWeights[l]!, this.gradBiases[l]!, ws.grads[l]!, B, nIn, nOut, o.params, input, l > 0);
+        continue;
+      }
       if (o.params) {
         sgemm(nOut, nIn, B, true, false, dy, ws.acts[l]!, this.gradWeights[l]!); // dyᵀ x
         const db = this.gradBiases[l]!;
         db.fill(0);
         for (let r = 0; r < B; r++) for (let j = 0; j < nOut; j++) db[j] = db[j]! + dy[r * nOut + j]!;
       }
-      if (l === 0 && !o.input) break;
+      if (!input) continue;
       const dx = ws.grads[l]!; // [B, nIn]
       sgemm(B, nIn, nOut, false, false, dy, this.weights[l]!, dx);
       if (l > 0) {
@@ -175,7 +187,13 @@ export class Adam {
     const bc2 = 1 - beta2 ** this.step;
     const stepSize = this.lr / bc1;
     const sqrtBc2 = Math.sqrt(bc2);
+    const native = addon();
     this.params.forEach((p, i) => {
+      if (native) {
+        // in place: the kernel reads each element's p, g, m, v before writing it
+        native.adamw(p, grads[i]!, this.m[i]!, this.v[i]!, p, this.m[i]!, this.v[i]!, beta1, beta2, eps, 1, stepSize, sqrtBc2);
+        return;
+      }
       const g = grads[i]!;
       const m = this.m[i]!;
       const v = this.v[i]!;

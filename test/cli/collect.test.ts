@@ -62,7 +62,7 @@ describe("strl collect", () => {
 
   const cases: Array<[string, string[], RegExp]> = [
     ["an unknown env", ["--env", "Nope-v0", "--policy", "random", "--episodes", "1", "--out", "x.h5"], /unknown environment 'Nope-v0'; known: /],
-    ["an unknown policy", ["--env", "CartPole-v1", "--policy", "great", "--episodes", "1", "--out", "x.h5"], /--policy must be one of random, medium, expert, mixed, got 'great'/],
+    ["an unknown policy", ["--env", "CartPole-v1", "--policy", "great", "--episodes", "1", "--out", "x.h5"], /--policy must be one of random, medium, expert, mixed, medium-replay, medium-expert, got 'great'/],
     ["zero episodes", ["--env", "CartPole-v1", "--policy", "random", "--episodes", "0", "--out", "x.h5"], /--episodes must be >= 1, got 0/],
     ["a missing --out", ["--env", "CartPole-v1", "--policy", "random", "--episodes", "1"], /--out FILE is required/],
     ["an output folder that does not exist", ["--env", "CartPole-v1", "--policy", "random", "--episodes", "1", "--out", "/no/such/folder/x.h5"], /--out: folder '\/no\/such\/folder' does not exist/],

@@ -57,7 +57,7 @@ describe("collectDataset", () => {
 
   it("rejects bad arguments naming the argument and the value", () => {
     assert.throws(() => collectDataset({ envId: "CartPole-v1", policy: "expert", episodes: 0, seed: 1 }), /episodes must be a positive integer, got 0/);
-    assert.throws(() => collectDataset({ envId: "CartPole-v1", policy: "best" as "expert", episodes: 1, seed: 1 }), /policy must be one of random, medium, expert, mixed, got "best"/);
+    assert.throws(() => collectDataset({ envId: "CartPole-v1", policy: "best" as "expert", episodes: 1, seed: 1 }), /policy must be one of random, medium, expert, mixed, medium-replay, medium-expert, got "best"/);
     assert.throws(() => collectDataset({ envId: "CartPole-v1", policy: "expert", episodes: 1, seed: -1 }), /seed must be an integer/);
     assert.throws(() => collectDataset({ envId: "Nope-v0", policy: "expert", episodes: 1, seed: 1 }), /unknown environment 'Nope-v0'/);
   });

@@ -5,7 +5,7 @@ import type { Command } from "../command.js";
 import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError, asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
-import { isEnvId, registeredIds } from "../../envs/index.js";
+import { isEnvId, registeredIds, ready as envsReady } from "../../envs/index.js";
 import { collectDataset } from "../../data/collect.js";
 import { writeDatasetHdf5 } from "../../data/hdf5.js";
 import { isPolicyName, mediumEps, POLICY_NAMES } from "../../data/policies.js";
@@ -13,7 +13,7 @@ import { summarize } from "../../data/trajectory.js";
 
 const HELP = `strl collect — run a behaviour policy in an environment and write the episodes to an HDF5 file
 
-Usage: strl collect --env ID --policy random|medium|expert|mixed --episodes N --out FILE
+Usage: strl collect --env ID --policy random|medium|expert|mixed|medium-replay|medium-expert --episodes N --out FILE
                     [--seed S] [--eps E] [--env-options JSON] [--json]
 
 Options:
@@ -22,6 +22,10 @@ Options:
                       medium: the expert with noise eps (random action with probability eps; Box actions also get
                       Gaussian noise of std eps x half-range), eps tuned per env so the return is about half-way;
                       mixed: each episode draws eps from {0, 0.25, 0.5, 0.75, 1}
+                      MuJoCo envs (Hopper-v5, Walker2d-v5, HalfCheetah-v5) follow D4RL: random, medium and expert
+                      are the shipped SAC policies of experts/<env>/ (sampled), medium-expert is --episodes medium
+                      then --episodes expert episodes, medium-replay the SAC run's replay buffer until the medium
+                      snapshot (its first --episodes episodes); these files also get infos/qpos and infos/qvel
   --episodes N        number of episodes (>= 1)
   --out FILE          output file (D4RL layout: observations, actions, rewards, terminals, timeouts); written to a
                       temporary file and renamed, so a reader never sees half a file
@@ -39,7 +43,8 @@ Examples:
   strl collect --env Maze-v0 --policy expert --episodes 50000 --seed 42 --out maze.h5
   strl collect --env MiniGrid-Empty-8x8-v0 --policy random --episodes 20000 --out empty.h5
   strl collect --env CartPole-v1 --policy medium --episodes 100 --seed 1 --out cartpole-medium.h5 --json
-  strl collect --env Pendulum-v1 --policy mixed --episodes 50 --env-options '{}' --out pendulum-mixed.h5`;
+  strl collect --env Pendulum-v1 --policy mixed --episodes 50 --env-options '{}' --out pendulum-mixed.h5
+  strl collect --env Hopper-v5 --policy medium --episodes 1000 --seed 0 --out hopper-medium.h5`;
 
 function parseJsonObject(flag: string, text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
@@ -86,6 +91,7 @@ export const command: Command = {
     if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' is a folder, expected a file name`);
     await asUserError(() => checkWritableFolder(folder), "--out");
 
+    await envsReady();
     const t0 = performance.now();
     let ds;
     try {

@@ -9,6 +9,7 @@ import { ready as envsReady } from "../../envs/index.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { ready as tensorReady } from "../../tensor/index.js";
 import { runSac, type SacProgress } from "../../online/sac-run.js";
+import { shipExpertRun } from "../../online/ship.js";
 import { stopOnSignals } from "../train-run.js";
 
 const HELP = `strl expert — train a behaviour policy for a MuJoCo locomotion env with SAC (D4RL's recipe)
@@ -16,6 +17,7 @@ const HELP = `strl expert — train a behaviour policy for a MuJoCo locomotion e
 Usage: strl expert train --env ID --steps N --out DIR [--seed S] [--resume]
                          [--start-steps N] [--eval-every N] [--eval-episodes N] [--checkpoint-every N]
                          [--hidden 256,256] [--batch-size 256] [--json]
+       strl expert ship --run DIR --out experts/ENV [--expert-step N] [--medium-step N] [--episodes 10]
 
 Envs: ${LOCOMOTION_SPECS.map((s) => s.id).join(", ")}.
 Soft Actor-Critic with a learned temperature (target entropy -actDim), two critics and Polyak-averaged targets
@@ -28,9 +30,15 @@ Ctrl-C or SIGTERM saves a checkpoint (DIR/state/: networks, optimisers, replay b
 continues from it (the interrupted episode restarts). A checkpoint is also written every --checkpoint-every env
 steps (default 25000). The matrix products run on the native engine; STRL_THREADS=1 suits one run per core.
 
+ship writes the policies strl collect uses (D4RL's definitions): expert = the actor at --expert-step (default: the
+run's last evaluation), medium = the snapshot whose evaluation is closest to a third of the expert's (or
+--medium-step), random = the initial actor, medium-replay = the replay buffer until the medium step; and
+manifest.json with the commands, seed, steps and each policy's sampled return over --episodes episodes.
+
 Examples:
   strl expert train --env Hopper-v5 --steps 300000 --seed 0 --out runs/expert-hopper
   strl expert train --env Hopper-v5 --steps 300000 --seed 0 --out runs/expert-hopper --resume
+  strl expert ship --run runs/expert-hopper --out experts/Hopper-v5
 `;
 
 const FLAGS = {
@@ -85,12 +93,28 @@ async function train(argv: string[]): Promise<number> {
   }
 }
 
+async function ship(argv: string[]): Promise<number> {
+  const { values: v } = parseFlags(argv, { run: { type: "string" }, out: { type: "string" }, "expert-step": { type: "string" }, "medium-step": { type: "string" }, episodes: { type: "string" } });
+  const run = required("run", v.run);
+  const out = required("out", v.out);
+  const expertStep = v["expert-step"] === undefined ? undefined : parseIntegerFlag("expert-step", v["expert-step"], { min: 1 });
+  const mediumStep = v["medium-step"] === undefined ? undefined : parseIntegerFlag("medium-step", v["medium-step"], { min: 1 });
+  const episodes = numberFlag("episodes", v.episodes, 10, { integer: true, min: 1, max: 10_000 });
+  checkWritableFolder(out);
+  await tensorReady();
+  await envsReady();
+  const m = shipExpertRun({ run, out, expertStep, mediumStep, episodes, command: `strl expert ship ${argv.join(" ")}` });
+  console.log(JSON.stringify(m, null, 2));
+  return 0;
+}
+
 export const command: Command = {
   summary: "train MuJoCo behaviour policies with SAC (expert, medium and random, as D4RL made them)",
   help: HELP,
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === "train") return train(rest);
-    throw new UsageError(sub === undefined ? "expert needs a subcommand: train" : `unknown expert subcommand '${sub}'; known: train`);
+    if (sub === "ship") return ship(rest);
+    throw new UsageError(sub === undefined ? "expert needs a subcommand: train or ship" : `unknown expert subcommand '${sub}'; known: train, ship`);
   },
 };

@@ -52,8 +52,9 @@ export class LocomotionEnv extends BaseEnv {
   readonly dt: number;
   private readonly model: MjModel;
   private data: MjData | undefined;
-  private readonly nq: number;
-  private readonly nv: number;
+  /** Sizes of qpos and qvel. */
+  readonly nq: number;
+  readonly nv: number;
 
   constructor(readonly spec: LocomotionSpec, options?: Record<string, unknown>) {
     super();

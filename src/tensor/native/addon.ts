@@ -22,6 +22,16 @@ export interface NativeAddon {
     batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean,
     A: Float32Array, strideA: number, B: Float32Array, strideB: number, C: Float32Array,
   ): void;
+  /** Fused Linear (src/tensor/dense-mlp.ts): y [B, nOut] = x [B, nIn] · Wᵀ ([nOut, nIn]) + b [nOut], then max(y, 0) when relu. */
+  denseForward(x: Float32Array, W: Float32Array, b: Float32Array, y: Float32Array, B: number, nIn: number, nOut: number, relu: boolean): void;
+  /**
+   * Its backward pass from dy [B, nOut] and the layer input x [B, nIn]: params -> gW = dyᵀ x, gb = Σ_rows dy
+   * (overwritten); input -> dx = dy W [B, nIn], zeroed where x <= 0 when reluInput.
+   */
+  denseBackward(
+    dy: Float32Array, x: Float32Array, W: Float32Array, gW: Float32Array, gb: Float32Array, dx: Float32Array,
+    B: number, nIn: number, nOut: number, params: boolean, input: boolean, reluInput: boolean,
+  ): void;
   /** Which sgemm micro-kernel runs on this CPU: "avx512", "avx2" or "generic". */
   gemmKernel(): string;
   /** out = a op b with numpy broadcasting (op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared diff, 7 pow). */

@@ -1,0 +1,144 @@
+/**
+ * Turns a finished `strl expert train` run into the shipped behaviour policies of its env (D4RL's definitions):
+ * expert = the actor at the expert step (the run's last evaluation unless chosen), medium = the snapshot whose
+ * evaluation is closest to one third of the expert's, random = the initial actor, medium-replay = the replay
+ * buffer's first `mediumStep` transitions. Writes `<out>/{random,medium,expert}.safetensors`,
+ * `medium-replay.safetensors` and `manifest.json` (commands, seed, steps, measured returns).
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { make } from "../envs/index.js";
+import { SquashedGaussianPolicy } from "../envs/mujoco/gaussian-policy.js";
+import { decodeSafetensors, encodeSafetensors, type TensorData } from "../io/safetensors.js";
+import { writeFileAtomic } from "../io/fs-safe.js";
+import { Rng } from "../tensor/index.js";
+
+export interface ShipOptions {
+  run: string;
+  out: string;
+  /** The snapshot to ship as expert (default: the last evaluated step). */
+  expertStep?: number;
+  /** The snapshot to ship as medium (default: evaluation closest to a third of the expert's). */
+  mediumStep?: number;
+  /** Episodes per policy for the returns in the manifest. */
+  episodes: number;
+  command: string;
+}
+
+interface EvalLine {
+  step: number;
+  eval_mean: number;
+  eval_std: number;
+  seconds: number;
+}
+
+export interface PolicyReturns {
+  mean: number;
+  std: number;
+  n: number;
+  returns: number[];
+}
+
+/** Returns of a policy sampled as collection samples it, over `episodes` episodes with fixed seeds. */
+export function measureReturns(envId: string, policy: SquashedGaussianPolicy, episodes: number, seed: number): PolicyReturns {
+  const env = make(envId);
+  const root = new Rng(seed);
+  const envSeeds = root.fork("env");
+  const rng = root.fork("policy");
+  const returns: number[] = [];
+  for (let e = 0; e < episodes; e++) {
+    let obs = env.reset({ seed: envSeeds.nextU32() }).observation;
+    let total = 0;
+    for (;;) {
+      const r = env.step(policy.act(obs, rng).action);
+      total += r.reward;
+      obs = r.observation;
+      if (r.terminated || r.truncated) break;
+    }
+    returns.push(total);
+  }
+  const mean = returns.reduce((a, b) => a + b, 0) / episodes;
+  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, episodes - 1));
+  return { mean, std, n: episodes, returns };
+}
+
+function readEvaluations(run: string): EvalLine[] {
+  const path = join(run, "log.jsonl");
+  if (!existsSync(path)) throw new RangeError(`${run} is not an expert run (no log.jsonl)`);
+  const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "");
+  const evals: EvalLine[] = [];
+  lines.forEach((l, i) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(l);
+    } catch {
+      throw new RangeError(`${path}:${i + 1} is not JSON`);
+    }
+    const e = v as Partial<EvalLine>;
+    if (typeof e.step === "number" && typeof e.eval_mean === "number") evals.push(e as EvalLine);
+  });
+  if (evals.length === 0) throw new RangeError(`${path} holds no evaluation yet`);
+  return evals;
+}
+
+function readSnapshot(run: string, step: number): SquashedGaussianPolicy {
+  const path = join(run, "snapshots", `step-${step}.safetensors`);
+  if (!existsSync(path)) throw new RangeError(`${run} has no snapshot at step ${step} (${path})`);
+  return SquashedGaussianPolicy.fromSafetensors(readFileSync(path), path);
+}
+
+export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
+  const evals = readEvaluations(o.run);
+  const expertEval = o.expertStep === undefined ? evals[evals.length - 1]! : evals.find((e) => e.step === o.expertStep);
+  if (!expertEval) throw new RangeError(`${o.run}: no evaluation at step ${o.expertStep}`);
+  const candidates = evals.filter((e) => e.step < expertEval.step);
+  const third = expertEval.eval_mean / 3;
+  const mediumEval = o.mediumStep === undefined
+    ? candidates.reduce<EvalLine | undefined>((best, e) => (!best || Math.abs(e.eval_mean - third) < Math.abs(best.eval_mean - third) ? e : best), undefined)
+    : candidates.find((e) => e.step === o.mediumStep);
+  if (!mediumEval) throw new RangeError(`${o.run}: no evaluation before the expert step to serve as medium${o.mediumStep === undefined ? "" : ` at step ${o.mediumStep}`}`);
+  const expert = readSnapshot(o.run, expertEval.step);
+  const medium = readSnapshot(o.run, mediumEval.step);
+  const randomPath = join(o.run, "random.safetensors");
+  const random = SquashedGaussianPolicy.fromSafetensors(readFileSync(randomPath), randomPath);
+  const envId = expert.metadata.env_id ?? "";
+  const trainCommand = expert.metadata.command ?? "";
+  mkdirSync(o.out, { recursive: true });
+  const withName = (p: SquashedGaussianPolicy, name: string): SquashedGaussianPolicy => new SquashedGaussianPolicy(p.net, { ...p.metadata, policy: name, shipped_by: o.command });
+  writeFileAtomic(join(o.out, "expert.safetensors"), withName(expert, "expert").toSafetensors());
+  writeFileAtomic(join(o.out, "medium.safetensors"), withName(medium, "medium").toSafetensors());
+  writeFileAtomic(join(o.out, "random.safetensors"), withName(random, "random").toSafetensors());
+  // medium-replay: the buffer's first mediumStep transitions (one per env step, in order)
+  const replayPath = join(o.run, "state", "replay.safetensors");
+  const rep = decodeSafetensors(readFileSync(replayPath), replayPath);
+  const n = mediumEval.step;
+  const cut = (k: string): [string, TensorData] => {
+    const t = rep.tensors.get(k);
+    if (!t) throw new RangeError(`${replayPath} lacks '${k}'`);
+    const width = t.shape.length > 1 ? t.shape[1]! : 1;
+    if (t.shape[0]! < n) throw new RangeError(`${replayPath} holds ${t.shape[0]} transitions, fewer than the medium step ${n}`);
+    return [k, { dtype: "F32", shape: t.shape.length > 1 ? [n, width] : [n], data: (t.data as Float32Array).slice(0, n * width) }];
+  };
+  writeFileAtomic(join(o.out, "medium-replay.safetensors"), encodeSafetensors(["obs", "act", "rew", "next_obs", "done"].map(cut), { env_id: envId, until_step: String(n) }));
+  const returns = {
+    random: measureReturns(envId, random, o.episodes, 1),
+    medium: measureReturns(envId, medium, o.episodes, 1),
+    expert: measureReturns(envId, expert, o.episodes, 1),
+  };
+  const manifest = {
+    env_id: envId,
+    algorithm: "SAC",
+    train_command: trainCommand,
+    seed: Number(expert.metadata.seed),
+    expert_step: expertEval.step,
+    medium_step: mediumEval.step,
+    training_minutes: Math.round(expertEval.seconds / 6) / 10,
+    deterministic_evaluation: { expert: { mean: expertEval.eval_mean, std: expertEval.eval_std }, medium: { mean: mediumEval.eval_mean, std: mediumEval.eval_std } },
+    sampled_returns: Object.fromEntries(Object.entries(returns).map(([k, r]) => [k, { mean: r.mean, std: r.std, n: r.n }])),
+    returns_note: `sampled_returns: ${o.episodes} episodes of each policy sampled as strl collect samples it (reset seeds from Rng(1)); std is the sample standard deviation`,
+    medium_replay: { transitions: n, note: "the replay buffer's first medium_step transitions; no infos/qpos, qvel" },
+    ship_command: o.command,
+  };
+  writeFileAtomic(join(o.out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
