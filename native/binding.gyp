@@ -8,7 +8,8 @@
         "src/gemm.cc",
         "src/elementwise.cc",
         "src/lif.cc",
-        "src/ssa.cc"
+        "src/ssa.cc",
+        "src/dense.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],

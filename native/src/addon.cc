@@ -31,6 +31,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_elementwise(env, exports);
   register_lif(env, exports);
   register_ssa(env, exports);
+  register_dense(env, exports);
   return exports;
 }
 

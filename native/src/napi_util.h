@@ -104,5 +104,6 @@ void register_gemm(napi_env env, napi_value exports);
 void register_elementwise(napi_env env, napi_value exports);
 void register_lif(napi_env env, napi_value exports);
 void register_ssa(napi_env env, napi_value exports);
+void register_dense(napi_env env, napi_value exports);
 
 }  // namespace strl
