@@ -8,7 +8,9 @@ import { readDatasetHdf5, type Dataset } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
 import { measureReferenceReturns, TooFewUnseenMazesError } from "../eval/index.js";
 import { trainingMazes } from "../experiments/evaluate.js";
-import { checkCheckpointFitsEnv } from "../experiments/env-check.js";
+import { checkCheckpointFitsEnv, readyForEnv } from "../experiments/env-check.js";
+import { expertOf } from "../data/index.js";
+import { make } from "../envs/index.js";
 import { episodeProgress } from "../experiments/progress.js";
 
 export interface LoadedForEval {
@@ -36,6 +38,7 @@ export async function loadForEval(given: string): Promise<LoadedForEval> {
   const warn = (m: string): void => void process.stderr.write(`strl: warning: ${m}\n`);
   const { model, checkpoint } = await asUserError(() => loadModel(dir, { warn }), `--checkpoint ${dir}`);
   try {
+    await readyForEnv(checkpoint.config.env.id);
     checkCheckpointFitsEnv(`--checkpoint ${dir}`, checkpoint.config.env, checkpoint.config.model.head);
   } catch (e) {
     model.dispose();
@@ -76,8 +79,18 @@ export function numberList(flag: string, raw: string[] | undefined, fallback: nu
   return out;
 }
 
-/** The default target return: the expert's mean return on this env, measured on a few episodes. */
-export async function defaultTargets(envId: string, envOptions?: Record<string, unknown>): Promise<number[]> {
+/**
+ * The default target return: the expert's mean return on this env, measured on a few episodes. An env without an
+ * expert policy (the MuJoCo locomotion envs until strl ships experts) takes the best episode return of `dataset`
+ * (said through `say`), and without a dataset it is a one-line error asking for --target-return.
+ */
+export async function defaultTargets(envId: string, envOptions?: Record<string, unknown>, dataset?: Dataset, say?: (line: string) => void): Promise<number[]> {
+  if (!hasExpertPolicy(envId, envOptions)) {
+    if (!dataset) throw new UsageError(`'${envId}' has no expert policy to measure a default target return; pass --target-return R (or --data FILE to use its best episode return)`);
+    const best = Math.round(Math.max(...dataset.returns()) * 1000) / 1000;
+    say?.(`'${envId}' has no expert policy: the closed-loop target return is the best episode return in the data, ${best}`);
+    return [best];
+  }
   const refs = await measureReferenceReturns(envId, { episodes: 10, seeds: [12345], envOptions });
   return [Math.round(refs.expert * 1000) / 1000];
 }
@@ -117,5 +130,18 @@ export async function refuseTooFewUnseen<R>(fn: () => Promise<R>): Promise<R> {
   } catch (e) {
     if (e instanceof TooFewUnseenMazesError) throw new UsageError(`${e.message.replace(/evaluate fewer episodes.*$/, "")}pass fewer --episodes, or --seen-mazes to evaluate on any maze (the episodes on training mazes are counted)`);
     throw e;
+  }
+}
+
+/** True when env `envId` has an expert policy (`expertOf` builds one). */
+function hasExpertPolicy(envId: string, envOptions?: Record<string, unknown>): boolean {
+  const env = make(envId, envOptions);
+  try {
+    expertOf(env);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    (env as { close?(): void }).close?.(); // the MuJoCo envs free their simulator data
   }
 }

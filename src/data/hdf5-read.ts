@@ -7,6 +7,10 @@
  * - Minari: groups `episode_<i>` each holding `observations` [len + 1, obs] (the extra row is the final
  *   observation, dropped here), `actions` [len, ...], `rewards` [len], `terminations` [len], `truncations` [len].
  *
+ * The env id comes from `options.envId`, else the file (`env_id`, Minari's `env_spec`, `dataset_id`), else the
+ * file name (D4RL's `hopper-medium-v2.hdf5` -> `Hopper-v5`, env-of-file.ts; recorded as `env_id_source`).
+ * Minari's `metadata.json` beside the file supplies the same keys as root attributes (which win).
+ *
  * Flags may be HDF5 booleans (h5py's enum), int8, uint8 or any integer/float (non-zero = true). `infos/*` and any
  * other keys are ignored. Every problem is reported as a `DatasetFileError` naming the file, the key and, for
  * bad values, the first bad row.
@@ -16,6 +20,7 @@ import { hasHdf5Signature, truncation } from "./hdf5-check.js";
 import { discrete, box, type Space } from "../envs/core.js";
 import { h5ErrorLine, loadH5, type H5File } from "./hdf5-h5wasm.js";
 import { RESERVED_ATTRS } from "./hdf5-write.js";
+import { envIdOf, MetadataJsonError, minariMetadataBeside } from "./env-of-file.js";
 import { Dataset, type MetaValue, type Trajectory } from "./trajectory.js";
 
 /** A dataset file that cannot be read as asked; the message names the file and the key or row at fault. */
@@ -233,21 +238,6 @@ function chooseSpace(r: Reader, attrs: Record<string, MetaValue>, actions: Array
   return [inferSpace(actions, actDim), "inferred"];
 }
 
-function envIdOf(attrs: Record<string, MetaValue>, options: ReadOptions): string {
-  if (options.envId) return options.envId;
-  if (typeof attrs.env_id === "string" && attrs.env_id) return attrs.env_id;
-  if (typeof attrs.env_spec === "string") {
-    try {
-      const id = (JSON.parse(attrs.env_spec) as { id?: unknown }).id;
-      if (typeof id === "string" && id) return id;
-    } catch {
-      /* not JSON: fall through */
-    }
-  }
-  if (typeof attrs.dataset_id === "string" && attrs.dataset_id) return attrs.dataset_id;
-  return "unknown";
-}
-
 function metadataOf(attrs: Record<string, MetaValue>, layout: string, spaceSource: string): Record<string, MetaValue> {
   const meta: Record<string, MetaValue> = {};
   for (const [k, v] of Object.entries(attrs)) if (!(RESERVED_ATTRS as readonly string[]).includes(k)) meta[k] = v;
@@ -293,7 +283,8 @@ function readFlat(r: Reader, options: ReadOptions): Dataset {
     if (isTerm || isTimeout) cut(i + 1, isTerm, isTimeout);
   }
   if (start < n) cut(n, false, true);
-  return new Dataset({ envId: envIdOf(attrs, options), obsDim, actionSpace: space, trajectories, metadata: metadataOf(attrs, "d4rl", spaceSource) });
+  const { envId, meta } = envIdOf(attrs, options.envId, r.path);
+  return new Dataset({ envId, obsDim, actionSpace: space, trajectories, metadata: { ...metadataOf(attrs, "d4rl", spaceSource), ...meta } });
 }
 
 function episodeGroups(r: Reader, file: H5File): string[] {
@@ -309,7 +300,14 @@ function episodeGroups(r: Reader, file: H5File): string[] {
 }
 
 function readMinari(r: Reader, groups: string[], options: ReadOptions): Dataset {
-  const attrs = r.rootAttrs();
+  let beside: Record<string, MetaValue>;
+  try {
+    beside = minariMetadataBeside(r.path);
+  } catch (e) {
+    if (e instanceof MetadataJsonError) r.fail(e.message);
+    throw e;
+  }
+  const attrs = { ...beside, ...r.rootAttrs() };
   let space: Space | undefined;
   let spaceSource = "file";
   let obsDim = 0;
@@ -339,7 +337,8 @@ function readMinari(r: Reader, groups: string[], options: ReadOptions): Dataset 
     });
   }
   if (!space) r.fail(`no episode in the Minari groups has any step`);
-  return new Dataset({ envId: envIdOf(attrs, options), obsDim, actionSpace: space, trajectories, metadata: metadataOf(attrs, "minari", spaceSource) });
+  const { envId, meta } = envIdOf(attrs, options.envId, r.path);
+  return new Dataset({ envId, obsDim, actionSpace: space, trajectories, metadata: { ...metadataOf(attrs, "minari", spaceSource), ...meta } });
 }
 
 /** Reads a D4RL-style or Minari-style HDF5 file into a `Dataset`. Throws `DatasetFileError` on any problem. */
@@ -374,8 +373,20 @@ export async function readDatasetHdf5(path: string, options: ReadOptions = {}): 
     if (r.has("observations")) return readFlat(r, options);
     const groups = episodeGroups(r, file);
     if (groups.length > 0) return readMinari(r, groups, options);
-    return r.fail("missing key 'observations' (and no Minari 'episode_<i>' groups)");
+    return r.fail(`unknown layout: missing key 'observations' (and no Minari 'episode_<i>' groups)${topKeys(file)}`);
   } finally {
     file.close();
   }
+}
+
+/** "; top-level keys: a, b" (at most 8), to show what an unknown layout holds. */
+function topKeys(file: H5File): string {
+  let keys: string[];
+  try {
+    keys = file.keys();
+  } catch {
+    return "";
+  }
+  if (keys.length === 0) return "; the file holds no keys";
+  return `; top-level keys: ${keys.slice(0, 8).join(", ")}${keys.length > 8 ? `, ... (${keys.length})` : ""}`;
 }

@@ -12,3 +12,4 @@ export * from "./rollout.js";
 export * from "./reference.js";
 export * from "./measured-energy.js";
 export * from "./spikes.js";
+export * from "./locomotion-scores.js";

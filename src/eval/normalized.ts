@@ -35,6 +35,16 @@ export const D4RL_REFERENCES: Readonly<Record<string, ReferenceReturns>> = Objec
  */
 export const D4RL_ALIASES: Readonly<Record<string, string>> = Object.freeze({});
 
+/** How every score from D4RL's locomotion references on strl's Gymnasium v5 envs is labelled. */
+export const D4RL_ON_V5_LABEL = "D4RL's references for its v2 envs, measured here on v5 envs";
+
+/**
+ * strl's MuJoCo locomotion envs (Gymnasium v5, src/envs/mujoco) mapped to the D4RL task whose references score
+ * them. D4RL measured its references on its v2 envs (mujoco-py); v5 returns are close but not identical, so
+ * `d4rlReference` returns these with `source` = `D4RL_ON_V5_LABEL`, never as plain "D4RL reference".
+ */
+export const D4RL_V5_TASKS: Readonly<Record<string, string>> = Object.freeze({ "Hopper-v5": "hopper", "Walker2d-v5": "walker2d", "HalfCheetah-v5": "halfcheetah" });
+
 /** strl's own environments whose ids look like a D4RL name but are not D4RL's env (never D4RL-scored). */
 export const D4RL_LOOKALIKES: ReadonlySet<string> = new Set(["Maze2D-UMaze-v0"]);
 
@@ -46,14 +56,18 @@ export function isD4rlEnv(envId: string): boolean {
 /**
  * D4RL's reference returns for `envId`, or `undefined` when D4RL publishes none for it.
  * Accepts a D4RL name ("hopper", "maze2d-umaze"), a D4RL dataset id ("hopper-medium-replay-v2",
- * "maze2d-umaze-v1": the part before the dataset suffix) or a strl id listed in `D4RL_ALIASES`.
+ * "maze2d-umaze-v1": the part before the dataset suffix), a strl id listed in `D4RL_ALIASES`, or a v5
+ * locomotion env of `D4RL_V5_TASKS` (its `source` then says the references are v2's, applied to v5).
  */
 export function d4rlReference(envId: string): ReferenceReturns | undefined {
   if (typeof envId !== "string") throw new RangeError(`d4rlReference: envId must be a string, got ${String(envId)}`);
   if (D4RL_LOOKALIKES.has(envId)) return undefined;
   const alias = D4RL_ALIASES[envId];
   if (alias) return D4RL_REFERENCES[alias];
+  const v5 = D4RL_V5_TASKS[envId];
+  if (v5) return { ...D4RL_REFERENCES[v5]!, source: D4RL_ON_V5_LABEL };
   const lower = envId.toLowerCase();
+  if (/-v5$/.test(lower)) return undefined; // a v5 id is scored only through D4RL_V5_TASKS (labelled), never by its prefix
   if (D4RL_REFERENCES[lower]) return D4RL_REFERENCES[lower];
   // "hopper-medium-v2" -> "hopper"; "maze2d-umaze-v1" -> "maze2d-umaze" (longest matching name wins)
   const names = Object.keys(D4RL_REFERENCES).sort((a, b) => b.length - a.length);

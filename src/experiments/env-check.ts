@@ -4,9 +4,14 @@
  * `ConfigError` naming what differs (the CLI prints it as one line), found before any training or rollout.
  */
 import { ConfigError } from "../config/index.js";
-import { isEnvId, make, registeredIds, type Env, type Space } from "../envs/index.js";
+import { isEnvId, make, mujoco, ready, registeredIds, type Env, type Space } from "../envs/index.js";
 import type { ActionHead } from "../models/index.js";
 import type { Dataset } from "../data/index.js";
+
+/** Loads what env `id` needs before `make` (the MuJoCo simulator for the locomotion envs; nothing for the others). */
+export async function readyForEnv(id: string): Promise<void> {
+  if (mujoco.isLocomotionEnv(id)) await ready();
+}
 
 /** Builds env `id` with `options`, as a `ConfigError` naming `what` when the id or the options are bad. */
 export function buildEnv(what: string, id: string, options?: Record<string, unknown>): Env {

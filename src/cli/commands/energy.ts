@@ -57,7 +57,7 @@ export const command: Command = {
     }
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
     const excludeMazes = dataset && perEpisodeMazes ? trainingMazesOf(dataset, values.data!) : undefined;
-    if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions);
+    if (targets.length === 0) targets = await defaultTargets(loaded.envId, loaded.envOptions, dataset, (line) => void (values.json || process.stderr.write(`strl energy: ${line}\n`)));
     const progress = episodeProgressOnStderr("energy", Boolean(values.json));
     const { energy, closedLoop } = await refuseTooFewUnseen(() => closedLoopWithEnergy(loaded.model, {
       envId: loaded.envId,

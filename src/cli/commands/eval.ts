@@ -2,7 +2,7 @@
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { required } from "../flags.js";
 import { UsageError } from "../usage-error.js";
-import { formatMeanStd, isMazeEnv, mazeLabel } from "../../eval/index.js";
+import { formatLocomotionScores, formatMeanStd, isMazeEnv, locomotionScores, mazeLabel } from "../../eval/index.js";
 import { formatEnergy } from "../../energy/index.js";
 import { closedLoopWithEnergy, offlineTest } from "../../experiments/evaluate.js";
 import { defaultTargets, loadEvalData, loadForEval, episodeProgressOnStderr, numberList, refuseTooFewUnseen, trainingMazesOf } from "../checkpoint-args.js";
@@ -16,7 +16,10 @@ ${ENGINE_HELP}
 Runs the policy closed-loop, conditioned on each target return (the return-to-go starts at the target and is
 reduced by every reward, scaled exactly as in training), for N episodes on each seed, and reports the return
 mean ± std (population, over all episodes), success rate, episode length and the D4RL normalised score where
-reference returns exist. Default target: the expert's mean return, measured on 10 episodes.
+reference returns exist (on Hopper-v5, Walker2d-v5 and HalfCheetah-v5: "D4RL's references for its v2 envs,
+measured here on v5 envs", beside strl's own references, which are not measured yet). Default target: the
+expert's mean return, measured on 10 episodes; on an env without an expert policy, the best episode return
+in --data (else pass --target-return).
 With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
 held-out test split, and maze tasks are evaluated on unseen mazes: mazes whose grid is not one of the dataset's
 (small mazes repeat: 14 distinct 7x7 and 322 distinct 9x9 grids exist), and too few of them is an error unless
@@ -58,7 +61,7 @@ export const command: Command = {
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;
     if (targets.length === 0) {
       if (!values.json && process.stderr.isTTY) process.stderr.write("  measuring the expert's return (the default target) ...\r");
-      targets = await defaultTargets(loaded.envId, loaded.envOptions);
+      targets = await defaultTargets(loaded.envId, loaded.envOptions, dataset, (line) => void (values.json || process.stderr.write(`strl eval: ${line}\n`)));
     }
     const offline = dataset ? offlineTest(loaded.model, dataset, loaded.trainSeed) : undefined;
     const progress = episodeProgressOnStderr("eval", Boolean(values.json));
@@ -83,6 +86,8 @@ export const command: Command = {
       successRate: t.successRate,
       lengthMean: t.lengthMean,
       normalizedMean: t.normalizedMean,
+      // MuJoCo v5 envs: the D4RL score labelled as D4RL's v2 references, beside strl's own (absent until measured)
+      scores: locomotionScores(loaded.envId, t.returnMean, t.returnStdErr),
     }));
     if (values.json) {
       const episodeList = values.actions
@@ -96,7 +101,8 @@ export const command: Command = {
         const parts = [`target ${r.targetReturn}`, `return ${formatMeanStd(r.returnMean, r.returnStd, 2)}`];
         if (r.successRate !== null) parts.push(`success ${(100 * r.successRate).toFixed(1)}%`);
         parts.push(`length ${r.lengthMean.toFixed(1)}`);
-        if (r.normalizedMean !== undefined) parts.push(`normalised ${r.normalizedMean.toFixed(1)}`);
+        if (r.scores) parts.push(formatLocomotionScores(r.scores));
+        else if (r.normalizedMean !== undefined) parts.push(`normalised ${r.normalizedMean.toFixed(1)}`);
         console.log("  " + parts.join(", "));
       }
       console.log(`energy per decision ${formatEnergy(energy.energyPerDecisionPj)}${energy.perDecision ? ` ± ${formatEnergy(energy.perDecision.energyStdPj)} (sample std over decisions)` : ""} (${energy.decisions} decisions)`);

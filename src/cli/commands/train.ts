@@ -6,7 +6,7 @@ import { Dataset, readDatasetHdf5 } from "../../data/index.js";
 import { ConfigError, parseConfig, rejectUnknownKeys } from "../../config/index.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { TRAIN_SPEC } from "../../train/index.js";
-import { checkDatasetFitsEnv } from "../../experiments/env-check.js";
+import { checkDatasetFitsEnv, readyForEnv } from "../../experiments/env-check.js";
 import { datasetEnvOptions } from "../../experiments/pipeline.js";
 import { trainingMazes } from "../../experiments/evaluate.js";
 import { checkTrainingFits } from "../../experiments/memory.js";
@@ -22,13 +22,16 @@ import { parseKeep, readRunToResume, refuseOverwrite, stopOnSignals, type SavedR
 
 const HELP = `strl train — train STRL, ANN-STRL, a Decision Transformer or BC on a dataset
 
-Usage: strl train --env ID --data FILE --model strl|ann-strl|dt|bc --out DIR
+Usage: strl train [--env ID] --data FILE --model strl|ann-strl|dt|bc --out DIR
                   [--config FILE] [--preset tiny|small|paper] [--steps N] [--batch-size B] [--lr X] [--seed N]
                   [--eval-every N] [--eval-episodes N] [--checkpoint-every N] [--keep last|best,last]
                   [--resume | --force] [--print-config] [--json | --quiet]
 ${ENGINE_HELP}
 
-The dataset is an HDF5 file in the D4RL/Minari layout (e.g. from \`strl collect\`). Episodes are split 70/15/15
+The dataset is an HDF5 file in the D4RL/Minari layout (e.g. from \`strl collect\`, a D4RL locomotion file such as
+hopper-medium-v2.hdf5, or a Minari dataset's data/main_data.hdf5). --env defaults to the env the file names (its
+env id or Minari's env_spec) or, for D4RL files, the env its name maps to: hopper-* -> Hopper-v5, walker2d-* ->
+Walker2d-v5, halfcheetah-* -> HalfCheetah-v5 (D4RL's data was recorded on v2 envs, evaluated here on v5). Episodes are split 70/15/15
 (seeded); states are normalised with the training split's mean/std and returns-to-go divided by the largest
 |return| of the training split. The run folder gets checkpoint/ (config.json, model.safetensors, optimizer and
 trainer state) and log.jsonl. Validation accuracy (discrete) or MSE (continuous) and each LIF layer's firing
@@ -46,7 +49,8 @@ holds a run is refused unless --resume or --force (which replaces it).
 --resume --steps M extends a run (finished or not) to M updates: the learning rate then follows the cosine
 planned for M steps from where the run stopped (it steps up once, to that curve's value, then decays to the
 floor at step M); warm-up is not repeated.
---eval-episodes N also logs the closed-loop return at the expert's return as target (N episodes, seed 0).
+--eval-episodes N also logs the closed-loop return at the expert's return as target (N episodes, seed 0); an
+env without an expert policy (the MuJoCo envs for now) takes the best episode return in --data as target.
 --keep best,last also keeps the best validation checkpoint so far in checkpoint-best/.
 
 Output: on a terminal one live progress line on stderr, elsewhere a progress line every 10% on stderr; the
@@ -63,6 +67,7 @@ Examples:
   strl collect --env Maze-v0 --policy expert --episodes 2000 --seed 0 --out maze.h5
   strl train --env Maze-v0 --data maze.h5 --model strl --preset tiny --steps 300 --out runs/strl
   strl train --env CartPole-v1 --data cartpole.h5 --model dt --config dt.json --out runs/dt --json
+  strl train --data hopper-medium-v2.hdf5 --model dt --steps 1000 --eval-episodes 5 --out runs/hopper
   strl train --data maze.h5 --out runs/strl --resume                 # continue after Ctrl-C
   strl train --data maze.h5 --out runs/strl --resume --steps 600     # extend a finished run`;
 
@@ -73,27 +78,35 @@ function obj(where: string, v: unknown): Record<string, unknown> {
 }
 
 /**
- * Reads the dataset for `--env`: a file recorded for another registered env is refused; a file that names no
- * registered env (real D4RL files carry no env id) is taken as `--env`'s. Either way its observation and action
- * spaces must fit the env.
+ * Reads the dataset for `--env`, or without it for the env the file names (its env id, Minari's `env_spec`, or a
+ * D4RL file name such as hopper-medium-v2.hdf5 -> Hopper-v5). A file recorded for another registered env is
+ * refused; a file that names no registered env, or only by its file name, is taken as `--env`'s. Either way its
+ * observation and action spaces must fit the env.
  */
-async function loadTrainingData(path: string, flagEnv: string): Promise<Dataset> {
+async function loadTrainingData(path: string, flagEnv: string | undefined, say: (line: string) => void): Promise<Dataset> {
   let ds = await asUserError(() => readDatasetHdf5(path), `--data ${path}`);
   const named = ds;
+  const byFileName = ds.metadata.env_id_source === "file name";
+  if (flagEnv === undefined && !isEnvId(ds.envId)) {
+    throw new UsageError(`--data ${path} names no environment strl knows (${ds.envId === "unknown" ? "no env id in the file or its name" : `it says '${ds.envId}'`}); pass --env ID`);
+  }
   // An older id (envs/aliases.ts) names a size: it must agree with the data's options.
-  const envId = await asUserError(() => resolveEnvId(flagEnv, datasetEnvOptions(named)), "--env");
+  const envId = await asUserError(() => resolveEnvId(flagEnv ?? named.envId, datasetEnvOptions(named)), "--env");
   if (ds.envId !== envId) {
-    if (isEnvId(ds.envId)) throw new UsageError(`--data ${path} was collected on '${ds.envId}', not '${envId}'`);
+    if (isEnvId(ds.envId) && !byFileName) throw new UsageError(`--data ${path} was collected on '${ds.envId}', not '${envId}'`);
     ds = new Dataset({ envId, obsDim: ds.obsDim, actionSpace: ds.actionSpace, trajectories: ds.trajectories, metadata: { ...ds.metadata, file_env_id: ds.envId } });
   }
   const data = ds;
+  await readyForEnv(envId);
   await asUserError(() => checkDatasetFitsEnv(`--data ${path}`, data, envId, datasetEnvOptions(data)));
+  if (flagEnv === undefined && byFileName) say(`--data ${path}: env ${envId}, from the file name (pass --env to choose another)`);
   return ds;
 }
 
-/** The dataset's env for a run: `--env`, else (resuming) the run's own. */
-function pickEnv(flag: string | undefined, saved: SavedRunInfo | undefined): string {
-  const envId: string = flag ?? saved?.envId ?? required<string>("env", undefined);
+/** The dataset's env for a run: `--env`, else (resuming) the run's own, else (undefined) the one the data names. */
+function pickEnv(flag: string | undefined, saved: SavedRunInfo | undefined): string | undefined {
+  const envId = flag ?? saved?.envId;
+  if (envId === undefined) return undefined;
   if (!isEnvId(envId)) oneOf("environment", envId, registeredIds());
   if (saved && canonicalEnvId(envId) !== saved.envId) throw new UsageError(`--resume: the run in --out was trained on '${saved.envId}', not '${envId}'`);
   return envId;
@@ -166,10 +179,10 @@ export const command: Command = {
     }
 
     await startEngine(values.engine);
-    const dataset = await loadTrainingData(dataPath, envId);
     const output = values.json ? "json" : values.quiet ? "quiet" : process.stderr.isTTY ? "progress" : "lines";
     const say = (line: string): void => void process.stderr.write(`strl train: ${line}\n`);
-    const evaluate = evalEpisodes > 0 ? await closedLoopEvaluator(dataset, evalEpisodes) : undefined;
+    const dataset = await loadTrainingData(dataPath, envId, output === "json" ? () => {} : say);
+    const evaluate = evalEpisodes > 0 ? await closedLoopEvaluator(dataset, evalEpisodes, output === "json" ? () => {} : say) : undefined;
     const stop = values["print-config"] ? undefined : stopOnSignals(say);
     let printed: Record<string, unknown> | undefined;
     try {
@@ -230,9 +243,9 @@ export const command: Command = {
 class PrintConfigDone extends Error {}
 
 /** `--eval-episodes`: closed-loop return at the expert's measured return, seed 0, logged as evaluation/return. */
-async function closedLoopEvaluator(dataset: Dataset, episodes: number): Promise<(m: AnyModel) => Promise<Record<string, number>>> {
+async function closedLoopEvaluator(dataset: Dataset, episodes: number, say: (line: string) => void): Promise<(m: AnyModel) => Promise<Record<string, number>>> {
   const envOptions = datasetEnvOptions(dataset);
-  const targets = await defaultTargets(dataset.envId, envOptions);
+  const targets = await defaultTargets(dataset.envId, envOptions, dataset, say);
   // Maze data: unseen mazes where enough exist; else any maze, with the fraction of episodes on training mazes logged.
   let excludeMazes: ReadonlySet<string> | undefined;
   try {

@@ -1,0 +1,110 @@
+/**
+ * Normalised scores of strl's MuJoCo locomotion envs (Hopper-v5, Walker2d-v5, HalfCheetah-v5, Gymnasium v5), from
+ * two sources of reference returns kept side by side, never mixed:
+ *
+ * - D4RL's references (random / expert of D4RL's `infos.py`, docs/scores.md). D4RL measured them on its v2 envs
+ *   (mujoco-py); v5 returns are close but not identical, so every score from them carries `D4RL_ON_V5_LABEL`.
+ * - strl's own references: the mean return, with its standard error, of the uniformly random policy and of strl's
+ *   expert policy, each over at least `MIN_REFERENCE_EPISODES` episodes of the v5 env itself. They are NOT
+ *   measured yet (the expert policies do not exist yet): `OWN_LOCOMOTION_REFERENCES` holds no values, and every
+ *   output says "not measured yet" instead of a number. Fill an entry only from a real measurement
+ *   (`measuredReturn` over the episodes' returns), with its `source` saying how it was run.
+ *
+ * Both use D4RL's formula: score = 100 x (R - random) / (expert - random).
+ */
+import { D4RL_ON_V5_LABEL, d4rlReference, D4RL_V5_TASKS, normalizedScore, type ReferenceReturns } from "./normalized.js";
+import { mean, stdErr } from "./stats.js";
+
+/** Fewest episodes behind an own reference return. */
+export const MIN_REFERENCE_EPISODES = 100;
+
+/** A policy's return measured on the env: mean, standard error of the mean (sample std / sqrt(n)), episodes. */
+export interface MeasuredReturn {
+  mean: number;
+  stdErr: number;
+  episodes: number;
+}
+
+/** strl's own references for one env: the random policy (score 0) and strl's expert (score 100). */
+export interface OwnReferences {
+  random: MeasuredReturn;
+  expert: MeasuredReturn;
+  /** How they were measured ("random and expert policies, 100 episodes, seeds 0..99, strl <version>"). */
+  source: string;
+}
+
+/**
+ * strl's own measured references per locomotion env: none measured yet, so every entry is `undefined`. Never put
+ * a number here that was not measured on the env (see the module comment).
+ */
+export const OWN_LOCOMOTION_REFERENCES: Readonly<Record<string, OwnReferences | undefined>> = Object.freeze({
+  "Hopper-v5": undefined,
+  "Walker2d-v5": undefined,
+  "HalfCheetah-v5": undefined,
+});
+
+/** True for the envs this module scores. */
+export function isLocomotionScored(envId: string): boolean {
+  return Object.prototype.hasOwnProperty.call(D4RL_V5_TASKS, envId);
+}
+
+/** The mean and standard error of episode returns, refused below `MIN_REFERENCE_EPISODES` or with non-finite values. */
+export function measuredReturn(returns: ArrayLike<number>): MeasuredReturn {
+  if (returns.length < MIN_REFERENCE_EPISODES) throw new RangeError(`measuredReturn: a reference needs at least ${MIN_REFERENCE_EPISODES} episodes, got ${returns.length}`);
+  return { mean: mean(returns), stdErr: stdErr(returns), episodes: returns.length };
+}
+
+/** Throws unless `own` is a usable pair of measured references. */
+export function checkOwnReferences(own: OwnReferences, what = "own references"): OwnReferences {
+  for (const k of ["random", "expert"] as const) {
+    const m = own?.[k];
+    if (!m || !Number.isFinite(m.mean) || !Number.isFinite(m.stdErr) || m.stdErr < 0) throw new RangeError(`${what}: '${k}' needs a finite mean and a standard error >= 0`);
+    if (!Number.isInteger(m.episodes) || m.episodes < MIN_REFERENCE_EPISODES) throw new RangeError(`${what}: '${k}' was measured on ${String(m.episodes)} episodes; at least ${MIN_REFERENCE_EPISODES} are needed`);
+  }
+  if (own.expert.mean === own.random.mean) throw new RangeError(`${what}: expert and random means are equal (${own.expert.mean}); the score would divide by zero`);
+  return own;
+}
+
+/**
+ * The score from own references, 100 (R - random) / (expert - random), and its standard error by first-order
+ * propagation of the three independent standard errors (R's, random's, expert's), with d = expert - random:
+ * se^2 = (100/d)^2 se_R^2 + (100 (R - expert) / d^2)^2 se_random^2 + (100 (R - random) / d^2)^2 se_expert^2.
+ */
+export function ownNormalizedScore(ret: number, own: OwnReferences, retStdErr = 0): { score: number; stdErr: number } {
+  if (!Number.isFinite(ret)) throw new RangeError(`ownNormalizedScore: return must be a finite number, got ${String(ret)}`);
+  if (!Number.isFinite(retStdErr) || retStdErr < 0) throw new RangeError(`ownNormalizedScore: the return's standard error must be a finite number >= 0, got ${String(retStdErr)}`);
+  checkOwnReferences(own);
+  const lo = own.random.mean;
+  const d = own.expert.mean - lo;
+  const dR = 100 / d;
+  const dRandom = (100 * (ret - own.expert.mean)) / (d * d);
+  const dExpert = (-100 * (ret - lo)) / (d * d);
+  const se = Math.sqrt((dR * retStdErr) ** 2 + (dRandom * own.random.stdErr) ** 2 + (dExpert * own.expert.stdErr) ** 2);
+  return { score: (100 * (ret - lo)) / d, stdErr: se };
+}
+
+/** Both scores of one return on a locomotion env, each with where its references come from. */
+export interface LocomotionScores {
+  envId: string;
+  /** Scored with D4RL's references; `label` is always `D4RL_ON_V5_LABEL`. */
+  d4rl: { score: number; label: string; references: ReferenceReturns };
+  /** Scored with strl's own references, or why there is no score ("not measured yet"). */
+  own: { score: number; stdErr: number; source: string } | { score: null; note: string };
+}
+
+/** Scores `ret` (a mean return, with its standard error when known) on `envId`; undefined for other envs. */
+export function locomotionScores(envId: string, ret: number, retStdErr = 0, own: OwnReferences | undefined = OWN_LOCOMOTION_REFERENCES[envId]): LocomotionScores | undefined {
+  if (!isLocomotionScored(envId)) return undefined;
+  const refs = d4rlReference(envId)!;
+  return {
+    envId,
+    d4rl: { score: normalizedScore(envId, ret, refs), label: D4RL_ON_V5_LABEL, references: refs },
+    own: own ? { ...ownNormalizedScore(ret, own, retStdErr), source: own.source } : { score: null, note: `strl's own random/expert references for ${envId} are not measured yet` },
+  };
+}
+
+/** One line for a terminal: "D4RL-normalised 61.5 (D4RL's references ...); own-normalised: not measured yet". */
+export function formatLocomotionScores(s: LocomotionScores): string {
+  const own = s.own.score === null ? `own-normalised: ${s.own.note}` : `own-normalised ${s.own.score.toFixed(1)} ± ${s.own.stdErr.toFixed(1)} (s.e.; ${s.own.source})`;
+  return `D4RL-normalised ${s.d4rl.score.toFixed(1)} (${s.d4rl.label}); ${own}`;
+}
