@@ -5,7 +5,7 @@
  * from these). Writes into `out`:
  *   random.safetensors               the randomly initialised actor (D4RL's `random` policy)
  *   snapshots/step-<N>.safetensors   the actor after N env steps, with its evaluation in the metadata
- *   log.jsonl                        one line per evaluation (and a `done` line)
+ *   log.jsonl                        a line per start or resume (its command), one per evaluation, a `done` line
  *   state/                           the latest checkpoint (agent, optimiser, replay buffer, counters, rng)
  * The loop yields to the event loop every 0.2 s so that a signal handler can ask it to stop.
  * A stopped run (Ctrl-C, SIGTERM) saves a checkpoint; `resume` continues from it. The episode that was running
@@ -198,6 +198,8 @@ export async function runSac(o: SacRunOptions): Promise<SacRunResult> {
   } else {
     writeFileAtomic(join(o.out, "random.safetensors"), agent.policy(meta({ policy: "random", step: "0" })).toSafetensors());
   }
+  // one line per start or resume, so the log keeps every command that shaped the run
+  appendFileSync(join(o.out, "log.jsonl"), `${JSON.stringify({ start: step, resume: o.resume === true, command: o.command ?? "", steps: o.steps })}\n`);
   const policy = agent.policy();
   const batch = ReplayBuffer.emptyBatch(config.batchSize, obsDim, actDim);
   const t0 = performance.now();

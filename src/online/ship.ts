@@ -81,6 +81,21 @@ function readEvaluations(run: string): EvalLine[] {
   return evals;
 }
 
+/** The commands of the run's start and resume lines (a run extended with --resume has several). */
+function readCommands(run: string): Array<{ start: number; command: string }> {
+  const out: Array<{ start: number; command: string }> = [];
+  for (const l of readFileSync(join(run, "log.jsonl"), "utf8").split("\n")) {
+    if (!l.includes('"command"')) continue;
+    try {
+      const v = JSON.parse(l) as { start?: unknown; command?: unknown };
+      if (typeof v.start === "number" && typeof v.command === "string") out.push({ start: v.start, command: v.command });
+    } catch {
+      // not JSON: readEvaluations names such a line
+    }
+  }
+  return out;
+}
+
 function readSnapshot(run: string, step: number): SquashedGaussianPolicy {
   const path = join(run, "snapshots", `step-${step}.safetensors`);
   if (!existsSync(path)) throw new RangeError(`${run} has no snapshot at step ${step} (${path})`);
@@ -103,6 +118,9 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
   const random = SquashedGaussianPolicy.fromSafetensors(readFileSync(randomPath), randomPath);
   const envId = expert.metadata.env_id ?? "";
   const trainCommand = expert.metadata.command ?? "";
+  const commands = readCommands(o.run);
+  // runs logged before start lines existed: the random actor's metadata holds the first command
+  if (!commands.some((c) => c.start === 0) && random.metadata.command) commands.unshift({ start: 0, command: random.metadata.command });
   mkdirSync(o.out, { recursive: true });
   const withName = (p: SquashedGaussianPolicy, name: string): SquashedGaussianPolicy => new SquashedGaussianPolicy(p.net, { ...p.metadata, policy: name, shipped_by: o.command });
   writeFileAtomic(join(o.out, "expert.safetensors"), withName(expert, "expert").toSafetensors());
@@ -129,6 +147,7 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
     env_id: envId,
     algorithm: "SAC",
     train_command: trainCommand,
+    train_commands: commands,
     seed: Number(expert.metadata.seed),
     expert_step: expertEval.step,
     medium_step: mediumEval.step,
