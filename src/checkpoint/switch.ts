@@ -4,20 +4,24 @@
  *
  * A switch, step by step (`SwitchStep` names the point after each):
  *
- *   1. "written"   the new files are complete and fsynced in `<dir>.tmp-<pid>`
+ *   1. "written"   the new files are complete and fsynced in `.<dir>.strl-tmp-<pid>-<token>-<n>`, a folder whose
+ *                  marker file (`.strl-marker`, written first) holds the same `<pid>-<token>`
  *   2. "versioned" it is renamed to `<dir>.v<n+1>`
- *   3. "linked"    a new pointer `<dir>.link-<pid>` -> `<dir>.v<n+1>` exists
+ *   3. "linked"    a new pointer `.<dir>.strl-link-<pid>-<token>-<n>` -> `<dir>.v<n+1>` exists
  *   4. "switched"  that pointer is renamed over `<dir>` (rename(2) is atomic: `<dir>` is the old or the new one)
  *   5. "cleaned"   versions older than the previous one are removed
  *
  * A kill at any point leaves `<dir>` pointing at a complete version; leftovers of dead writers (temp folders,
- * temp links, surplus versions) are removed by the next switch. A checkpoint written before versioning (a real
- * folder `<dir>`) is first moved to a version; if that is interrupted, or a pointer dangles, `resolveCheckpoint`
- * finds the newest complete version by itself.
+ * temp links, surplus versions) are removed by the next switch. Only what strl made is removed: temp names carry
+ * the writer's pid and a random token (and a temp folder the marker file with them), and a version is removed
+ * only when it holds a strl marker file and a strl config.json; a user's `<dir>.old-2024`, `<dir>.tmp-1/` or
+ * `<dir>.v9/` without one stays. A checkpoint written before versioning (a real folder `<dir>`) is first moved to
+ * a version (kept: it has no marker); if that is interrupted, or a pointer dangles, `resolveCheckpoint` finds the
+ * newest complete version by itself.
  */
 import { lstat, mkdir, readFile, readdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { cleanStaleTemps, explainFsError, processAlive, syncFolder } from "../io/fs-safe.js";
+import { cleanStaleTemps, explainFsError, folderMark, markFolder, syncFolder, tempPath } from "../io/fs-safe.js";
 
 /** The points of a switch after which a test may kill the writer. */
 export const SWITCH_STEPS = ["written", "versioned", "linked", "switched", "cleaned"] as const;
@@ -102,24 +106,18 @@ export async function switchCheckpoint(
     const entries = await readdir(dir);
     if (entries.length > 0 && !(await isStrlCheckpoint(dir))) throw opts.refuse("refusing to replace this folder: it exists and is not a strl checkpoint");
   }
-  // Leftovers of dead writers: temp folders and links go; a folder an unversioned save moved aside is kept as a version.
-  for (const e of await readdir(parent).catch(() => [] as string[])) {
-    const m = /^(.+)\.old-(\d+)$/.exec(e);
-    if (m && m[1] === base && !processAlive(Number(m[2]))) {
-      const n = ((await checkpointVersions(dir))[0]?.n ?? 0) + 1;
-      await fsStep(dir, () => rename(join(parent, e), `${dir}.v${n}`));
-    }
-  }
-  cleanStaleTemps(dir);
+  cleanStaleTemps(dir); // leftovers of dead writers: temp folders (with their marker) and temp links
 
-  const tmp = `${dir}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
+  const tmp = tempPath(dir);
+  let created = false;
   try {
-    await fsStep(tmp, () => mkdir(tmp, { recursive: true }));
+    await mkdir(tmp); // a fresh name (this process's mark): never an existing folder
+    created = true;
+    markFolder(tmp);
     await write(tmp);
     syncFolder(tmp);
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
+    if (created) await rm(tmp, { recursive: true, force: true });
     throw explainFsError(e, dir);
   }
   await opts.onStep?.("written");
@@ -136,8 +134,7 @@ export async function switchCheckpoint(
   syncFolder(parent);
   await opts.onStep?.("versioned");
 
-  const link = `${dir}.link-${process.pid}`;
-  await rm(link, { force: true });
+  const link = tempPath(dir, "link");
   await fsStep(dir, () => symlink(basename(version), link));
   await opts.onStep?.("linked");
   await fsStep(dir, () => rename(link, dir));
@@ -145,6 +142,9 @@ export async function switchCheckpoint(
   await opts.onStep?.("switched");
 
   const previous = (await checkpointVersions(dir)).filter((v) => v.n < next);
-  for (const v of previous.slice(1)) await rm(v.path, { recursive: true, force: true });
+  for (const v of previous.slice(1)) {
+    // only versions strl wrote: a marker file and a strl config.json (an older strl's, or a user's, stay)
+    if (folderMark(v.path) !== undefined && (await isStrlCheckpoint(v.path))) await rm(v.path, { recursive: true, force: true });
+  }
   await opts.onStep?.("cleaned");
 }

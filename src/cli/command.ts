@@ -37,6 +37,33 @@ export function parseIntegerFlag(name: string, value: string, opts: { min?: numb
   return v;
 }
 
+/**
+ * Decimal numbers only: an optional minus sign, digits with an optional fraction, an optional decimal exponent
+ * (`3e-4`). No hexadecimal, octal or binary (`0x10`), no `Infinity`, no spaces or empty text.
+ */
+const DECIMAL_RE = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
+
+/** The one strict number parser of the CLI: decimal text only (see DECIMAL_RE), finite, within bounds. */
+export function parseNumberFlag(name: string, value: string, opts: { min?: number; max?: number } = {}): number {
+  if (!DECIMAL_RE.test(value)) throw new UsageError(`--${name} must be a decimal number, got '${value}'`);
+  const v = Number(value);
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} is out of range, got '${value}'`);
+  if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be >= ${opts.min}, got ${v}`);
+  if (opts.max !== undefined && v > opts.max) throw new UsageError(`--${name} must be <= ${opts.max}, got ${v}`);
+  return v;
+}
+
+/**
+ * Comma-separated numbers of one flag value (`--input 1.2,2,0.4`), each parsed strictly; an empty item (`1,,2`,
+ * a trailing comma) is refused.
+ */
+export function numberItems(name: string, value: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number[] {
+  return value.split(",").map((s) => {
+    if (s.trim() === "") throw new UsageError(`--${name} has an empty item in '${value}'`);
+    return opts.integer ? parseIntegerFlag(name, s.trim(), opts) : parseNumberFlag(name, s.trim(), opts);
+  });
+}
+
 /** Parse a flag value as a number with bounds, or throw a `UsageError` naming the flag. */
 export function numberFlag(
   name: string,
@@ -45,12 +72,7 @@ export function numberFlag(
   opts: { integer?: boolean; min?: number; max?: number } = {},
 ): number {
   if (value === undefined) return fallback;
-  if (opts.integer) return parseIntegerFlag(name, value, opts);
-  const v = value.trim() === "" ? Number.NaN : Number(value);
-  if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got '${value}'`);
-  if (opts.min !== undefined && v < opts.min) throw new UsageError(`--${name} must be >= ${opts.min}, got ${v}`);
-  if (opts.max !== undefined && v > opts.max) throw new UsageError(`--${name} must be <= ${opts.max}, got ${v}`);
-  return v;
+  return opts.integer ? parseIntegerFlag(name, value, opts) : parseNumberFlag(name, value, opts);
 }
 
 /** The `--engine` flag of every command that computes tensors. */

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { UsageError } from "./usage-error.js";
 import { canonicalEnvId } from "../envs/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type TrainConfig } from "../train/index.js";
+import { presetFields, type Preset } from "../experiments/presets.js";
+import type { ModelKind } from "../models/index.js";
 
 /** True when `out` already holds a run (a checkpoint or a log). */
 export function holdsRun(out: string): boolean {
@@ -49,6 +51,42 @@ export function readRunToResume(out: string): SavedRunInfo {
     throw new UsageError(`--resume: ${dir} is not a resumable strl checkpoint (config.json or trainer.json incomplete)`);
   }
   return { envId: canonicalEnvId(config.env.id), kind: config.model.kind, model: config.model.config, train: trainer.config, step: trainer.step };
+}
+
+const show = (v: unknown): string => (JSON.stringify(v) ?? "unset").slice(0, 60);
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** True when `given` says nothing `saved` does not: equal values, or for objects every given field fits (a partial `neuron`). */
+function fits(given: unknown, saved: unknown): boolean {
+  if (isPlain(given) && isPlain(saved)) return Object.entries(given).every(([k, v]) => Object.hasOwn(saved, k) && fits(v, saved[k]));
+  return JSON.stringify(given) === JSON.stringify(saved);
+}
+
+/**
+ * `--resume` continues the run's own model: a preset (flag or config), a `--config` model field or rtgScale that
+ * gives the model something other than what the run holds is a one-line `UsageError` (it used to be ignored).
+ * Ones that give the same values pass.
+ */
+export function refuseModelChangeOnResume(
+  saved: SavedRunInfo,
+  kind: ModelKind,
+  preset: { preset: string | undefined; value: Preset },
+  model: Record<string, unknown>,
+  rtgScale: number | undefined,
+  configFile: string | undefined,
+): void {
+  const keep = "a resumed run keeps its model (drop it, or train a new run with --force)";
+  if (preset.preset !== undefined) {
+    for (const [k, v] of Object.entries(presetFields(kind, preset.value))) {
+      if (!fits(v, saved.model[k])) throw new UsageError(`--resume: ${preset.preset} ${preset.value} gives ${k} ${show(v)}, the run's model has ${show(saved.model[k])}; ${keep}`);
+    }
+  }
+  for (const [k, v] of Object.entries(model)) {
+    if (!fits(v, saved.model[k])) throw new UsageError(`--resume: --config ${configFile} sets model.${k} ${show(v)}, the run's model has ${show(saved.model[k])}; ${keep}`);
+  }
+  if (rtgScale !== undefined && saved.model.rtgScale !== rtgScale) {
+    throw new UsageError(`--resume: --config ${configFile} sets rtgScale ${rtgScale}, the run's model has ${show(saved.model.rtgScale)}; ${keep}`);
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { acquireRunLock, RunLockedError, writeFileAtomic, tempPath } from "../io/index.js";
+import { ConfigError } from "../config/index.js";
 import { collectDataset, readDatasetHdf5, writeDatasetHdf5, type Dataset, type PolicyName } from "../data/index.js";
 import { measureReferenceReturns, type ReferenceReturns } from "../eval/index.js";
 
@@ -105,5 +106,14 @@ export async function sharedReferences(dir: string, spec: ReferenceSpec, log?: (
     },
     log,
   );
-  return JSON.parse(readFileSync(file, "utf8")) as ReferenceReturns;
+  let r: Partial<ReferenceReturns> | null = null;
+  try {
+    r = JSON.parse(readFileSync(file, "utf8")) as Partial<ReferenceReturns> | null;
+  } catch {
+    /* named below */
+  }
+  if (typeof r !== "object" || r === null || !Number.isFinite(r.random) || !Number.isFinite(r.expert) || typeof r.source !== "string") {
+    throw new ConfigError(`${file}: damaged reference returns (expected { random, expert, source }); remove its folder to measure them again`);
+  }
+  return r as ReferenceReturns;
 }

@@ -28,7 +28,14 @@ export interface Plan {
 
 export type JobState = "done" | "running" | "failed" | "pending";
 
-export const jobDir = (dir: string, job: Job): string => join(dir, "jobs", job.id);
+/** A job id as planning makes it: letters, digits and '-' (no separators, no '.', so never '..'). */
+const JOB_ID_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
+
+/** The job's folder `DIR/jobs/<id>`; an id that is not a planned one's shape is refused (it could leave DIR). */
+export function jobDir(dir: string, job: Job): string {
+  if (typeof job.id !== "string" || !JOB_ID_RE.test(job.id)) throw new ConfigError(`${join(dir, PLAN_FILE)}: job id ${JSON.stringify(String(job.id)).slice(0, 80)} is not a job id (letters, digits and '-')`);
+  return join(dir, "jobs", job.id);
+}
 
 /** Expands `sweep` and writes the plan and one folder per job into `dir`; returns the plan. */
 export function planSweep(sweep: unknown, dir: string, where = "sweep"): Plan {
@@ -49,20 +56,40 @@ export function planSweep(sweep: unknown, dir: string, where = "sweep"): Plan {
   return plan;
 }
 
-/** Reads DIR/plan.json; a ConfigError when it is missing or not a plan. */
+/**
+ * Reads DIR/plan.json and checks it as strictly as planning did: its sweep is expanded again, and the job list
+ * on disk must be exactly that expansion (ids, configs, axes), so an edited or damaged plan (a job id such as
+ * `../../x`, a prototype key, an empty job) is refused in one line naming the file. Missing: a ConfigError too.
+ */
 export function readPlan(dir: string): Plan {
   const path = join(dir, PLAN_FILE);
-  let p: Plan;
+  let p: unknown;
   try {
-    p = JSON.parse(readFileSync(path, "utf8")) as Plan;
+    p = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(code === "ENOENT" || code === "ENOTDIR" ? `${dir}: no ${PLAN_FILE} here; run \`strl sweep plan SWEEP --out ${dir}\` first` : `${path}: not a sweep plan (${(e as Error).message.split("\n")[0]})`);
   }
-  if (p?.format !== PLAN_FORMAT || !Array.isArray(p.jobs)) throw new ConfigError(`${path}: not a sweep plan (format '${String(p?.format)}', expected '${PLAN_FORMAT}')`);
-  return p;
+  const plan = p as Partial<Plan> | null;
+  if (typeof plan !== "object" || plan === null || Array.isArray(plan)) throw new ConfigError(`${path}: not a sweep plan (not a JSON object)`);
+  if (plan.format !== PLAN_FORMAT) throw new ConfigError(`${path}: not a sweep plan (format ${JSON.stringify(plan.format ?? null).slice(0, 60)}, expected '${PLAN_FORMAT}')`);
+  if (!Array.isArray(plan.jobs)) throw new ConfigError(`${path}: damaged sweep plan (jobs is not a list)`);
+  let jobs: Job[];
+  try {
+    jobs = expandSweep(plan.sweep, "its sweep");
+  } catch (e) {
+    throw new ConfigError(`${path}: damaged sweep plan: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (plan.name !== (plan.sweep as { name: unknown }).name) throw new ConfigError(`${path}: damaged sweep plan (name ${JSON.stringify(plan.name ?? null).slice(0, 60)} is not its sweep's)`);
+  const first = jobs.findIndex((j, i) => JSON.stringify(j) !== JSON.stringify(plan.jobs![i]));
+  if (first >= 0 || plan.jobs.length !== jobs.length) {
+    const which = first >= 0 ? `job ${first}` : `${plan.jobs.length} jobs where its sweep plans ${jobs.length}`;
+    throw new ConfigError(`${path}: damaged sweep plan (${which} is not what its sweep plans); plan the sweep again into a new folder`);
+  }
+  return { format: PLAN_FORMAT, name: plan.name as string, sweep: plan.sweep, jobs };
 }
 
+/** A small JSON file's value, or undefined when it is missing or not JSON (a lock or error note: advisory). */
 function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
@@ -89,8 +116,11 @@ export function jobStatus(dir: string, job: Job): JobStatus {
   const d = jobDir(dir, job);
   if (existsSync(join(d, "result.json"))) return { job, state: "done" };
   if (lockHeld(d)) return { job, state: "running" };
-  const err = readJson(join(d, "error.json")) as { message?: string } | undefined;
-  if (err) return { job, state: "failed", error: String(err.message ?? "unknown error") };
+  const err = readJson(join(d, "error.json")) as { message?: unknown } | undefined;
+  if (err !== undefined) {
+    const message = typeof err === "object" && err !== null && typeof err.message === "string" ? err.message.split("\n")[0]!.slice(0, 500) : "unknown error (error.json holds no message)";
+    return { job, state: "failed", error: message };
+  }
   return { job, state: "pending" };
 }
 

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKPOINT_FILES } from "../checkpoint/index.js";
+import { ConfigError } from "../config/index.js";
 import { acquireRunLock, writeFileAtomic } from "../io/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type LogRecord } from "../train/index.js";
 import { trainingMazes } from "./evaluate.js";
@@ -46,8 +47,17 @@ function readLog(path: string): LogRecord[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, "utf8")
     .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as LogRecord);
+    .map((l, i) => [l, i + 1] as const)
+    .filter(([l]) => l.trim() !== "")
+    .map(([l, line]) => {
+      try {
+        const r = JSON.parse(l) as unknown;
+        if (typeof r === "object" && r !== null && !Array.isArray(r)) return r as LogRecord;
+      } catch {
+        /* named below */
+      }
+      throw new ConfigError(`${path}: line ${line} is not a log record (a JSON object)`);
+    });
 }
 
 export type JobOutcome = "done" | "skipped";
@@ -142,13 +152,37 @@ export function jobsEngine(results: Iterable<JobResult>): string | undefined {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([e, k]) => `${e} in ${jobs(k)}`).join("; ");
 }
 
+/**
+ * A finished job's result.json, checked before use: a JSON object of this job (index, id) with its model's
+ * outcome (name, kind, held-out metrics, history). Anything else is a ConfigError naming the file.
+ */
+export function readResult(path: string, job: Job): JobResult {
+  const damaged = (why: string): ConfigError => new ConfigError(`${path}: damaged job result (${why}); remove it to run job ${job.index} again`);
+  let r: unknown;
+  try {
+    r = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw damaged(`${(e as Error).message.split("\n")[0]}`);
+  }
+  if (typeof r !== "object" || r === null || Array.isArray(r)) throw damaged("not a JSON object");
+  const res = r as Partial<JobResult>;
+  if (res.index !== job.index || res.id !== job.id) throw damaged(`it is job ${JSON.stringify(res.index ?? null)} ${JSON.stringify(res.id ?? null).slice(0, 60)}'s, not ${job.index} ${job.id}'s`);
+  const o = res.outcome as Partial<ModelOutcome> | undefined;
+  if (typeof o !== "object" || o === null || Array.isArray(o)) throw damaged("no outcome");
+  if (o.name !== job.config.model.name || o.kind !== job.config.model.kind) throw damaged(`its outcome is not of model '${job.config.model.name}' (${job.config.model.kind})`);
+  if (typeof o.offline !== "object" || o.offline === null || !Array.isArray(o.history)) throw damaged("its outcome lacks the held-out metrics or the history");
+  if (res.target !== undefined && !Number.isFinite(res.target)) throw damaged("target is not a number");
+  if (res.engine !== undefined && typeof res.engine !== "string") throw damaged("engine is not text");
+  return res as JobResult;
+}
+
 /** The results of the finished jobs of a sweep, by job index. */
 export function readResults(dir: string): Map<number, JobResult> {
   const plan = readPlan(dir);
   const out = new Map<number, JobResult>();
   for (const job of plan.jobs) {
     const p = join(jobDir(dir, job), RESULT_FILE);
-    if (existsSync(p)) out.set(job.index, JSON.parse(readFileSync(p, "utf8")) as JobResult);
+    if (existsSync(p)) out.set(job.index, readResult(p, job));
   }
   return out;
 }

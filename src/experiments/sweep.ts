@@ -74,29 +74,56 @@ export interface Job {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Deep merge of plain objects (arrays and scalars replace). */
+/** Keys that reach an object's prototype when assigned: refused anywhere in a sweep or a plan. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * The path of the first key inside `v` (objects and arrays, any depth) that is a prototype key or a dotted path
+ * through one (axis and exclude keys are dotted config paths), or undefined.
+ */
+export function prototypeKeyIn(v: unknown, path = ""): string | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  for (const k of Object.keys(v)) {
+    const here = Array.isArray(v) ? `${path}[${k}]` : path === "" ? k : `${path}.${k}`;
+    if (k.split(".").some((part) => PROTOTYPE_KEYS.has(part))) return here;
+    const inner = prototypeKeyIn((v as Record<string, unknown>)[k], here);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
+const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+
+/** Sets an own data property (never a prototype setter). */
+function define(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
+/** Deep merge of plain objects (arrays and scalars replace); only own properties are read or written. */
 export function merge(a: unknown, b: unknown): unknown {
   if (!isObject(a) || !isObject(b)) return structuredClone(b);
-  const out: Record<string, unknown> = { ...structuredClone(a) };
-  for (const [k, v] of Object.entries(b)) out[k] = k in out ? merge(out[k], v) : structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(a)) define(out, k, structuredClone(v));
+  for (const [k, v] of Object.entries(b)) define(out, k, Object.hasOwn(out, k) ? merge(out[k], v) : structuredClone(v));
   return out;
 }
 
 /** Sets `value` at dotted `path` in `obj` (merging objects), creating objects on the way. */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split(".");
+  if (keys.some((k) => PROTOTYPE_KEYS.has(k))) throw new ConfigError(`config path '${path}' names a prototype key`);
   let o = obj;
   for (const k of keys.slice(0, -1)) {
-    if (!isObject(o[k])) o[k] = {};
+    if (!isObject(own(o, k))) define(o, k, {});
     o = o[k] as Record<string, unknown>;
   }
   const last = keys[keys.length - 1]!;
-  o[last] = last in o ? merge(o[last], value) : structuredClone(value);
+  define(o, last, Object.hasOwn(o, last) ? merge(o[last], value) : structuredClone(value));
 }
 
 export function getPath(obj: unknown, path: string): unknown {
   let o = obj;
-  for (const k of path.split(".")) o = isObject(o) ? o[k] : undefined;
+  for (const k of path.split(".")) o = isObject(o) ? own(o, k) : undefined;
   return o;
 }
 
@@ -105,6 +132,8 @@ const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 /** Checks a parsed sweep file; throws a ConfigError naming the first problem. */
 export function checkSweep(raw: unknown, where = "sweep"): SweepFile {
   if (!isObject(raw)) throw new ConfigError(`${where}: must be a JSON object, got ${showValue(raw)}`);
+  const proto = prototypeKeyIn(raw);
+  if (proto !== undefined) throw new ConfigError(`${where}: key '${proto}' is not allowed ('__proto__', 'constructor' and 'prototype' are never config keys)`);
   for (const k of Object.keys(raw)) if (!["name", "base", "axes", "exclude", "description"].includes(k)) throw new ConfigError(`${where}: unknown key '${k}' (known: name, description, base, axes, exclude)`);
   if (typeof raw.name !== "string" || !/^[A-Za-z0-9_.-]+$/.test(raw.name)) throw new ConfigError(`${where}: name must be letters, digits, '_', '.' or '-', got ${showValue(raw.name)}`);
   if (raw.base !== undefined && !isObject(raw.base)) throw new ConfigError(`${where}: base must be an object`);
@@ -112,6 +141,12 @@ export function checkSweep(raw: unknown, where = "sweep"): SweepFile {
   for (const [k, vs] of Object.entries(raw.axes)) {
     if (!KEY_RE.test(k)) throw new ConfigError(`${where}: axis key '${k}' must be a dotted config path (e.g. "train.lr")`);
     if (!Array.isArray(vs) || vs.length === 0) throw new ConfigError(`${where}: axis '${k}' must be a non-empty array of values`);
+    const seen = new Set<string>();
+    for (const v of vs) {
+      const text = JSON.stringify(v);
+      if (seen.has(text)) throw new ConfigError(`${where}: axis '${k}' lists ${text.slice(0, 60)} twice (each value plans its own jobs: a duplicate would run the same jobs again)`);
+      seen.add(text);
+    }
   }
   if (raw.exclude !== undefined && (!Array.isArray(raw.exclude) || !raw.exclude.every(isObject))) throw new ConfigError(`${where}: exclude must be an array of objects`);
   return raw as unknown as SweepFile;

@@ -3,14 +3,15 @@
  *
  * - `FileSystemError`: an errno failure (no space left, permission denied, read-only disk, a folder where a file
  *   was expected, ...) as one line naming the path and what to do, instead of Node's stack trace.
- * - `writeFileAtomic`: temp file in the same folder (`.<name>.tmp-<pid>-<n>`), fsync, rename, folder fsync; a
- *   failure removes the temp file and leaves the old file untouched.
+ * - `writeFileAtomic`: temp file in the same folder (`.<name>.strl-tmp-<pid>-<token>-<n>`), fsync, rename,
+ *   folder fsync; a failure removes the temp file and leaves the old file untouched.
  * - `cleanStaleTemps`: removes temp files and folders of earlier writes whose process is dead (a `kill -9`
- *   leaves them behind); those of live processes are left alone.
+ *   leaves them behind); those of live processes are left alone, and nothing without strl's mark is touched.
  * - `checkWritableFolder`: creates an output folder and proves it is writable with a probe file, before any
  *   long work starts.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 /** What each errno means for a user, in words. */
@@ -92,19 +93,59 @@ export function syncFolder(path: string): void {
   }
 }
 
-/** `.<name>.tmp-<pid>-<n>` and `<name>.tmp-<pid>`, `<name>.link-<pid>`, `<name>.old-<pid>`: strl's temp names. */
-const TEMP_RE = /^\.?(.+)\.(tmp|link|old)-(\d+)(-\d+)?$/;
+/**
+ * strl's temp names carry a mark only strl writes: `strl-tmp` or `strl-link`, the writer's pid and a random
+ * token of 12 hex digits drawn once per process (`.data.h5.strl-tmp-4242-9f3c0a1b2c3d-0`). A user's
+ * `data.h5.tmp-31337`, `data.h5.old-2024` or `data.h5.link-4242` never matches, so clean-up never touches it.
+ */
+const TEMP_RE = /^\.?(.+)\.strl-(tmp|link)-(\d+)-([0-9a-f]{12})(?:-\d+)?$/;
 
-/** The pid in a strl temp name for `target`'s base name, or undefined when `entry` is not one. */
-export function tempOwner(entry: string, target: string): number | undefined {
+/** The marker file in every folder strl writes a checkpoint version into: `strl <pid>-<token>` of its writer. */
+export const MARKER_FILE = ".strl-marker";
+const MARK_RE = /^strl (\d+)-([0-9a-f]{12})\n?$/;
+
+let token: string | undefined;
+
+/** `<pid>-<token>`: this process's mark, as written into its temp names and marker files. */
+export function ownMark(): string {
+  token ??= randomBytes(6).toString("hex");
+  return `${process.pid}-${token}`;
+}
+
+/** The writer's mark of a strl temp name for `target`'s base name (`pid`, `mark`), or undefined when `entry` is not one. */
+export function tempOwner(entry: string, target: string): { pid: number; mark: string } | undefined {
   const m = TEMP_RE.exec(entry);
   if (!m || m[1] !== basename(target)) return undefined;
-  return Number(m[3]);
+  return { pid: Number(m[3]), mark: `${m[3]}-${m[4]}` };
+}
+
+/** Writes `folder`'s marker file (this process's mark); call it right after creating the folder. */
+export function markFolder(folder: string): void {
+  const fd = openSync(join(folder, MARKER_FILE), "wx");
+  try {
+    writeAllSync(fd, Buffer.from(`strl ${ownMark()}\n`));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The mark in `folder`'s marker file, or undefined when it has none (or one strl did not write). */
+export function folderMark(folder: string): string | undefined {
+  try {
+    const path = join(folder, MARKER_FILE);
+    if (!lstatSync(path).isFile() || statSync(path).size > 64) return undefined;
+    const m = MARK_RE.exec(readFileSync(path, "utf8"));
+    return m ? `${m[1]}-${m[2]}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Removes temp files/folders of `target` (same folder) left by dead processes; returns the names removed.
- * Failures to remove are ignored (a later write tries again).
+ * Removes temp files, links and folders of `target` (same folder) left by dead strl processes; returns the
+ * names removed. Only names with strl's mark qualify; a folder must also hold a marker file with the same mark
+ * (so a user's folder is never removed, even if named like one). Failures to remove are ignored (a later write
+ * tries again).
  */
 export function cleanStaleTemps(target: string): string[] {
   const folder = dirname(target);
@@ -116,10 +157,17 @@ export function cleanStaleTemps(target: string): string[] {
   }
   const removed: string[] = [];
   for (const entry of entries) {
-    const pid = tempOwner(entry, target);
-    if (pid === undefined || processAlive(pid)) continue;
+    const owner = tempOwner(entry, target);
+    if (owner === undefined || processAlive(owner.pid)) continue;
+    const path = join(folder, entry);
     try {
-      rmSync(join(folder, entry), { recursive: true, force: true });
+      const st = lstatSync(path);
+      if (st.isDirectory()) {
+        if (folderMark(path) !== owner.mark) continue;
+        rmSync(path, { recursive: true, force: true });
+      } else if (st.isFile() || st.isSymbolicLink()) {
+        rmSync(path, { force: true });
+      } else continue;
       removed.push(entry);
     } catch {
       /* left for the next write */
@@ -130,9 +178,9 @@ export function cleanStaleTemps(target: string): string[] {
 
 let counter = 0;
 
-/** A fresh temp name for `target` in its folder, owned by this process. */
-export function tempPath(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${counter++}`);
+/** A fresh temp name for `target` in its folder, owned by this process (`.<name>.strl-<kind>-<pid>-<token>-<n>`). */
+export function tempPath(target: string, kind: "tmp" | "link" = "tmp"): string {
+  return join(dirname(target), `.${basename(target)}.strl-${kind}-${ownMark()}-${counter++}`);
 }
 
 /** Writes `data` to `fd` completely and fsyncs it. */
@@ -155,7 +203,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   });
   const tmp = tempPath(path);
   try {
-    const fd = openSync(tmp, "w");
+    const fd = openSync(tmp, "wx");
     try {
       writeAllSync(fd, bytes);
     } finally {
@@ -186,9 +234,9 @@ export function checkWritableFolder(folder: string): void {
     mkdirSync(folder, { recursive: true });
     if (!statSync(folder).isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${folder}`), { code: "ENOTDIR", path: folder });
   });
-  const probe = join(folder, `.strl-probe.tmp-${process.pid}-${counter++}`);
+  const probe = tempPath(join(folder, ".strl-probe"));
   try {
-    const fd = openSync(probe, "w");
+    const fd = openSync(probe, "wx");
     try {
       writeAllSync(fd, Buffer.from("probe\n"));
     } finally {

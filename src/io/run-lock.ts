@@ -7,7 +7,7 @@
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { explainFsError, processAlive } from "./fs-safe.js";
+import { cleanStaleTemps, explainFsError, processAlive, tempPath } from "./fs-safe.js";
 
 export const LOCK_FILE = ".strl-lock";
 
@@ -50,12 +50,13 @@ export function acquireRunLock(dir: string): RunLock {
     throw explainFsError(e, dir);
   }
   const path = join(dir, LOCK_FILE);
+  cleanStaleTemps(path);
   for (let attempt = 0; attempt < 3; attempt++) {
     // The lock is written whole under a temp name and hard-linked into place: link fails with EEXIST when the
     // lock exists, and a reader never sees a half-written lock.
-    const tmp = join(dir, `${LOCK_FILE}.tmp-${process.pid}`);
+    const tmp = tempPath(path);
     try {
-      writeFileSync(tmp, JSON.stringify({ pid: process.pid, host: hostname() }));
+      writeFileSync(tmp, JSON.stringify({ pid: process.pid, host: hostname() }), { flag: "wx" });
       linkSync(tmp, path);
     } catch (e) {
       rmSync(tmp, { force: true });

@@ -6,6 +6,7 @@
  */
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { tempPath } from "../io/fs-safe.js";
 import { label, nonEmpty } from "./check.js";
 import type { ReportHeader } from "./header.js";
 
@@ -102,12 +103,10 @@ export function renderReport(spec: ReportSpec): { markdown: string; figures: Rep
   return { markdown: `${parts.join("\n\n")}\n`, figures };
 }
 
-let tmpCounter = 0;
-
 async function writeAtomic(path: string, content: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${++tmpCounter}`;
+  const tmp = tempPath(path);
   try {
-    await writeFile(tmp, content, "utf8");
+    await writeFile(tmp, content, { encoding: "utf8", flag: "wx" });
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });

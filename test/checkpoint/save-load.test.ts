@@ -83,8 +83,8 @@ describe("saveCheckpoint / loadCheckpoint", () => {
 
   it("writes the folder's files and leaves no temporary folder", async () => {
     const { dir, model } = await saved("files");
-    assert.deepEqual((await readdir(dir)).sort(), ["config.json", "model.safetensors"]);
-    assert.deepEqual((await readdir(root)).filter((f) => f.includes(".tmp-") || f.includes(".old-")), []);
+    assert.deepEqual((await readdir(dir)).sort(), [".strl-marker", "config.json", "model.safetensors"]);
+    assert.deepEqual((await readdir(root)).filter((f) => f.includes(".strl-tmp-") || f.includes(".strl-link-") || f.includes(".tmp-") || f.includes(".old-")), []);
     model.dispose();
   });
 

@@ -6,20 +6,22 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
+import { connect, type Socket } from "node:net";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isLoopback, safeSegments, startServer, type RunningServer } from "../../src/cli/serve/http.js";
+import { acceptedHosts, isLoopback, safeSegments, startServer, type RunningServer } from "../../src/cli/serve/http.js";
 import { runCli, userErrorLine } from "./run-cli.js";
 
 const SECRET = "TOP-SECRET-OUTSIDE";
 let tmp: string;
 let srv: RunningServer;
 
-function get(path: string, method = "GET"): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  const url = new URL(srv.url);
+function get(path: string, method = "GET", host?: string, server = srv): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method }, (res) => {
+    const headers = host === undefined ? {} : { host };
+    const req = request({ host: url.hostname, port: url.port, path, method, headers, agent: false }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
@@ -37,6 +39,9 @@ before(async () => {
   writeFileSync(join(tmp, "web", "index.html"), "<!doctype html><title>page</title>");
   writeFileSync(join(tmp, "web", "wasm", "x.wasm"), "wasm");
   writeFileSync(join(tmp, "ck", "config.json"), '{"format":"strl-checkpoint"}');
+  writeFileSync(join(tmp, "ck", "model.safetensors"), "weights");
+  writeFileSync(join(tmp, "ck", "trainer.json"), '{"config":{}}');
+  writeFileSync(join(tmp, "ck", "notes.txt"), SECRET);
   writeFileSync(join(tmp, "ck", ".hidden"), SECRET);
   writeFileSync(join(tmp, "secret.txt"), SECRET);
   symlinkSync(join(tmp, "secret.txt"), join(tmp, "ck", "link.txt"));
@@ -79,6 +84,16 @@ describe("strl serve: what it serves", () => {
       assert.deepEqual(JSON.parse(r), { checkpoint: false });
     } finally {
       await bare.close();
+    }
+  });
+
+  it("serves only config.json and model.safetensors of the checkpoint folder, nothing else in it", async () => {
+    assert.equal((await get("/checkpoint/model.safetensors")).body, "weights");
+    for (const p of ["/checkpoint/notes.txt", "/checkpoint/trainer.json", "/checkpoint/sub/config.json"]) {
+      const r = await get(p);
+      assert.equal(r.status, 404, p);
+      assert.doesNotMatch(r.body, new RegExp(SECRET), p);
+      assert.match(r.body, /only the checkpoint files the page reads are served/, p);
     }
   });
 
@@ -139,6 +154,109 @@ describe("strl serve: refusals", () => {
   });
 });
 
+/** Opens a raw connection, writes `chunks` (one every `everyMs`), and resolves when the server closes it. */
+function rawUntilClosed(server: RunningServer, chunks: string[], everyMs = 0): Promise<{ ms: number; data: string }> {
+  const url = new URL(server.url);
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    let data = "";
+    const sock: Socket = connect(Number(url.port), url.hostname);
+    const timer = setInterval(() => {
+      const next = chunks.shift();
+      if (next !== undefined && !sock.destroyed) sock.write(next);
+    }, Math.max(everyMs, 1));
+    const safety = setTimeout(() => {
+      sock.destroy();
+      reject(new Error("the server kept the connection open for 5 s"));
+    }, 5000);
+    sock.on("data", (c: Buffer) => (data += c.toString()));
+    sock.on("error", () => undefined); // a reset is a close too
+    sock.on("close", () => {
+      clearInterval(timer);
+      clearTimeout(safety);
+      resolve({ ms: Date.now() - t0, data });
+    });
+  });
+}
+
+describe("strl serve: who may ask (DNS rebinding)", () => {
+  it("refuses a rebinding-style request (Host: evil.example:PORT) with 421 and no file", async () => {
+    const port = new URL(srv.url).port;
+    for (const path of ["/", "/strl-serve.json", "/checkpoint/config.json", "/checkpoint/model.safetensors"]) {
+      const r = await get(path, "GET", `evil.example:${port}`);
+      assert.equal(r.status, 421, path);
+      assert.doesNotMatch(r.body, /strl-checkpoint|weights|<title>/, path);
+      assert.equal(r.body.split("\n").filter(Boolean).length, 1, "a one-line reason");
+      assert.match(r.body, /evil\.example/);
+    }
+  });
+
+  it("refuses a loopback name with another port, an empty Host and a missing one; accepts localhost and 127.0.0.1 with its port", async () => {
+    const port = Number(new URL(srv.url).port);
+    assert.equal((await get("/checkpoint/config.json", "GET", `127.0.0.1:${port + 1}`)).status, 421);
+    assert.equal((await get("/checkpoint/config.json", "GET", "127.0.0.1")).status, 421);
+    const empty = await rawUntilClosed(srv, ["GET /checkpoint/config.json HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n"]);
+    assert.match(empty.data, /^HTTP\/1\.1 421 /);
+    const http10 = await rawUntilClosed(srv, ["GET /checkpoint/config.json HTTP/1.0\r\n\r\n"]);
+    assert.match(http10.data, /^HTTP\/1\.1 421 /);
+    assert.doesNotMatch(http10.data, /strl-checkpoint/);
+    assert.equal((await get("/checkpoint/config.json", "GET", `localhost:${port}`)).status, 200);
+    assert.equal((await get("/checkpoint/config.json", "GET", `LOCALHOST:${port}`)).status, 200);
+    assert.equal((await get("/checkpoint/config.json", "GET", `127.0.0.1:${port}`)).status, 200);
+  });
+
+  it("accepts the names given with --allow-remote, with the server's port only", async () => {
+    const s2 = await startServer({ webRoot: join(tmp, "web"), checkpoint: join(tmp, "ck"), host: "127.0.0.1", port: 0, allowHosts: ["box.lan"] });
+    try {
+      const port = new URL(s2.url).port;
+      assert.equal((await get("/checkpoint/config.json", "GET", `box.lan:${port}`, s2)).status, 200);
+      assert.equal((await get("/checkpoint/config.json", "GET", `box.lan:1`, s2)).status, 421);
+      assert.equal((await get("/checkpoint/config.json", "GET", `evil.box.lan:${port}`, s2)).status, 421);
+    } finally {
+      await s2.close();
+    }
+    assert.deepEqual([...acceptedHosts("0.0.0.0", 8080, ["[fe80::1]"])].sort(), ["127.0.0.1:8080", "[::1]:8080", "[fe80::1]:8080", "localhost:8080"]);
+  });
+});
+
+describe("strl serve: bounded connections", () => {
+  it("closes connections beyond the cap at once and serves again when one ends", async () => {
+    const s2 = await startServer({ webRoot: join(tmp, "web"), host: "127.0.0.1", port: 0, limits: { maxConnections: 2 } });
+    const url = new URL(s2.url);
+    const open: Socket[] = [];
+    try {
+      let accepted = 0;
+      s2.server.on("connection", () => (accepted += 1));
+      for (let i = 0; i < 2; i++) open.push(connect(Number(url.port), url.hostname));
+      while (accepted < 2) await new Promise((r) => setTimeout(r, 10));
+      const third = await rawUntilClosed(s2, [`GET / HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`], 20);
+      assert.ok(third.ms < 1000, `closed after ${third.ms} ms`);
+      assert.equal(third.data, "", "the connection over the cap gets no page");
+      open.pop()!.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await get("/", "GET", undefined, s2)).status, 200);
+    } finally {
+      for (const s of open) s.destroy();
+      await s2.close();
+    }
+  });
+
+  it("disconnects a client that sends its headers too slowly (slowloris) and one that stays silent", async () => {
+    const s2 = await startServer({ webRoot: join(tmp, "web"), host: "127.0.0.1", port: 0, limits: { headersTimeoutMs: 300, idleTimeoutMs: 400 } });
+    try {
+      const host = new URL(s2.url).host;
+      const drip = [`GET / HTTP/1.1\r\nHost: ${host}\r\n`, ...Array.from({ length: 40 }, (_, i) => `X-${i}: y\r\n`)];
+      const slow = await rawUntilClosed(s2, drip, 100);
+      assert.ok(slow.ms >= 250 && slow.ms < 2000, `slow headers: closed after ${slow.ms} ms`);
+      assert.doesNotMatch(slow.data, /<title>/);
+      const silent = await rawUntilClosed(s2, []);
+      assert.ok(silent.ms >= 250 && silent.ms < 2000, `silent: closed after ${silent.ms} ms`);
+    } finally {
+      await s2.close();
+    }
+  });
+});
+
 describe("strl serve: the command line", () => {
   it("binds loopback only unless --allow-remote, and rejects bad flags in one line", () => {
     assert.ok(isLoopback("127.0.0.1") && isLoopback("::1") && isLoopback("localhost"));
@@ -146,5 +264,19 @@ describe("strl serve: the command line", () => {
     assert.match(userErrorLine(runCli(["serve", "--host", "0.0.0.0", "--no-demo"])), /--allow-remote/);
     assert.match(userErrorLine(runCli(["serve", "--port", "http"])), /--port must be a decimal integer/);
     assert.match(userErrorLine(runCli(["serve", "--checkpoint", join(tmp, "missing")])), /folder not found/);
+    assert.match(userErrorLine(runCli(["serve", "--host", "0.0.0.0", "--allow-remote", "*", "--no-demo"])), /--allow-remote: '\*' is not a host name/);
+    assert.match(userErrorLine(runCli(["serve", "--allow-remote", "box.lan:80", "--no-demo"])), /without a port/);
+  });
+
+  it("refuses a folder that is not a strl checkpoint in one line (strl serve --checkpoint ~)", () => {
+    const plain = join(tmp, "home");
+    mkdirSync(plain, { recursive: true });
+    writeFileSync(join(plain, "diary.txt"), SECRET);
+    const r = runCli(["serve", "--checkpoint", plain, "--port", "0"]);
+    assert.match(userErrorLine(r), /not a strl checkpoint \(it has no config\.json\); refusing to serve it/);
+    writeFileSync(join(plain, "config.json"), '{"format":"something-else"}');
+    assert.match(userErrorLine(runCli(["serve", "--checkpoint", plain, "--port", "0"])), /not a strl checkpoint's/);
+    writeFileSync(join(plain, "config.json"), "{not json");
+    assert.match(userErrorLine(runCli(["serve", "--checkpoint", plain, "--port", "0"])), /config\.json cannot be read/);
   });
 });

@@ -14,7 +14,7 @@ import { ready } from "../../src/tensor/index.js";
 import { loadCheckpoint, loadModel, saveCheckpoint } from "../../src/checkpoint/index.js";
 import { SWITCH_STEPS } from "../../src/checkpoint/switch.js";
 import { acquireRunLock, LOCK_FILE, RunLockedError } from "../../src/io/run-lock.js";
-import { cleanStaleTemps, writeFileAtomic } from "../../src/io/fs-safe.js";
+import { cleanStaleTemps, tempPath, writeFileAtomic } from "../../src/io/fs-safe.js";
 import { encodeSafetensors, decodeSafetensors } from "../../src/io/safetensors.js";
 import { TinyModel } from "../train/tiny-model.js";
 
@@ -64,6 +64,7 @@ describe("checkpoint switch killed at every step", () => {
       assert.equal(await posOf(dir), fresh(3));
       const left = readdirSync(join(root, `kill-${step}`)).sort();
       assert.ok(left.every((f) => /^checkpoint(\.v\d+)?$/.test(f)), `no temp leftovers after the next save: ${left.join(", ")}`);
+      assert.ok(readdirSync(join(root, `kill-${step}`, "checkpoint")).includes(".strl-marker"), "the version holds strl's marker");
       assert.ok(left.length <= 3, `at most the pointer, the current and the previous version: ${left.join(", ")}`);
     }
   });
@@ -126,14 +127,16 @@ describe("run lock and temp files", () => {
     const dir = join(root, "temps");
     mkdirSync(dir);
     const target = join(dir, "data.h5");
-    writeFileSync(join(dir, ".data.h5.tmp-99999999-0"), "stale");
-    writeFileSync(join(dir, `.data.h5.tmp-${process.pid}-7`), "mine");
-    writeFileSync(join(dir, ".other.h5.tmp-99999999-0"), "another file's");
-    assert.deepEqual(cleanStaleTemps(target), [".data.h5.tmp-99999999-0"]);
-    rmSync(join(dir, `.data.h5.tmp-${process.pid}-7`));
+    const live = tempPath(target);
+    assert.match(live, new RegExp(`/\\.data\\.h5\\.strl-tmp-${process.pid}-[0-9a-f]{12}-\\d+$`));
+    writeFileSync(join(dir, ".data.h5.strl-tmp-99999999-0123456789ab-0"), "stale");
+    writeFileSync(live, "mine");
+    writeFileSync(join(dir, ".other.h5.strl-tmp-99999999-0123456789ab-0"), "another file's");
+    assert.deepEqual(cleanStaleTemps(target), [".data.h5.strl-tmp-99999999-0123456789ab-0"]);
+    rmSync(live);
     writeFileAtomic(target, "hello");
     assert.equal(readFileSync(target, "utf8"), "hello");
-    assert.deepEqual(readdirSync(dir).sort(), [".other.h5.tmp-99999999-0", "data.h5"]);
+    assert.deepEqual(readdirSync(dir).sort(), [".other.h5.strl-tmp-99999999-0123456789ab-0", "data.h5"]);
     assert.throws(() => writeFileAtomic(dir, "x"), /temps: cannot write: is a folder, expected a file \(EISDIR\)/);
   });
 });

@@ -1,6 +1,6 @@
 /** `strl example lif`: a small spiking example that runs in a second and needs no data. */
 import type { Command } from "../command.js";
-import { parseFlags, numberFlag, unknownMessage } from "../command.js";
+import { parseFlags, numberFlag, numberItems, unknownMessage } from "../command.js";
 import { UsageError } from "../usage-error.js";
 import { grad, ready, sum, tensor, type Tensor } from "../../tensor/index.js";
 import { LIF, lifConfig, lifForward, FiringRateMonitor, type SurrogateName } from "../../snn/index.js";
@@ -38,8 +38,7 @@ export const command: Command = {
     );
     const which = positionals[0] ?? "lif";
     if (which !== "lif" || positionals.length > 1) throw new UsageError(unknownMessage("example", positionals.join(" "), ["lif"]));
-    const xs = (values.input ?? "1.2,2.0,0.4,3.0,1.0,2.0").split(",").map((s) => Number(s));
-    if (xs.length === 0 || xs.some((v) => !Number.isFinite(v))) throw new UsageError(`--input must be comma-separated numbers, got '${values.input}'`);
+    const xs = numberItems("input", values.input ?? "1.2,2.0,0.4,3.0,1.0,2.0");
     let cfg;
     try {
       cfg = lifConfig({

@@ -18,7 +18,7 @@ import { spikeHealthWarnings } from "../../train/index.js";
 import type { AnyModel } from "../../models/index.js";
 import { evaluateClosedLoop } from "../../eval/index.js";
 import { defaultTargets } from "../checkpoint-args.js";
-import { parseKeep, readRunToResume, refuseOverwrite, stopOnSignals, type SavedRunInfo } from "../train-run.js";
+import { parseKeep, readRunToResume, refuseModelChangeOnResume, refuseOverwrite, stopOnSignals, type SavedRunInfo } from "../train-run.js";
 
 const HELP = `strl train — train STRL, ANN-STRL, a Decision Transformer or BC on a dataset
 
@@ -152,6 +152,7 @@ export const command: Command = {
     const cfg = obj("(root)", values.config ? readJsonFlag("config", values.config) : {});
     await asUserError(() => rejectUnknownKeys("", cfg, ["preset", "model", "train", "rtgScale"]), `--config ${values.config}`);
     await asUserError(() => rejectUnknownKeys("train", obj("train", cfg.train), Object.keys(TRAIN_SPEC)), `--config ${values.config}`);
+    if (cfg.preset !== undefined && typeof cfg.preset !== "string") throw new UsageError(`--config ${values.config}: preset must be text (${PRESETS.join(", ")}), got ${JSON.stringify(cfg.preset)}`);
     const preset = (values.preset ?? cfg.preset ?? "small") as Preset;
     oneOf("preset", String(preset), PRESETS);
     const int = (flag: string, min: number) => (values[flag as "steps"] === undefined ? undefined : numberFlag(flag, values[flag as "steps"], 0, { integer: true, min }));
@@ -170,8 +171,11 @@ export const command: Command = {
       if (t.minLr > t.lr) throw new ConfigError(`train.minLr must be <= lr (${t.lr}), got ${t.minLr}`);
       return t;
     }, values.config ? `--config ${values.config}` : undefined);
-    const rtgScale = cfg.rtgScale === undefined ? undefined : Number(cfg.rtgScale);
-    if (rtgScale !== undefined && !(rtgScale > 0)) throw new UsageError(`--config: rtgScale must be a number > 0, got ${String(cfg.rtgScale)}`);
+    const rtgScale = cfg.rtgScale as number | undefined;
+    if (rtgScale !== undefined && !(typeof rtgScale === "number" && Number.isFinite(rtgScale) && rtgScale > 0)) {
+      throw new UsageError(`--config ${values.config}: rtgScale must be a number > 0 (not text), got ${JSON.stringify(cfg.rtgScale)}`);
+    }
+    if (saved) refuseModelChangeOnResume(saved, kind, { preset: values.preset !== undefined ? "--preset" : cfg.preset !== undefined ? `--config ${values.config}: preset` : undefined, value: preset }, obj("model", cfg.model), rtgScale, values.config);
     if (saved && saved.step >= resolvedTrain.steps && !values["print-config"]) {
       if (saved.step > resolvedTrain.steps) throw new UsageError(`--resume: the run is at step ${saved.step}, past --steps ${resolvedTrain.steps}`);
       console.log(`the run in ${out} is already at step ${saved.step} of ${resolvedTrain.steps}; nothing to do (pass --steps M > ${saved.step} to extend it)`);
