@@ -21,8 +21,8 @@
  * dataset gives the same bytes) and it is renamed into place, so readers never see a half-written file.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeSync } from "node:fs";
-import { checkWritableFolder, cleanStaleTemps, explainFsError, FileSystemError, syncFolder } from "../io/fs-safe.js";
-import { basename, dirname, join } from "node:path";
+import { checkWritableFolder, cleanStaleTemps, explainFsError, FileSystemError, syncFolder, tempPath } from "../io/fs-safe.js";
+import { dirname } from "node:path";
 import { VERSION } from "../version.js";
 import { h5ErrorLine, loadH5 } from "./hdf5-h5wasm.js";
 import { zeroHeaderTimes } from "./hdf5-times.js";
@@ -95,8 +95,6 @@ function flattenInfos(ds: Dataset, n: number): FlatArrays["infos"] {
   return out;
 }
 
-let tmpCounter = 0;
-
 function existsAsFolder(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -144,7 +142,7 @@ export async function writeDatasetHdf5(path: string, ds: Dataset): Promise<void>
   if (existsAsFolder(path)) throw new FileSystemError(path, "EISDIR", "cannot write: is a folder, expected a file (EISDIR)");
   checkWritableFolder(dirname(path));
   cleanStaleTemps(path);
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${tmpCounter++}`);
+  const tmp = tempPath(path); // strl's marked temp name: clean-up after a crash removes only such names
   try {
     const f = openForWrite(h5, tmp, path);
     try {

@@ -143,7 +143,7 @@ describe("writeDatasetHdf5 / readDatasetHdf5", () => {
     await writeDatasetHdf5(path, boxDataset());
     const back = await readDatasetHdf5(path);
     assert.equal(back.envId, "Pendulum-v1");
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes(".tmp-")), []);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes("tmp-")), []);
   });
 
   it("refuses metadata keys that the format reserves", async () => {
