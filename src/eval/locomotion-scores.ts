@@ -4,15 +4,17 @@
  *
  * - D4RL's references (random / expert of D4RL's `infos.py`, docs/scores.md). D4RL measured them on its v2 envs
  *   (mujoco-py); v5 returns are close but not identical, so every score from them carries `D4RL_ON_V5_LABEL`.
- * - strl's own references: the mean return, with its standard error, of the uniformly random policy and of strl's
- *   expert policy, each over at least `MIN_REFERENCE_EPISODES` episodes of the v5 env itself. They are NOT
- *   measured yet (the expert policies do not exist yet): `OWN_LOCOMOTION_REFERENCES` holds no values, and every
- *   output says "not measured yet" instead of a number. Fill an entry only from a real measurement
- *   (`measuredReturn` over the episodes' returns), with its `source` saying how it was run.
+ * - strl's own references: the mean return, with its standard error, of strl's shipped random policy (the SAC
+ *   run's initial actor, D4RL's definition) and expert policy, each over at least `MIN_REFERENCE_EPISODES`
+ *   episodes of the v5 env itself, as `strl expert ship` measured them into the env's manifest.json. Where no
+ *   such measurement is shipped, every output says "not measured yet" instead of a number.
  *
  * Both use D4RL's formula: score = 100 x (R - random) / (expert - random).
  */
 import { D4RL_ON_V5_LABEL, d4rlReference, D4RL_V5_TASKS, normalizedScore, type ReferenceReturns } from "./normalized.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expertsFolder } from "../data/locomotion-policies.js";
 import { mean, stdErr } from "./stats.js";
 
 /** Fewest episodes behind an own reference return. */
@@ -34,14 +36,32 @@ export interface OwnReferences {
 }
 
 /**
- * strl's own measured references per locomotion env: none measured yet, so every entry is `undefined`. Never put
- * a number here that was not measured on the env (see the module comment).
+ * strl's own measured references of a locomotion env, read from the shipped `experts/<env>/manifest.json` that
+ * `strl expert ship --episodes N` wrote (the shipped random and expert policies' sampled returns over N episodes,
+ * N >= MIN_REFERENCE_EPISODES; standard error = sample std / sqrt(N)); undefined when no such manifest exists.
  */
-export const OWN_LOCOMOTION_REFERENCES: Readonly<Record<string, OwnReferences | undefined>> = Object.freeze({
-  "Hopper-v5": undefined,
-  "Walker2d-v5": undefined,
-  "HalfCheetah-v5": undefined,
-});
+export function ownLocomotionReferences(envId: string): OwnReferences | undefined {
+  const folder = expertsFolder();
+  if (!folder || !isLocomotionScored(envId)) return undefined;
+  const path = join(folder, envId, "manifest.json");
+  if (!existsSync(path)) return undefined;
+  let m: { sampled_returns?: Record<string, { mean?: unknown; std?: unknown; n?: unknown }>; ship_command?: unknown };
+  try {
+    m = JSON.parse(readFileSync(path, "utf8")) as typeof m;
+  } catch {
+    throw new RangeError(`${path} is not valid JSON`);
+  }
+  const measured = (k: string): MeasuredReturn | undefined => {
+    const r = m.sampled_returns?.[k];
+    if (!r || typeof r.mean !== "number" || typeof r.std !== "number" || typeof r.n !== "number") return undefined;
+    if (!Number.isFinite(r.mean) || !Number.isFinite(r.std) || !Number.isInteger(r.n) || r.n < MIN_REFERENCE_EPISODES) return undefined;
+    return { mean: r.mean, stdErr: r.std / Math.sqrt(r.n), episodes: r.n };
+  };
+  const random = measured("random");
+  const expert = measured("expert");
+  if (!random || !expert) return undefined;
+  return checkOwnReferences({ random, expert, source: `strl's shipped random and expert policies, ${random.episodes} episodes each (${envId}/manifest.json)` }, path);
+}
 
 /** True for the envs this module scores. */
 export function isLocomotionScored(envId: string): boolean {
@@ -93,7 +113,7 @@ export interface LocomotionScores {
 }
 
 /** Scores `ret` (a mean return, with its standard error when known) on `envId`; undefined for other envs. */
-export function locomotionScores(envId: string, ret: number, retStdErr = 0, own: OwnReferences | undefined = OWN_LOCOMOTION_REFERENCES[envId]): LocomotionScores | undefined {
+export function locomotionScores(envId: string, ret: number, retStdErr = 0, own: OwnReferences | undefined = ownLocomotionReferences(envId)): LocomotionScores | undefined {
   if (!isLocomotionScored(envId)) return undefined;
   const refs = d4rlReference(envId)!;
   return {

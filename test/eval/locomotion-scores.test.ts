@@ -1,12 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { D4RL_ON_V5_LABEL, D4RL_REFERENCES, d4rlReference, normalizedScore } from "../../src/eval/normalized.js";
 import {
   checkOwnReferences,
   formatLocomotionScores,
   locomotionScores,
   measuredReturn,
-  OWN_LOCOMOTION_REFERENCES,
+  ownLocomotionReferences,
   ownNormalizedScore,
   type OwnReferences,
 } from "../../src/eval/locomotion-scores.js";
@@ -40,18 +43,46 @@ describe("D4RL's references on the v5 locomotion envs", () => {
 });
 
 describe("strl's own locomotion references", () => {
-  it("are not measured yet: no values, and the scores say so", () => {
-    assert.deepEqual(Object.keys(OWN_LOCOMOTION_REFERENCES).sort(), ["HalfCheetah-v5", "Hopper-v5", "Walker2d-v5"]);
-    for (const v of Object.values(OWN_LOCOMOTION_REFERENCES)) assert.equal(v, undefined);
-    const s = locomotionScores("Hopper-v5", (-20.272305 + 3234.3) / 2)!;
-    close(s.d4rl.score, 50);
-    assert.equal(s.d4rl.label, LABEL);
-    assert.deepEqual(s.own, { score: null, note: "strl's own random/expert references for Hopper-v5 are not measured yet" });
-    assert.equal(
-      formatLocomotionScores(s),
-      "D4RL-normalised 50.0 (D4RL's references for its v2 envs, measured here on v5 envs); own-normalised: strl's own random/expert references for Hopper-v5 are not measured yet",
-    );
-    assert.equal(locomotionScores("CartPole-v1", 100), undefined);
+  it("are not measured where no manifest is shipped: the scores say so", () => {
+    const saved = process.env.STRL_EXPERTS_DIR;
+    process.env.STRL_EXPERTS_DIR = mkdtempSync(join(tmpdir(), "strl-noexperts-"));
+    try {
+      for (const id of ["Hopper-v5", "Walker2d-v5", "HalfCheetah-v5"]) assert.equal(ownLocomotionReferences(id), undefined);
+      const s = locomotionScores("Hopper-v5", (-20.272305 + 3234.3) / 2)!;
+      close(s.d4rl.score, 50);
+      assert.equal(s.d4rl.label, LABEL);
+      assert.deepEqual(s.own, { score: null, note: "strl's own random/expert references for Hopper-v5 are not measured yet" });
+      assert.equal(
+        formatLocomotionScores(s),
+        "D4RL-normalised 50.0 (D4RL's references for its v2 envs, measured here on v5 envs); own-normalised: strl's own random/expert references for Hopper-v5 are not measured yet",
+      );
+      assert.equal(locomotionScores("CartPole-v1", 100), undefined);
+    } finally {
+      if (saved === undefined) delete process.env.STRL_EXPERTS_DIR;
+      else process.env.STRL_EXPERTS_DIR = saved;
+    }
+  });
+
+  it("come from the shipped manifest's sampled returns (s.e. = std / sqrt(n)), only with >= 100 episodes", () => {
+    const saved = process.env.STRL_EXPERTS_DIR;
+    const dir = mkdtempSync(join(tmpdir(), "strl-experts-"));
+    process.env.STRL_EXPERTS_DIR = dir;
+    try {
+      mkdirSync(join(dir, "Walker2d-v5"));
+      const manifest = (n: number) => JSON.stringify({ sampled_returns: { random: { mean: 2, std: 5, n }, medium: { mean: 900, std: 30, n }, expert: { mean: 4002, std: 40, n } } });
+      writeFileSync(join(dir, "Walker2d-v5", "manifest.json"), manifest(100));
+      const own = ownLocomotionReferences("Walker2d-v5")!;
+      assert.deepEqual([own.random.mean, own.random.stdErr, own.random.episodes], [2, 0.5, 100]);
+      assert.deepEqual([own.expert.mean, own.expert.stdErr], [4002, 4]);
+      close(locomotionScores("Walker2d-v5", 2002)!.own.score!, 50);
+      writeFileSync(join(dir, "Walker2d-v5", "manifest.json"), manifest(99));
+      assert.equal(ownLocomotionReferences("Walker2d-v5"), undefined);
+      assert.equal(ownLocomotionReferences("Hopper-v5"), undefined);
+    } finally {
+      if (saved === undefined) delete process.env.STRL_EXPERTS_DIR;
+      else process.env.STRL_EXPERTS_DIR = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // made-up references for the formula only (no env's real numbers)
