@@ -6,6 +6,7 @@ import "./grid/register.js";
 import "./control/register.js";
 import "./mujoco/register.js";
 import { loadMujoco } from "./mujoco/runtime.js";
+import { isLocomotionEnv } from "./mujoco/specs.js";
 
 /**
  * Loads what some envs need before `make` can build them: the MuJoCo simulator's WASM module for Hopper-v5,
@@ -13,4 +14,12 @@ import { loadMujoco } from "./mujoco/runtime.js";
  */
 export async function ready(): Promise<void> {
   await loadMujoco();
+}
+
+/**
+ * `ready()` only when env `id` needs it (a MuJoCo id): what a command that builds one env awaits before `make(id)`,
+ * so that the other envs never pay the simulator's load.
+ */
+export async function readyFor(id: string): Promise<void> {
+  if (isLocomotionEnv(id)) await loadMujoco();
 }

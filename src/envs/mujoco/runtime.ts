@@ -62,7 +62,7 @@ export async function loadMujoco(): Promise<MujocoModule> {
 /** The loaded module, or a one-line error naming what to call first. */
 export function mujoco(envId: string): MujocoModule {
   if (!loaded) {
-    throw new Error(`${envId} runs on the MuJoCo simulator, which loads asynchronously: call 'await envs.ready()' (or 'await strl.ready()') before make('${envId}')`);
+    throw new Error(`${envId} runs on the MuJoCo simulator, which loads asynchronously: call 'await envs.ready()' (strl.envs.ready() from the package) before make('${envId}')`);
   }
   return loaded;
 }
