@@ -104,6 +104,9 @@ export interface Env {
   renderRgb?(): RgbFrame;
   /** Internal physical state in Gymnasium's order, as plain numbers (what `options.initialState` accepts). */
   getState(): number[];
+  /** Frees what the env holds outside the JS heap (the MuJoCo envs' simulator memory); the env is unusable after.
+   *  Envs that hold nothing there have no `close`: call it as `env.close?.()`. */
+  close?(): void;
 }
 
 /**

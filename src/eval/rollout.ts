@@ -10,7 +10,7 @@
  * `collectedMazeKeys(...)`) no episode plays a training maze, and too few unseen mazes are refused unless
  * `allowSeenMazes` asks for any maze (then labelled "seen"). `result.mazes` says which.
  */
-import { make } from "../envs/index.js";
+import { make, readyFor } from "../envs/index.js";
 import type { PolicyModel } from "../models/types.js";
 import { assertSeed } from "../tensor/rng.js";
 import { playEpisode, type EpisodeResult } from "./episode.js";
@@ -137,6 +137,7 @@ function check(o: ClosedLoopOptions): void {
 /** Runs the evaluation (see the module comment). */
 export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoopResult> {
   check(o);
+  await readyFor(o.envId);
   const env = make(o.envId, o.envOptions);
   const rule = o.success === undefined ? successRule(o.envId) : o.success;
   const refs = o.references ?? d4rlReference(o.envId);
@@ -180,6 +181,7 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
     }
   } finally {
     if (model && wasTraining !== undefined) model.train(wasTraining);
+    env.close?.();
   }
   const out: ClosedLoopResult = {
     envId: o.envId,

@@ -2,6 +2,7 @@
  * Datasets and checkpoints checked against the environment they are used with: the env id must be registered,
  * its options must build it, and the observation width and action space must match. Every mismatch is a
  * `ConfigError` naming what differs (the CLI prints it as one line), found before any training or rollout.
+ * A MuJoCo env id needs `await envs.readyFor(id)` first (these checks are synchronous).
  */
 import { ConfigError } from "../config/index.js";
 import { isEnvId, make, mujoco, ready, registeredIds, type Env, type Space } from "../envs/index.js";
@@ -36,6 +37,7 @@ function spaceText(s: Space | ActionHead): string {
 /** Refuses a dataset whose observation width or action space differs from env `id`'s (built with `options`). */
 export function checkDatasetFitsEnv(what: string, ds: Dataset, id: string, options?: Record<string, unknown>): void {
   const env = buildEnv(what, id, options);
+  env.close?.(); // only its spaces are read below
   const w = obsWidth(env);
   if (ds.obsDim !== w) throw new ConfigError(`${what}: observations have ${ds.obsDim} values per step but '${id}' gives ${w}`);
   const a = env.actionSpace;
@@ -47,6 +49,7 @@ export function checkDatasetFitsEnv(what: string, ds: Dataset, id: string, optio
 /** Refuses a checkpoint whose env id, options, observation size or action head do not fit its environment. */
 export function checkCheckpointFitsEnv(what: string, env: { id: string; obs_dim: number; options?: Record<string, unknown> }, head: ActionHead): void {
   const e = buildEnv(what, env.id, env.options);
+  e.close?.(); // only its spaces are read below
   const w = obsWidth(e);
   if (env.obs_dim !== w) throw new ConfigError(`${what}: the model reads ${env.obs_dim} observation values but '${env.id}' gives ${w}`);
   const a = e.actionSpace;

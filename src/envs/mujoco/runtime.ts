@@ -50,8 +50,10 @@ const models = new Map<string, MjModel>();
 export async function loadMujoco(): Promise<MujocoModule> {
   if (loaded) return loaded;
   loading ??= (async () => {
-    const pkg = (await import("mujoco")) as unknown as { default: () => Promise<MujocoModule> };
-    const m = await pkg.default();
+    const pkg = (await import("mujoco")) as unknown as { default: (overrides: object) => Promise<MujocoModule> };
+    // A full WASM heap is reported by newData's one-line error; the module's own line about it would only repeat it.
+    const printErr = (text: string): void => void (text.startsWith("Cannot enlarge memory") || console.error(text));
+    const m = await pkg.default({ printErr });
     m.FS.mkdir("/strl");
     loaded = m;
     return m;
@@ -89,11 +91,26 @@ export function compiledModel(envId: string, xml: string): MjModel {
   return model;
 }
 
-const dataRegistry = new FinalizationRegistry<MjData>((data) => data.delete());
+let liveData = 0;
+const dataRegistry = new FinalizationRegistry<MjData>((data) => {
+  liveData--;
+  data.delete();
+});
 
-/** A new MjData for `model`, deleted when `owner` is garbage collected unless `freeData` deleted it first. */
+/**
+ * A new MjData for `model`, deleted when `owner` is garbage collected unless `freeData` deleted it first. Each one
+ * holds MuJoCo's default arena (13.6 MB for these models) in a WASM heap capped at 2 GiB, and the garbage collector
+ * does not see that cost: at most about 150 envs can be alive at once, so code that makes many envs closes them.
+ */
 export function newData(envId: string, model: MjModel, owner: object): MjData {
-  const data = new (mujoco(envId).MjData)(model);
+  let data: MjData;
+  try {
+    data = new (mujoco(envId).MjData)(model);
+  } catch (e) {
+    if (!/allocate memory/i.test((e as Error).message)) throw e;
+    throw new Error(`${envId}: MuJoCo's 2 GiB memory is full (${liveData} locomotion envs alive, about 14 MB each): close() the envs you no longer use`);
+  }
+  liveData++;
   dataRegistry.register(owner, data, owner);
   return data;
 }
@@ -101,5 +118,11 @@ export function newData(envId: string, model: MjModel, owner: object): MjData {
 /** Deletes an env's MjData now (idempotent through the owner's bookkeeping). */
 export function freeData(owner: object, data: MjData): void {
   dataRegistry.unregister(owner);
+  liveData--;
   data.delete();
+}
+
+/** How many MjData (one per open locomotion env) are alive now: neither closed nor collected. */
+export function liveEnvCount(): number {
+  return liveData;
 }
