@@ -11,6 +11,7 @@ import { acquireRunLock, RunLockedError, writeFileAtomic, tempPath } from "../io
 import { ConfigError } from "../config/index.js";
 import { collectDataset, readDatasetHdf5, writeDatasetHdf5, type Dataset, type PolicyName } from "../data/index.js";
 import { measureReferenceReturns, type ReferenceReturns } from "../eval/index.js";
+import { readyFor } from "../envs/index.js";
 
 /** Keys sorted at every level: the same config always hashes the same. */
 export function canonicalJson(v: unknown): string {
@@ -70,6 +71,7 @@ export async function sharedDataset(dir: string, spec: DatasetSpec, log?: (l: st
     () => existsSync(file),
     async () => {
       log?.(`collecting ${spec.episodes} ${spec.policy} episodes on ${spec.envId} (seed ${spec.seed})`);
+      await readyFor(spec.envId);
       const ds = collectDataset({ envId: spec.envId, policy: spec.policy, episodes: spec.episodes, seed: spec.seed, envOptions: spec.envOptions });
       const tmp = tempPath(file);
       try {

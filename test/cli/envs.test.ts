@@ -26,6 +26,24 @@ describe("strl envs", () => {
     assert.match((byId["MazeLocal-v0"]!.options as string[])[0]!, /^view: "walls"/);
   });
 
+  it("lists Hopper-v5, Walker2d-v5 and HalfCheetah-v5 with Gymnasium v5's spaces, judged by return only", () => {
+    const r = runCli(["envs", "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    const byId = Object.fromEntries((JSON.parse(r.stdout) as Array<Record<string, unknown>>).map((e) => [e.id as string, e]));
+    const mujoco = (obs: number, act: number): Record<string, unknown> => ({
+      observation: `Box(${obs}, [-inf, inf])`,
+      action: `Box(${act}, [-1, 1])`,
+      maxEpisodeSteps: 1000,
+      expert: "not shipped yet",
+      options: [],
+      success: "no success flag: return only",
+    });
+    assert.deepEqual(byId["Hopper-v5"], { id: "Hopper-v5", ...mujoco(11, 3) });
+    assert.deepEqual(byId["Walker2d-v5"], { id: "Walker2d-v5", ...mujoco(17, 6) });
+    assert.deepEqual(byId["HalfCheetah-v5"], { id: "HalfCheetah-v5", ...mujoco(17, 6) });
+    assert.match(runCli(["envs"]).stdout, /^Hopper-v5\n {2}observation Box\(11, \[-inf, inf\]\), action Box\(3, \[-1, 1\]\), at most 1000 steps\n {2}expert: not shipped yet\n {2}success: no success flag: return only\n/m);
+  });
+
   it("prints a readable block per env, and collect --help points to it", () => {
     const r = runCli(["envs"]);
     assert.equal(r.status, 0, r.stderr);

@@ -5,7 +5,7 @@ import type { Command } from "../command.js";
 import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError, asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
-import { isEnvId, registeredIds, ready as envsReady } from "../../envs/index.js";
+import { isEnvId, readyFor, registeredIds } from "../../envs/index.js";
 import { collectDataset } from "../../data/collect.js";
 import { writeDatasetHdf5 } from "../../data/hdf5.js";
 import { isPolicyName, mediumEps, POLICY_NAMES } from "../../data/policies.js";
@@ -91,7 +91,7 @@ export const command: Command = {
     if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' is a folder, expected a file name`);
     await asUserError(() => checkWritableFolder(folder), "--out");
 
-    await envsReady();
+    await readyFor(envId);
     const t0 = performance.now();
     let ds;
     try {

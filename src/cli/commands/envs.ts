@@ -1,6 +1,7 @@
 /** `strl envs`: the environments, their spaces, experts, options and what success means on each. */
 import { parseFlags, type Command } from "../command.js";
-import { make, registeredIds, type Space } from "../../envs/index.js";
+import { make, ready, registeredIds, type Space } from "../../envs/index.js";
+import { isLocomotionEnv } from "../../envs/mujoco/index.js";
 import { successText } from "../../experiments/reproduce.js";
 
 const HELP = `strl envs — list the environments
@@ -32,7 +33,13 @@ const EXPERTS: Record<string, string> = {
   "MiniGrid-FourRooms-v0": "BFS planner",
   "MiniGrid-DoorKey-8x8-v0": "BFS planner (key, door, goal)",
   "Maze2D-UMaze-v0": "BFS waypoints + PD controller",
+  "Hopper-v5": "not shipped yet",
+  "Walker2d-v5": "not shipped yet",
+  "HalfCheetah-v5": "not shipped yet",
 };
+
+/** The MuJoCo locomotion envs (Gymnasium v5) are judged by their return; everything else by successText. */
+const success = (id: string): string => (isLocomotionEnv(id) ? "no success flag: return only" : successText(id));
 
 function spaceText(s: Space): string {
   if (s.kind === "discrete") return `Discrete(${s.n})`;
@@ -52,10 +59,12 @@ export interface EnvInfo {
   success: string;
 }
 
-/** What `strl envs` prints, for every registered env. */
-export function describeEnvs(): EnvInfo[] {
+/** What `strl envs` prints, for every registered env (loads the MuJoCo simulator for the locomotion envs). */
+export async function describeEnvs(): Promise<EnvInfo[]> {
+  await ready();
   return registeredIds().map((id) => {
     const env = make(id);
+    env.close?.(); // only its spaces are read
     return {
       id,
       observation: spaceText(env.observationSpace),
@@ -63,7 +72,7 @@ export function describeEnvs(): EnvInfo[] {
       maxEpisodeSteps: env.maxEpisodeSteps,
       expert: EXPERTS[id] ?? "scripted controller",
       options: OPTIONS[id] ?? [],
-      success: successText(id),
+      success: success(id),
     };
   });
 }
@@ -73,7 +82,7 @@ export const command: Command = {
   help: HELP,
   async run(argv) {
     const { values } = parseFlags(argv, { json: { type: "boolean" } });
-    const infos = describeEnvs();
+    const infos = await describeEnvs();
     if (values.json) {
       console.log(JSON.stringify(infos));
       return 0;

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "../command.js";
 import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError } from "../usage-error.js";
-import { checkAction, isEnvId, make, registeredIds, type Action, type Env } from "../../envs/index.js";
+import { checkAction, isEnvId, make, readyFor, registeredIds, type Action, type Env } from "../../envs/index.js";
 
 const HELP = `strl rollout — step an environment through a list of actions, one JSON line per step
 
@@ -15,7 +15,7 @@ Options:
                         of numbers for Box spaces; '-' reads it from standard input
   --seed N              seed of env.reset (default 0)
   --initial-state JSON  the env's internal state to start from, a JSON array (e.g. [x, y] for the mazes,
-                        [x, xDot, theta, thetaDot] for CartPole)
+                        [x, xDot, theta, thetaDot] for CartPole, [...qpos, ...qvel] for Hopper-v5)
   --env-options JSON    options for the environment, e.g. '{"mazeSeed": 3}'
 
 Every action is checked against the action space before the first step. Each step prints
@@ -27,7 +27,8 @@ and the rollout stops at the end of the episode (terminated or truncated) or whe
 Examples:
   echo '[1, 1, 3, 3]' | strl rollout --env Maze-v0 --seed 3 --actions -
   strl rollout --env CartPole-v1 --initial-state '[0, 0, 0.05, 0]' --actions actions.json
-  echo '[[2.0], [-2.0], [0.5]]' | strl rollout --env Pendulum-v1 --seed 7 --actions -`;
+  echo '[[2.0], [-2.0], [0.5]]' | strl rollout --env Pendulum-v1 --seed 7 --actions -
+  echo '[[0.5, -0.5, 0.1], [0, 0, 0]]' | strl rollout --env Hopper-v5 --seed 0 --actions -`;
 
 function parseJson(what: string, text: string): unknown {
   try {
@@ -99,6 +100,7 @@ export const command: Command = {
       envOptions = v as Record<string, unknown>;
     }
     const raw = readActions(values.actions);
+    await readyFor(envId);
     const env: Env = userInput(() => make(envId, envOptions));
     const actions: Action[] = raw.map((a, i) => userInput(() => {
       try {
@@ -114,6 +116,7 @@ export const command: Command = {
       lines.push(JSON.stringify({ observation: r.observation, reward: r.reward, terminated: r.terminated, truncated: r.truncated }));
       if (r.terminated || r.truncated) break;
     }
+    env.close?.();
     if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n");
     return 0;
   },
