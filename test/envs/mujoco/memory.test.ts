@@ -33,4 +33,19 @@ describe("MuJoCo env memory", () => {
     assert.equal(r.targets[0]!.lengthMean, 5);
     assert.equal(liveEnvCount(), base);
   });
+
+  it("refuses the env past the heap's capacity (155 Hoppers here) with a one-line error, and builds again after close", () => {
+    const kept = [];
+    let error: Error | undefined;
+    try {
+      for (let i = 0; i < 400; i++) kept.push(make("Hopper-v5"));
+    } catch (e) {
+      error = e as Error;
+    }
+    assert.ok(kept.length >= 140 && kept.length <= 160, `${kept.length} envs fit in 2 GiB at 13.6 MB each`);
+    assert.equal(error?.message, `Hopper-v5: MuJoCo's 2 GiB memory is full (${kept.length} locomotion envs alive, about 14 MB each): close() the envs you no longer use`);
+    for (const env of kept) env.close!();
+    assert.equal(liveEnvCount(), 0);
+    assert.equal(make("Walker2d-v5").observationSpace.shape[0], 17);
+  });
 });
