@@ -18,6 +18,8 @@ interface Recorded {
   rewards: number[];
   terminated: boolean[];
   truncated: boolean[];
+  /** MuJoCo's contact count after each step, in Gymnasium. */
+  contacts: number[];
 }
 
 interface Fixture {
@@ -51,7 +53,7 @@ describe("the Gymnasium fixture", () => {
 
 // env id -> [steps Gymnasium ran, whether the last one terminated, observation width, action width]
 const EXPECTED_SHAPE: Record<string, [number, boolean, number, number]> = {
-  "Hopper-v5": [12, true, 11, 3],
+  "Hopper-v5": [23, true, 11, 3],
   "Walker2d-v5": [19, true, 17, 6],
   "HalfCheetah-v5": [20, false, 17, 6],
 };
@@ -60,11 +62,12 @@ for (const [id, [steps, falls, obsWidth, actWidth]] of Object.entries(EXPECTED_S
   describe(`${id} replays Gymnasium's trajectory`, () => {
     const rec = fixture.envs[id]!;
 
-    it(`ran ${steps} steps of ${actWidth} actions in Gymnasium${falls ? ", the last one terminating" : " without terminating"}`, () => {
+    it(`ran ${steps} steps of ${actWidth} actions in Gymnasium${falls ? ", the last one terminating" : " without terminating"}, through floor contact`, () => {
       assert.equal(rec.actions.length, steps);
       assert.ok(rec.actions.every((a) => a.length === actWidth));
       assert.ok(rec.observations.every((o) => o.length === obsWidth));
       assert.deepEqual(rec.terminated, [...new Array<boolean>(steps - 1).fill(false), falls]);
+      assert.ok(rec.contacts.filter((n) => n > 0).length >= 8, `the trajectory touches the floor: contacts ${rec.contacts.join(" ")}`);
     });
 
     it("gives Gymnasium's observation after reset to the recorded state, and keeps the state exactly", () => {
