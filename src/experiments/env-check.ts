@@ -2,17 +2,16 @@
  * Datasets and checkpoints checked against the environment they are used with: the env id must be registered,
  * its options must build it, and the observation width and action space must match. Every mismatch is a
  * `ConfigError` naming what differs (the CLI prints it as one line), found before any training or rollout.
- * A MuJoCo env id needs `await envs.readyFor(id)` first (these checks are synchronous).
+ * A MuJoCo env id needs `await readyForEnv(id)` first (these checks are synchronous).
  */
 import { ConfigError } from "../config/index.js";
-import { isEnvId, make, mujoco, ready, registeredIds, type Env, type Space } from "../envs/index.js";
+import { isEnvId, make, readyFor, registeredIds, type Env, type Space } from "../envs/index.js";
 import type { ActionHead } from "../models/index.js";
 import type { Dataset } from "../data/index.js";
 
-/** Loads what env `id` needs before `make` (the MuJoCo simulator for the locomotion envs; nothing for the others). */
-export async function readyForEnv(id: string): Promise<void> {
-  if (mujoco.isLocomotionEnv(id)) await ready();
-}
+/** Loads what env `id` needs before `make` (the MuJoCo simulator for the locomotion envs; nothing for the others):
+ *  `envs.readyFor`, under the name the CLI's checks import. */
+export const readyForEnv: (id: string) => Promise<void> = readyFor;
 
 /** Builds env `id` with `options`, as a `ConfigError` naming `what` when the id or the options are bad. */
 export function buildEnv(what: string, id: string, options?: Record<string, unknown>): Env {
