@@ -110,5 +110,6 @@ export function collectDataset(o: CollectOptions): Dataset {
   const metadata: Record<string, MetaValue> = { policy: policyName, seed: o.seed, episodes: o.episodes * phases.length, collected_by: `strl ${VERSION}` };
   if (o.policy === "medium") metadata.eps = o.eps ?? mediumEps(envId);
   if (o.envOptions && !noEnvOptions) metadata.env_options = JSON.stringify(o.envOptions);
+  env.close?.(); // frees a MuJoCo env's simulator memory now
   return new Dataset({ envId, obsDim: env.observationSpace.shape.reduce((a, b) => a * b, 1), actionSpace: env.actionSpace, trajectories, metadata });
 }

@@ -25,6 +25,7 @@ export function mediumReplayDataset(envId: string, episodes: number, seed: numbe
   if (!existsSync(path)) throw new RangeError(`${envId} has no shipped medium-replay buffer (${path} is missing); 'strl expert ship' writes it from an expert run`);
   const st = decodeSafetensors(readFileSync(path), path);
   const env = make(envId);
+  env.close?.(); // only its spaces are needed
   const O = env.observationSpace.shape[0]!;
   const A = env.actionSpace.kind === "box" ? env.actionSpace.shape[0]! : 1;
   const rew = st.tensors.get("rew")?.data;

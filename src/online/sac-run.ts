@@ -269,6 +269,8 @@ export async function runSac(o: SacRunOptions): Promise<SacRunResult> {
   }
   saveCheckpoint(stateDir, agent, buffer, state());
   if (!stopped) appendFileSync(join(o.out, "log.jsonl"), `${JSON.stringify({ done: true, step, seconds: seconds() })}\n`);
+  env.close?.();
+  evalEnv.close?.();
   return { step, stopped, evaluations, seconds: seconds() };
 }
 

@@ -57,6 +57,7 @@ export function measureReturns(envId: string, policy: SquashedGaussianPolicy, ep
     }
     returns.push(total);
   }
+  env.close?.();
   const mean = returns.reduce((a, b) => a + b, 0) / episodes;
   const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, episodes - 1));
   return { mean, std, n: episodes, returns };
