@@ -72,3 +72,22 @@ export function shippedBehaviour(envId: string, name: ShippedPolicyName): { name
     },
   };
 }
+
+/**
+ * One line on the shipped policies of `envId` from its manifest.json: the sampled return (mean ± sample std, n
+ * episodes) of expert, medium and random, and the SAC step each comes from; "not shipped yet" without a manifest.
+ */
+export function shippedPoliciesSummary(envId: string): string {
+  const path = join(expertsFolder() ?? "experts", envId, "manifest.json");
+  if (!existsSync(path)) return "not shipped yet";
+  let m: { sampled_returns?: Record<string, { mean: number; std: number; n: number }>; expert_step?: number; medium_step?: number };
+  try {
+    m = JSON.parse(readFileSync(path, "utf8")) as typeof m;
+  } catch {
+    return `${path} is not valid JSON`;
+  }
+  const r = m.sampled_returns ?? {};
+  const part = (k: string): string => (r[k] ? `${k} ${r[k]!.mean.toFixed(0)} ± ${r[k]!.std.toFixed(0)}` : `${k} ?`);
+  const n = r.expert?.n ?? 0;
+  return `SAC policies (strl expert ship): ${part("expert")} (step ${m.expert_step}), ${part("medium")} (step ${m.medium_step}), ${part("random")}; sampled returns, mean ± std over ${n} episodes`;
+}

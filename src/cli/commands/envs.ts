@@ -3,6 +3,7 @@ import { parseFlags, type Command } from "../command.js";
 import { make, ready, registeredIds, type Space } from "../../envs/index.js";
 import { isLocomotionEnv } from "../../envs/mujoco/index.js";
 import { successText } from "../../experiments/reproduce.js";
+import { shippedPoliciesSummary } from "../../data/locomotion-policies.js";
 
 const HELP = `strl envs — list the environments
 
@@ -33,9 +34,6 @@ const EXPERTS: Record<string, string> = {
   "MiniGrid-FourRooms-v0": "BFS planner",
   "MiniGrid-DoorKey-8x8-v0": "BFS planner (key, door, goal)",
   "Maze2D-UMaze-v0": "BFS waypoints + PD controller",
-  "Hopper-v5": "not shipped yet",
-  "Walker2d-v5": "not shipped yet",
-  "HalfCheetah-v5": "not shipped yet",
 };
 
 /** The MuJoCo locomotion envs (Gymnasium v5) are judged by their return; everything else by successText. */
@@ -70,7 +68,7 @@ export async function describeEnvs(): Promise<EnvInfo[]> {
       observation: spaceText(env.observationSpace),
       action: spaceText(env.actionSpace),
       maxEpisodeSteps: env.maxEpisodeSteps,
-      expert: EXPERTS[id] ?? "scripted controller",
+      expert: isLocomotionEnv(id) ? shippedPoliciesSummary(id) : (EXPERTS[id] ?? "scripted controller"),
       options: OPTIONS[id] ?? [],
       success: success(id),
     };
