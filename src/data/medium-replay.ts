@@ -1,7 +1,8 @@
 /**
  * D4RL's `medium-replay` dataset of a MuJoCo locomotion env: every transition the SAC run stored in its replay
  * buffer until the medium snapshot, in the order they happened. `strl expert ship` saves that prefix of the
- * buffer as `experts/<env>/medium-replay.safetensors` (obs [N, obsDim], act [N, actDim], rew [N], next_obs
+ * buffer as `experts/<env>/medium-replay.safetensors` (not committed: the manifest's `medium_replay.regenerate`
+ * commands rebuild it, bit for bit where the run was not resumed before the medium step) (obs [N, obsDim], act [N, actDim], rew [N], next_obs
  * [N, obsDim], done [N] = terminated). Episodes are recovered from it: an episode ends at a terminal row, or where
  * the next row does not start from this row's next observation (the env was reset: a time-limit truncation), or
  * at the end of the prefix (an unfinished episode, marked truncated). The simulator states (infos/qpos, qvel) were
@@ -22,7 +23,7 @@ export function mediumReplayPath(envId: string): string {
 /** The first `episodes` episodes of the shipped medium-replay buffer (all of them when it holds fewer). */
 export function mediumReplayDataset(envId: string, episodes: number, seed: number): Dataset {
   const path = mediumReplayPath(envId);
-  if (!existsSync(path)) throw new RangeError(`${envId} has no shipped medium-replay buffer (${path} is missing); 'strl expert ship' writes it from an expert run`);
+  if (!existsSync(path)) throw new RangeError(`${envId}'s medium-replay buffer is not built here (${path} is missing; a dataset, so not committed): run the commands under medium_replay.regenerate in ${envId}/manifest.json`);
   const st = decodeSafetensors(readFileSync(path), path);
   const env = make(envId);
   env.close?.(); // only its spaces are needed

@@ -103,6 +103,40 @@ function readSnapshot(run: string, step: number): SquashedGaussianPolicy {
   return SquashedGaussianPolicy.fromSafetensors(readFileSync(path), path);
 }
 
+/**
+ * Writes `<out>/medium-replay.safetensors`: the first `n` transitions of the run's replay buffer (one per env step,
+ * in order; all of them when `n` is undefined).
+ */
+export function writeMediumReplay(run: string, out: string, n: number | undefined, envId: string): number {
+  const replayPath = join(run, "state", "replay.safetensors");
+  if (!existsSync(replayPath)) throw new RangeError(`${run} has no replay buffer (${replayPath})`);
+  const rep = decodeSafetensors(readFileSync(replayPath), replayPath);
+  const total = rep.tensors.get("rew")?.shape[0] ?? 0;
+  const upTo = n ?? total;
+  const cut = (k: string): [string, TensorData] => {
+    const t = rep.tensors.get(k);
+    if (!t) throw new RangeError(`${replayPath} lacks '${k}'`);
+    const width = t.shape.length > 1 ? t.shape[1]! : 1;
+    if (t.shape[0]! < upTo) throw new RangeError(`${replayPath} holds ${t.shape[0]} transitions, fewer than the medium step ${upTo}`);
+    return [k, { dtype: "F32", shape: t.shape.length > 1 ? [upTo, width] : [upTo], data: (t.data as Float32Array).slice(0, upTo * width) }];
+  };
+  mkdirSync(out, { recursive: true });
+  writeFileAtomic(join(out, "medium-replay.safetensors"), encodeSafetensors(["obs", "act", "rew", "next_obs", "done"].map(cut), { env_id: envId, until_step: String(upTo) }));
+  return upTo;
+}
+
+/**
+ * The commands that rebuild medium-replay: the run's first command cut at the medium step (a SAC run is
+ * deterministic for its seed, so the buffer's first n transitions come back bit for bit when no resume came
+ * before step n), then `ship --medium-replay-only`.
+ */
+function regenerateCommands(commands: Array<{ start: number; command: string }>, envId: string, n: number): string {
+  const first = commands.find((c) => c.start === 0)?.command ?? "";
+  const dir = `runs/${envId}-until-medium`;
+  const train = first.replace(/--steps \S+/, `--steps ${n}`).replace(/--out \S+/, `--out ${dir}`).replace(/ --resume\b/, "");
+  return `${train} && strl expert ship --run ${dir} --out experts/${envId} --medium-replay-only`;
+}
+
 export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
   const evals = readEvaluations(o.run);
   const expertEval = o.expertStep === undefined ? evals[evals.length - 1]! : evals.find((e) => e.step === o.expertStep);
@@ -127,18 +161,8 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
   writeFileAtomic(join(o.out, "expert.safetensors"), withName(expert, "expert").toSafetensors());
   writeFileAtomic(join(o.out, "medium.safetensors"), withName(medium, "medium").toSafetensors());
   writeFileAtomic(join(o.out, "random.safetensors"), withName(random, "random").toSafetensors());
-  // medium-replay: the buffer's first mediumStep transitions (one per env step, in order)
-  const replayPath = join(o.run, "state", "replay.safetensors");
-  const rep = decodeSafetensors(readFileSync(replayPath), replayPath);
+  writeMediumReplay(o.run, o.out, mediumEval.step, envId);
   const n = mediumEval.step;
-  const cut = (k: string): [string, TensorData] => {
-    const t = rep.tensors.get(k);
-    if (!t) throw new RangeError(`${replayPath} lacks '${k}'`);
-    const width = t.shape.length > 1 ? t.shape[1]! : 1;
-    if (t.shape[0]! < n) throw new RangeError(`${replayPath} holds ${t.shape[0]} transitions, fewer than the medium step ${n}`);
-    return [k, { dtype: "F32", shape: t.shape.length > 1 ? [n, width] : [n], data: (t.data as Float32Array).slice(0, n * width) }];
-  };
-  writeFileAtomic(join(o.out, "medium-replay.safetensors"), encodeSafetensors(["obs", "act", "rew", "next_obs", "done"].map(cut), { env_id: envId, until_step: String(n) }));
   const returns = {
     random: measureReturns(envId, random, o.episodes, 1),
     medium: measureReturns(envId, medium, o.episodes, 1),
@@ -156,7 +180,12 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
     deterministic_evaluation: { expert: { mean: expertEval.eval_mean, std: expertEval.eval_std }, medium: { mean: mediumEval.eval_mean, std: mediumEval.eval_std } },
     sampled_returns: Object.fromEntries(Object.entries(returns).map(([k, r]) => [k, { mean: r.mean, std: r.std, n: r.n }])),
     returns_note: `sampled_returns: ${o.episodes} episodes of each policy sampled as strl collect samples it (reset seeds from Rng(1)); std is the sample standard deviation`,
-    medium_replay: { transitions: n, note: "the replay buffer's first medium_step transitions; no infos/qpos, qvel" },
+    medium_replay: {
+      transitions: n,
+      note: "the replay buffer's first medium_step transitions (no infos/qpos, qvel); a dataset, so not committed: regenerate it with the commands below",
+      regenerate: regenerateCommands(commands, envId, n),
+      exact: commands.every((c) => c.start === 0 || c.start >= n),
+    },
     ship_command: o.command,
   };
   writeFileAtomic(join(o.out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -51,6 +51,9 @@ describe("strl expert ship", () => {
     const replay = decodeSafetensors(readFileSync(join(out, "medium-replay.safetensors"))).tensors.get("rew")!;
     assert.deepEqual(replay.shape, [2000]);
     assert.equal(replay.data[1999], 1999);
+    const replayInfo = m.medium_replay as { regenerate: string; exact: boolean };
+    assert.equal(replayInfo.regenerate, "strl expert train --env Hopper-v5 && strl expert ship --run runs/Hopper-v5-until-medium --out experts/Hopper-v5 --medium-replay-only");
+    assert.equal(replayInfo.exact, true);
     const sampled = m.sampled_returns as Record<string, { n: number; mean: number }>;
     assert.equal(sampled.expert!.n, 2);
     assert.ok(Number.isFinite(sampled.random!.mean));

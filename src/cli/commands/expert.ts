@@ -1,6 +1,6 @@
 /** `strl expert`: train behaviour policies for the MuJoCo locomotion envs with SAC, as D4RL made its policies. */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { numberFlag, parseFlags, parseIntegerFlag, type Command } from "../command.js";
 import { required } from "../flags.js";
 import { UsageError } from "../usage-error.js";
@@ -9,7 +9,7 @@ import { ready as envsReady } from "../../envs/index.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { ready as tensorReady } from "../../tensor/index.js";
 import { runSac, type SacProgress } from "../../online/sac-run.js";
-import { shipExpertRun } from "../../online/ship.js";
+import { shipExpertRun, writeMediumReplay } from "../../online/ship.js";
 import { stopOnSignals } from "../train-run.js";
 
 const HELP = `strl expert — train a behaviour policy for a MuJoCo locomotion env with SAC (D4RL's recipe)
@@ -18,6 +18,7 @@ Usage: strl expert train --env ID --steps N --out DIR [--seed S] [--resume]
                          [--start-steps N] [--eval-every N] [--eval-episodes N] [--checkpoint-every N]
                          [--hidden 256,256] [--batch-size 256] [--json]
        strl expert ship --run DIR --out experts/ENV [--expert-step N] [--medium-step N] [--episodes 10]
+                        [--medium-replay-only]
 
 Envs: ${LOCOMOTION_SPECS.map((s) => s.id).join(", ")}.
 Soft Actor-Critic with a learned temperature (target entropy -actDim), two critics and Polyak-averaged targets
@@ -33,7 +34,10 @@ steps (default 25000). The matrix products run on the native engine; STRL_THREAD
 ship writes the policies strl collect uses (D4RL's definitions): expert = the actor at --expert-step (default: the
 run's last evaluation), medium = the snapshot whose evaluation is closest to a third of the expert's (or
 --medium-step), random = the initial actor, medium-replay = the replay buffer until the medium step; and
-manifest.json with the commands, seed, steps and each policy's sampled return over --episodes episodes.
+manifest.json with the commands, seed, steps and each policy's sampled return over --episodes episodes (100 or
+more make them strl's own score references). medium-replay is a dataset and is not committed: the manifest gives
+the commands that rebuild it (the run cut at the medium step, then ship --medium-replay-only, which writes the
+run's whole buffer, or its first --medium-step transitions, as medium-replay.safetensors).
 
 Examples:
   strl expert train --env Hopper-v5 --steps 300000 --seed 0 --out runs/expert-hopper
@@ -94,13 +98,19 @@ async function train(argv: string[]): Promise<number> {
 }
 
 async function ship(argv: string[]): Promise<number> {
-  const { values: v } = parseFlags(argv, { run: { type: "string" }, out: { type: "string" }, "expert-step": { type: "string" }, "medium-step": { type: "string" }, episodes: { type: "string" } });
+  const { values: v } = parseFlags(argv, { run: { type: "string" }, out: { type: "string" }, "expert-step": { type: "string" }, "medium-step": { type: "string" }, episodes: { type: "string" }, "medium-replay-only": { type: "boolean" } });
   const run = required("run", v.run);
   const out = required("out", v.out);
   const expertStep = v["expert-step"] === undefined ? undefined : parseIntegerFlag("expert-step", v["expert-step"], { min: 1 });
   const mediumStep = v["medium-step"] === undefined ? undefined : parseIntegerFlag("medium-step", v["medium-step"], { min: 1 });
   const episodes = numberFlag("episodes", v.episodes, 10, { integer: true, min: 1, max: 10_000 });
   checkWritableFolder(out);
+  if (v["medium-replay-only"]) {
+    const envId = basename(out);
+    const n = writeMediumReplay(run, out, mediumStep, envId);
+    console.log(`wrote ${join(out, "medium-replay.safetensors")}: the first ${n} transitions of ${run}'s replay buffer`);
+    return 0;
+  }
   await tensorReady();
   await envsReady();
   const m = shipExpertRun({ run, out, expertStep, mediumStep, episodes, command: `strl expert ship ${argv.join(" ")}` });
