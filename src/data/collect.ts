@@ -11,7 +11,8 @@ import { VERSION } from "../version.js";
 import { collectMazeExpert, MAZE_FAST_ENV } from "./maze-expert-dataset.js";
 import { LocomotionEnv } from "../envs/mujoco/locomotion.js";
 import { mediumReplayDataset } from "./medium-replay.js";
-import { isPolicyName, makePolicy, mediumEps, POLICY_NAMES, type PolicyName, type PolicyOptions } from "./policies.js";
+import { isLocomotionEnv } from "../envs/mujoco/specs.js";
+import { isPolicyName, LOCOMOTION_DATASETS, makePolicy, mediumEps, POLICY_NAMES, type PolicyName, type PolicyOptions } from "./policies.js";
 import { Dataset, type MetaValue, type Trajectory } from "./trajectory.js";
 
 export interface CollectOptions extends PolicyOptions {
@@ -86,6 +87,7 @@ export function collectDataset(o: CollectOptions): Dataset {
   if (envId === MAZE_FAST_ENV && o.policy === "expert" && noEnvOptions && o.fastPath !== false) {
     return collectMazeExpert({ episodes: o.episodes, seed: o.seed });
   }
+  if ((LOCOMOTION_DATASETS as readonly string[]).includes(o.policy) && !isLocomotionEnv(envId)) makePolicy(o.policy, envId); // throws its refusal
   if (o.policy === "medium-replay") return mediumReplayDataset(envId, o.episodes, o.seed);
   const env = make(envId, o.envOptions);
   const root = new Rng(o.seed);

@@ -54,6 +54,18 @@ describe("strl collect", () => {
     assert.ok(readFileSync(a).equals(readFileSync(b)));
   });
 
+  it("MuJoCo: a policy or dataset that is not shipped, or not defined there, is one line and exit 2", () => {
+    const noExperts = { STRL_EXPERTS_DIR: mkdtempSync(join(tmpdir(), "strl-noexperts-")) };
+    const out = join(dir, "never.h5");
+    assert.equal(
+      userErrorLine(runCli(["collect", "--env", "Hopper-v5", "--policy", "medium", "--episodes", "1", "--out", out], undefined, noExperts)),
+      `strl collect: Hopper-v5 has no shipped medium policy (${join(noExperts.STRL_EXPERTS_DIR, "Hopper-v5", "medium.safetensors")} is missing); make one with 'strl expert train' then 'strl expert ship'`,
+    );
+    assert.match(userErrorLine(runCli(["collect", "--env", "Walker2d-v5", "--policy", "mixed", "--episodes", "1", "--out", out])), /policy 'mixed' is not defined for MuJoCo envs/);
+    assert.match(userErrorLine(runCli(["collect", "--env", "CartPole-v1", "--policy", "medium-expert", "--episodes", "1", "--out", out])), /only for the MuJoCo locomotion envs/);
+    assert.throws(() => readFileSync(out));
+  });
+
   it("shows help with examples", () => {
     const r = runCli(["collect", "--help"]);
     assert.equal(r.status, 0);
