@@ -16,8 +16,8 @@ import { Rng } from "../tensor/index.js";
 export interface ShipOptions {
   run: string;
   out: string;
-  /** The snapshot to ship as expert (default: the last evaluated step). */
-  expertStep?: number;
+  /** The snapshot to ship as expert: a step, "best" (the highest deterministic evaluation), or the last (default). */
+  expertStep?: number | "best";
   /** The snapshot to ship as medium (default: evaluation closest to a third of the expert's). */
   mediumStep?: number;
   /** Episodes per policy for the returns in the manifest. */
@@ -139,7 +139,11 @@ function regenerateCommands(commands: Array<{ start: number; command: string }>,
 
 export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
   const evals = readEvaluations(o.run);
-  const expertEval = o.expertStep === undefined ? evals[evals.length - 1]! : evals.find((e) => e.step === o.expertStep);
+  const expertEval = o.expertStep === undefined
+    ? evals[evals.length - 1]!
+    : o.expertStep === "best"
+      ? evals.reduce((best, e) => (e.eval_mean > best.eval_mean ? e : best))
+      : evals.find((e) => e.step === o.expertStep);
   if (!expertEval) throw new RangeError(`${o.run}: no evaluation at step ${o.expertStep}`);
   const candidates = evals.filter((e) => e.step < expertEval.step);
   const third = expertEval.eval_mean / 3;
@@ -175,6 +179,7 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
     train_commands: commands,
     seed: Number(expert.metadata.seed),
     expert_step: expertEval.step,
+    expert_choice: o.expertStep === undefined ? "the run's last evaluation (D4RL's final policy)" : o.expertStep === "best" ? "the snapshot with the highest deterministic evaluation (10 fixed-seed episodes) of the run; D4RL took the final policy" : `step ${o.expertStep}, chosen by hand`,
     medium_step: mediumEval.step,
     training_minutes: Math.round(expertEval.seconds / 6) / 10,
     deterministic_evaluation: { expert: { mean: expertEval.eval_mean, std: expertEval.eval_std }, medium: { mean: mediumEval.eval_mean, std: mediumEval.eval_std } },

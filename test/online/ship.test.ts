@@ -1,6 +1,6 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ready } from "../../src/envs/index.js";
@@ -57,6 +57,16 @@ describe("strl expert ship", () => {
     const sampled = m.sampled_returns as Record<string, { n: number; mean: number }>;
     assert.equal(sampled.expert!.n, 2);
     assert.ok(Number.isFinite(sampled.random!.mean));
+  });
+
+  it("--expert-step best ships the highest evaluation and says so; medium is a third of that one", () => {
+    const run = join(dir, "run-best");
+    cpSync(join(dir, "run"), run, { recursive: true });
+    writeFileSync(join(run, "log.jsonl"), [[1000, 30], [2000, 450], [3000, 300]].map(([step, mean]) => JSON.stringify({ step, eval_mean: mean, eval_std: 1, seconds: 1 })).join("\n") + "\n");
+    const m = shipExpertRun({ run, out: join(dir, "experts-best", "Hopper-v5"), expertStep: "best", episodes: 1, command: "" });
+    assert.equal(m.expert_step, 2000);
+    assert.equal(m.medium_step, 1000); // the only earlier snapshot
+    assert.match(String(m.expert_choice), /highest deterministic evaluation/);
   });
 
   it("refuses a folder that is not an expert run, and a medium step without an evaluation", () => {

@@ -17,7 +17,7 @@ const HELP = `strl expert — train a behaviour policy for a MuJoCo locomotion e
 Usage: strl expert train --env ID --steps N --out DIR [--seed S] [--resume]
                          [--start-steps N] [--eval-every N] [--eval-episodes N] [--checkpoint-every N]
                          [--hidden 256,256] [--batch-size 256] [--json]
-       strl expert ship --run DIR --out experts/ENV [--expert-step N] [--medium-step N] [--episodes 10]
+       strl expert ship --run DIR --out experts/ENV [--expert-step N|best] [--medium-step N] [--episodes 10]
                         [--medium-replay-only]
 
 Envs: ${LOCOMOTION_SPECS.map((s) => s.id).join(", ")}.
@@ -32,7 +32,7 @@ continues from it (the interrupted episode restarts). A checkpoint is also writt
 steps (default 25000). The matrix products run on the native engine; STRL_THREADS=1 suits one run per core.
 
 ship writes the policies strl collect uses (D4RL's definitions): expert = the actor at --expert-step (default: the
-run's last evaluation), medium = the snapshot whose evaluation is closest to a third of the expert's (or
+run's last evaluation, as D4RL; 'best': the highest deterministic evaluation), medium = the snapshot whose evaluation is closest to a third of the expert's (or
 --medium-step), random = the initial actor, medium-replay = the replay buffer until the medium step; and
 manifest.json with the commands, seed, steps and each policy's sampled return over --episodes episodes (100 or
 more make them strl's own score references). medium-replay is a dataset and is not committed: the manifest gives
@@ -101,7 +101,7 @@ async function ship(argv: string[]): Promise<number> {
   const { values: v } = parseFlags(argv, { run: { type: "string" }, out: { type: "string" }, "expert-step": { type: "string" }, "medium-step": { type: "string" }, episodes: { type: "string" }, "medium-replay-only": { type: "boolean" } });
   const run = required("run", v.run);
   const out = required("out", v.out);
-  const expertStep = v["expert-step"] === undefined ? undefined : parseIntegerFlag("expert-step", v["expert-step"], { min: 1 });
+  const expertStep = v["expert-step"] === undefined ? undefined : v["expert-step"] === "best" ? "best" : parseIntegerFlag("expert-step", v["expert-step"], { min: 1 });
   const mediumStep = v["medium-step"] === undefined ? undefined : parseIntegerFlag("medium-step", v["medium-step"], { min: 1 });
   const episodes = numberFlag("episodes", v.episodes, 10, { integer: true, min: 1, max: 10_000 });
   checkWritableFolder(out);
