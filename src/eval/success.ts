@@ -10,9 +10,11 @@
  * | Acrobot-v1                               | terminated (the tip swung above the line)                           |
  * | Maze2D-UMaze-v0                          | the ball came within 0.5 of the goal on some step (`info.distance`) |
  * | Pendulum-v1                              | none: no success notion; the success rate is reported as `null`     |
+ * | Hopper-v5, Walker2d-v5, HalfCheetah-v5   | none (judged by return; a fall terminates them, never a success)    |
  * | any other env                            | `info.isSuccess` on a step, or terminated with a positive reward    |
  */
 import type { StepResult } from "../envs/core.js";
+import { isLocomotionEnv } from "../envs/mujoco/specs.js";
 
 export interface EpisodeEnd {
   /** Steps taken. */
@@ -60,6 +62,7 @@ const BY_ID: Record<string, SuccessRule | null> = {
 /** The success rule of `envId` (see the table above), or `null` for envs without a notion of success. */
 export function successRule(envId: string): SuccessRule | null {
   if (envId in BY_ID) return BY_ID[envId]!;
+  if (isLocomotionEnv(envId)) return null;
   if (/^(Maze|MazeLocal|MiniGrid)-/.test(envId)) return INFO_FLAG;
   return GENERIC;
 }

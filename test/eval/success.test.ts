@@ -33,6 +33,8 @@ describe("success rules per env family", () => {
 
   it("has no notion of success for Pendulum, and the generic rule elsewhere", () => {
     assert.equal(successRule("Pendulum-v1"), null);
+    // the locomotion envs terminate when they fall (with the step's positive healthy reward): never a success
+    for (const id of ["Hopper-v5", "Walker2d-v5", "HalfCheetah-v5"]) assert.equal(successRule(id), null, id);
     assert.equal(new SuccessTracker(null).end(end({})), null);
     assert.equal(new SuccessTracker(successRule("Acrobot-v1")).end(end({ terminated: true })), true);
     const g = successRule("Unknown-v0");
