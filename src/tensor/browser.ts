@@ -29,6 +29,9 @@ export function describeEngine(e: BrowserEngine): string {
 
 export async function startBrowserEngine(opts: { wasmPaths: string; order?: readonly BrowserBackend[] }): Promise<BrowserEngine> {
   setWasmPaths(opts.wasmPaths);
+  // The page is cross-origin isolated (MuJoCo's WASM module needs shared memory), which would let tfjs-wasm pick
+  // its multi-threaded build; Node's wasm engine never runs threads, and the page runs Node's kernels.
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
   const skipped: string[] = [];
   for (const b of opts.order ?? BROWSER_BACKENDS) {
     if (b === "webgpu" && !(typeof navigator !== "undefined" && "gpu" in navigator)) {

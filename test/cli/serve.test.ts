@@ -61,6 +61,12 @@ describe("strl serve: what it serves", () => {
     assert.match(page.body, /<title>page<\/title>/);
     assert.match(String(page.headers["content-type"]), /text\/html/);
     assert.equal((await get("/wasm/x.wasm")).headers["content-type"], "application/wasm");
+    // cross-origin isolated (MuJoCo's shared WASM memory), on files and refusals alike
+    for (const r of [page, await get("/checkpoint/notes.txt"), await get("/", "GET", "evil.example:80")]) {
+      assert.equal(r.headers["cross-origin-opener-policy"], "same-origin");
+      assert.equal(r.headers["cross-origin-embedder-policy"], "require-corp");
+      assert.equal(r.headers["cross-origin-resource-policy"], "same-origin");
+    }
     const cfg = await get("/checkpoint/config.json?v=1");
     assert.equal(cfg.status, 200);
     assert.match(cfg.body, /strl-checkpoint/);

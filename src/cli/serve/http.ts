@@ -11,6 +11,10 @@
  * (`localhost`, `127.0.0.1`, `[::1]`) or a name given with `--allow-remote`, with the server's port; anything
  * else is 421. Open connections are capped, and a request's headers, the whole request and an idle connection
  * each have a time limit (a slow or silent client is disconnected).
+ *
+ * Every response is cross-origin isolated (`ISOLATION_HEADERS`): MuJoCo's WASM module (the locomotion envs) runs on
+ * shared WebAssembly memory, which browsers grant only to isolated pages, and no other site may embed or open
+ * what this server returns.
  */
 import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
@@ -63,6 +67,13 @@ const TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
   ".safetensors": "application/octet-stream",
 };
+
+/** Sent with every response: the page is cross-origin isolated, and its files are for this origin only. */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+  "cross-origin-resource-policy": "same-origin",
+});
 
 /** True for the loopback hosts `strl serve` binds without `--allow-remote`. */
 export function isLoopback(host: string): boolean {
@@ -148,6 +159,7 @@ async function fileUnder(root: string, segments: string[]): Promise<string | und
 }
 
 async function handle(o: ServeOptions, hosts: Set<string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
   const host = (req.headers.host ?? "").toLowerCase();
   if (!hosts.has(host)) {
     const shown = host === "" ? "no Host header" : `Host '${host.slice(0, 80).replace(/[^\x20-\x7e]/g, "?")}'`;
