@@ -1,5 +1,5 @@
 // Bundles the page (web/app/main.ts and the src/ code it imports) with esbuild into dist/web/, with index.html,
-// style.css and tfjs-wasm's binaries (served locally: no CDN). Node-only modules are stubbed: the page never
+// style.css, tfjs-wasm's binaries and MuJoCo's (wasm/mujoco.wasm, for the locomotion envs; served locally: no CDN). Node-only modules are stubbed: the page never
 // calls them (the native addon loader, file I/O, HDF5, report rendering), but src/ files that also hold such
 // functions import them at the top.
 import { build } from "esbuild";
@@ -39,3 +39,6 @@ await build({
 for (const f of ["index.html", "style.css"]) copyFileSync(join(here, f), join(out, f));
 const wasmDir = join(dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm")), "..", "wasm-out");
 for (const f of readdirSync(wasmDir)) if (f.endsWith(".wasm")) copyFileSync(join(wasmDir, f), join(out, "wasm", f));
+// the `mujoco` package exports ESM only (no require condition): resolve it as an import; the page points the
+// module at this copy (setMujocoWasmUrl)
+copyFileSync(join(dirname(fileURLToPath(import.meta.resolve("mujoco"))), "mujoco.wasm"), join(out, "wasm", "mujoco.wasm"));

@@ -1,10 +1,12 @@
 /**
  * Draws the environment on the page's canvas: grid worlds (mazes, MiniGrid) from the env's own `renderRgb`,
  * with the maze agent's local view (the four wall bits it observes) outlined; the classic-control tasks and
- * Maze2D from their physical state (`getState()`).
+ * Maze2D from their physical state (`getState()`); the MuJoCo locomotion envs from the side (draw-mujoco.ts).
  */
 import type { Env } from "../../src/envs/core.js";
 import { parseMaze, U_MAZE } from "../../src/envs/control/maze2d-layout.js";
+import { LocomotionEnv } from "../../src/envs/mujoco/index.js";
+import { drawMujoco, type MujocoDrawing } from "./draw-mujoco.js";
 
 type Ctx = CanvasRenderingContext2D;
 
@@ -126,17 +128,23 @@ function maze2d(ctx: Ctx, s: number[]): void {
   ctx.fill();
 }
 
-/** Draws `env`'s current state (obs: its latest observation). */
-export function drawEnv(canvas: HTMLCanvasElement, env: Env, obs: ArrayLike<number>): void {
+/** Draws `env`'s current state (obs: its latest observation); for a MuJoCo env, says what it drew. */
+export function drawEnv(canvas: HTMLCanvasElement, env: Env, obs: ArrayLike<number>): MujocoDrawing | undefined {
   const ctx = canvas.getContext("2d")!;
   clear(ctx);
-  if (typeof env.renderRgb === "function") return drawGrid(ctx, env, obs);
-  const s = env.getState();
-  if (env.id.startsWith("CartPole")) return cartPole(ctx, s);
-  if (env.id.startsWith("Acrobot")) return acrobot(ctx, s);
-  if (env.id.startsWith("MountainCar")) return mountainCar(ctx, s);
-  if (env.id.startsWith("Pendulum")) return pendulum(ctx, s);
-  if (env.id.startsWith("Maze2D")) return maze2d(ctx, s);
-  ctx.fillStyle = "#333";
-  ctx.fillText(env.render().slice(0, 200), 10, 20);
+  if (env instanceof LocomotionEnv) return drawMujoco(ctx, env);
+  if (typeof env.renderRgb === "function") drawGrid(ctx, env, obs);
+  else {
+    const s = env.getState();
+    if (env.id.startsWith("CartPole")) cartPole(ctx, s);
+    else if (env.id.startsWith("Acrobot")) acrobot(ctx, s);
+    else if (env.id.startsWith("MountainCar")) mountainCar(ctx, s);
+    else if (env.id.startsWith("Pendulum")) pendulum(ctx, s);
+    else if (env.id.startsWith("Maze2D")) maze2d(ctx, s);
+    else {
+      ctx.fillStyle = "#333";
+      ctx.fillText(env.render().slice(0, 200), 10, 20);
+    }
+  }
+  return undefined;
 }

@@ -7,12 +7,16 @@ import { BROWSER_BACKENDS, describeEngine, startBrowserEngine, type BrowserBacke
 import { applyWeights, checkpointFromBytes, CheckpointError } from "../../src/checkpoint/index.js";
 import { modelFromJSON } from "../../src/models/factory.js";
 import type { PolicyModel } from "../../src/models/types.js";
-import { make } from "../../src/envs/index.js";
+import { make, readyFor } from "../../src/envs/index.js";
+import { isLocomotionEnv } from "../../src/envs/mujoco/index.js";
+import { setMujocoWasmUrl } from "../../src/envs/mujoco/runtime.js";
+import { d4rlReference } from "../../src/eval/normalized.js";
 import { EpisodeStepper } from "../../src/eval/stepper.js";
 import { DecisionInspector, type DecisionTrace } from "../../src/eval/decision.js";
 import { measureReferenceReturns } from "../../src/eval/reference.js";
 import { trainTinyMaze } from "../../src/experiments/tiny-maze.js";
 import { drawEnv } from "./draw.js";
+import type { MujocoDrawing } from "./draw-mujoco.js";
 import { bars, raster, softmax } from "./panels.js";
 import { formatEnergy } from "../../src/energy/units.js";
 
@@ -43,6 +47,8 @@ const state = {
   decision: undefined as (DecisionTrace & { probabilities?: number[] }) | undefined,
   episodeEnergyPj: undefined as number | undefined,
   annEpisodeEnergyPj: undefined as number | undefined,
+  /** MuJoCo envs: what the side view drew last. */
+  view: undefined as MujocoDrawing | undefined,
 };
 (window as unknown as { strl: typeof state }).strl = state;
 
@@ -68,7 +74,13 @@ async function fetchCheckpoint(): Promise<Loaded | undefined> {
   if (!bin.ok) throw new CheckpointError(where, bin.status === 404 ? "model.safetensors is missing" : `model.safetensors: HTTP ${bin.status}`);
   const { config, weights } = checkpointFromBytes(where, await cfg.text(), new Uint8Array(await bin.arrayBuffer()));
   try {
-    make(config.env.id, config.env.options);
+    await readyFor(config.env.id); // the MuJoCo simulator's WASM module, for a locomotion env only
+  } catch (e) {
+    throw new CheckpointError(where, `it was trained for '${config.env.id}', whose simulator (wasm/mujoco.wasm) did not load: ${(e as Error).message}`);
+  }
+  try {
+    const probe = make(config.env.id, config.env.options);
+    (probe as { close?(): void }).close?.(); // a MuJoCo env holds simulator memory until closed
   } catch (e) {
     throw new CheckpointError(where, `it was trained for the environment '${config.env.id}', which this page cannot run (${(e as Error).message})`);
   }
@@ -98,6 +110,7 @@ class Player {
     const target = Number(($("target") as HTMLInputElement).value);
     const seed = Number(($("seed") as HTMLInputElement).value);
     const episode = Number(($("episode") as HTMLInputElement).value);
+    (this.stepper?.env as { close?(): void } | undefined)?.close?.();
     this.stepper = new EpisodeStepper({ envId: this.l.envId, envOptions: this.l.envOptions, model: this.l.model, targetReturn: target, seed, episode });
     this.inspector.resetEpisode();
     Object.assign(state, { actions: [], nearThreshold: [], layerSpikes: {}, done: false, return: 0, success: null, decision: undefined, episodeEnergyPj: undefined, annEpisodeEnergyPj: undefined });
@@ -161,7 +174,7 @@ class Player {
 
   private render(): void {
     const s = this.stepper;
-    drawEnv($("env") as HTMLCanvasElement, s.env, s.observations[s.observations.length - 1]!);
+    state.view = drawEnv($("env") as HTMLCanvasElement, s.env, s.observations[s.observations.length - 1]!);
     $("t").textContent = String(s.actions.length);
     $("return").textContent = s.return.toFixed(3);
     $("success").textContent = s.done ? (s.success === null ? "n/a" : s.success ? "yes" : "no") : "–";
@@ -191,6 +204,12 @@ class Player {
 async function defaultTarget(envId: string, envOptions?: Record<string, unknown>): Promise<number> {
   const fromUrl = params.get("target");
   if (fromUrl !== null && Number.isFinite(Number(fromUrl))) return Number(fromUrl);
+  const d4rl = isLocomotionEnv(envId) ? d4rlReference(envId) : undefined;
+  if (d4rl) {
+    // the trained SAC experts are files the page does not load: D4RL's expert reference return instead
+    $("target").title = `D4RL's expert reference return (${d4rl.source})`;
+    return d4rl.expert;
+  }
   // as `strl eval`: the expert's mean return on 10 episodes (seed 12345), rounded to 3 decimals
   const refs = await measureReferenceReturns(envId, { episodes: 10, seeds: [12345], envOptions });
   return Math.round(refs.expert * 1000) / 1000;
@@ -239,6 +258,7 @@ function offerTraining(): void {
 }
 
 async function main(): Promise<void> {
+  setMujocoWasmUrl(new URL("wasm/mujoco.wasm", location.href).href);
   const asked = params.get("backend");
   const order = asked && (BROWSER_BACKENDS as readonly string[]).includes(asked) ? [asked as BrowserBackend] : undefined;
   const engine = await startBrowserEngine({ wasmPaths: new URL("wasm/", location.href).href, order });

@@ -43,6 +43,16 @@ export interface MjData {
 
 let loaded: MujocoModule | undefined;
 let loading: Promise<MujocoModule> | undefined;
+let wasmUrl: string | undefined;
+
+/**
+ * Where the module fetches `mujoco.wasm` (a URL), for a page that serves it elsewhere than beside the bundled
+ * script (the browser page: `wasm/mujoco.wasm`). Call before the first `loadMujoco()`; Node never needs it.
+ */
+export function setMujocoWasmUrl(url: string): void {
+  if (loading) throw new Error("setMujocoWasmUrl: the MuJoCo module is already loading; set its URL before envs.ready()");
+  wasmUrl = url;
+}
 let fileCounter = 0;
 const models = new Map<string, MjModel>();
 
@@ -53,7 +63,8 @@ export async function loadMujoco(): Promise<MujocoModule> {
     const pkg = (await import("mujoco")) as unknown as { default: (overrides: object) => Promise<MujocoModule> };
     // A full WASM heap is reported by newData's one-line error; the module's own line about it would only repeat it.
     const printErr = (text: string): void => void (text.startsWith("Cannot enlarge memory") || console.error(text));
-    const m = await pkg.default({ printErr });
+    const locateFile = wasmUrl === undefined ? undefined : (path: string, dir: string): string => (path.endsWith(".wasm") ? wasmUrl! : dir + path);
+    const m = await pkg.default(locateFile ? { printErr, locateFile } : { printErr });
     m.FS.mkdir("/strl");
     loaded = m;
     return m;
