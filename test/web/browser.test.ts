@@ -10,26 +10,18 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { ready } from "../../src/tensor/index.js";
 import { trainTinyMaze } from "../../src/experiments/tiny-maze.js";
 import { startServer, type RunningServer } from "../../src/cli/serve/http.js";
-import { MAIN, runCli } from "../cli/run-cli.js";
+import { runCli } from "../cli/run-cli.js";
+import { ARTIFACTS, WEB, launchBrowser, open, skip, startServe, type Context } from "./page-harness.js";
 
-const CHROMIUM = process.env.STRL_CHROMIUM ?? "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const WEB = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "web");
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "artifacts");
 const TARGET = 0.9;
 const SEED = 0;
-
-type Pw = typeof import("playwright-core");
-type Context = Awaited<ReturnType<Pw["chromium"]["launchPersistentContext"]>>;
-type Page = Awaited<ReturnType<Context["newPage"]>>;
 
 interface PageState {
   ready: boolean;
@@ -42,54 +34,11 @@ interface PageState {
   episodeEnergyPj?: number;
 }
 
-let skip: string | undefined;
-let pw: Pw | undefined;
-if (!existsSync(CHROMIUM)) skip = `no chromium at ${CHROMIUM} (apt-get install -y chromium; .ci/run does it)`;
-else {
-  try {
-    pw = await import("playwright-core");
-  } catch (e) {
-    skip = `playwright-core is not installed (${(e as Error).message.split("\n")[0]})`;
-  }
-}
-if (!skip && !existsSync(join(WEB, "app.js"))) skip = `the page is not built (${WEB}/app.js; npm run build)`;
-if (skip) process.stdout.write(`# browser tests skipped: ${skip}\n`);
-
 let tmp: string;
 let ck: string;
 let serve: ChildProcess | undefined;
 let url: string;
 let browser: Context | undefined;
-
-function startServe(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [MAIN, "serve", ...args, "--port", "0", "--host", "127.0.0.1"], { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`strl serve did not start: ${err}`)), 30_000);
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]! });
-      }
-    });
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("exit", (code) => reject(new Error(`strl serve exited with ${code}: ${err}`)));
-  });
-}
-
-async function open(page: Page, at: string): Promise<string[]> {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(at);
-  await page.waitForFunction(() => (window as unknown as { strl?: PageState }).strl?.ready === true, null, { timeout: 20_000 });
-  return errors;
-}
 
 before(async () => {
   if (skip) return;
@@ -99,7 +48,7 @@ before(async () => {
   run.model.dispose();
   ck = join(tmp, "run", "checkpoint");
   ({ child: serve, url } = await startServe(["--checkpoint", ck]));
-  browser = await pw!.chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "strl-chromium-")), { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  browser = await launchBrowser();
 });
 
 after(async () => {
