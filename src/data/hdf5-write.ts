@@ -116,7 +116,8 @@ function openForWrite(h5: Awaited<ReturnType<typeof loadH5>>, tmp: string, path:
  * (HDF5 itself only says "can't write data"), else HDF5's own first line.
  */
 function h5WriteError(e: unknown, path: string, flat: FlatArrays): Error {
-  const need = Object.values(flat).reduce((n, a: ArrayBufferView) => n + a.byteLength, 0);
+  const arrays: ArrayBufferView[] = [flat.observations, flat.actions, flat.rewards, flat.terminals, flat.timeouts, ...Object.values(flat.infos).map((i) => i.data)];
+  const need = arrays.reduce((n, a) => n + a.byteLength, 0);
   try {
     const st = statfsSync(dirname(path));
     const free = st.bavail * st.bsize;
