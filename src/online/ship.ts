@@ -1,7 +1,7 @@
 /**
  * Turns a finished `strl expert train` run into the shipped behaviour policies of its env (D4RL's definitions):
- * expert = the actor at the expert step (the run's last evaluation unless chosen), medium = the snapshot whose
- * evaluation is closest to one third of the expert's, random = the initial actor, medium-replay = the replay
+ * expert = the actor at the expert step (the run's last evaluation unless chosen), medium = the first snapshot
+ * whose evaluation reaches a third of the expert's (D4RL stopped its run early at a medium level), random = the initial actor, medium-replay = the replay
  * buffer's first `mediumStep` transitions. Writes `<out>/{random,medium,expert}.safetensors`,
  * `medium-replay.safetensors` and `manifest.json` (commands, seed, steps, measured returns).
  */
@@ -147,9 +147,10 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
   if (!expertEval) throw new RangeError(`${o.run}: no evaluation at step ${o.expertStep}`);
   const candidates = evals.filter((e) => e.step < expertEval.step);
   const third = expertEval.eval_mean / 3;
-  const mediumEval = o.mediumStep === undefined
-    ? candidates.reduce<EvalLine | undefined>((best, e) => (!best || Math.abs(e.eval_mean - third) < Math.abs(best.eval_mean - third) ? e : best), undefined)
-    : candidates.find((e) => e.step === o.mediumStep);
+  // D4RL stopped its SAC run early "when the policy reached a medium level": the first snapshot whose evaluation
+  // reaches a third of the expert's (the closest one when none does)
+  const closest = candidates.reduce<EvalLine | undefined>((best, e) => (!best || Math.abs(e.eval_mean - third) < Math.abs(best.eval_mean - third) ? e : best), undefined);
+  const mediumEval = o.mediumStep === undefined ? (candidates.find((e) => e.eval_mean >= third) ?? closest) : candidates.find((e) => e.step === o.mediumStep);
   if (!mediumEval) throw new RangeError(`${o.run}: no evaluation before the expert step to serve as medium${o.mediumStep === undefined ? "" : ` at step ${o.mediumStep}`}`);
   const expert = readSnapshot(o.run, expertEval.step);
   const medium = readSnapshot(o.run, mediumEval.step);
@@ -181,6 +182,7 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
     expert_step: expertEval.step,
     expert_choice: o.expertStep === undefined ? "the run's last evaluation (D4RL's final policy)" : o.expertStep === "best" ? "the snapshot with the highest deterministic evaluation (10 fixed-seed episodes) of the run; D4RL took the final policy" : `step ${o.expertStep}, chosen by hand`,
     medium_step: mediumEval.step,
+    medium_choice: o.mediumStep !== undefined ? "chosen by hand" : mediumEval.eval_mean >= third ? "the first snapshot whose deterministic evaluation reaches a third of the expert's" : "no snapshot reaches a third of the expert's: the closest",
     training_minutes: Math.round(expertEval.seconds / 6) / 10,
     deterministic_evaluation: { expert: { mean: expertEval.eval_mean, std: expertEval.eval_std }, medium: { mean: mediumEval.eval_mean, std: mediumEval.eval_std } },
     sampled_returns: Object.fromEntries(Object.entries(returns).map(([k, r]) => [k, { mean: r.mean, std: r.std, n: r.n }])),

@@ -32,8 +32,8 @@ continues from it (the interrupted episode restarts). A checkpoint is also writt
 steps (default 25000). The matrix products run on the native engine; STRL_THREADS=1 suits one run per core.
 
 ship writes the policies strl collect uses (D4RL's definitions): expert = the actor at --expert-step (default: the
-run's last evaluation, as D4RL; 'best': the highest deterministic evaluation), medium = the snapshot whose evaluation is closest to a third of the expert's (or
---medium-step), random = the initial actor, medium-replay = the replay buffer until the medium step; and
+run's last evaluation, as D4RL; 'best': the highest deterministic evaluation), medium = the first snapshot whose evaluation reaches a third of the expert's (D4RL
+stopped its run early at a medium level; or --medium-step), random = the initial actor, medium-replay = the replay buffer until the medium step; and
 manifest.json with the commands, seed, steps and each policy's sampled return over --episodes episodes (100 or
 more make them strl's own score references). medium-replay is a dataset and is not committed: the manifest gives
 the commands that rebuild it (the run cut at the medium step, then ship --medium-replay-only, which writes the
