@@ -75,12 +75,22 @@ describe("strl train on a D4RL locomotion file", () => {
     // a Hopper-v5 episode lasts at least one step and earns at most ~ (1 + 10) per step: a finite, real return
     assert.ok(Number.isFinite(last["evaluation/return"]), JSON.stringify(last));
 
-    const ev = runCli(["eval", "--checkpoint", out, "--episodes", "1", "--target-return", "9"]);
+    const noExperts = { STRL_EXPERTS_DIR: mkdtempSync(join(tmpdir(), "strl-noexperts-")) };
+    const ev = runCli(["eval", "--checkpoint", out, "--episodes", "1", "--target-return", "9"], undefined, noExperts);
     assert.equal(ev.status, 0, ev.stderr);
     const m = /return (-?[\d.]+) ± [\d.]+, .*D4RL-normalised (-?[\d.]+) \(D4RL's references for its v2 envs, measured here on v5 envs\); own-normalised: strl's own random\/expert references for Hopper-v5 are not measured yet\n/.exec(ev.stdout);
     assert.ok(m, ev.stdout);
     // 100 x (R + 20.272305) / (3234.3 + 20.272305), to the printed digit (R printed to 2 decimals)
     assert.ok(Math.abs(Number(m[2]) - (100 * (Number(m[1]) + 20.272305)) / 3254.572305) <= 0.051, ev.stdout);
+
+    // with a shipped manifest (made-up references: random 0, expert 1000, 100 episodes) the own score is R / 10
+    const experts = mkdtempSync(join(tmpdir(), "strl-experts-"));
+    mkdirSync(join(experts, "Hopper-v5"));
+    writeFileSync(join(experts, "Hopper-v5", "manifest.json"), JSON.stringify({ sampled_returns: { random: { mean: 0, std: 10, n: 100 }, expert: { mean: 1000, std: 20, n: 100 } } }));
+    const own = runCli(["eval", "--checkpoint", out, "--episodes", "1", "--target-return", "9"], undefined, { STRL_EXPERTS_DIR: experts });
+    const o = /return (-?[\d.]+) ± [\d.]+, .*own-normalised (-?[\d.]+) ± [\d.]+ \(s\.e\.; strl's shipped random and expert policies, 100 episodes each/.exec(own.stdout);
+    assert.ok(o, own.stdout);
+    assert.ok(Math.abs(Number(o[2]) - Number(o[1]) / 10) <= 0.051, own.stdout);
   });
 
   it("refuses, in one line naming both widths, a walker2d file with 11-wide observations", async () => {
