@@ -11,7 +11,7 @@
  * - log(1 - tanh² u_j)): ∂L/∂u_j = ∂L/∂a_j (1 - a_j²) + ∂L/∂log π · 2 a_j, ∂L/∂μ_j = ∂L/∂u_j,
  * ∂L/∂log σ_j = ∂L/∂u_j σ_j ε_j - ∂L/∂log π (zero where the clamp of log σ is active).
  */
-import { ACTOR_PREFIX, LOG_STD_MAX, LOG_STD_MIN, SquashedGaussianPolicy, tanhLogDet } from "../envs/mujoco/gaussian-policy.js";
+import { ACTOR_PREFIX, LOG_STD_MAX, LOG_STD_MIN, sampleSquashedRow, SquashedGaussianPolicy } from "../envs/mujoco/gaussian-policy.js";
 import { Adam, DenseMlp, MlpWorkspace, type Rng } from "../tensor/index.js";
 
 export interface SacConfig {
@@ -67,7 +67,6 @@ export class SacAgent {
   private readonly criticWs: [MlpWorkspace, MlpWorkspace];
   private readonly targetWs: [MlpWorkspace, MlpWorkspace];
   private readonly eps: Float32Array; // [B, actDim]
-  private readonly u: Float32Array; // [B, actDim] pre-tanh sample
   private readonly logProb: Float32Array; // [B]
   private readonly sampled: Float32Array; // [B, actDim] tanh(u)
 
@@ -90,7 +89,6 @@ export class SacAgent {
     this.criticWs = [new MlpWorkspace(criticSizes, B), new MlpWorkspace(criticSizes, B)];
     this.targetWs = [new MlpWorkspace(criticSizes, B), new MlpWorkspace(criticSizes, B)];
     this.eps = new Float32Array(B * actDim);
-    this.u = new Float32Array(B * actDim);
     this.logProb = new Float32Array(B);
     this.sampled = new Float32Array(B * actDim);
   }
@@ -104,26 +102,11 @@ export class SacAgent {
     return new SquashedGaussianPolicy(this.actor, metadata);
   }
 
-  /** Samples actions for ws.acts[0]'s observations into this.sampled / this.u / this.eps / this.logProb. */
+  /** Samples actions for ws.acts[0]'s observations into this.sampled / this.eps / this.logProb. */
   private sampleActions(ws: MlpWorkspace, rng: Rng): void {
     const out = this.actor.forward(ws); // [B, 2 · actDim]
     const A = this.actDim;
-    const B = ws.batch;
-    for (let b = 0; b < B; b++) {
-      let lp = 0;
-      for (let j = 0; j < A; j++) {
-        const mean = out[b * 2 * A + j]!;
-        const logStd = Math.min(LOG_STD_MAX, Math.max(LOG_STD_MIN, out[b * 2 * A + A + j]!));
-        const e = rng.normal();
-        const u = mean + Math.exp(logStd) * e;
-        const k = b * A + j;
-        this.eps[k] = e;
-        this.u[k] = u;
-        this.sampled[k] = Math.tanh(u);
-        lp += -0.5 * e * e - logStd - 0.5 * Math.log(2 * Math.PI) - tanhLogDet(u);
-      }
-      this.logProb[b] = lp;
-    }
+    for (let b = 0; b < ws.batch; b++) this.logProb[b] = sampleSquashedRow(out, b * 2 * A, A, rng, this.sampled, b * A, this.eps);
   }
 
   /** Writes [obs, act] rows into a critic workspace's input [B, obsDim + actDim]. */

@@ -34,19 +34,11 @@ export class SquashedGaussianPolicy {
     this.ws.acts[0]!.set(observation);
     const out = this.net.forward(this.ws); // [2 · actDim]
     const action = new Array<number>(this.actDim);
-    let logProb = 0;
-    for (let j = 0; j < this.actDim; j++) {
-      const mean = out[j]!;
-      if (!rng) {
-        action[j] = Math.tanh(mean);
-        continue;
-      }
-      const logStd = Math.min(LOG_STD_MAX, Math.max(LOG_STD_MIN, out[this.actDim + j]!));
-      const eps = rng.normal();
-      const u = mean + Math.exp(logStd) * eps;
-      action[j] = Math.tanh(u);
-      logProb += -0.5 * eps * eps - logStd - HALF_LOG_2PI - tanhLogDet(u);
+    if (!rng) {
+      for (let j = 0; j < this.actDim; j++) action[j] = Math.tanh(out[j]!);
+      return { action, logProb: 0 };
     }
+    const logProb = sampleSquashedRow(out, 0, this.actDim, rng, action, 0);
     return { action, logProb };
   }
 
@@ -85,6 +77,28 @@ export class SquashedGaussianPolicy {
     const { format: _f, sizes: _s, ...meta } = st.metadata;
     return new SquashedGaussianPolicy(net, meta);
   }
+}
+
+/**
+ * Samples one row of the squashed Gaussian: `out` holds (mean [actDim], raw log std [actDim]) from `outStart`;
+ * writes tanh(mean + std · ε) to `action` and ε to `eps` (when given) from `actionStart`, one `rng.normal()` per
+ * dimension in order; returns the row's log-probability.
+ */
+export function sampleSquashedRow(
+  out: ArrayLike<number>, outStart: number, actDim: number, rng: Rng,
+  action: { [i: number]: number }, actionStart: number, eps?: { [i: number]: number },
+): number {
+  let logProb = 0;
+  for (let j = 0; j < actDim; j++) {
+    const mean = out[outStart + j]!;
+    const logStd = Math.min(LOG_STD_MAX, Math.max(LOG_STD_MIN, out[outStart + actDim + j]!));
+    const e = rng.normal();
+    const u = mean + Math.exp(logStd) * e;
+    action[actionStart + j] = Math.tanh(u);
+    if (eps) eps[actionStart + j] = e;
+    logProb += -0.5 * e * e - logStd - HALF_LOG_2PI - tanhLogDet(u);
+  }
+  return logProb;
 }
 
 /** log(1 - tanh(u)²), computed stably as 2 (log 2 - u - softplus(-2u)). */
