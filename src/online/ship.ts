@@ -63,11 +63,16 @@ export function measureReturns(envId: string, policy: SquashedGaussianPolicy, ep
   return { mean, std, n: episodes, returns };
 }
 
-function readEvaluations(run: string): EvalLine[] {
+/**
+ * The run's log.jsonl in one read: its evaluations, and the commands of its start and resume lines (a run extended
+ * with --resume has several).
+ */
+function readRunLog(run: string): { evals: EvalLine[]; commands: Array<{ start: number; command: string }> } {
   const path = join(run, "log.jsonl");
   if (!existsSync(path)) throw new RangeError(`${run} is not an expert run (no log.jsonl)`);
   const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "");
   const evals: EvalLine[] = [];
+  const commands: Array<{ start: number; command: string }> = [];
   lines.forEach((l, i) => {
     let v: unknown;
     try {
@@ -75,26 +80,12 @@ function readEvaluations(run: string): EvalLine[] {
     } catch {
       throw new RangeError(`${path}:${i + 1} is not JSON`);
     }
-    const e = v as Partial<EvalLine>;
+    const e = v as Partial<EvalLine> & { start?: unknown; command?: unknown };
     if (typeof e.step === "number" && typeof e.eval_mean === "number") evals.push(e as EvalLine);
+    if (typeof e.start === "number" && typeof e.command === "string") commands.push({ start: e.start, command: e.command });
   });
   if (evals.length === 0) throw new RangeError(`${path} holds no evaluation yet`);
-  return evals;
-}
-
-/** The commands of the run's start and resume lines (a run extended with --resume has several). */
-function readCommands(run: string): Array<{ start: number; command: string }> {
-  const out: Array<{ start: number; command: string }> = [];
-  for (const l of readFileSync(join(run, "log.jsonl"), "utf8").split("\n")) {
-    if (!l.includes('"command"')) continue;
-    try {
-      const v = JSON.parse(l) as { start?: unknown; command?: unknown };
-      if (typeof v.start === "number" && typeof v.command === "string") out.push({ start: v.start, command: v.command });
-    } catch {
-      // not JSON: readEvaluations names such a line
-    }
-  }
-  return out;
+  return { evals, commands };
 }
 
 function readSnapshot(run: string, step: number): SquashedGaussianPolicy {
@@ -138,7 +129,7 @@ function regenerateCommands(commands: Array<{ start: number; command: string }>,
 }
 
 export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
-  const evals = readEvaluations(o.run);
+  const { evals, commands } = readRunLog(o.run);
   const expertEval = o.expertStep === undefined
     ? evals[evals.length - 1]!
     : o.expertStep === "best"
@@ -158,7 +149,6 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
   const random = SquashedGaussianPolicy.fromSafetensors(readFileSync(randomPath), randomPath);
   const envId = expert.metadata.env_id ?? "";
   const trainCommand = expert.metadata.command ?? "";
-  const commands = readCommands(o.run);
   // runs logged before start lines existed: the random actor's metadata holds the first command
   if (!commands.some((c) => c.start === 0) && random.metadata.command) commands.unshift({ start: 0, command: random.metadata.command });
   mkdirSync(o.out, { recursive: true });
@@ -166,8 +156,7 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
   writeFileAtomic(join(o.out, "expert.safetensors"), withName(expert, "expert").toSafetensors());
   writeFileAtomic(join(o.out, "medium.safetensors"), withName(medium, "medium").toSafetensors());
   writeFileAtomic(join(o.out, "random.safetensors"), withName(random, "random").toSafetensors());
-  writeMediumReplay(o.run, o.out, mediumEval.step, envId);
-  const n = mediumEval.step;
+  const n = writeMediumReplay(o.run, o.out, mediumEval.step, envId);
   const returns = {
     random: measureReturns(envId, random, o.episodes, 1),
     medium: measureReturns(envId, medium, o.episodes, 1),
