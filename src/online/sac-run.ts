@@ -84,21 +84,25 @@ interface RunState {
 
 const EVAL_SEED = 1_000_003;
 
+/** The undiscounted return of one episode of `act` from `env.reset({ seed })` to its end. */
+export function episodeReturn(env: Env, seed: number, act: (observation: number[]) => number[]): number {
+  let obs = env.reset({ seed }).observation;
+  let total = 0;
+  for (;;) {
+    const r = env.step(act(obs));
+    total += r.reward;
+    obs = r.observation;
+    if (r.terminated || r.truncated) return total;
+  }
+}
+
 /** Mean and std of the deterministic policy's returns over `episodes` episodes with fixed reset seeds. */
 export function evaluatePolicy(env: Env, agent: SacAgent, episodes: number, step: number): SacEvaluation {
   const policy = agent.policy();
   const seeds = new Rng(EVAL_SEED);
   const returns: number[] = [];
   for (let e = 0; e < episodes; e++) {
-    let obs = env.reset({ seed: seeds.nextU32() }).observation;
-    let total = 0;
-    for (;;) {
-      const r = env.step(policy.act(obs).action);
-      total += r.reward;
-      obs = r.observation;
-      if (r.terminated || r.truncated) break;
-    }
-    returns.push(total);
+    returns.push(episodeReturn(env, seeds.nextU32(), (obs) => policy.act(obs).action));
   }
   const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
   const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);

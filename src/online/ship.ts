@@ -12,6 +12,7 @@ import { SquashedGaussianPolicy } from "../envs/mujoco/gaussian-policy.js";
 import { decodeSafetensors, encodeSafetensors, type TensorData } from "../io/safetensors.js";
 import { writeFileAtomic } from "../io/fs-safe.js";
 import { Rng } from "../tensor/index.js";
+import { episodeReturn } from "./sac-run.js";
 
 export interface ShipOptions {
   run: string;
@@ -47,15 +48,7 @@ export function measureReturns(envId: string, policy: SquashedGaussianPolicy, ep
   const rng = root.fork("policy");
   const returns: number[] = [];
   for (let e = 0; e < episodes; e++) {
-    let obs = env.reset({ seed: envSeeds.nextU32() }).observation;
-    let total = 0;
-    for (;;) {
-      const r = env.step(policy.act(obs, rng).action);
-      total += r.reward;
-      obs = r.observation;
-      if (r.terminated || r.truncated) break;
-    }
-    returns.push(total);
+    returns.push(episodeReturn(env, envSeeds.nextU32(), (obs) => policy.act(obs, rng).action));
   }
   env.close?.();
   const mean = returns.reduce((a, b) => a + b, 0) / episodes;
