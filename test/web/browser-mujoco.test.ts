@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { SquashedGaussianPolicy } from "../../src/envs/mujoco/gaussian-policy.js";
 import { DenseMlp, Rng } from "../../src/tensor/index.js";
 import { runCli } from "../cli/run-cli.js";
-import { ARTIFACTS, launchBrowser, open, skip, startServe, type Context } from "./page-harness.js";
+import { ARTIFACTS, launchBrowser, open, playEpisode, skip, startServe, type Context } from "./page-harness.js";
 
 const TARGET = 50;
 const SEED = 3;
@@ -69,13 +69,7 @@ after(async () => {
 
 describe("the page in chromium on Hopper-v5", { skip }, () => {
   it("plays an episode with strl eval's actions and strl energy's number, drawing the Hopper, with no console error", async (t) => {
-    const page = await browser!.newPage();
-    const errors = await open(page, `${url}?backend=wasm&seed=${SEED}&target=${TARGET}&speed=60&autoplay=1`);
-    await page.waitForFunction(() => {
-      const s = (window as unknown as { strl: PageState }).strl;
-      return s.done || s.error !== "";
-    }, null, { timeout: 120_000 });
-    const s = await page.evaluate(() => (window as unknown as { strl: PageState }).strl);
+    const { page, errors, state: s } = await playEpisode<PageState>(browser!, `${url}?backend=wasm&seed=${SEED}&target=${TARGET}&speed=60&autoplay=1`, 120_000);
     assert.equal(s.error, "");
     assert.equal(s.envId, "Hopper-v5");
     assert.match(s.engine, /^wasm/);

@@ -18,7 +18,7 @@ import { ready } from "../../src/tensor/index.js";
 import { trainTinyMaze } from "../../src/experiments/tiny-maze.js";
 import { startServer, type RunningServer } from "../../src/cli/serve/http.js";
 import { runCli } from "../cli/run-cli.js";
-import { ARTIFACTS, WEB, launchBrowser, open, skip, startServe, type Context } from "./page-harness.js";
+import { ARTIFACTS, WEB, launchBrowser, open, playEpisode, skip, startServe, type Context } from "./page-harness.js";
 
 const TARGET = 0.9;
 const SEED = 0;
@@ -59,13 +59,7 @@ after(async () => {
 
 describe("the page in chromium", { skip }, () => {
   it("plays an episode with strl eval's actions, spikes in every layer, strl energy's number and no console error", async (t) => {
-    const page = await browser!.newPage();
-    const errors = await open(page, `${url}?backend=wasm&seed=${SEED}&target=${TARGET}&speed=60&autoplay=1`);
-    await page.waitForFunction(() => {
-      const s = (window as unknown as { strl: PageState }).strl;
-      return s.done || s.error !== "";
-    }, null, { timeout: 30_000 });
-    const s = await page.evaluate(() => (window as unknown as { strl: PageState }).strl);
+    const { page, errors, state: s } = await playEpisode<PageState>(browser!, `${url}?backend=wasm&seed=${SEED}&target=${TARGET}&speed=60&autoplay=1`, 30_000);
     assert.equal(s.error, "");
     assert.match(s.engine, /^wasm/);
 

@@ -69,3 +69,18 @@ export async function open(page: Page, at: string): Promise<string[]> {
   await page.waitForFunction(() => (window as unknown as { strl?: { ready: boolean } }).strl?.ready === true, null, { timeout: 20_000 });
   return errors;
 }
+
+/**
+ * Opens `at` (which autoplays one episode) in a new page and waits until the episode is done or the page shows an
+ * error; returns the page, its console errors and `window.strl` then.
+ */
+export async function playEpisode<S>(browser: Context, at: string, timeoutMs: number): Promise<{ page: Page; errors: string[]; state: S }> {
+  const page = await browser.newPage();
+  const errors = await open(page, at);
+  await page.waitForFunction(() => {
+    const s = (window as unknown as { strl: { done: boolean; error: string } }).strl;
+    return s.done || s.error !== "";
+  }, null, { timeout: timeoutMs });
+  const state = await page.evaluate(() => (window as unknown as { strl: unknown }).strl) as S;
+  return { page, errors, state };
+}
