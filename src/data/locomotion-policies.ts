@@ -38,11 +38,6 @@ export function shippedPolicyPath(envId: string, name: ShippedPolicyName): strin
   return join(expertsFolder() ?? "experts", envId, `${name}.safetensors`);
 }
 
-/** True when the package ships `name` for `envId`. */
-export function hasShippedPolicy(envId: string, name: ShippedPolicyName): boolean {
-  return existsSync(shippedPolicyPath(envId, name));
-}
-
 const cache = new Map<string, SquashedGaussianPolicy>();
 
 /** Loads a shipped policy, or throws a one-line error saying it is not shipped and how to make one. */

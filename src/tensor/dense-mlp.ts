@@ -17,7 +17,7 @@ function addon(): NativeAddon | null {
 }
 
 /** C [M, N] = op(A) · op(B); A [M, K] (or [K, M] when transA), B [K, N] (or [N, K] when transB). */
-export function sgemm(M: number, N: number, K: number, transA: boolean, transB: boolean, A: Float32Array, B: Float32Array, C: Float32Array): void {
+function sgemm(M: number, N: number, K: number, transA: boolean, transB: boolean, A: Float32Array, B: Float32Array, C: Float32Array): void {
   const native = addon();
   if (native) {
     native.gemm(1, M, N, K, transA, transB, A, 0, B, 0, C);

@@ -9,6 +9,6 @@ export { loadAddon, type NativeAddon } from "./native/addon.js";
 export { linear, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } from "./ops.js";
 export { Module, init } from "./module.js";
 export { Linear, Embedding, LayerNorm, dropout, type LinearOptions } from "./layers.js";
-export { DenseMlp, MlpWorkspace, Adam, sgemm } from "./dense-mlp.js";
+export { DenseMlp, MlpWorkspace, Adam } from "./dense-mlp.js";
 export { Rng, assertSeed, hashString, type RngState } from "./rng.js";
 export { adamwStep, type AdamWStepOptions, type AdamWState, type NamedArray } from "./optim.js";
