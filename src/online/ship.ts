@@ -104,8 +104,9 @@ export function writeMediumReplay(run: string, out: string, n: number | undefine
     if (t.shape[0]! < upTo) throw new RangeError(`${replayPath} holds ${t.shape[0]} transitions, fewer than the medium step ${upTo}`);
     return [k, { dtype: "F32", shape: t.shape.length > 1 ? [upTo, width] : [upTo], data: (t.data as Float32Array).slice(0, upTo * width) }];
   };
+  const tensors = ["obs", "act", "rew", "next_obs", "done"].map(cut);
   mkdirSync(out, { recursive: true });
-  writeFileAtomic(join(out, "medium-replay.safetensors"), encodeSafetensors(["obs", "act", "rew", "next_obs", "done"].map(cut), { env_id: envId, until_step: String(upTo) }));
+  writeFileAtomic(join(out, "medium-replay.safetensors"), encodeSafetensors(tensors, { env_id: envId, until_step: String(upTo) }));
   return upTo;
 }
 
@@ -144,12 +145,11 @@ export function shipExpertRun(o: ShipOptions): Record<string, unknown> {
   const trainCommand = expert.metadata.command ?? "";
   // runs logged before start lines existed: the random actor's metadata holds the first command
   if (!commands.some((c) => c.start === 0) && random.metadata.command) commands.unshift({ start: 0, command: random.metadata.command });
-  mkdirSync(o.out, { recursive: true });
+  const n = writeMediumReplay(o.run, o.out, mediumEval.step, envId); // first: it checks the buffer before anything is written
   const withName = (p: SquashedGaussianPolicy, name: string): SquashedGaussianPolicy => new SquashedGaussianPolicy(p.net, { ...p.metadata, policy: name, shipped_by: o.command });
   writeFileAtomic(join(o.out, "expert.safetensors"), withName(expert, "expert").toSafetensors());
   writeFileAtomic(join(o.out, "medium.safetensors"), withName(medium, "medium").toSafetensors());
   writeFileAtomic(join(o.out, "random.safetensors"), withName(random, "random").toSafetensors());
-  const n = writeMediumReplay(o.run, o.out, mediumEval.step, envId);
   const returns = {
     random: measureReturns(envId, random, o.episodes, 1),
     medium: measureReturns(envId, medium, o.episodes, 1),

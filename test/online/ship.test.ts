@@ -1,6 +1,6 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ready } from "../../src/envs/index.js";
@@ -73,5 +73,6 @@ describe("strl expert ship", () => {
   it("refuses a folder that is not an expert run, and a medium step without an evaluation", () => {
     assert.throws(() => shipExpertRun({ run: dir, out: join(dir, "x"), episodes: 1, command: "" }), /is not an expert run \(no log\.jsonl\)/);
     assert.throws(() => shipExpertRun({ run: join(dir, "run"), out: join(dir, "x"), mediumStep: 1500, episodes: 1, command: "" }), /no evaluation before the expert step to serve as medium at step 1500/);
+    assert.equal(existsSync(join(dir, "x")), false, "a refused run leaves no output folder");
   });
 });

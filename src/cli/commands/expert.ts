@@ -104,7 +104,7 @@ async function ship(argv: string[]): Promise<number> {
   const expertStep = v["expert-step"] === undefined ? undefined : v["expert-step"] === "best" ? "best" : parseIntegerFlag("expert-step", v["expert-step"], { min: 1 });
   const mediumStep = v["medium-step"] === undefined ? undefined : parseIntegerFlag("medium-step", v["medium-step"], { min: 1 });
   const episodes = numberFlag("episodes", v.episodes, 10, { integer: true, min: 1, max: 10_000 });
-  checkWritableFolder(out);
+  // no folder is made before the run has been read: a bad --run leaves nothing behind
   if (v["medium-replay-only"]) {
     const envId = basename(out);
     const n = writeMediumReplay(run, out, mediumStep, envId);
