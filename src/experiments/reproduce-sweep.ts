@@ -2,7 +2,8 @@
  * `strl reproduce` as a sweep: the rows of `experimentRows()` x models x seeds at a scale's budget, the
  * definition shipped as `sweeps/reproduce-<scale>.json` (a test keeps the files equal to this), so the same grid
  * runs with local workers (`strl reproduce --jobs N`) or on a cluster (`strl sweep plan` + `strl sweep slurm`).
- * Row 1 trains four models (STRL in paper mode too), the others three.
+ * Row 1 trains four models (STRL in paper mode too), the others three. The locomotion rows (6) carry their own
+ * preset, budget, closed-loop episodes and target in their task (`SweepTask.preset/train/eval/targetReturn`).
  */
 import { fileURLToPath } from "node:url";
 import { BUDGETS, PAPER, STRL, ANN, DT, experimentRows, type Scale } from "./reproduce.js";
@@ -18,9 +19,13 @@ export function reproduceSweep(scale: Scale, seeds: number[] = [0, 1, 2]): Sweep
   const b = BUDGETS[scale];
   const rows = experimentRows();
   const tasks = rows.map((row) => {
-    const episodes = row.maze ? b.mazeEpisodes : scale === "paper" && row.paperEpisodes ? row.paperEpisodes : b.episodes;
+    const own = row.own ? { ...row.own.budget[scale], preset: row.own.preset, targetReturn: row.own.targetReturn } : undefined;
+    const episodes = own ? own.episodes : row.maze ? b.mazeEpisodes : scale === "paper" && row.paperEpisodes ? row.paperEpisodes : b.episodes;
     const note = row.paperEpisodes && episodes !== row.paperEpisodes ? ` (${episodes} episodes, not the paper's ${row.paperEpisodes.toLocaleString("en-US")})` : "";
-    return { id: row.id, group: row.group, title: row.title + note, envId: row.envId, ...(row.envOptions ? { envOptions: row.envOptions } : {}), policy: row.policy, episodes, closedLoop: row.closedLoop };
+    const overrides = own
+      ? { preset: own.preset, train: { steps: own.steps, batchSize: own.batchSize, warmupSteps: Math.floor(own.steps / 10), evalEvery: Math.max(1, Math.floor(own.steps / 5)) }, eval: { episodes: own.evalEpisodes }, targetReturn: own.targetReturn }
+      : {};
+    return { id: row.id, group: row.group, title: row.title + note, envId: row.envId, ...(row.envOptions ? { envOptions: row.envOptions } : {}), policy: row.policy, episodes, closedLoop: row.closedLoop, ...overrides };
   });
   const only4 = rows.filter((r) => !r.models.some((m) => m.name === PAPER.name)).map((r) => r.id);
   return {

@@ -7,13 +7,16 @@
  *  4. Maze2D-UMaze: normalised score against this env's own measured random / expert returns (continuous
  *     actions; strl's point-mass Maze2D is not D4RL's MuJoCo env, so D4RL's references do not apply).
  *  5. CartPole, MountainCar, Acrobot, Pendulum (SNN-DT's tasks): return with medium and expert data.
- *  6. Energy per decision and firing rates for every row.
+ *  6. MuJoCo locomotion (Hopper-v5, Walker2d-v5, HalfCheetah-v5) on medium data, in the Decision Transformer's
+ *     gym setting (preset "small") at the DT's first evaluation target per env, with a budget of its own per scale;
+ *     scored against strl's own measured references and, labelled, D4RL's.
+ *  Every row: energy per decision and firing rates.
  * Each row runs once per seed (the seed drives data collection, split, initialisation, dropout and evaluation);
  * tables give mean ± sample std (n - 1) [95% t confidence interval] over seeds. Every model is evaluated at its
  * final checkpoint (the last training step), never the best one seen during training (peers often report the max).
  */
 import type { PolicyName } from "../data/index.js";
-import { formatSample, isD4rlEnv, mean, sampleSummary, successRule, type ReferenceReturns } from "../eval/index.js";
+import { d4rlReference, formatSample, isLocomotionScored, mean, normalizedScore, sampleSummary, successRule, type ReferenceReturns } from "../eval/index.js";
 import { energyDigits, energyLabel, PJ_PER, pickEnergyUnit } from "../energy/index.js";
 import type { ReportSection } from "../report/index.js";
 import type { CompareResult, ModelSpec, ModelOutcome } from "./compare.js";
@@ -54,7 +57,38 @@ export interface ExperimentRow {
   closedLoop: boolean;
   /** Episodes the paper collected for this row, when the row reproduces a paper setting (labelled if not met). */
   paperEpisodes?: number;
+  /** The row's own model size and budget per scale (locomotion), over the scale's. */
+  own?: { preset: Preset; budget: Record<Scale, RowBudget>; targetReturn: number };
 }
+
+/** A row's own budget at one scale. */
+export interface RowBudget {
+  steps: number;
+  batchSize: number;
+  /** Episodes of data collected per seed. */
+  episodes: number;
+  evalEpisodes: number;
+}
+
+/**
+ * The locomotion rows' budgets. "small" fits 2 cores (about an hour and a half for the 27 jobs): 500 updates of
+ * batch 32, far below the published DT's 100k updates of batch 64, so its scores are those of an early stage of
+ * training, never comparable with the DT's published ones. "paper" is the DT's own budget.
+ */
+export const LOCOMOTION_BUDGETS: Record<Scale, Omit<RowBudget, "episodes">> = {
+  small: { steps: 500, batchSize: 32, evalEpisodes: 10 },
+  paper: { steps: 100000, batchSize: 64, evalEpisodes: 100 },
+};
+
+/** The Decision Transformer's first evaluation target per env (its gym experiment: env_targets[0]). */
+export const DT_TARGETS: Readonly<Record<string, number>> = Object.freeze({ "Hopper-v5": 3600, "Walker2d-v5": 5000, "HalfCheetah-v5": 12000 });
+
+/** Medium episodes collected per seed for a locomotion row, per scale (D4RL's medium sets hold 1M transitions). */
+const LOCOMOTION_EPISODES: Record<string, Record<Scale, number>> = {
+  "Hopper-v5": { small: 400, paper: 2500 },
+  "Walker2d-v5": { small: 300, paper: 1500 },
+  "HalfCheetah-v5": { small: 150, paper: 1000 },
+};
 
 export const STRL: ModelSpec = { name: "STRL", kind: "strl" };
 export const ANN: ModelSpec = { name: "ANN-STRL", kind: "ann-strl" };
@@ -73,6 +107,19 @@ export function experimentRows(): ExperimentRow[] {
     for (const policy of ["medium", "expert"] as const) {
       rows.push({ id: `${env.split("-")[0]!.toLowerCase()}-${policy}`, group: "5", title: `${env}: ${policy} data`, envId: env, policy, models: [STRL, ANN, DT], closedLoop: true });
     }
+  }
+  for (const env of ["Hopper-v5", "Walker2d-v5", "HalfCheetah-v5"]) {
+    const budget = (scale: Scale): RowBudget => ({ ...LOCOMOTION_BUDGETS[scale], episodes: LOCOMOTION_EPISODES[env]![scale] });
+    rows.push({
+      id: `${env.split("-")[0]!.toLowerCase()}-medium`,
+      group: "6",
+      title: `${env}: medium data, the DT's gym setting (d 128, 3 blocks, 1 head, context 20)`,
+      envId: env,
+      policy: "medium",
+      models: [STRL, ANN, DT],
+      closedLoop: true,
+      own: { preset: "small", budget: { small: budget("small"), paper: budget("paper") }, targetReturn: DT_TARGETS[env]! },
+    });
   }
   return rows;
 }
@@ -123,6 +170,7 @@ export const SUMMARY_COLUMNS = [
   "return",
   "success %",
   "normalised (measured random = 0, expert = 100)",
+  "D4RL-normalised (D4RL's v2 references on v5 envs)",
   "offline energy / window (unit)",
   "closed-loop energy / decision (unit)",
   "int8 energy / decision (unit)",
@@ -134,6 +182,15 @@ export const SUMMARY_COLUMNS = [
 
 /** The energy a row compares: closed-loop per decision where the row runs closed-loop, else offline. */
 const primary = (o: ModelOutcome) => o.closedLoopEnergy ?? o.offlineEnergy;
+
+/** D4RL's references for a v5 locomotion env (labelled as v2's), else undefined. */
+const d4rlOn = (envId: string): ReferenceReturns | undefined => (isLocomotionScored(envId) ? d4rlReference(envId) : undefined);
+
+/** The D4RL-normalised score of a mean return on a locomotion env (linear, so it equals the mean of episode scores). */
+export function d4rlScore(envId: string, ret: number | undefined): number | undefined {
+  const refs = d4rlOn(envId);
+  return refs && ret !== undefined ? normalizedScore(envId, ret, refs) : undefined;
+}
 
 /** What counts as a success on `envId`, as `strl envs` says it, or n/a. */
 export function successText(envId: string): string {
@@ -169,6 +226,7 @@ export function summaryTable(results: RowResult[]): { columns: string[]; rows: s
         acrossSeeds(res, n, (o) => t0(o)?.returnMean, 2),
         acrossSeeds(res, n, (o) => t0(o)?.successRate ?? undefined, 1, 100),
         acrossSeeds(res, n, (o) => t0(o)?.normalizedMean, 1),
+        d4rlOn(res.row.envId) ? acrossSeeds(res, n, (o) => d4rlScore(res.row.envId, t0(o)?.returnMean), 1) : "n/a",
         ...ENERGY_COLUMNS.map(([, pick], k) => acrossSeeds(res, n, pick, "sig3", 1 / PJ_PER[units[k]!])),
         acrossSeeds(res, n, (o, r) => ratio(o, ann(r), false), 3),
         acrossSeeds(res, n, (o, r) => ratio(o, ann(r), true), 3),
@@ -197,11 +255,6 @@ export function mazesOfRow(res: RowResult): string {
   return `, seen mazes (${seen} of ${total} evaluation episodes on training mazes: not enough mazes outside the training data)`;
 }
 
-/** True when some row's env is D4RL's own (its score could be called D4RL-normalised); none today. */
-export function anyD4rl(results: RowResult[]): boolean {
-  return results.some((r) => isD4rlEnv(r.row.envId));
-}
-
 /** The leak of row 1: paper-mode accuracy minus causal accuracy, per seed, mean ± std. */
 export function leakLine(results: RowResult[]): string | undefined {
   const res = results.find((r) => r.row.id === "maze-paper");
@@ -216,6 +269,15 @@ export function leakLine(results: RowResult[]): string | undefined {
   return `The leak: STRL in paper mode (non-causal) scores ${formatSample(sampleSummary(gaps), 2)} accuracy points above the same STRL with causal attention on the paper's maze task (per-seed gap, mean ± sample std [95% t CI] over ${gaps.length} seeds). A policy acting in an environment never sees the next token, so only the causal number is achievable closed-loop.`;
 }
 
+/**
+ * Where a row's target return and references come from: the expert's mean return (the default target), or a set
+ * target (the locomotion rows' DT targets) beside the expert's and random policies' returns.
+ */
+export function targetText(target: number | undefined, refs: ReferenceReturns): string {
+  if (target !== undefined && target === Math.round(refs.expert * 100) / 100) return `Target return ${target} = the expert's mean return (${refs.source}); random policy ${refs.random.toFixed(2)}.`;
+  return `Target return ${target ?? "n/a"}, set by the row (not the expert's return); references: expert ${refs.expert.toFixed(2)}, random ${refs.random.toFixed(2)} (${refs.source}).`;
+}
+
 /** Per-row detail sections (seed 0's figures). */
 export async function rowSections(results: RowResult[]): Promise<ReportSection[]> {
   const out: ReportSection[] = [];
@@ -223,7 +285,7 @@ export async function rowSections(results: RowResult[]): Promise<ReportSection[]
     const first = res.perSeed[0];
     if (!first) continue;
     const sub = await compareSections(first, `${res.row.id}-`);
-    const refs = res.references ? ` Target return ${res.target} = the expert's mean return (${res.references.source}); random policy ${res.references.random.toFixed(2)}.` : "";
+    const refs = res.references ? ` ${targetText(res.target, res.references)}` : "";
     out.push({ title: `Row ${res.row.group}: ${res.row.title}`, text: `Data policy "${res.row.policy}" on \`${res.row.envId}\`${res.row.envOptions ? ` (${JSON.stringify(res.row.envOptions)})` : ""}; success: ${successText(res.row.envId)}. Figures and tables below are seed ${res.perSeed.length > 0 ? "0 of the run" : ""} only; the summary table averages all seeds.${refs}` });
     for (const s of sub) out.push({ ...s, title: `${res.row.id}: ${s.title}` });
   }

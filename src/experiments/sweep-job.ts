@@ -16,8 +16,8 @@ import { evaluateTrained, type ModelOutcome } from "./compare.js";
 import { trainOnDataset } from "./pipeline.js";
 import { sharedDataset, sharedReferences } from "./sweep-cache.js";
 import { jobDir, readPlan } from "./sweep-dir.js";
-import type { Job } from "./sweep.js";
-import type { ReferenceReturns } from "../eval/index.js";
+import { effectiveJob, type Job, type JobConfig } from "./sweep.js";
+import { isLocomotionScored, ownLocomotionReferences, type ReferenceReturns } from "../eval/index.js";
 import { engineInfo } from "../tensor/index.js";
 
 export const RESULT_FILE = "result.json";
@@ -97,27 +97,28 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
   let references: ReferenceReturns | undefined;
   let target: number | undefined;
   if (c.task.closedLoop !== false) {
-    references = await sharedReferences(dir, { envId: c.task.envId, envOptions: c.task.envOptions, episodes: REFERENCE_EPISODES, seeds: REFERENCE_SEEDS }, say);
-    target = Math.round(references.expert * 100) / 100;
+    references = await jobReferences(dir, c, say);
+    target = c.task.targetReturn ?? Math.round(references.expert * 100) / 100;
   }
   const runDir = join(jobDir(dir, job), "run");
   const resumable = existsSync(join(runDir, CHECKPOINT_SUBDIR, CHECKPOINT_FILES.trainer));
-  const steps = c.train.steps;
+  const eff = effectiveJob(c);
+  const steps = eff.train.steps;
   const train = {
     steps,
-    batchSize: c.train.batchSize ?? 32,
+    batchSize: eff.train.batchSize ?? 32,
     seed: c.seed,
-    lr: c.train.lr ?? 1e-3,
-    warmupSteps: c.train.warmupSteps ?? Math.floor(steps / 10),
-    evalEvery: c.train.evalEvery ?? Math.max(1, Math.floor(steps / 10)),
-    checkpointEvery: c.train.checkpointEvery ?? Math.max(1, Math.floor(steps / 4)),
+    lr: eff.train.lr ?? 1e-3,
+    warmupSteps: eff.train.warmupSteps ?? Math.floor(steps / 10),
+    evalEvery: eff.train.evalEvery ?? Math.max(1, Math.floor(steps / 10)),
+    checkpointEvery: eff.train.checkpointEvery ?? Math.max(1, Math.floor(steps / 4)),
   };
   say(`${resumable ? "resuming" : "training"} ${c.model.name} (${steps} steps)`);
   const t0 = performance.now();
   const run = await trainOnDataset({
     dataset,
     kind: c.model.kind,
-    preset: c.model.preset ?? "tiny",
+    preset: eff.preset,
     model: c.model.config,
     train,
     outDir: runDir,
@@ -127,10 +128,25 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
   });
   // The full history is the run's log (a resumed run returns only the updates it made itself).
   run.result.history = deterministicHistory(readLog(join(runDir, LOG_FILE)));
-  const spec = { name: c.model.name, kind: c.model.kind, preset: c.model.preset, model: c.model.config };
-  const closedLoop = target !== undefined ? { targetReturns: [target], episodes: c.eval.episodes, seeds: [c.seed], references } : undefined;
+  const spec = { name: c.model.name, kind: c.model.kind, preset: eff.preset, model: c.model.config };
+  const closedLoop = target !== undefined ? { targetReturns: [target], episodes: eff.eval.episodes, seeds: [c.seed], references } : undefined;
   const outcome = await evaluateTrained(spec, run, { dataset, train, closedLoop, log: say, raster: c.raster !== false }, exclude, (performance.now() - t0) / 1000);
   return { index: job.index, id: job.id, outcome, target, references, engine: engineInfo() };
+}
+
+/**
+ * The random / expert reference returns a job's closed-loop scores use. A MuJoCo locomotion env uses strl's own
+ * references shipped in `experts/<env>/manifest.json` (the shipped random and expert policies, >= 100 episodes each;
+ * D4RL's references are applied beside them in the report, labelled); it is an error when none is shipped. Every
+ * other env measures them once per sweep (10 episodes of its random and expert policies on seed 777).
+ */
+async function jobReferences(dir: string, c: JobConfig, say: (l: string) => void): Promise<ReferenceReturns> {
+  if (isLocomotionScored(c.task.envId)) {
+    const own = ownLocomotionReferences(c.task.envId);
+    if (!own) throw new ConfigError(`${c.task.envId}: no measured reference returns are shipped (experts/${c.task.envId}/manifest.json with >= 100 episodes of the random and expert policies)`);
+    return { random: own.random.mean, expert: own.expert.mean, source: own.source };
+  }
+  return sharedReferences(dir, { envId: c.task.envId, envOptions: c.task.envOptions, episodes: REFERENCE_EPISODES, seeds: REFERENCE_SEEDS }, say);
 }
 
 /**

@@ -35,6 +35,14 @@ export interface SweepTask {
   episodes: number;
   /** Evaluate closed-loop at the expert's measured return (default true). */
   closedLoop?: boolean;
+  /** This task's model size: every model of the task uses this preset (over the model's own). */
+  preset?: Preset;
+  /** This task's training budget, over the job's `train` (e.g. locomotion's own steps and batch size). */
+  train?: Partial<JobConfig["train"]>;
+  /** This task's closed-loop episodes, over the job's `eval`. */
+  eval?: Partial<JobConfig["eval"]>;
+  /** The closed-loop target return (default: the expert's reference return), e.g. the DT's D4RL targets. */
+  targetReturn?: number;
 }
 
 export interface SweepModel {
@@ -169,19 +177,47 @@ function checkKeys(where: string, o: Record<string, unknown>, known: string[]): 
 
 const posInt = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 1;
 
+/** Checks a `train` object (a job's, where `steps` is required, or a task's overrides). */
+function checkTrain(where: string, tr: Record<string, unknown>, field: "train" | "task.train"): void {
+  checkKeys(`${where} ${field}`, tr, ["steps", "batchSize", "lr", "warmupSteps", "evalEvery", "checkpointEvery"]);
+  if ((field === "train" || tr.steps !== undefined) && !posInt(tr.steps)) fail(where, `${field}.steps`, tr.steps, "an integer >= 1");
+  for (const k of ["batchSize", "evalEvery", "checkpointEvery"]) if (tr[k] !== undefined && !posInt(tr[k])) fail(where, `${field}.${k}`, tr[k], "an integer >= 1");
+  if (tr.warmupSteps !== undefined && !(Number.isSafeInteger(tr.warmupSteps) && (tr.warmupSteps as number) >= 0)) fail(where, `${field}.warmupSteps`, tr.warmupSteps, "an integer >= 0");
+  if (tr.lr !== undefined && !(typeof tr.lr === "number" && tr.lr > 0)) fail(where, `${field}.lr`, tr.lr, "a number > 0");
+}
+
+/**
+ * What a job runs with once its task's overrides apply: the task's preset over the model's, its `train` and
+ * `eval` fields over the job's.
+ */
+export function effectiveJob(c: JobConfig): { preset: Preset; train: JobConfig["train"]; eval: JobConfig["eval"] } {
+  return { preset: c.task.preset ?? c.model.preset ?? "tiny", train: { ...c.train, ...c.task.train }, eval: { ...c.eval, ...c.task.eval } };
+}
+
 /** Checks the shape of one resolved job config. */
 export function checkJobConfig(c: unknown, where: string): JobConfig {
   if (!isObject(c)) fail(where, "the job config", c, "an object");
   checkKeys(where, c, ["task", "model", "seed", "train", "eval", "raster"]);
   const t = c.task;
   if (!isObject(t)) fail(where, "task", t, "an object");
-  checkKeys(`${where} task`, t, ["id", "title", "group", "envId", "envOptions", "policy", "episodes", "closedLoop"]);
+  checkKeys(`${where} task`, t, ["id", "title", "group", "envId", "envOptions", "policy", "episodes", "closedLoop", "preset", "train", "eval", "targetReturn"]);
   if (typeof t.id !== "string" || t.id === "") fail(where, "task.id", t.id, "a non-empty string");
   if (typeof t.envId !== "string" || !isEnvId(t.envId)) fail(where, "task.envId", t.envId, `a registered env (${registeredIds().join(", ")})`);
   if (!(POLICY_NAMES as readonly unknown[]).includes(t.policy)) fail(where, "task.policy", t.policy, `one of ${POLICY_NAMES.join(", ")}`);
   if (!posInt(t.episodes)) fail(where, "task.episodes", t.episodes, "an integer >= 1");
   if (t.envOptions !== undefined && !isObject(t.envOptions)) fail(where, "task.envOptions", t.envOptions, "an object");
   if (t.closedLoop !== undefined && typeof t.closedLoop !== "boolean") fail(where, "task.closedLoop", t.closedLoop, "true or false");
+  if (t.preset !== undefined && !(PRESETS as readonly unknown[]).includes(t.preset)) fail(where, "task.preset", t.preset, `one of ${PRESETS.join(", ")}`);
+  if (t.targetReturn !== undefined && !(typeof t.targetReturn === "number" && Number.isFinite(t.targetReturn))) fail(where, "task.targetReturn", t.targetReturn, "a finite number");
+  if (t.train !== undefined) {
+    if (!isObject(t.train)) fail(where, "task.train", t.train, "an object");
+    checkTrain(where, t.train, "task.train");
+  }
+  if (t.eval !== undefined) {
+    if (!isObject(t.eval)) fail(where, "task.eval", t.eval, "an object");
+    checkKeys(`${where} task.eval`, t.eval, ["episodes"]);
+    if (t.eval.episodes !== undefined && !posInt(t.eval.episodes)) fail(where, "task.eval.episodes", t.eval.episodes, "an integer >= 1");
+  }
   const m = c.model;
   if (!isObject(m)) fail(where, "model", m, "an object");
   checkKeys(`${where} model`, m, ["name", "kind", "preset", "config"]);
@@ -192,11 +228,7 @@ export function checkJobConfig(c: unknown, where: string): JobConfig {
   if (!Number.isSafeInteger(c.seed) || (c.seed as number) < 0) fail(where, "seed", c.seed, "an integer >= 0");
   const tr = c.train;
   if (!isObject(tr)) fail(where, "train", tr, "an object");
-  checkKeys(`${where} train`, tr, ["steps", "batchSize", "lr", "warmupSteps", "evalEvery", "checkpointEvery"]);
-  if (!posInt(tr.steps)) fail(where, "train.steps", tr.steps, "an integer >= 1");
-  for (const k of ["batchSize", "evalEvery", "checkpointEvery"]) if (tr[k] !== undefined && !posInt(tr[k])) fail(where, `train.${k}`, tr[k], "an integer >= 1");
-  if (tr.warmupSteps !== undefined && !(Number.isSafeInteger(tr.warmupSteps) && (tr.warmupSteps as number) >= 0)) fail(where, "train.warmupSteps", tr.warmupSteps, "an integer >= 0");
-  if (tr.lr !== undefined && !(typeof tr.lr === "number" && tr.lr > 0)) fail(where, "train.lr", tr.lr, "a number > 0");
+  checkTrain(where, tr, "train");
   const ev = c.eval ?? { episodes: 5 };
   if (!isObject(ev) || !posInt(ev.episodes)) fail(where, "eval.episodes", isObject(ev) ? ev.episodes : ev, "an integer >= 1");
   checkKeys(`${where} eval`, ev, ["episodes"]);

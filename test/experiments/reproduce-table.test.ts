@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { summaryTable, type RowResult } from "../../src/experiments/reproduce.js";
+import { summaryTable, targetText, type RowResult } from "../../src/experiments/reproduce.js";
 import type { ModelOutcome } from "../../src/experiments/compare.js";
 import type { ModelEnergy } from "../../src/eval/measured-energy.js";
 
@@ -26,5 +26,27 @@ describe("reproduce summary table", () => {
     assert.equal(t.rows[1]![col("offline energy / window (µJ)")], "13.6 ± 0.0 [13.1, 14.0]");
     assert.equal(t.rows[1]![col("int8 energy / decision (nJ)")], "679 ± 2 [657, 700]");
     assert.equal(t.rows[0]![col("closed-loop energy / decision (pJ)")], "n/a");
+  });
+
+  it("scores locomotion rows with D4RL's references in their own column, and other rows n/a there", () => {
+    const closed = (name: string, ret: number): ModelOutcome =>
+      ({ name, kind: "strl", mode: "causal", offline: { mse: 0.1, loss: 0.1, steps: 1 }, closedLoop: { targets: [{ returnMean: ret, normalizedMean: 1 }] } }) as unknown as ModelOutcome;
+    const row = (envId: string) => ({ id: envId, group: "6", title: envId, envId, policy: "medium", models: [{ name: "STRL", kind: "strl" }], closedLoop: true }) as RowResult["row"];
+    const t = summaryTable([
+      { row: row("Hopper-v5"), perSeed: [{ outcomes: [closed("STRL", 1000)] }, { outcomes: [closed("STRL", 1600)] }] },
+      { row: row("Pendulum-v1"), perSeed: [{ outcomes: [closed("STRL", -300)] }] },
+    ]);
+    const col = t.columns.indexOf("D4RL-normalised (D4RL's v2 references on v5 envs)");
+    assert.ok(col > 0, t.columns.join(" | "));
+    // hopper: 100 (R + 20.272305) / (3234.3 + 20.272305): 1000 -> 31.3523, 1600 -> 49.7877; mean 40.570, sample std
+    // 13.0358, 95% t CI 40.570 ± 12.706 x 13.0358 / sqrt 2 = [-76.55, 157.69]
+    assert.equal(t.rows[0]![col], "40.6 ± 13.0 [-76.6, 157.7]");
+    assert.equal(t.rows[1]![col], "n/a");
+  });
+
+  it("says where a row's target comes from: the expert's return, or a target the row sets", () => {
+    const refs = { random: 11.7, expert: 2766.5, source: "strl's shipped policies" };
+    assert.equal(targetText(2766.5, refs), "Target return 2766.5 = the expert's mean return (strl's shipped policies); random policy 11.70.");
+    assert.equal(targetText(3600, refs), "Target return 3600, set by the row (not the expert's return); references: expert 2766.50, random 11.70 (strl's shipped policies).");
   });
 });

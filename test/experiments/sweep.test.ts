@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { expandSweep, checkSweep } from "../../src/experiments/sweep.js";
+import { expandSweep, checkSweep, effectiveJob } from "../../src/experiments/sweep.js";
 import { arrayRanges, shellQuote, slurmScript } from "../../src/experiments/sweep-slurm.js";
 import { threadsPerWorker } from "../../src/experiments/sweep-pool.js";
 import { canonicalJson, cacheKey } from "../../src/experiments/sweep-cache.js";
@@ -106,12 +106,42 @@ test("strl reproduce is the shipped sweep: sweeps/reproduce-<scale>.json equals 
     assert.deepEqual(JSON.parse(readFileSync(reproduceSweepPath(scale), "utf8")), JSON.parse(JSON.stringify(reproduceSweep(scale))), `sweeps/reproduce-${scale}.json is stale`);
   }
   const jobs = expandSweep(reproduceSweep("small"));
-  assert.equal(jobs.length, 13 * 3 * 3 + 3); // 13 rows x 3 models x 3 seeds, and STRL in paper mode on row 1
+  assert.equal(jobs.length, 16 * 3 * 3 + 3); // 16 rows x 3 models x 3 seeds, and STRL in paper mode on row 1
   assert.deepEqual(jobs.slice(0, 4).map((j) => j.id), ["0000-maze-paper-strl-paper-mode-s0", "0001-maze-paper-strl-paper-mode-s1", "0002-maze-paper-strl-paper-mode-s2", "0003-maze-paper-strl-s0"]);
   assert.deepEqual(jobs[0]!.config.model, { name: "STRL (paper mode)", kind: "strl", config: { causal: false }, preset: "tiny" });
   assert.deepEqual(jobs[0]!.config.train, { steps: 250, batchSize: 32, lr: 0.001, warmupSteps: 25, evalEvery: 25 });
   assert.equal(jobs[0]!.config.task.episodes, 1000);
-  assert.equal(jobs.at(-1)!.id, "0119-pendulum-expert-dt-s2");
+  assert.equal(jobs[119]!.id, "0119-pendulum-expert-dt-s2");
+  // the locomotion rows: the DT's gym preset, their own budget and the DT's first target, at both scales
+  const hopper = jobs.find((j) => j.id === "0120-hopper-medium-strl-s0")!;
+  assert.deepEqual(effectiveJob(hopper.config), { preset: "small", train: { steps: 500, batchSize: 32, lr: 0.001, warmupSteps: 50, evalEvery: 100 }, eval: { episodes: 10 } });
+  assert.equal(hopper.config.task.targetReturn, 3600);
+  assert.equal(jobs.at(-1)!.id, "0146-halfcheetah-medium-dt-s2");
+  assert.equal(jobs.at(-1)!.config.task.targetReturn, 12000);
+  const paper = expandSweep(reproduceSweep("paper")).find((j) => j.config.task.id === "walker2d-medium")!;
+  assert.deepEqual([effectiveJob(paper.config).train.steps, effectiveJob(paper.config).train.batchSize, paper.config.task.targetReturn], [100000, 64, 5000]);
+});
+
+test("a task's preset, train and eval fields override the job's; the rest of the job's stay", () => {
+  const [j] = expandSweep({ name: "t", base: { ...base, model: { preset: "tiny" }, train: { steps: 5, lr: 0.01 } }, axes: { task: [{ ...TASK("a"), preset: "small", train: { steps: 9, batchSize: 4 }, eval: { episodes: 3 } }], model: [{ name: "S", kind: "strl" }], seed: [0] } });
+  assert.deepEqual(effectiveJob(j!.config), { preset: "small", train: { steps: 9, lr: 0.01, batchSize: 4 }, eval: { episodes: 3 } });
+  const [k] = expandSweep({ name: "t", base, axes: { task: [TASK("a")], model: [{ name: "S", kind: "strl", preset: "paper" }], seed: [0] } });
+  assert.deepEqual(effectiveJob(k!.config), { preset: "paper", train: { steps: 5 }, eval: { episodes: 1 } });
+});
+
+test("a task's overrides are checked like the job's fields", () => {
+  const sweep = (t: Record<string, unknown>) => ({ name: "t", base, axes: { task: [{ ...TASK("a"), ...t }], model: [{ name: "S", kind: "strl" }], seed: [0] } });
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ preset: "huge" }, /task.preset must be one of tiny, small, paper/],
+    [{ train: { steps: 0 } }, /task.train.steps must be an integer >= 1/],
+    [{ train: { batchSize: 2.5 } }, /task.train.batchSize must be an integer >= 1/],
+    [{ train: { lr: -1 } }, /task.train.lr must be a number > 0/],
+    [{ train: { stepz: 3 } }, /task.train: unknown key 'stepz'/],
+    [{ train: 5 }, /task.train must be an object/],
+    [{ eval: { episodes: 0 } }, /task.eval.episodes must be an integer >= 1/],
+    [{ targetReturn: "high" }, /task.targetReturn must be a finite number/],
+  ];
+  for (const [t, re] of bad) assert.throws(() => expandSweep(sweep(t)), (e: Error) => e.name === "ConfigError" && re.test(e.message), JSON.stringify(t));
 });
 
 test("each report row states its env's success rule, or n/a", () => {

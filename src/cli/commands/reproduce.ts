@@ -6,7 +6,8 @@ import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEn
 import { asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { numberList } from "../checkpoint-args.js";
-import { BUDGETS, SCALES, experimentRows, type Scale } from "../../experiments/reproduce.js";
+import { BUDGETS, LOCOMOTION_BUDGETS, SCALES, experimentRows, type Scale } from "../../experiments/reproduce.js";
+import { D4RL_ON_V5_LABEL } from "../../eval/index.js";
 import { reproduceSweepPath } from "../../experiments/reproduce-sweep.js";
 import { planSweep } from "../../experiments/sweep-dir.js";
 import { runPool } from "../../experiments/sweep-pool.js";
@@ -23,8 +24,10 @@ ${ENGINE_HELP}
 Rows: 1 maze, paper setting ((x, y) only): held-out accuracy of STRL in paper mode (non-causal), STRL causal,
 ANN-STRL, DT — the paper-mode minus causal gap is the label leak; 2 MazeLocal: closed-loop success on unseen
 mazes; 3 MiniGrid-Empty-8x8 with random data (paper setting) and expert data; 4 Maze2D-UMaze normalised score;
-5 CartPole, MountainCar, Acrobot, Pendulum with medium and expert data; energy per decision and firing rates for
-every row. Each row runs once per seed of --seeds (default 0 1 2); tables give mean ± std over seeds.
+5 CartPole, MountainCar, Acrobot, Pendulum with medium and expert data; 6 Hopper-v5, Walker2d-v5, HalfCheetah-v5
+with medium data in the DT's gym setting (preset small, its own budget: ${LOCOMOTION_BUDGETS.small.steps} updates of batch ${LOCOMOTION_BUDGETS.small.batchSize} at --scale small,
+the DT's ${LOCOMOTION_BUDGETS.paper.steps} of batch ${LOCOMOTION_BUDGETS.paper.batchSize} at --scale paper), D4RL-normalised beside strl's own references;
+energy per decision and firing rates for every row. Each row runs once per seed of --seeds (default 0 1 2); tables give mean ± std over seeds.
 Lists take either form, as in every command: --seeds 0 1 2 or --seeds 0,1,2 (--only likewise).
 Budgets: --scale small = preset tiny (d 64, 2 blocks, 2 heads, context 10, T 4), ${BUDGETS.small.steps} updates of batch ${BUDGETS.small.batchSize},
 ${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (tens of minutes on 2 cores);
@@ -38,6 +41,7 @@ stopped half-way continues where it stopped when given the same --out. The same 
 Examples:
   strl reproduce --scale small --seeds 0 1 2 --jobs 2
   strl reproduce --only maze-paper,cartpole-expert --seeds 0
+  strl reproduce --only hopper-medium,walker2d-medium,halfcheetah-medium --seeds 0 1 2 --jobs 2
   strl reproduce --scale small --seeds 0,1,2 --update-readme README.md`;
 
 const CLI = fileURLToPath(new URL("../main.js", import.meta.url));
@@ -89,10 +93,15 @@ export const command: Command = {
     for (const f of r.failed) log(`job ${f.index} failed: ${f.error}`);
     const b = BUDGETS[scale];
     const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Every model is evaluated at its final checkpoint (the last training step), not the best one seen during training (which peers often report). Cells are mean ± sample std (n - 1) [95% t confidence interval] over seeds. Normalised score = 100 x (return - random) / (expert - random) with each env's own random and expert policies' returns measured on 10 episodes (strl's Maze2D-UMaze is point-mass physics, not D4RL's MuJoCo env, so it is not D4RL-normalised). Energy (45 nm, fp32 unless int8; real tokens only): offline = one full forward pass per held-out window; closed-loop = per decision of the evaluation episodes, counting the path that ran (STRL / ANN-STRL: forwardLast); ratios use closed-loop energy where the row has it, else offline. ${plan.jobs.length} jobs (sweep ${plan.name}), ${jobs} local worker${jobs === 1 ? "" : "s"}; wall-clock ${minutes.toFixed(1)} min.`;
+    const loco = experimentRows().filter((r) => r.own && sweep.axes.task!.some((t) => (t as { id: string }).id === r.id));
+    const lb = LOCOMOTION_BUDGETS[scale];
+    const locomotion = loco.length === 0 ? [] : [
+      `Locomotion rows (group 6: ${loco.map((r) => r.envId).join(", ")}): the Decision Transformer's gym setting, preset "small" (${JSON.stringify(presetFields("strl", "small"))}), ${lb.steps} AdamW updates of batch ${lb.batchSize} (the published DT trained 100,000 updates of batch 64: at "${scale}" this is ${((100 * lb.steps * lb.batchSize) / (100000 * 64)).toFixed(1)}% of its samples, so these scores are not comparable with the DT's published ones), medium data collected per seed with strl's shipped medium policy (${loco.map((r) => `${r.envId} ${r.own!.budget[scale].episodes} episodes`).join(", ")}), ${lb.evalEpisodes} closed-loop episodes per seed at the DT's first evaluation target (${loco.map((r) => `${r.envId} ${r.own!.targetReturn}`).join(", ")}). "normalised" uses strl's own random and expert references (experts/<env>/manifest.json, 100 episodes each); "D4RL-normalised" uses ${D4RL_ON_V5_LABEL}.`,
+    ];
     const arch = presetFields("strl", b.preset) as { dModel: number; nBlocks: number; nHeads: number; contextLength: number };
     const T = 4;
     const bound = boundParagraph(structuralBound({ obsDim: 2, head: { kind: "discrete", n: 4 }, headDim: arch.dModel / arch.nHeads, mlpRatio: 4, causal: true, attention: "strl", dModel: arch.dModel, nBlocks: arch.nBlocks, nHeads: arch.nHeads }, arch.contextLength, T), T);
-    const rep = await writeSweepReport({ dir, plan, out, readme, commandLine, title: `strl reproduce (${scale})`, intro: [budget, bound], json: values.json });
+    const rep = await writeSweepReport({ dir, plan, out, readme, commandLine, title: `strl reproduce (${scale})`, intro: [budget, ...locomotion, bound], json: values.json });
     return r.failed.length > 0 || rep.finished === 0 ? 1 : 0;
   },
 };
