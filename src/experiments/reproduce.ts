@@ -22,6 +22,7 @@ import type { ReportSection } from "../report/index.js";
 import type { CompareResult, ModelSpec, ModelOutcome } from "./compare.js";
 import type { Preset } from "./presets.js";
 import { compareSections } from "./report.js";
+import { spikeHealthParagraph } from "./silent-layers.js";
 
 export const SCALES = ["small", "paper"] as const;
 export type Scale = (typeof SCALES)[number];
@@ -286,7 +287,8 @@ export async function rowSections(results: RowResult[]): Promise<ReportSection[]
     if (!first) continue;
     const sub = await compareSections(first, `${res.row.id}-`);
     const refs = res.references ? ` ${targetText(res.target, res.references)}` : "";
-    out.push({ title: `Row ${res.row.group}: ${res.row.title}`, text: `Data policy "${res.row.policy}" on \`${res.row.envId}\`${res.row.envOptions ? ` (${JSON.stringify(res.row.envOptions)})` : ""}; success: ${successText(res.row.envId)}. Figures and tables below are seed ${res.perSeed.length > 0 ? "0 of the run" : ""} only; the summary table averages all seeds.${refs}` });
+    const health = spikeHealthParagraph(res);
+    out.push({ title: `Row ${res.row.group}: ${res.row.title}`, text: `Data policy "${res.row.policy}" on \`${res.row.envId}\`${res.row.envOptions ? ` (${JSON.stringify(res.row.envOptions)})` : ""}; success: ${successText(res.row.envId)}. Figures and tables below are seed ${res.perSeed.length > 0 ? "0 of the run" : ""} only; the summary table averages all seeds.${refs}${health ? `\n\n${health}` : ""}` });
     for (const s of sub) out.push({ ...s, title: `${res.row.id}: ${s.title}` });
   }
   return out;

@@ -50,3 +50,24 @@ describe("reproduce summary table", () => {
     assert.equal(targetText(3600, refs), "Target return 3600, set by the row (not the expert's return); references: expert 2766.50, random 11.70 (strl's shipped policies).");
   });
 });
+
+describe("silent and saturated layers of a report row", () => {
+  it("counts each layer's silent / saturated seeds per model, leaves out .qk coincidence rates and says what a silent score layer means", async () => {
+    const { rowSpikeHealth, spikeHealthParagraph } = await import("../../src/experiments/silent-layers.js");
+    const withRates = (name: string, rates: Record<string, number>): ModelOutcome => ({ name, kind: "strl", closedLoopEnergy: { rates } }) as unknown as ModelOutcome;
+    const row = { id: "r", group: "2", title: "t", envId: "MazeLocal-v0", policy: "mixed", models: [{ name: "STRL", kind: "strl" }, { name: "DT", kind: "dt" }], closedLoop: true } as RowResult["row"];
+    const perSeed = [
+      { outcomes: [withRates("STRL", { "blocks.0.attn.score_lif": 0, "blocks.0.attn.q_lif": 0.2, "blocks.0.attn.qk": 0, "blocks.1.mlp.lif1": 0.97 }), withRates("DT", {})] },
+      { outcomes: [withRates("STRL", { "blocks.0.attn.score_lif": 0, "blocks.0.attn.q_lif": 0, "blocks.0.attn.qk": 0, "blocks.1.mlp.lif1": 0.5 }), withRates("DT", {})] },
+    ];
+    const [h, ...rest] = rowSpikeHealth({ row, perSeed });
+    assert.equal(rest.length, 0); // the DT has no spiking layers
+    assert.deepEqual([h!.seeds, [...h!.silent], [...h!.saturated]], [2, [["blocks.0.attn.score_lif", 2], ["blocks.0.attn.q_lif", 1]], [["blocks.1.mlp.lif1", 1]]]);
+    assert.equal(
+      spikeHealthParagraph({ row, perSeed }),
+      "Spiking layers that never fired (rate 0) or fired at rate >= 0.95 on the real tokens of the decisions measured for energy: STRL: silent `blocks.0.attn.score_lif` (2 of 2 seeds), `blocks.0.attn.q_lif` (1 of 2 seeds); saturated `blocks.1.mlp.lif1` (1 of 2 seeds). A silent `score_lif` layer means every attention score spike is 0: the softmax over the allowed keys is then uniform, so that block's attention is the causal mean of the value spikes and ignores their content.",
+    );
+    const healthy = [{ outcomes: [withRates("STRL", { "blocks.0.attn.score_lif": 0.05 })] }];
+    assert.equal(spikeHealthParagraph({ row, perSeed: healthy }), "Spiking layers that never fired (rate 0) or fired at rate >= 0.95 on the real tokens of the decisions measured for energy: STRL: silent none; saturated none.");
+  });
+});
