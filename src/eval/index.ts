@@ -13,3 +13,4 @@ export * from "./reference.js";
 export * from "./measured-energy.js";
 export * from "./spikes.js";
 export * from "./locomotion-scores.js";
+export * from "./silent-score.js";

@@ -6,6 +6,7 @@
  * the allowed keys uniform, so that block attends to the causal mean of the value spikes, whatever their content.
  */
 import { SATURATED_RATE } from "../train/index.js";
+import { SILENT_SCORE_MEANING } from "../eval/index.js";
 import type { ModelOutcome } from "./compare.js";
 import type { RowResult } from "./reproduce.js";
 
@@ -52,6 +53,6 @@ export function spikeHealthParagraph(res: RowResult): string | undefined {
   return [
     `Spiking layers that never fired (rate 0) or fired at rate >= ${SATURATED_RATE} on the real tokens of the decisions measured for energy:`,
     ...lines,
-    ...(score ? ["A silent `score_lif` layer means every attention score spike is 0: the softmax over the allowed keys is then uniform, so that block's attention is the causal mean of the value spikes and ignores their content."] : []),
+    ...(score ? [`A silent \`score_lif\` layer means ${SILENT_SCORE_MEANING}.`] : []),
   ].join(" ");
 }

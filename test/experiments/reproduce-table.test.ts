@@ -71,3 +71,11 @@ describe("silent and saturated layers of a report row", () => {
     assert.equal(spikeHealthParagraph({ row, perSeed: healthy }), "Spiking layers that never fired (rate 0) or fired at rate >= 0.95 on the real tokens of the decisions measured for energy: STRL: silent none; saturated none.");
   });
 });
+
+describe("silent score blocks (the page's note)", () => {
+  it("names the blocks whose score layer fired at rate exactly 0, and no other layer", async () => {
+    const { silentScoreBlocks } = await import("../../src/eval/silent-score.js");
+    assert.deepEqual(silentScoreBlocks({ "blocks.0.attn.score_lif": 0, "blocks.0.attn.q_lif": 0, "blocks.1.attn.score_lif": 1e-6, "blocks.2.attn.score_lif": 0, "blocks.2.attn.qk": 0 }), ["blocks.0", "blocks.2"]);
+    assert.deepEqual(silentScoreBlocks({}), []);
+  });
+});

@@ -11,6 +11,7 @@ import { make, readyFor } from "../../src/envs/index.js";
 import { isLocomotionEnv } from "../../src/envs/mujoco/index.js";
 import { setMujocoWasmUrl } from "../../src/envs/mujoco/runtime.js";
 import { d4rlReference } from "../../src/eval/normalized.js";
+import { silentScoreBlocks, SILENT_SCORE_MEANING } from "../../src/eval/silent-score.js";
 import { EpisodeStepper } from "../../src/eval/stepper.js";
 import { DecisionInspector, type DecisionTrace } from "../../src/eval/decision.js";
 import { measureReferenceReturns } from "../../src/eval/reference.js";
@@ -197,8 +198,15 @@ class Player {
     box.dataset.annPj = String(d.annEnergyPj ?? "");
     box.dataset.episodePj = String(state.episodeEnergyPj ?? "");
     bars($("rates"), Object.entries(d.rates).map(([n, r]) => ({ name: n, value: r, label: r.toFixed(4) })), 1);
+    $("rates-note").textContent = silentScoreNote(d.rates);
     raster($("raster"), d);
   }
+}
+
+/** What a silent attention score layer means, for the layers silent in this decision ("" when none is). */
+function silentScoreNote(rates: Record<string, number>): string {
+  const silent = silentScoreBlocks(rates);
+  return silent.length === 0 ? "" : `Silent score neurons in ${silent.join(", ")}: ${SILENT_SCORE_MEANING}.`;
 }
 
 async function defaultTarget(envId: string, envOptions?: Record<string, unknown>): Promise<number> {
