@@ -30,7 +30,7 @@ the DT's ${LOCOMOTION_BUDGETS.paper.steps} of batch ${LOCOMOTION_BUDGETS.paper.b
 energy per decision and firing rates for every row. Each row runs once per seed of --seeds (default 0 1 2); tables give mean ± std over seeds.
 Lists take either form, as in every command: --seeds 0 1 2 or --seeds 0,1,2 (--only likewise).
 Budgets: --scale small = preset tiny (d 64, 2 blocks, 2 heads, context 10, T 4), ${BUDGETS.small.steps} updates of batch ${BUDGETS.small.batchSize},
-${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (tens of minutes on 2 cores);
+${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (about 45 min on 2 cores, and about 2 h more for the 27 locomotion jobs);
 --scale paper = the paper's model (d 256, 6 blocks, 8 heads, context 100), ${BUDGETS.paper.steps} updates, ${BUDGETS.paper.mazeEpisodes} mazes (days on 2 cores).
 The grid is the sweep sweeps/reproduce-<scale>.json (rows x models x seeds, one job each): it is planned into
 OUT/sweep and run with --jobs N local worker processes (default 1; each gets cores / N engine threads); a run
