@@ -9,8 +9,8 @@
  * tokens the op counts charge: padding positions are neither charged nor counted in a rate.
  *
  * Two quantities, never mixed: `measureEnergy` = offline, the full forward pass per window; `evaluateWithEnergy`
- * = closed loop, per decision, counting the path that ran (`forwardLast` for STRL / ANN-STRL: the last block's
- * MLP and the head on the decision's row; the DT's full pass). Models without spiking layers (ANN-STRL, DT) get
+ * = closed loop, per decision, counting the path that ran (`forwardLast` for STRL, ANN-STRL and the DT: the last
+ * block's attention over every row, what follows it on the decision's row). Models without spiking layers (ANN-STRL, DT) get
  * their MAC counts the same way, with no rates. Every result also carries the energy under the int8 profile.
  */
 import { CMOS_45NM, INT8_45NM, energyReport, type DeviceProfile, type EnergyReport, type LayerEnergy } from "../energy/index.js";

@@ -57,6 +57,6 @@ export interface PolicyModel extends Module {
    * `opts` says which path ran (full forward or `forwardLast`) and what is counted (docs/energy.md).
    */
   opRecords(tokens: number, rates: Record<string, number>, opts?: OpOptions): OpRecord[];
-  /** Closed-loop decisions through the last position only (STRL, ANN-STRL); see `actWith`. */
+  /** Closed-loop decisions through the decision's row only (STRL, ANN-STRL, the DT); see `actWith`. */
   forwardLast?(batch: ModelBatch): Tensor;
 }

@@ -16,7 +16,9 @@ ${ENGINE_HELP}
 Runs the policy closed-loop for a few episodes with a firing-rate monitor on every LIF layer, then counts, per
 layer, MACs for real-valued inputs and synaptic operations (SOPs = T x input firing rate x MACs) for spike inputs,
 and turns them into energy with a device profile (default 45 nm CMOS, 32-bit: E_MAC 4.6 pJ, E_AC 0.9 pJ). One
-decision = one forward pass over the current context window (no key/value cache), batch 1.
+decision = one forward pass over the current context window (no key/value cache), batch 1, on the model's
+decision path: STRL, ANN-STRL and the DT alike run forwardLast (every block but the last in full, the last
+block's attention over every row, what follows it on the decision's row only).
 On a maze env, --data (the training data) keeps the evaluation on unseen mazes: mazes whose grid is not one of
 the training data's (small mazes repeat: 14 distinct 7x7 and 322 distinct 9x9 grids exist), and too few of them
 is an error. Without --data, --seen-mazes says that any maze may be drawn, training mazes included; with --data,
