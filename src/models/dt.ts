@@ -4,7 +4,7 @@
  * blocks, a final LayerNorm, and the action a_t predicted from the state token s_t (which sees R_<=t, s_<=t and
  * a_<t only). Padding steps are masked out as keys.
  */
-import type { OpRecord } from "../energy/index.js";
+import type { MemoryRecord, OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
 import {
   Embedding,
@@ -22,6 +22,7 @@ import {
 import { ActionHeadLayer } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf, rtgTensor, statesTensor } from "./blocks/batch.js";
 import { attentionPairs, checkTokens, type OpOptions } from "./blocks/op-counts.js";
+import { executedOps, Traffic } from "./blocks/memory-counts.js";
 import { GptBlock } from "./blocks/gpt-block.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { additiveMask } from "./blocks/real-attention.js";
@@ -165,5 +166,45 @@ export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
     extra({ layer: "ln_f", input: "real", macs: 4 * (last ? 1 : n) * d });
     out.push({ layer: "head", input: "real", macs: linearMacs(last ? 1 : L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
     return out;
+  }
+
+  /**
+   * Memory traffic of the same decision (rules in src/models/blocks/memory-counts.ts): weights, activations, the
+   * path `opts.path` as `opRecords`.
+   */
+  memoryRecords(tokens: number, rates: Record<string, number> = {}, opts: OpOptions = {}): MemoryRecord[] {
+    const c = this.config;
+    const L = checkTokens(tokens, c.contextLength);
+    const n = 3 * L;
+    const d = c.dModel;
+    const cells = attentionPairs(n, true) * c.nHeads;
+    const last = opts.path === "last";
+    const m = new Traffic(executedOps(this.opRecords(L, rates, { ...opts, extras: false })));
+    m.product("embed.rtg", L, L * d);
+    m.product("embed.state", L * c.obsDim, L * d);
+    if (c.head.kind === "continuous") m.product("embed.action", L * c.head.dim, L * d);
+    else m.lookup("embed.action", L * d);
+    m.lookup("embed.timestep", L * d);
+    m.elementwise("embed.sum", 6 * L * d, n * d); // R + t, s + t, a + t
+    m.layerNorm("embed.ln", n, d);
+    for (let i = 0; i < c.nBlocks; i++) {
+      const p = `blocks.${i}`;
+      const rows = last && i === c.nBlocks - 1 ? 1 : n; // rows after the attention
+      m.layerNorm(`${p}.ln1`, n, d);
+      m.product(`${p}.attn.qkv`, n * d, 3 * n * d);
+      m.product(`${p}.attn.scores`, n * d, cells); // q in, k read per MAC, scores out
+      m.elementwise(`${p}.attn.softmax`, cells, cells);
+      m.product(`${p}.attn.av`, cells, n * d); // attention weights in, v read per MAC
+      m.product(`${p}.attn.proj`, rows * d, rows * d);
+      m.elementwise(`${p}.residual1`, 2 * rows * d, rows * d);
+      m.layerNorm(`${p}.ln2`, rows, d);
+      m.product(`${p}.mlp.fc1`, rows * d, rows * c.mlpRatio * d);
+      m.product(`${p}.mlp.fc2`, rows * c.mlpRatio * d, rows * d);
+      m.elementwise(`${p}.residual2`, 2 * rows * d, rows * d);
+    }
+    const headRows = last ? 1 : L;
+    m.layerNorm("ln_f", last ? 1 : n, d);
+    m.product("head", headRows * d, headRows * (c.head.kind === "discrete" ? c.head.n : c.head.dim));
+    return m.records;
   }
 }
