@@ -44,9 +44,10 @@ export interface ModelEnergy {
   perDecision?: DecisionSpread;
   /**
    * Energy of the extra ops alone (LayerNorm, softmax, LIF updates or ANN activations, sums and residuals) per
-   * decision, under the same profile; part of `energyPerDecisionPj` only when the count asked for `extras`.
+   * decision, under the same profile; part of `energyPerDecisionPj` only when the count asked for `extras`
+   * (absent in results saved before it existed).
    */
-  extrasPerDecisionPj: number;
+  extrasPerDecisionPj?: number;
   /** Memory-access energy per decision (weights, activations, membranes) under `memory.profile`; absent for a
    *  model that does not list its memory traffic. Never part of `energyPerDecisionPj`. */
   memoryPerDecisionPj?: number;

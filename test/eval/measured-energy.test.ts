@@ -112,11 +112,11 @@ describe("energy per decision", () => {
     // 3·L·8 + cells + L·40 (MACs); embedding sum 4·L·8 and residuals 2 x L·8 (adds).
     // L = 1 (2 cells): MACs 96 + 6 + 26 + 40 = 168 x 4.6 = 772.8, adds 48 x 0.9 = 43.2 -> 816 pJ
     // L = 3 (12 cells): MACs 288 + 36 + 84 + 120 = 528 x 4.6 = 2428.8, adds 144 x 0.9 = 129.6 -> 2558.4 pJ
-    close(e.extrasPerDecisionPj, (2 * 816 + 2558.4) / 3);
+    close(e.extrasPerDecisionPj!, (2 * 816 + 2558.4) / 3);
     const without = energyOfDecisions(ann, h, {}, CMOS_45NM, { extras: false });
     const withExtras = energyOfDecisions(ann, h, {}, CMOS_45NM, { extras: true });
-    close(withExtras.energyPerDecisionPj, without.energyPerDecisionPj + e.extrasPerDecisionPj);
-    close(withExtras.extrasPerDecisionPj, e.extrasPerDecisionPj);
+    close(withExtras.energyPerDecisionPj, without.energyPerDecisionPj + e.extrasPerDecisionPj!);
+    close(withExtras.extrasPerDecisionPj!, e.extrasPerDecisionPj!);
     // memory: the decisions' traffic weighted as the compute, at the profile's memory (default 5 pJ per word)
     const words = (L: number): number => memoryReport(ann.memoryRecords(L, {})).totalPj;
     close(e.memoryPerDecisionPj!, (2 * words(1) + words(3)) / 3);
