@@ -34,34 +34,34 @@ describe("memory-access model", () => {
     assert.throws(() => checkProfile({ name: "p", eMacPj: 1, eAcPj: 0.5, memory: { name: "m", readPj: 2 } }), /writePj must be a finite number >= 0, got undefined/);
   });
 
-  it("counts one STRL decision by hand: 1,715.2 weight words, 872.5 + 586.5 activation words, 496 + 496 membrane words", () => {
+  it("counts one STRL decision by hand: 1,715.2 weight words, 840.5 + 570.5 activation words, 496 + 496 membrane words", () => {
     const m = new StrlModel(tr);
     // L = 3 tokens, d 8, T 4, 2 heads of 4: 12 causal score cells per step, 48 (cell, channel) pairs; path "last":
-    // the MLP and the head on one row. Executed ops: rtg 3·1·8 = 24, state 3·3·8 = 72, qkv 3·8·24 = 576, scores
+    // the residuals, ln2, the MLP and the head on one row. Executed ops: rtg 3·1·8 = 24, state 3·3·8 = 72, qkv 3·8·24 = 576, scores
     // 4 x 0.05 x 48 = 9.6 SOPs, att·V 4 x 0.3 x 48 = 57.6, fc1 1·8·32 = 256, fc2 4 x 0.5 x 256 = 512, head 1·8·3 = 24.
     // Weights read (one word per MAC / SOP, table rows, norm gain and bias): 24 + 72 + 576 + 9.6 + 57.6 + 256 + 512
     //   + 24 = 1531.2; lookups prev action 24, timestep 24, positions 24; LayerNorm params 2·24 (embedding) +
     //   2·24 (ln1) + 2·8 (ln2) = 112 -> 1531.2 + 72 + 112 = 1715.2.
     // Activations read: rtg 3, state 9, sum 4·24 = 96, embed.ln 24, ln1 24, qkv 24, q|k|v LIF inputs 4·72 = 288,
     //   scores (q spikes 4·24 bits) 3, score LIF inputs 4·12 = 48, softmax (score spikes 48 bits) 1.5, att·V (v
-    //   spikes 96 bits) 3, mean over T 4·24 = 96, residual 2·24 = 48, ln2 8, fc1 8, lif1 inputs 4·32 = 128, fc2
-    //   (lif1 spikes 128 bits) 4, lif2 inputs 4·8 = 32, mean over T (32 bits) 1, residual 2·8 = 16, head 8
-    //   -> 872.5.
+    //   spikes 96 bits) 3, mean over T 4·24 = 96, residual on the last row 2·8 = 16, ln2 8, fc1 8, lif1 inputs
+    //   4·32 = 128, fc2 (lif1 spikes 128 bits) 4, lif2 inputs 4·8 = 32, mean over T (32 bits) 1, residual 2·8 = 16,
+    //   head 8 -> 840.5.
     // Activations written: rtg, state, prev action, timestep, sum, embed.ln, ln1 24 each = 168, qkv 72, q|k|v
     //   spikes 288 bits = 9, scores 4·12 = 48, score spikes 1.5, softmax 48, att·V 4·24 = 96, mean 24, residual
-    //   24, ln2 8, fc1 32, lif1 spikes 4, fc2 4·8 = 32, lif2 spikes 1, mean 8, residual 8, head 3 -> 586.5.
+    //   8, ln2 8, fc1 32, lif1 spikes 4, fc2 4·8 = 32, lif2 spikes 1, mean 8, residual 8, head 3 -> 570.5.
     // Membranes, read and written per neuron-step: q|k|v 72 x 4 + scores 12 x 4 + lif1 32 x 4 + lif2 8 x 4 = 496.
     const recs = m.memoryRecords(3, RATES, { path: "last" });
     close(sumBy(recs, "weights").reads, 1715.2, "weight words");
     assert.equal(sumBy(recs, "weights").writes, 0);
-    assert.deepEqual(sumBy(recs, "activations"), { reads: 872.5, writes: 586.5 });
+    assert.deepEqual(sumBy(recs, "activations"), { reads: 840.5, writes: 570.5 });
     assert.deepEqual(sumBy(recs, "membrane"), { reads: 496, writes: 496 });
-    // at 5 pJ per word: weights 8,576 + activations 1,459 x 5 = 7,295 + membranes 992 x 5 = 4,960 -> 20,831 pJ
+    // at 5 pJ per word: weights 8,576 + activations 1,411 x 5 = 7,055 + membranes 992 x 5 = 4,960 -> 20,591 pJ
     const r = memoryReport(recs);
     close(r.weightsPj, 8576, "weights");
-    close(r.activationsPj, 7295, "activations");
+    close(r.activationsPj, 7055, "activations");
     close(r.membranePj, 4960, "membrane");
-    close(r.totalPj, 20831, "total");
+    close(r.totalPj, 20591, "total");
     m.dispose();
   });
 

@@ -77,6 +77,11 @@ describe("energy records and firing rates", () => {
       ["embed.sum", 96], ["embed.ln", 96], ["blocks.0.ln1", 96], ["blocks.0.attn.softmax", 36], ["blocks.0.attn.act", 84],
       ["blocks.0.residual1", 24], ["blocks.0.ln2", 96], ["blocks.0.mlp.act", 120], ["blocks.0.residual2", 24],
     ]);
+    // on the decision path everything after the last block's attention runs on one row: residuals 8 adds each,
+    // ln2 4·8 = 32, MLP activations 32 + 8 = 40
+    assert.deepEqual(ext(ann.opRecords(3, {}, { path: "last", extras: true })).slice(5), [
+      ["blocks.0.residual1", 8], ["blocks.0.ln2", 32], ["blocks.0.mlp.act", 40], ["blocks.0.residual2", 8],
+    ]);
     ann.dispose();
     // DT, L = 2 -> 6 tokens, d 8, 2 heads: causal pairs 6·7/2 = 21 x 2 heads = 42 cells. Full pass: embedding sum
     // (the timestep added to R, s, a) 3·2·8 = 48 adds; LayerNorms 4·6·8 = 192 each (embedding, ln1, ln2, final);

@@ -84,7 +84,7 @@ export function stepTransformerMemory(c: StepOpsConfig, L: number, spikes?: { T:
   m.layerNorm("embed.ln", L, d);
   for (let i = 0; i < c.nBlocks; i++) {
     const p = `blocks.${i}`;
-    const rows = o.path === "last" && i === c.nBlocks - 1 ? 1 : L; // rows the MLP runs on
+    const rows = o.path === "last" && i === c.nBlocks - 1 ? 1 : L; // rows after the attention (residual, MLP)
     m.layerNorm(`${p}.ln1`, L, d);
     m.product(`${p}.attn.qkv`, L * d, 3 * L * d);
     if (spikes) {
@@ -102,7 +102,7 @@ export function stepTransformerMemory(c: StepOpsConfig, L: number, spikes?: { T:
       if (!spikeDriven) m.elementwise(`${p}.attn.softmax`, cells, cells);
       m.product(`${p}.attn.av`, cells, L * d); // attention weights in
     }
-    m.elementwise(`${p}.residual1`, 2 * L * d, L * d);
+    m.elementwise(`${p}.residual1`, 2 * rows * d, rows * d);
     m.layerNorm(`${p}.ln2`, rows, d);
     m.product(`${p}.mlp.fc1`, rows * d, rows * c.mlpRatio * d);
     if (spikes) {

@@ -88,7 +88,7 @@ export function stepTransformerOps(c: StepOpsConfig, L: number, spikes?: { T: nu
   extra("embed.ln", 4 * L * d);
   for (let i = 0; i < c.nBlocks; i++) {
     const p = `blocks.${i}`;
-    const rows = o.path === "last" && i === c.nBlocks - 1 ? 1 : L; // rows the MLP runs on
+    const rows = o.path === "last" && i === c.nBlocks - 1 ? 1 : L; // rows after the attention (residual, MLP)
     const qk = spikes && (o.qk ?? "coincidences") === "coincidences" && spikes.rates[`${p}.attn.qk`] !== undefined;
     extra(`${p}.ln1`, 4 * L * d);
     out.push(
@@ -101,7 +101,7 @@ export function stepTransformerOps(c: StepOpsConfig, L: number, spikes?: { T: nu
     if (spikes) extra(`${p}.attn.lif`, T * (3 * L * d + (spikeDriven ? L * d : cells)));
     else extra(`${p}.attn.act`, 3 * L * d + (spikeDriven ? L * d : cells)); // ANN-STRL: the activation in place of each LIF
     if (spikes) adds(`${p}.attn.mean_t`, (T - 1) * L * d);
-    adds(`${p}.residual1`, L * d);
+    adds(`${p}.residual1`, rows * d);
     extra(`${p}.ln2`, 4 * rows * d);
     out.push(
       { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(rows, d, c.mlpRatio * d), ...once },
