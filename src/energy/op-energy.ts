@@ -3,6 +3,7 @@
  * a layer whose input is real-valued costs MACs x E_MAC; a layer whose input is binary spikes costs synaptic
  * operations SOPs = T x firing-rate(input) x MACs, each x E_AC. Device profiles are plain data.
  */
+import { checkMemoryProfile, type MemoryProfile } from "./memory.js";
 
 /** Energy per operation, in picojoules. */
 export interface DeviceProfile {
@@ -11,6 +12,11 @@ export interface DeviceProfile {
   eMacPj: number;
   /** Energy of one accumulate (a synaptic operation on a spike). */
   eAcPj: number;
+  /**
+   * The memory the operands move through (src/energy/memory.ts), priced as its own number beside the compute
+   * energy; absent: `SRAM_45NM`. Never added into `energyPerDecisionPj`, the compute-only convention.
+   */
+  memory?: MemoryProfile;
 }
 
 /** 45 nm CMOS, 32-bit float (Horowitz 2014), the field's default. */
@@ -73,12 +79,14 @@ function nonNegative(what: string, v: unknown): number {
   return v;
 }
 
-/** Validates a user-supplied profile (e.g. from `--device-profile FILE`). */
+/** Validates a user-supplied profile (e.g. from `--device-profile FILE`; `memory` optional). */
 export function checkProfile(p: unknown): DeviceProfile {
   if (typeof p !== "object" || p === null) throw new RangeError("device profile must be an object { name, eMacPj, eAcPj }");
   const o = p as Record<string, unknown>;
   if (typeof o.name !== "string" || o.name.length === 0) throw new RangeError("device profile: 'name' must be a non-empty string");
-  return { name: o.name, eMacPj: nonNegative("device profile eMacPj", o.eMacPj), eAcPj: nonNegative("device profile eAcPj", o.eAcPj) };
+  const out: DeviceProfile = { name: o.name, eMacPj: nonNegative("device profile eMacPj", o.eMacPj), eAcPj: nonNegative("device profile eAcPj", o.eAcPj) };
+  if (o.memory !== undefined) out.memory = checkMemoryProfile(o.memory);
+  return out;
 }
 
 /** MACs of a Linear layer applied to `rows` input rows: rows x in x out. */

@@ -113,7 +113,7 @@ export class DecisionInspector {
     };
   }
 
-  /** The pass a decision runs: "last" (forwardLast) for STRL / ANN-STRL, else "full" (measured-energy's rule). */
+  /** The pass a decision runs: "last" (forwardLast) for STRL, ANN-STRL and the DT, else "full" (measured-energy's rule). */
   private path(): "last" | "full" {
     return typeof this.model.forwardLast === "function" ? "last" : "full";
   }

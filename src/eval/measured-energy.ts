@@ -9,11 +9,13 @@
  * tokens the op counts charge: padding positions are neither charged nor counted in a rate.
  *
  * Two quantities, never mixed: `measureEnergy` = offline, the full forward pass per window; `evaluateWithEnergy`
- * = closed loop, per decision, counting the path that ran (`forwardLast` for STRL / ANN-STRL: the last block's
- * MLP and the head on the decision's row; the DT's full pass). Models without spiking layers (ANN-STRL, DT) get
- * their MAC counts the same way, with no rates. Every result also carries the energy under the int8 profile.
+ * = closed loop, per decision, counting the path that ran (`forwardLast` for STRL, ANN-STRL and the DT: the last
+ * block's attention over every row, what follows it on the decision's row). Models without spiking layers (ANN-STRL, DT) get
+ * their MAC counts the same way, with no rates. Every result also carries the energy under the int8 profile, the
+ * energy of the extra ops (LayerNorm, softmax, LIF updates / activations, adds) and, for models that list their
+ * memory traffic, the memory-access energy (src/energy/memory.ts) with the all-in sum: compute + extras + memory.
  */
-import { CMOS_45NM, INT8_45NM, energyReport, type DeviceProfile, type EnergyReport, type LayerEnergy } from "../energy/index.js";
+import { CMOS_45NM, INT8_45NM, SRAM_45NM, energyReport, memoryReport, type DeviceProfile, type EnergyReport, type LayerEnergy, type MemoryProfile, type MemoryReport } from "../energy/index.js";
 import type { OpOptions } from "../models/blocks/op-counts.js";
 import type { ModelBatch, ModelKind, PolicyModel } from "../models/types.js";
 import { FiringRateMonitor } from "../snn/index.js";
@@ -40,6 +42,19 @@ export interface ModelEnergy {
   sopsPerDecision: number;
   /** Closed loop only: the spread over decisions, each priced with its own context size and firing rates. */
   perDecision?: DecisionSpread;
+  /**
+   * Energy of the extra ops alone (LayerNorm, softmax, LIF updates or ANN activations, sums and residuals) per
+   * decision, under the same profile; part of `energyPerDecisionPj` only when the count asked for `extras`
+   * (absent in results saved before it existed).
+   */
+  extrasPerDecisionPj?: number;
+  /** Memory-access energy per decision (weights, activations, membranes) under `memory.profile`; absent for a
+   *  model that does not list its memory traffic. Never part of `energyPerDecisionPj`. */
+  memoryPerDecisionPj?: number;
+  /** The memory energy per decision by what is moved (words and pJ per decision). */
+  memory?: MemoryReport;
+  /** Compute with the extras plus memory, per decision: the all-in number (with `memoryPerDecisionPj`). */
+  allInPerDecisionPj?: number;
 }
 
 /** Spread over the decisions of a closed-loop evaluation (see `evaluateWithEnergy`). */
@@ -68,9 +83,13 @@ export class TokenHistogram {
   }
 }
 
-/** Combines the op records of every decision (grouped by context size) into one report over all decisions. */
+/**
+ * Combines the op records of every decision (grouped by context size) into one report over all decisions, with
+ * the int8 energy, the extras' energy and (when the model lists it) the memory traffic priced with
+ * `profile.memory` (default `SRAM_45NM`).
+ */
 export function energyOfDecisions(
-  model: Pick<PolicyModel, "kind" | "opRecords">,
+  model: Pick<PolicyModel, "kind" | "opRecords" | "memoryRecords">,
   tokens: TokenHistogram,
   rates: Record<string, number>,
   profile: DeviceProfile = CMOS_45NM,
@@ -78,7 +97,39 @@ export function energyOfDecisions(
 ): ModelEnergy {
   const main = sumDecisions(model, tokens, rates, profile, ops);
   const int8 = sumDecisions(model, tokens, rates, INT8_45NM, ops);
-  return { ...main, path: ops.path ?? "full", int8PerDecisionPj: int8.energyPerDecisionPj };
+  const withExtras = ops.extras ? main : sumDecisions(model, tokens, rates, profile, { ...ops, extras: true });
+  const without = ops.extras ? sumDecisions(model, tokens, rates, profile, { ...ops, extras: false }) : main;
+  const out: ModelEnergy = {
+    ...main,
+    path: ops.path ?? "full",
+    int8PerDecisionPj: int8.energyPerDecisionPj,
+    extrasPerDecisionPj: withExtras.energyPerDecisionPj - without.energyPerDecisionPj,
+  };
+  const memory = memoryOfDecisions(model, tokens, rates, profile.memory ?? SRAM_45NM, ops);
+  if (memory) {
+    out.memory = memory;
+    out.memoryPerDecisionPj = memory.totalPj;
+    out.allInPerDecisionPj = withExtras.energyPerDecisionPj + memory.totalPj;
+  }
+  return out;
+}
+
+/** Memory traffic per decision (words and pJ), weighted over the context sizes as the compute; undefined without `memoryRecords`. */
+function memoryOfDecisions(
+  model: Pick<PolicyModel, "memoryRecords">,
+  tokens: TokenHistogram,
+  rates: Record<string, number>,
+  profile: MemoryProfile,
+  ops: OpOptions,
+): MemoryReport | undefined {
+  if (typeof model.memoryRecords !== "function") return undefined;
+  const decisions = tokens.decisions;
+  const sum: MemoryReport = { profile, readWords: 0, writeWords: 0, weightsPj: 0, activationsPj: 0, membranePj: 0, totalPj: 0 };
+  for (const [c, m] of tokens.counts) {
+    const one = memoryReport(model.memoryRecords(c, rates, ops), profile);
+    for (const k of ["readWords", "writeWords", "weightsPj", "activationsPj", "membranePj", "totalPj"] as const) sum[k] += (one[k] * m) / decisions;
+  }
+  return sum;
 }
 
 function sumDecisions(
@@ -87,7 +138,7 @@ function sumDecisions(
   rates: Record<string, number>,
   profile: DeviceProfile,
   ops: OpOptions,
-): Omit<ModelEnergy, "path" | "int8PerDecisionPj"> {
+): Omit<ModelEnergy, "path" | "int8PerDecisionPj" | "extrasPerDecisionPj"> {
   const decisions = tokens.decisions;
   if (decisions === 0) throw new RangeError("energyOfDecisions: no decision was recorded");
   const byLayer = new Map<string, LayerEnergy>();
@@ -287,59 +338,4 @@ const sampleStd = (xs: readonly number[]): number => (xs.length < 2 ? 0 : std(xs
 const lowest = (xs: readonly number[]): number => xs.reduce((a, b) => Math.min(a, b), Infinity);
 const highest = (xs: readonly number[]): number => xs.reduce((a, b) => Math.max(a, b), -Infinity);
 
-export interface EnergyEntry {
-  /** Model name in reports. */
-  name: string;
-  kind: ModelKind;
-  energyPerDecisionPj: number;
-}
-
-export interface EnergyComparison extends EnergyEntry {
-  /** energy / energy of the ANN-STRL baseline (undefined without one). */
-  ratioToAnn?: number;
-  /** energy / energy of the Decision Transformer baseline (undefined without one). */
-  ratioToDt?: number;
-}
-
-/**
- * Each model's energy per decision as a ratio to the ANN-STRL and DT baselines. The baselines are the entries
- * named in `baselines`, or else the single entry of kind "ann-strl" / "dt" (several of a kind without a name is
- * an error).
- */
-export function compareEnergy(entries: EnergyEntry[], baselines: { ann?: string; dt?: string } = {}): EnergyComparison[] {
-  if (!Array.isArray(entries) || entries.length === 0) throw new RangeError("compareEnergy: needs at least one entry");
-  const names = new Set<string>();
-  for (const e of entries) {
-    if (typeof e.name !== "string" || e.name.length === 0) throw new RangeError(`compareEnergy: every entry needs a name, got ${JSON.stringify(e.name)}`);
-    if (names.has(e.name)) throw new RangeError(`compareEnergy: duplicate model name '${e.name}'`);
-    names.add(e.name);
-    if (!(Number.isFinite(e.energyPerDecisionPj) && e.energyPerDecisionPj >= 0)) {
-      throw new RangeError(`compareEnergy: '${e.name}' energyPerDecisionPj must be a finite number >= 0, got ${e.energyPerDecisionPj}`);
-    }
-  }
-  const pick = (kind: ModelKind, name: string | undefined, label: string): EnergyEntry | undefined => {
-    if (name !== undefined) {
-      const e = entries.find((x) => x.name === name);
-      if (!e) throw new RangeError(`compareEnergy: the ${label} baseline '${name}' is not among the entries (${[...names].join(", ")})`);
-      return e;
-    }
-    const ofKind = entries.filter((x) => x.kind === kind);
-    if (ofKind.length > 1) throw new RangeError(`compareEnergy: several '${kind}' entries (${ofKind.map((x) => x.name).join(", ")}); name the ${label} baseline`);
-    return ofKind[0];
-  };
-  const ann = pick("ann-strl", baselines.ann, "ANN-STRL");
-  const dt = pick("dt", baselines.dt, "DT");
-  const ratio = (e: EnergyEntry, base: EnergyEntry | undefined): number | undefined => {
-    if (!base) return undefined;
-    if (base.energyPerDecisionPj === 0) throw new RangeError(`compareEnergy: baseline '${base.name}' has zero energy; ratios are undefined`);
-    return e.energyPerDecisionPj / base.energyPerDecisionPj;
-  };
-  return entries.map((e) => {
-    const out: EnergyComparison = { name: e.name, kind: e.kind, energyPerDecisionPj: e.energyPerDecisionPj };
-    const ra = ratio(e, ann);
-    const rd = ratio(e, dt);
-    if (ra !== undefined) out.ratioToAnn = ra;
-    if (rd !== undefined) out.ratioToDt = rd;
-    return out;
-  });
-}
+export { compareEnergy, type EnergyComparison, type EnergyEntry } from "./energy-compare.js";

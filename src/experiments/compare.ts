@@ -104,7 +104,7 @@ export async function evaluateTrained(
 /** Energy per decision and the ratios to ANN-STRL and the DT, for outcomes on one dataset. */
 export function energyComparison(outcomes: ModelOutcome[]): EnergyComparison[] | undefined {
   const withEnergy = outcomes.filter((x) => x.energy);
-  return withEnergy.length > 0 ? compareEnergy(withEnergy.map((x) => ({ name: x.name, kind: x.kind, energyPerDecisionPj: x.energy!.energyPerDecisionPj })), baselineNames(withEnergy)) : undefined;
+  return withEnergy.length > 0 ? compareEnergy(withEnergy.map((x) => ({ name: x.name, kind: x.kind, energyPerDecisionPj: x.energy!.energyPerDecisionPj, allInPerDecisionPj: x.energy!.allInPerDecisionPj })), baselineNames(withEnergy)) : undefined;
 }
 
 function rasterOf(model: AnyModel, sampler: { allWindows(B: number): Generator<import("../models/index.js").ModelBatch> }): LayerSpikes[] | undefined {

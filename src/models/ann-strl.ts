@@ -2,10 +2,11 @@
  * ANN-STRL: STRL's architecture with every LIF replaced by a real activation and T = 1 - the like-for-like
  * control for "does spiking help or hurt". Same token, blocks, head and masks as STRL.
  */
-import type { OpRecord } from "../energy/index.js";
+import type { MemoryRecord, OpRecord } from "../energy/index.js";
 import { AnnStrlConfig, type AnnStrlConfigInit } from "./config/strl-config.js";
 import { AnnMlp, AnnSelfAttention } from "./blocks/ann-strl-blocks.js";
 import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/op-counts.js";
+import { stepTransformerMemory } from "./blocks/memory-counts.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
 import { PreNormBlock, StepTransformer } from "./step-transformer.js";
 import type { PolicyModel } from "./types.js";
@@ -35,6 +36,12 @@ export class AnnStrlModel extends StepTransformer<AnnSelfAttention, AnnMlp, AnnS
   opRecords(tokens: number, _rates: Record<string, number> = {}, opts: OpOptions = {}): OpRecord[] {
     const c = this.config;
     return stepTransformerOps(c, checkTokens(tokens, c.contextLength), undefined, opts);
+  }
+
+  /** Memory traffic of the same decision (src/models/blocks/memory-counts.ts): weights and activations. */
+  memoryRecords(tokens: number, _rates: Record<string, number> = {}, opts: OpOptions = {}): MemoryRecord[] {
+    const c = this.config;
+    return stepTransformerMemory(c, checkTokens(tokens, c.contextLength), undefined, opts);
   }
 
 }

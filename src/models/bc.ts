@@ -3,13 +3,14 @@
  * the normalised mean - where there is none). Hidden layers Linear -> activation -> dropout, then the action head;
  * applied at every position of a window so it trains on the same batches as the sequence models.
  */
-import type { OpRecord } from "../energy/index.js";
+import type { MemoryRecord, OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
 import { Linear, dropout, tensor, tidy, type Tensor } from "../tensor/index.js";
 import { ActionHeadLayer } from "./blocks/action-head.js";
 import { activate } from "./blocks/activation.js";
 import { checkBatch } from "./blocks/batch.js";
 import { checkTokens } from "./blocks/op-counts.js";
+import { executedOps, Traffic } from "./blocks/memory-counts.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { BcConfig, type BcConfigInit } from "./config/bc-config.js";
 import { PolicyBase } from "./policy-base.js";
@@ -75,5 +76,16 @@ export class BcModel extends PolicyBase<BcConfig> implements PolicyModel {
     const out: OpRecord[] = c.hidden.map((h, i) => ({ layer: `mlp.${i}`, input: "real" as const, macs: linearMacs(L, sizes[i]!, h) }));
     out.push({ layer: "head", input: "real", macs: linearMacs(L, sizes[sizes.length - 1]!, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
     return out;
+  }
+
+  /** Memory traffic of the same pass (rules in src/models/blocks/memory-counts.ts): weights and activations. */
+  memoryRecords(tokens: number, rates: Record<string, number> = {}): MemoryRecord[] {
+    const c = this.config;
+    const L = checkTokens(tokens, c.contextLength);
+    const sizes = [this.inputSize, ...c.hidden];
+    const m = new Traffic(executedOps(this.opRecords(L, rates)));
+    c.hidden.forEach((h, i) => m.product(`mlp.${i}`, L * sizes[i]!, L * h));
+    m.product("head", L * sizes[sizes.length - 1]!, L * (c.head.kind === "discrete" ? c.head.n : c.head.dim));
+    return m.records;
   }
 }

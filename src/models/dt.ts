@@ -4,7 +4,7 @@
  * blocks, a final LayerNorm, and the action a_t predicted from the state token s_t (which sees R_<=t, s_<=t and
  * a_<t only). Padding steps are masked out as keys.
  */
-import type { OpRecord } from "../energy/index.js";
+import type { MemoryRecord, OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
 import {
   Embedding,
@@ -22,6 +22,7 @@ import {
 import { ActionHeadLayer } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf, rtgTensor, statesTensor } from "./blocks/batch.js";
 import { attentionPairs, checkTokens, type OpOptions } from "./blocks/op-counts.js";
+import { executedOps, Traffic } from "./blocks/memory-counts.js";
 import { GptBlock } from "./blocks/gpt-block.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { additiveMask } from "./blocks/real-attention.js";
@@ -71,17 +72,25 @@ export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
     return reshape(stack([r, s, a], 2), [B, 3 * K, d]); // [B, K, 3, d] -> [B, 3K, d]
   }
 
+  /** The embedded tokens and the attention mask of a batch: x [B, 3K, d], mask [B, 1, 3K, 3K] additive */
+  private embed(batch: ModelBatch): { x: Tensor; mask: Tensor } {
+    const { B, K } = batch;
+    const km = keyMaskOf(batch); // [B, K]
+    const km3 = new Uint8Array(B * 3 * K); // [B, 3K] each step's three tokens share its mask
+    for (let i = 0; i < B * K; i++) km3[3 * i] = km3[3 * i + 1] = km3[3 * i + 2] = km[i]!;
+    const mask = additiveMask(km3, B, 3 * K, true); // [B, 1, 3K, 3K]
+    const x = dropout(this.embedLn.apply(this.tokens(batch)), this.config.dropout, this.dropoutRng, this.training); // [B, 3K, d]
+    return { x, mask };
+  }
+
   /** batch -> preds [B, K, out], read at the state tokens */
   forward(batch: ModelBatch): ModelOutput {
     checkBatch("DtModel", batch, this.config);
     const { B, K } = batch;
     const d = this.config.dModel;
-    const km = keyMaskOf(batch); // [B, K]
-    const km3 = new Uint8Array(B * 3 * K); // [B, 3K] each step's three tokens share its mask
-    for (let i = 0; i < B * K; i++) km3[3 * i] = km3[3 * i + 1] = km3[3 * i + 2] = km[i]!;
     const preds = tidy(() => {
-      const mask = additiveMask(km3, B, 3 * K, true); // [B, 1, 3K, 3K]
-      let x = dropout(this.embedLn.apply(this.tokens(batch)), this.config.dropout, this.dropoutRng, this.training); // [B, 3K, d]
+      const { x: x0, mask } = this.embed(batch); // [B, 3K, d], [B, 1, 3K, 3K]
+      let x = x0; // [B, 3K, d]
       for (const block of this.blocks.items) x = block.apply(x, mask, this.dropoutRng, this.training); // [B, 3K, d]
       x = this.lnF.apply(x); // [B, 3K, d]
       const states = reshape(slice(reshape(x, [B, K, 3, d]), [0, 0, 1, 0], [B, K, 1, d]), [B, K, d]); // [B, K, d]
@@ -91,41 +100,111 @@ export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
   }
 
   /**
-   * Operations of one decision: the whole forward pass over a context of `tokens` real steps (3 x tokens
-   * tokens), batch 1, all MACs (the DT has no `forwardLast`: a closed-loop decision runs this same pass). With
-   * `extras`: LayerNorms (4 MACs per feature), softmax (3 per score cell), GELU (1 per feature), residual adds.
+   * The decision path: the prediction at the last step's state token (token 3K - 2) only. Every block but the last
+   * runs in full; the last block's attention runs over every query row (its keys and values need every token),
+   * then its output projection, residuals and MLP, the final LayerNorm and the head run on that one row: the same
+   * cut as STRL's `forwardLast` (see `opRecords` with path "last"). batch -> [B, 1, out], equal to
+   * `forward(batch).preds[:, K-1:]` in eval mode.
+   */
+  forwardLast(batch: ModelBatch): Tensor {
+    checkBatch("DtModel", batch, this.config);
+    const K = batch.K;
+    return tidy(() => {
+      const { x: x0, mask } = this.embed(batch); // [B, 3K, d], [B, 1, 3K, 3K]
+      let x = x0; // [B, 3K, d]
+      const blocks = this.blocks.items;
+      for (let i = 0; i < blocks.length - 1; i++) x = blocks[i]!.apply(x, mask, this.dropoutRng, this.training); // [B, 3K, d]
+      const row = blocks[blocks.length - 1]!.applyRow(x, mask, 3 * K - 2, this.dropoutRng, this.training); // [B, 1, d]
+      return this.actionHead.apply(this.lnF.apply(row)); // [B, 1, out]
+    });
+  }
+
+  /**
+   * Operations of one decision over a context of `tokens` real steps (3 x tokens tokens), batch 1, all MACs.
+   * Path "full": the whole forward pass (offline windows). Path "last": `forwardLast`, what a closed-loop decision
+   * runs (the last block's attention over every row; its projection, MLP, the final LayerNorm and the head on the
+   * decision's state token). With `extras`: the embedding sums (adds), every LayerNorm (embedding, two per block,
+   * final; 4 MACs per feature), softmax (3 per score cell), the MLP activation (1 per feature) and residual adds.
    */
   opRecords(tokens: number, _rates: Record<string, number> = {}, opts: OpOptions = {}): OpRecord[] {
     const c = this.config;
     const L = checkTokens(tokens, c.contextLength);
     const n = 3 * L;
     const d = c.dModel;
-    const pairs = attentionPairs(n, true) * d;
+    const cells = attentionPairs(n, true) * c.nHeads; // score cells of one block
+    const pairs = cells * c.headDim;
+    const last = opts.path === "last";
     const out: OpRecord[] = [
       { layer: "embed.rtg", input: "real", macs: linearMacs(L, 1, d) },
       { layer: "embed.state", input: "real", macs: linearMacs(L, c.obsDim, d) },
     ];
     if (c.head.kind === "continuous") out.push({ layer: "embed.action", input: "real", macs: linearMacs(L, c.head.dim, d) });
+    const extra = (r: OpRecord): void => {
+      if (opts.extras) out.push(r);
+    };
+    extra({ layer: "embed.sum", input: "add", adds: 3 * L * d }); // the timestep embedding added to R, s and a
+    extra({ layer: "embed.ln", input: "real", macs: 4 * n * d });
     this.blocks.items.forEach((_, i) => {
       const p = `blocks.${i}`;
+      const rows = last && i === c.nBlocks - 1 ? 1 : n; // rows after the attention
+      extra({ layer: `${p}.ln1`, input: "real", macs: 4 * n * d });
       out.push(
         { layer: `${p}.attn.qkv`, input: "real", macs: linearMacs(n, d, 3 * d) },
         { layer: `${p}.attn.scores`, input: "real", macs: pairs },
         { layer: `${p}.attn.av`, input: "real", macs: pairs },
-        { layer: `${p}.attn.proj`, input: "real", macs: linearMacs(n, d, d) },
-        { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(n, d, c.mlpRatio * d) },
-        { layer: `${p}.mlp.fc2`, input: "real", macs: linearMacs(n, c.mlpRatio * d, d) },
       );
-      if (opts.extras) {
-        out.push(
-          { layer: `${p}.ln`, input: "real", macs: 2 * 4 * n * d },
-          { layer: `${p}.attn.softmax`, input: "real", macs: 3 * attentionPairs(n, true) * c.nHeads },
-          { layer: `${p}.mlp.gelu`, input: "real", macs: n * c.mlpRatio * d },
-          { layer: `${p}.residual`, input: "add", adds: 2 * n * d },
-        );
-      }
+      extra({ layer: `${p}.attn.softmax`, input: "real", macs: 3 * cells });
+      out.push({ layer: `${p}.attn.proj`, input: "real", macs: linearMacs(rows, d, d) });
+      extra({ layer: `${p}.ln2`, input: "real", macs: 4 * rows * d });
+      out.push(
+        { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(rows, d, c.mlpRatio * d) },
+        { layer: `${p}.mlp.fc2`, input: "real", macs: linearMacs(rows, c.mlpRatio * d, d) },
+      );
+      extra({ layer: `${p}.mlp.act`, input: "real", macs: rows * c.mlpRatio * d });
+      extra({ layer: `${p}.residual`, input: "add", adds: 2 * rows * d });
     });
-    out.push({ layer: "head", input: "real", macs: linearMacs(L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
+    extra({ layer: "ln_f", input: "real", macs: 4 * (last ? 1 : n) * d });
+    out.push({ layer: "head", input: "real", macs: linearMacs(last ? 1 : L, d, c.head.kind === "discrete" ? c.head.n : c.head.dim) });
     return out;
+  }
+
+  /**
+   * Memory traffic of the same decision (rules in src/models/blocks/memory-counts.ts): weights, activations, the
+   * path `opts.path` as `opRecords`.
+   */
+  memoryRecords(tokens: number, rates: Record<string, number> = {}, opts: OpOptions = {}): MemoryRecord[] {
+    const c = this.config;
+    const L = checkTokens(tokens, c.contextLength);
+    const n = 3 * L;
+    const d = c.dModel;
+    const cells = attentionPairs(n, true) * c.nHeads;
+    const last = opts.path === "last";
+    const m = new Traffic(executedOps(this.opRecords(L, rates, { ...opts, extras: false })));
+    m.product("embed.rtg", L, L * d);
+    m.product("embed.state", L * c.obsDim, L * d);
+    if (c.head.kind === "continuous") m.product("embed.action", L * c.head.dim, L * d);
+    else m.lookup("embed.action", L * d);
+    m.lookup("embed.timestep", L * d);
+    m.elementwise("embed.sum", 6 * L * d, n * d); // R + t, s + t, a + t
+    m.layerNorm("embed.ln", n, d);
+    for (let i = 0; i < c.nBlocks; i++) {
+      const p = `blocks.${i}`;
+      const rows = last && i === c.nBlocks - 1 ? 1 : n; // rows after the attention
+      m.layerNorm(`${p}.ln1`, n, d);
+      m.product(`${p}.attn.qkv`, n * d, 3 * n * d);
+      m.product(`${p}.attn.scores`, n * d, cells); // q in, k read per MAC, scores out
+      m.elementwise(`${p}.attn.softmax`, cells, cells);
+      m.product(`${p}.attn.av`, cells, n * d); // attention weights in, v read per MAC
+      m.product(`${p}.attn.proj`, rows * d, rows * d);
+      m.elementwise(`${p}.residual1`, 2 * rows * d, rows * d);
+      m.layerNorm(`${p}.ln2`, rows, d);
+      m.product(`${p}.mlp.fc1`, rows * d, rows * c.mlpRatio * d);
+      m.product(`${p}.mlp.fc2`, rows * c.mlpRatio * d, rows * d);
+      m.elementwise(`${p}.residual2`, 2 * rows * d, rows * d);
+    }
+    const headRows = last ? 1 : L;
+    m.layerNorm("ln_f", last ? 1 : n, d);
+    m.product("head", headRows * d, headRows * (c.head.kind === "discrete" ? c.head.n : c.head.dim));
+    return m.records;
   }
 }

@@ -38,13 +38,13 @@ export class PreNormBlock<A extends SubLayer, M extends SubLayer> extends Module
   }
 
   /**
-   * The block's output at the last position only: attention over every position, then the position-wise MLP on
-   * the last row. x [B, K, d] -> [B, 1, d] (equal to `apply(x)[:, K-1:]`).
+   * The block's output at the last position only: attention over every position, then the residual and the
+   * position-wise MLP on the last row. x [B, K, d] -> [B, 1, d] (equal to `apply(x)[:, K-1:]`).
    */
   applyLast(x: Tensor, keyMask: Uint8Array): Tensor {
     const [B, K, d] = x.shape as [number, number, number];
-    const h = add(x, this.attn.apply(this.ln1.apply(x), keyMask)); // [B, K, d]
-    const last = slice(h, [0, K - 1, 0], [B, 1, d]); // [B, 1, d]
+    const att = slice(this.attn.apply(this.ln1.apply(x), keyMask), [0, K - 1, 0], [B, 1, d]); // [B, 1, d]
+    const last = add(slice(x, [0, K - 1, 0], [B, 1, d]), att); // [B, 1, d]
     return add(last, this.mlp.apply(this.ln2.apply(last), keyMask)); // [B, 1, d]
   }
 }

@@ -3,9 +3,10 @@
  * spiking self-attention and spiking MLP with direct encoding over T steps (real-input Linears computed once,
  * LIFs fed the same input at every step, outputs averaged over T), a linear action head.
  */
-import type { OpRecord } from "../energy/index.js";
+import type { MemoryRecord, OpRecord } from "../energy/index.js";
 import { StrlConfig, type StrlConfigInit } from "./config/strl-config.js";
 import { checkTokens, stepTransformerOps, type OpOptions } from "./blocks/op-counts.js";
+import { stepTransformerMemory } from "./blocks/memory-counts.js";
 import { warnPaperMode } from "./blocks/paper-mode.js";
 import { SpikingMlp } from "./blocks/spiking-mlp.js";
 import { SpikingSelfAttention } from "./blocks/spiking-attention.js";
@@ -43,6 +44,12 @@ export class StrlModel extends StepTransformer<SpikingSelfAttention, SpikingMlp,
   opRecords(tokens: number, rates: Record<string, number>, opts: OpOptions = {}): OpRecord[] {
     const c = this.config;
     return stepTransformerOps(c, checkTokens(tokens, c.contextLength), { T: c.T, rates }, opts);
+  }
+
+  /** Memory traffic of the same decision (src/models/blocks/memory-counts.ts): weights, activations, membranes. */
+  memoryRecords(tokens: number, rates: Record<string, number>, opts: OpOptions = {}): MemoryRecord[] {
+    const c = this.config;
+    return stepTransformerMemory(c, checkTokens(tokens, c.contextLength), { T: c.T, rates }, opts);
   }
 
 }

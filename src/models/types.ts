@@ -3,7 +3,7 @@
  * Every model (STRL, ANN-STRL, Decision Transformer, BC-MLP) implements `PolicyModel`.
  */
 import type { Module, Tensor } from "../tensor/index.js";
-import type { OpRecord } from "../energy/index.js";
+import type { MemoryRecord, OpRecord } from "../energy/index.js";
 import type { OpOptions } from "./blocks/op-counts.js";
 
 export type ModelKind = "strl" | "ann-strl" | "dt" | "bc";
@@ -57,6 +57,8 @@ export interface PolicyModel extends Module {
    * `opts` says which path ran (full forward or `forwardLast`) and what is counted (docs/energy.md).
    */
   opRecords(tokens: number, rates: Record<string, number>, opts?: OpOptions): OpRecord[];
-  /** Closed-loop decisions through the last position only (STRL, ANN-STRL); see `actWith`. */
+  /** The memory traffic of the same decision (src/energy/memory.ts); models without it get no memory number. */
+  memoryRecords?(tokens: number, rates: Record<string, number>, opts?: OpOptions): MemoryRecord[];
+  /** Closed-loop decisions through the decision's row only (STRL, ANN-STRL, the DT); see `actWith`. */
   forwardLast?(batch: ModelBatch): Tensor;
 }

@@ -49,14 +49,34 @@ export function offlineTable(rows: ReadonlyArray<{ model: string; metrics: Offli
   };
 }
 
-/** Energy per decision per model with its MAC / SOP counts and the ratios to ANN-STRL and DT. */
+/**
+ * Energy per decision per model with its MAC / SOP counts and the ratios to ANN-STRL and DT (compute only, the
+ * literature's convention), then the extras' energy (LayerNorm, softmax, LIF updates / activations, adds), the
+ * memory-access energy (src/energy/memory.ts) and the all-in ratios (compute + extras + memory); "n/a" where a
+ * result has no such number. Each energy column has its own unit.
+ */
 export function energyTable(rows: ReadonlyArray<{ model: string; energy: ModelEnergy }>, comparison: readonly EnergyComparison[]): ReportTable {
   nonEmpty("energyTable: rows", rows);
   const ratio = (x: number | undefined): string => (x === undefined ? "n/a" : `${x.toFixed(3)}x`);
   const unit = pickEnergyUnit(rows.map((r) => r.energy.energyPerDecisionPj));
+  const extrasUnit = pickEnergyUnit(rows.flatMap((r) => (r.energy.extrasPerDecisionPj === undefined ? [] : [r.energy.extrasPerDecisionPj])));
+  const memoryUnit = pickEnergyUnit(rows.flatMap((r) => (r.energy.memoryPerDecisionPj === undefined ? [] : [r.energy.memoryPerDecisionPj])));
+  const inOwn = (x: number | undefined, u: typeof unit): string => (x === undefined ? "n/a" : formatSig(inUnit(x, u)));
   const spread = rows.some((r) => r.energy.perDecision);
   return {
-    columns: ["model", "MACs / decision", "SOPs / decision", energyLabel(spread ? "energy / decision, mean ± sample std over decisions" : "energy / decision", unit), "vs ANN-STRL", "vs DT", "decisions"],
+    columns: [
+      "model",
+      "MACs / decision",
+      "SOPs / decision",
+      energyLabel(spread ? "energy / decision, mean ± sample std over decisions" : "energy / decision", unit),
+      "vs ANN-STRL",
+      "vs DT",
+      energyLabel("extras / decision", extrasUnit),
+      energyLabel("memory / decision", memoryUnit),
+      "all-in vs ANN-STRL",
+      "all-in vs DT",
+      "decisions",
+    ],
     rows: rows.map(({ model, energy }) => {
       const c = comparison.find((x) => x.name === model);
       if (!c) throw new RangeError(`energyTable: model '${model}' is not in the comparison (${comparison.map((x) => x.name).join(", ")})`);
@@ -71,6 +91,10 @@ export function energyTable(rows: ReadonlyArray<{ model: string; energy: ModelEn
             : formatSig(inUnit(energy.energyPerDecisionPj, unit)),
         ratio(c.ratioToAnn),
         ratio(c.ratioToDt),
+        inOwn(energy.extrasPerDecisionPj, extrasUnit),
+        inOwn(energy.memoryPerDecisionPj, memoryUnit),
+        ratio(c.allInRatioToAnn),
+        ratio(c.allInRatioToDt),
         energy.decisions,
       ];
     }),

@@ -2,7 +2,8 @@ import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ready, tensor, zeros } from "../../src/tensor/index.js";
 import { LIF } from "../../src/snn/index.js";
-import { CMOS_45NM } from "../../src/energy/index.js";
+import { CMOS_45NM, memoryReport } from "../../src/energy/index.js";
+import { AnnStrlModel } from "../../src/models/index.js";
 import { compareEnergy, decisionSpread, energyOfDecisions, evaluateWithEnergy, measureEnergy, TokenHistogram } from "../../src/eval/measured-energy.js";
 import type { ModelBatch } from "../../src/models/types.js";
 import { MazeLookupModel, TINY_MAZE } from "./fixtures.js";
@@ -99,6 +100,46 @@ describe("energy per decision", () => {
     const idle = decisionSpread(model, [2, 2], [{ lif: { spikes: 4, steps: 8 } }, { lif: { spikes: 0, steps: 0 } }], { lif: 0.25 }, CMOS_45NM, {})!;
     close(idle.energyMinPj, 92 + 180);
     assert.deepEqual(idle.rates, { lif: { min: 0.5, max: 0.5, std: 0 } });
+  });
+
+  it("carries the extras' energy (by hand) and the memory energy beside the compute energy, never inside it", () => {
+    const ann = new AnnStrlModel({ obsDim: 2, head: { kind: "discrete", n: 4 }, contextLength: 4, dModel: 8, nBlocks: 1, nHeads: 2, seed: 1 });
+    const h = new TokenHistogram();
+    h.add(1, 2);
+    h.add(3);
+    const e = energyOfDecisions(ann, h, {});
+    // extras of one decision over L tokens (d 8, 2 heads): LayerNorms 3 x 4·L·8, softmax 3 x cells, activations
+    // 3·L·8 + cells + L·40 (MACs); embedding sum 4·L·8 and residuals 2 x L·8 (adds).
+    // L = 1 (2 cells): MACs 96 + 6 + 26 + 40 = 168 x 4.6 = 772.8, adds 48 x 0.9 = 43.2 -> 816 pJ
+    // L = 3 (12 cells): MACs 288 + 36 + 84 + 120 = 528 x 4.6 = 2428.8, adds 144 x 0.9 = 129.6 -> 2558.4 pJ
+    close(e.extrasPerDecisionPj!, (2 * 816 + 2558.4) / 3);
+    const without = energyOfDecisions(ann, h, {}, CMOS_45NM, { extras: false });
+    const withExtras = energyOfDecisions(ann, h, {}, CMOS_45NM, { extras: true });
+    close(withExtras.energyPerDecisionPj, without.energyPerDecisionPj + e.extrasPerDecisionPj!);
+    close(withExtras.extrasPerDecisionPj!, e.extrasPerDecisionPj!);
+    // memory: the decisions' traffic weighted as the compute, at the profile's memory (default 5 pJ per word)
+    const words = (L: number): number => memoryReport(ann.memoryRecords(L, {})).totalPj;
+    close(e.memoryPerDecisionPj!, (2 * words(1) + words(3)) / 3);
+    close(e.allInPerDecisionPj!, withExtras.energyPerDecisionPj + e.memoryPerDecisionPj!);
+    const free = energyOfDecisions(ann, h, {}, { ...CMOS_45NM, memory: { name: "free", readPj: 0, writePj: 0 } });
+    assert.equal(free.memoryPerDecisionPj, 0);
+    close(free.energyPerDecisionPj, e.energyPerDecisionPj);
+    // a model that does not list its memory traffic gets no memory number
+    assert.equal(energyOfDecisions(new MazeLookupModel(3, [0, 0], [1, 1]), h, { lif: 0.25 }).memoryPerDecisionPj, undefined);
+    ann.dispose();
+  });
+
+  it("gives the all-in ratios where both sides have an all-in energy", () => {
+    const rows = compareEnergy([
+      { name: "STRL", kind: "strl", energyPerDecisionPj: 30, allInPerDecisionPj: 90 },
+      { name: "ANN-STRL", kind: "ann-strl", energyPerDecisionPj: 120, allInPerDecisionPj: 60 },
+      { name: "DT", kind: "dt", energyPerDecisionPj: 200 },
+    ]);
+    assert.deepEqual(rows.map((r) => [r.name, r.allInRatioToAnn, r.allInRatioToDt]), [
+      ["STRL", 1.5, undefined],
+      ["ANN-STRL", 1, undefined],
+      ["DT", undefined, undefined],
+    ]);
   });
 
   it("gives each model's ratio to ANN-STRL and DT", () => {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ready } from "../../src/tensor/index.js";
 import { FiringRateMonitor, LIF, namedNeurons } from "../../src/snn/index.js";
-import { energyReport } from "../../src/energy/index.js";
-import { BcModel, DtModel, StrlModel } from "../../src/models/index.js";
+import { energyReport, type OpRecord } from "../../src/energy/index.js";
+import { AnnStrlModel, BcModel, DtModel, StrlModel } from "../../src/models/index.js";
 import { DISCRETE, OBS, allWindows, fitUntil, tinyDataset } from "./fixtures.js";
 
 const K = 4;
@@ -61,10 +61,45 @@ describe("energy records and firing rates", () => {
     const withQk = { ...rates, "blocks.0.attn.qk": 0.05 };
     close(energyReport(m.opRecords(3, withQk, { path: "last" })).energyPerDecisionPj, 4900.48);
     close(energyReport(m.opRecords(3, withQk, { path: "last", qk: "q-rate" })).energyPerDecisionPj, 4900.48 + 4 * 0.05 * 48 * 0.9);
-    // extras: LN 2 x 4·3·8 = 192, softmax 3 x 12 cells x T 4 = 144, LIF updates 4 x (3·3·8 + 12) + 4 x 3 x 40 = 816
-    // -> 1152 MACs x 4.6 = 5299.2; adds: mean over T 2 x 3·3·8 = 144 + residuals 2 x 24 = 192 x 0.9 = 172.8
-    close(energyReport(m.opRecords(3, rates, { extras: true })).energyPerDecisionPj, 8406.72 + 5472);
+    // extras: LayerNorms (the embedding's, ln1, ln2) 3 x 4·3·8 = 288, softmax 3 x 12 cells x T 4 = 144, LIF updates
+    // 4 x (3·3·8 + 12) + 4 x 3 x 40 = 816 -> 1248 MACs x 4.6 = 5740.8; adds: the embedding sum 4·3·8 = 96, mean
+    // over T 2 x 3·3·8 = 144, residuals 2 x 24 = 48 -> 288 x 0.9 = 259.2; 5740.8 + 259.2 = 6000
+    close(energyReport(m.opRecords(3, rates, { extras: true })).energyPerDecisionPj, 8406.72 + 6000);
     m.dispose();
+  });
+
+  it("counts every LayerNorm in the extras: STRL's and ANN-STRL's embedding norm, the DT's embedding and final norms", () => {
+    const ext = (recs: OpRecord[]): Array<[string, number]> => recs.filter((r) => !["embed.rtg", "embed.state", "head"].includes(r.layer) && !/\.(qkv|scores|av|proj|fc1|fc2)$/.test(r.layer)).map((r) => [r.layer, r.input === "add" ? r.adds : r.macs]);
+    // ANN-STRL, L = 3, d 8, 2 heads (12 causal score cells), T = 1: the activation replaces each LIF (1 MAC per
+    // element): q|k|v 3·3·8 + 12 scores = 84, MLP 3·(32 + 8) = 120; LayerNorms 4·3·8 = 96 each; softmax 3·12 = 36
+    const ann = new AnnStrlModel(tr);
+    assert.deepEqual(ext(ann.opRecords(3, {}, { extras: true })), [
+      ["embed.sum", 96], ["embed.ln", 96], ["blocks.0.ln1", 96], ["blocks.0.attn.softmax", 36], ["blocks.0.attn.act", 84],
+      ["blocks.0.residual1", 24], ["blocks.0.ln2", 96], ["blocks.0.mlp.act", 120], ["blocks.0.residual2", 24],
+    ]);
+    // on the decision path everything after the last block's attention runs on one row: residuals 8 adds each,
+    // ln2 4·8 = 32, MLP activations 32 + 8 = 40
+    assert.deepEqual(ext(ann.opRecords(3, {}, { path: "last", extras: true })).slice(5), [
+      ["blocks.0.residual1", 8], ["blocks.0.ln2", 32], ["blocks.0.mlp.act", 40], ["blocks.0.residual2", 8],
+    ]);
+    ann.dispose();
+    // DT, L = 2 -> 6 tokens, d 8, 2 heads: causal pairs 6·7/2 = 21 x 2 heads = 42 cells. Full pass: embedding sum
+    // (the timestep added to R, s, a) 3·2·8 = 48 adds; LayerNorms 4·6·8 = 192 each (embedding, ln1, ln2, final);
+    // softmax 3·42 = 126; activation 6·32 = 192; residuals 2·6·8 = 96 adds
+    const dt = new DtModel(tr);
+    assert.deepEqual(ext(dt.opRecords(2, {}, { extras: true })), [
+      ["embed.sum", 48], ["embed.ln", 192], ["blocks.0.ln1", 192], ["blocks.0.attn.softmax", 126], ["blocks.0.ln2", 192],
+      ["blocks.0.mlp.act", 192], ["blocks.0.residual", 96], ["ln_f", 192],
+    ]);
+    // decision path (the block is the last): after the attention one row: ln2 4·8 = 32, activation 32, residuals
+    // 2·8 = 16, final LayerNorm 32; projection 1·8·8 = 64, fc1 1·8·32 = 256, fc2 256, head 1·8·3 = 24
+    const last = dt.opRecords(2, {}, { path: "last", extras: true });
+    assert.deepEqual(ext(last), [
+      ["embed.sum", 48], ["embed.ln", 192], ["blocks.0.ln1", 192], ["blocks.0.attn.softmax", 126], ["blocks.0.ln2", 32],
+      ["blocks.0.mlp.act", 32], ["blocks.0.residual", 16], ["ln_f", 32],
+    ]);
+    assert.deepEqual(last.filter((r) => r.input === "real" && !ext([r]).length).map((r) => (r as { macs: number }).macs), [16, 48, 1152, 168, 168, 64, 256, 256, 24]);
+    dt.dispose();
   });
 
   it("measures q·k coincidences in the fused kernel: q (1,0),(1,1) x k (1,1),(0,1), causal -> 4 of 6 per step", async () => {

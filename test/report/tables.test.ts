@@ -41,12 +41,28 @@ describe("report tables", () => {
     const e = { macsPerDecision: 1000.4, sopsPerDecision: 20.6, energyPerDecisionPj: 4620, decisions: 7 } as ModelEnergy;
     const t = energyTable([{ model: "STRL", energy: e }], [{ name: "STRL", kind: "strl", energyPerDecisionPj: 4620, ratioToAnn: 0.25 }]);
     assert.deepEqual(t.columns[3], "energy / decision (nJ)");
-    assert.deepEqual(t.rows, [["STRL", 1000, 21, "4.62", "0.250x", "n/a", 7]]);
+    // no extras, memory or all-in numbers (a result saved before them): "n/a"
+    assert.deepEqual(t.rows, [["STRL", 1000, 21, "4.62", "0.250x", "n/a", "n/a", "n/a", "n/a", "n/a", 7]]);
     // a column over 1000 nJ is in µJ, with the spread over decisions where measured
     const big = { ...e, energyPerDecisionPj: 13_611_280, perDecision: { energyStdPj: 352_000, energyMinPj: 0, energyMaxPj: 0, rates: {} } } as ModelEnergy;
     const t2 = energyTable([{ model: "DT", energy: big }, { model: "STRL", energy: e }], [{ name: "DT", kind: "dt", energyPerDecisionPj: 1 }, { name: "STRL", kind: "strl", energyPerDecisionPj: 1 }]);
     assert.equal(t2.columns[3], "energy / decision, mean ± sample std over decisions (µJ)");
     assert.deepEqual(t2.rows.map((r) => r[3]), ["13.6 ± 0.352", "0.00462 ± n/a"]);
     assert.throws(() => energyTable([{ model: "DT", energy: e }], []), /model 'DT' is not in the comparison/);
+  });
+
+  it("shows the extras, the memory energy and the all-in ratios, each energy column in its own unit", () => {
+    const strl = { macsPerDecision: 10, sopsPerDecision: 2, energyPerDecisionPj: 4620, extrasPerDecisionPj: 950, memoryPerDecisionPj: 20_831, decisions: 3 } as ModelEnergy;
+    const ann = { ...strl, sopsPerDecision: 0, energyPerDecisionPj: 6000, extrasPerDecisionPj: 420, memoryPerDecisionPj: 30_000 } as ModelEnergy;
+    const t = energyTable([{ model: "STRL", energy: strl }, { model: "ANN-STRL", energy: ann }], [
+      { name: "STRL", kind: "strl", energyPerDecisionPj: 4620, ratioToAnn: 0.77, allInRatioToAnn: 26_401 / 36_420 },
+      { name: "ANN-STRL", kind: "ann-strl", energyPerDecisionPj: 6000, ratioToAnn: 1, allInRatioToAnn: 1 },
+    ]);
+    assert.deepEqual(t.columns.slice(6, 10), ["extras / decision (pJ)", "memory / decision (nJ)", "all-in vs ANN-STRL", "all-in vs DT"]);
+    // all-in: STRL 4620 + 950 + 20,831 = 26,401 pJ, ANN-STRL 6000 + 420 + 30,000 = 36,420 pJ -> 0.725x
+    assert.deepEqual(t.rows.map((r) => r.slice(6, 10)), [
+      ["950", "20.8", "0.725x", "n/a"],
+      ["420", "30.0", "1.000x", "n/a"],
+    ]);
   });
 });

@@ -16,12 +16,18 @@ ${ENGINE_HELP}
 Runs the policy closed-loop for a few episodes with a firing-rate monitor on every LIF layer, then counts, per
 layer, MACs for real-valued inputs and synaptic operations (SOPs = T x input firing rate x MACs) for spike inputs,
 and turns them into energy with a device profile (default 45 nm CMOS, 32-bit: E_MAC 4.6 pJ, E_AC 0.9 pJ). One
-decision = one forward pass over the current context window (no key/value cache), batch 1.
+decision = one forward pass over the current context window (no key/value cache), batch 1, on the model's
+decision path: STRL, ANN-STRL and the DT alike run forwardLast (every block but the last in full, the last
+block's attention over every row, what follows it on the decision's row only).
 On a maze env, --data (the training data) keeps the evaluation on unseen mazes: mazes whose grid is not one of
 the training data's (small mazes repeat: 14 distinct 7x7 and 322 distinct 9x9 grids exist), and too few of them
 is an error. Without --data, --seen-mazes says that any maze may be drawn, training mazes included; with --data,
 that too few unseen mazes fall back to any maze, counting the episodes on training mazes (labelled either way).
-A device profile file is JSON: { "name": "my-chip", "eMacPj": 3.1, "eAcPj": 0.1 }.
+A device profile file is JSON: { "name": "my-chip", "eMacPj": 3.1, "eAcPj": 0.1 }, optionally with the memory
+its operands move through: "memory": { "name": "my-sram", "readPj": 2, "writePj": 2 } (pJ per 32-bit word;
+default 45 nm 8 KB SRAM, 5 pJ). Besides the compute energy (the literature's convention) it prints the extras
+(LayerNorm, softmax, LIF updates / activations, adds), the memory-access energy (one weight word per MAC and
+per SOP, layer inputs and outputs, membranes read and written per time step; docs/energy.md) and the all-in sum.
 
 Examples:
   strl energy --checkpoint runs/strl               # a run folder or its checkpoint/ folder
@@ -86,6 +92,10 @@ export const command: Command = {
           decisions: energy.decisions,
           meanTokens: energy.meanTokens,
           energyPerDecisionPj: energy.energyPerDecisionPj,
+          extrasPerDecisionPj: energy.extrasPerDecisionPj,
+          memoryPerDecisionPj: energy.memoryPerDecisionPj,
+          memory: energy.memory,
+          allInPerDecisionPj: energy.allInPerDecisionPj,
           macsPerDecision: energy.macsPerDecision,
           sopsPerDecision: energy.sopsPerDecision,
           rates: energy.rates,
@@ -102,7 +112,15 @@ export const command: Command = {
           `${l.layer.padEnd(34)} ${l.input.padEnd(6)} ${rate.padStart(7)} ${per(l.macs).toFixed(0).padStart(12)} ${per(l.sops).toFixed(0).padStart(12)} ${formatSig(inUnit(per(l.energyPj), unit)).padStart(10)}`,
         );
       }
-      console.log(`energy per decision: ${formatEnergy(energy.energyPerDecisionPj)} (${per(energy.report.totalMacs).toFixed(0)} MACs, ${per(energy.report.totalSops).toFixed(0)} SOPs)`);
+      console.log(`energy per decision: ${formatEnergy(energy.energyPerDecisionPj)} (${per(energy.report.totalMacs).toFixed(0)} MACs, ${per(energy.report.totalSops).toFixed(0)} SOPs; compute only)`);
+      if (energy.extrasPerDecisionPj !== undefined) console.log(`extras per decision (LayerNorm, softmax, LIF updates / activations, adds): ${formatEnergy(energy.extrasPerDecisionPj)}`);
+      const mem = energy.memory;
+      if (mem && energy.allInPerDecisionPj !== undefined) {
+        console.log(
+          `memory per decision (${mem.profile.name}): ${formatEnergy(mem.totalPj)} = weights ${formatEnergy(mem.weightsPj)} + activations ${formatEnergy(mem.activationsPj)} + membranes ${formatEnergy(mem.membranePj)}`,
+        );
+        console.log(`all-in per decision (compute + extras + memory): ${formatEnergy(energy.allInPerDecisionPj)}`);
+      }
       const rates = Object.entries(energy.rates);
       if (rates.length > 0) console.log(`mean firing rate over ${rates.length} LIF layers: ${(rates.reduce((a, [, r]) => a + r, 0) / rates.length).toFixed(4)}`);
     }

@@ -37,23 +37,44 @@ export class GptBlock extends Module {
     this.fc2 = this.addModule("mlp.fc2", new Linear(rng, opts.mlpRatio * d, d, { init: projStd }));
   }
 
-  /** x [B, L, d], mask [B, 1, L, L] additive -> [B, L, d] */
-  apply(x: Tensor, mask: Tensor, rng: Rng, training: boolean): Tensor {
+  /** Attention over every query row, before the output projection: x [B, L, d], mask [B, 1, L, L] -> [B, L, d] */
+  private attend(x: Tensor, mask: Tensor, rng: Rng, training: boolean): Tensor {
     const [B, L, d] = x.shape as [number, number, number];
-    const p = this.opts.dropout;
     const qkv = this.qkv.apply(this.ln1.apply(x)); // [B, L, 3d]
     const q = slice(qkv, [0, 0, 0], [B, L, d]); // [B, L, d]
     const k = slice(qkv, [0, 0, d], [B, L, d]); // [B, L, d]
     const v = slice(qkv, [0, 0, 2 * d], [B, L, d]); // [B, L, d]
-    const att = realAttention(q, k, v, {
+    return realAttention(q, k, v, {
       nHeads: this.opts.nHeads,
       scale: 1 / Math.sqrt(d / this.opts.nHeads),
       weights: "softmax",
       mask,
-      dropout: { p, rng, training },
+      dropout: { p: this.opts.dropout, rng, training },
     }); // [B, L, d]
-    const h = add(x, dropout(this.proj.apply(att), p, rng, training)); // [B, L, d]
-    const m = this.fc2.apply(activate(this.fc1.apply(this.ln2.apply(h)), this.opts.activation)); // [B, L, d]
-    return add(h, dropout(m, p, rng, training)); // [B, L, d]
+  }
+
+  /** The position-wise rest of the block: h = x + Drop(Proj(att)); h + Drop(MLP(LN(h))). x, att [B, R, d] -> [B, R, d] */
+  private finish(x: Tensor, att: Tensor, rng: Rng, training: boolean): Tensor {
+    const p = this.opts.dropout;
+    const h = add(x, dropout(this.proj.apply(att), p, rng, training)); // [B, R, d]
+    const m = this.fc2.apply(activate(this.fc1.apply(this.ln2.apply(h)), this.opts.activation)); // [B, R, d]
+    return add(h, dropout(m, p, rng, training)); // [B, R, d]
+  }
+
+  /** x [B, L, d], mask [B, 1, L, L] additive -> [B, L, d] */
+  apply(x: Tensor, mask: Tensor, rng: Rng, training: boolean): Tensor {
+    return this.finish(x, this.attend(x, mask, rng, training), rng, training); // [B, L, d]
+  }
+
+  /**
+   * The block's output at position `row` only (the Decision Transformer's decision path): the attention runs over
+   * every query row as in `apply` (keys and values need every token), then the output projection, the residuals
+   * and the MLP run on that row alone. x [B, L, d] -> [B, 1, d], equal to `apply(x)[:, row:row+1]` in eval mode.
+   */
+  applyRow(x: Tensor, mask: Tensor, row: number, rng: Rng, training: boolean): Tensor {
+    const [B, L, d] = x.shape as [number, number, number];
+    if (!Number.isInteger(row) || row < 0 || row >= L) throw new RangeError(`GptBlock.applyRow: row must be an integer in [0, ${L - 1}], got ${row}`);
+    const att = slice(this.attend(x, mask, rng, training), [0, row, 0], [B, 1, d]); // [B, 1, d]
+    return this.finish(slice(x, [0, row, 0], [B, 1, d]), att, rng, training); // [B, 1, d]
   }
 }

@@ -25,15 +25,17 @@ export function checkTokens(tokens: number, contextLength: number): number {
 
 /**
  * What an energy count includes (see docs/energy.md).
- * - `path`: "full" = the whole forward pass (offline windows, the DT in closed loop); "last" = `forwardLast`,
- *   what a closed-loop decision of STRL / ANN-STRL runs: every block but the last in full, the last block's
- *   attention in full, its MLP and the head on the decision's row only.
+ * - `path`: "full" = the whole forward pass (offline windows); "last" = `forwardLast`, what a closed-loop decision
+ *   of every transformer (STRL, ANN-STRL, the DT) runs: every block but the last in full, the last block's
+ *   attention over every query row, then everything position-wise (the DT's output projection, the MLP, the DT's
+ *   final LayerNorm, the head) on the decision's row only.
  * - `qk`: how the binary score product q·kᵀ is charged: "coincidences" (default) = the accumulates that ran,
  *   one per (t, query, key, channel) where q AND k spiked (the monitor's `<attn>.qk` rate, events / capacity);
  *   "q-rate" = the older convention, T x rate(q) x pairs x dh.
- * - `extras`: also count LayerNorm (4 MACs per feature), softmax (3 MACs per score cell and step), the LIF
- *   membrane updates (1 MAC per neuron-step), residual adds and the mean over T (adds at E_AC). Off by default,
- *   as in the literature; on, it is the work any hardware does besides the matrix products.
+ * - `extras`: also count every LayerNorm (the embedding's and two per block; 4 MACs per feature), softmax (3 MACs
+ *   per score cell and step), the LIF membrane updates (1 MAC per neuron-step) or, in an ANN, the activations
+ *   (1 MAC per element), the embedding sums, residual adds and the mean over T (adds at E_AC). Off by default, as
+ *   in the literature; on, it is the work any hardware does besides the matrix products.
  */
 export interface OpOptions {
   path?: "full" | "last";
@@ -82,9 +84,11 @@ export function stepTransformerOps(c: StepOpsConfig, L: number, spikes?: { T: nu
   const adds = (layer: string, n: number): void => {
     if (o.extras) out.push({ layer, input: "add", adds: n });
   };
+  adds("embed.sum", 4 * L * d); // W_r·G + W_s·s + E_a + E_t + p: 4 adds per feature
+  extra("embed.ln", 4 * L * d);
   for (let i = 0; i < c.nBlocks; i++) {
     const p = `blocks.${i}`;
-    const rows = o.path === "last" && i === c.nBlocks - 1 ? 1 : L; // rows the MLP runs on
+    const rows = o.path === "last" && i === c.nBlocks - 1 ? 1 : L; // rows after the attention (residual, MLP)
     const qk = spikes && (o.qk ?? "coincidences") === "coincidences" && spikes.rates[`${p}.attn.qk`] !== undefined;
     extra(`${p}.ln1`, 4 * L * d);
     out.push(
@@ -95,14 +99,16 @@ export function stepTransformerOps(c: StepOpsConfig, L: number, spikes?: { T: nu
     const spikeDriven = c.attention === "spike-driven";
     if (!spikeDriven) extra(`${p}.attn.softmax`, 3 * cells * T);
     if (spikes) extra(`${p}.attn.lif`, T * (3 * L * d + (spikeDriven ? L * d : cells)));
+    else extra(`${p}.attn.act`, 3 * L * d + (spikeDriven ? L * d : cells)); // ANN-STRL: the activation in place of each LIF
     if (spikes) adds(`${p}.attn.mean_t`, (T - 1) * L * d);
-    adds(`${p}.residual1`, L * d);
+    adds(`${p}.residual1`, rows * d);
     extra(`${p}.ln2`, 4 * rows * d);
     out.push(
       { layer: `${p}.mlp.fc1`, input: "real", macs: linearMacs(rows, d, c.mlpRatio * d), ...once },
       spikeOr(`${p}.mlp.fc2`, linearMacs(rows, c.mlpRatio * d, d), `${p}.mlp.lif1`),
     );
     if (spikes) extra(`${p}.mlp.lif`, T * rows * (c.mlpRatio * d + d));
+    else extra(`${p}.mlp.act`, rows * (c.mlpRatio * d + d));
     if (spikes) adds(`${p}.mlp.mean_t`, (T - 1) * rows * d);
     adds(`${p}.residual2`, rows * d);
   }
