@@ -69,7 +69,7 @@ export async function compareSections(r: CompareResult, prefix = ""): Promise<Re
     const spread = withEnergy.some((o) => o.energy!.perDecision);
     sections.push({
       title: "Energy per decision",
-      text: `45 nm CMOS, 32-bit (E_MAC 4.6 pJ, E_AC 0.9 pJ). Real-valued inputs cost MACs; spike inputs cost SOPs = T x firing rate x MACs; the energy and "vs" columns count these only (compute, the literature's convention). Extras: every LayerNorm, softmax, the LIF updates (ANN: activations), sums and residuals. Memory: 45 nm 8 KB SRAM at 5 pJ per 32-bit word read or written (Horowitz 2014): one weight word per MAC and per SOP, layer inputs and outputs, LIF membranes read and written at every time step (docs/energy.md). All-in = compute + extras + memory. One decision = one forward pass over the current context window, measured on ${closed.length > 0 ? "the closed-loop episodes above, every model charged the same decision path (forwardLast: every block but the last in full, the last block's attention over every row, what follows it on the decision's row only)" : "held-out windows (up to 256 decisions), every model charged its full forward pass"}.`,
+      text: `45 nm CMOS, 32-bit (E_MAC 4.6 pJ, E_AC 0.9 pJ). Real-valued inputs cost MACs; spike inputs cost SOPs = T x firing rate x MACs; the energy and "vs" columns count these only (compute, the literature's convention). Extras: every LayerNorm, softmax, the LIF updates (ANN: activations), sums and residuals. Memory: 45 nm 8 KB SRAM at 5 pJ per 32-bit word read or written (Horowitz 2014): one weight word per MAC and per SOP, layer inputs and outputs, LIF membranes read and written at every time step (docs/energy.md). All-in = compute + extras + memory. One decision = one forward pass over the current context window, measured on ${closed.length > 0 ? `the closed-loop episodes above, ${decisionPathText(withEnergy)}` : "held-out windows (up to 256 decisions), every model charged its full forward pass"}.`,
       table: energyTable(withEnergy.map((o) => ({ model: o.name, energy: o.energy! })), r.energy),
       figures: [
         {
@@ -108,4 +108,18 @@ export function textTable(columns: string[], rows: Array<Array<string | number>>
   const widths = columns.map((_, j) => Math.max(...cells.map((r) => (r[j] ?? "").length)));
   const line = (r: string[]) => r.map((c, j) => c.padEnd(widths[j]!)).join("  ").trimEnd();
   return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+/**
+ * Which decision path each model's closed-loop energy was charged, from the results themselves: one path for all
+ * (the like-for-like case), or each model's, with a warning that ratios across paths are not like for like (e.g.
+ * a DT result saved before the DT had its decision path).
+ */
+export function decisionPathText(outcomes: ReadonlyArray<{ name: string; energy?: { path?: "full" | "last" } }>): string {
+  const SAME = "every model charged the same decision path (forwardLast: every block but the last in full, the last block's attention over every row, what follows it on the decision's row only)";
+  const paths = outcomes.map((o) => [o.name, o.energy?.path ?? "full"] as const);
+  if (paths.every(([, p]) => p === "last")) return SAME;
+  if (paths.every(([, p]) => p === "full")) return "every model charged its full forward pass";
+  const named = paths.map(([n, p]) => `${n} ${p === "last" ? "forwardLast" : "its full forward pass"}`).join(", ");
+  return `models charged different paths (${named}): ratios between a forwardLast model and a full-pass model are not like for like`;
 }

@@ -79,3 +79,16 @@ describe("silent score blocks (the page's note)", () => {
     assert.deepEqual(silentScoreBlocks({}), []);
   });
 });
+
+describe("decision path of the energy columns", () => {
+  it("says one path when every model was charged it, and names each model's path when they differ", async () => {
+    const { decisionPathText } = await import("../../src/experiments/report.js");
+    const o = (name: string, path?: "full" | "last") => ({ name, energy: path ? { path } : {} });
+    assert.match(decisionPathText([o("STRL", "last"), o("DT", "last")]), /^every model charged the same decision path \(forwardLast/);
+    assert.equal(decisionPathText([o("STRL", "full"), o("DT")]), "every model charged its full forward pass");
+    assert.equal(
+      decisionPathText([o("STRL", "last"), o("ANN-STRL", "last"), o("DT", "full")]),
+      "models charged different paths (STRL forwardLast, ANN-STRL forwardLast, DT its full forward pass): ratios between a forwardLast model and a full-pass model are not like for like",
+    );
+  });
+});
