@@ -11,6 +11,7 @@ import { D4RL_ON_V5_LABEL } from "../../eval/index.js";
 import { reproduceSweepPath } from "../../experiments/reproduce-sweep.js";
 import { planSweep } from "../../experiments/sweep-dir.js";
 import { runPool } from "../../experiments/sweep-pool.js";
+import { REFERENCE_EPISODES, REFERENCE_SEEDS } from "../../experiments/sweep-job.js";
 import type { SweepFile } from "../../experiments/sweep.js";
 import { checkReadme, writeSweepReport } from "../sweep-report.js";
 import { presetFields } from "../../experiments/presets.js";
@@ -27,7 +28,9 @@ mazes; 3 MiniGrid-Empty-8x8 with random data (paper setting) and expert data; 4 
 5 CartPole, MountainCar, Acrobot, Pendulum with medium and expert data; 6 Hopper-v5, Walker2d-v5, HalfCheetah-v5
 with medium data in the DT's gym setting (preset small, its own budget: ${LOCOMOTION_BUDGETS.small.steps} updates of batch ${LOCOMOTION_BUDGETS.small.batchSize} at --scale small,
 the DT's ${LOCOMOTION_BUDGETS.paper.steps} of batch ${LOCOMOTION_BUDGETS.paper.batchSize} at --scale paper), D4RL-normalised beside strl's own references;
-energy per decision and firing rates for every row. Each row runs once per seed of --seeds (default 0 1 2); tables give mean ± std over seeds.
+energy per decision and firing rates for every row. Each row runs once per seed of --seeds (default 0 1 2); per-seed
+columns give mean ± sample std [95% t CI] over seeds, success a Wilson interval and returns / scores the mean and
+IQM with stratified bootstrap intervals over every episode (the report says how).
 Lists take either form, as in every command: --seeds 0 1 2 or --seeds 0,1,2 (--only likewise).
 Budgets: --scale small = preset tiny (d 64, 2 blocks, 2 heads, context 10, T 4), ${BUDGETS.small.steps} updates of batch ${BUDGETS.small.batchSize},
 ${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (tens of minutes on 2 cores);
@@ -92,7 +95,7 @@ export const command: Command = {
     const minutes = (performance.now() - t0) / 60000;
     for (const f of r.failed) log(`job ${f.index} failed: ${f.error}`);
     const b = BUDGETS[scale];
-    const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Every model is evaluated at its final checkpoint (the last training step), not the best one seen during training (which peers often report). Cells are mean ± sample std (n - 1) [95% t confidence interval] over seeds. Normalised score = 100 x (return - random) / (expert - random) with each env's own random and expert policies' returns measured on 10 episodes (strl's Maze2D-UMaze is point-mass physics, not D4RL's MuJoCo env, so it is not D4RL-normalised). Energy (45 nm, fp32 unless int8; real tokens only): offline = one full forward pass per held-out window; closed-loop = per decision of the evaluation episodes, counting the path that ran (STRL / ANN-STRL: forwardLast); ratios use closed-loop energy where the row has it, else offline. ${plan.jobs.length} jobs (sweep ${plan.name}), ${jobs} local worker${jobs === 1 ? "" : "s"}; wall-clock ${minutes.toFixed(1)} min.`;
+    const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Every model is evaluated at its final checkpoint (the last training step), not the best one seen during training (which peers often report). Normalised score = 100 x (return - random) / (expert - random) with each env's own random and expert policies' returns, each measured on ${REFERENCE_EPISODES * REFERENCE_SEEDS.length} episodes (${REFERENCE_EPISODES} on each of seeds ${REFERENCE_SEEDS[0]}..${REFERENCE_SEEDS[REFERENCE_SEEDS.length - 1]}) with its standard error (strl's Maze2D-UMaze is point-mass physics, not D4RL's MuJoCo env, so it is not D4RL-normalised). Energy (45 nm, fp32 unless int8; real tokens only): offline = one full forward pass per held-out window; closed-loop = per decision of the evaluation episodes, counting the path that ran (STRL / ANN-STRL: forwardLast); ratios use closed-loop energy where the row has it, else offline. ${plan.jobs.length} jobs (sweep ${plan.name}), ${jobs} local worker${jobs === 1 ? "" : "s"}; wall-clock ${minutes.toFixed(1)} min.`;
     const loco = experimentRows().filter((r) => r.own && sweep.axes.task!.some((t) => (t as { id: string }).id === r.id));
     const lb = LOCOMOTION_BUDGETS[scale];
     const locomotion = loco.length === 0 ? [] : [
