@@ -33,14 +33,19 @@ function targetsOf(perSeed: SeedOutcomes, name: string) {
   });
 }
 
-/** "43.3 [31.6, 55.9] (26/60)": success % over all episodes x seeds, 95% Wilson interval, successes / episodes. */
+/**
+ * "43.3 [31.6, 55.9] (26/60; per seed 13, 3, 10)": success % over all episodes x seeds with its 95% Wilson
+ * interval, successes / episodes, and each seed's successes (the Wilson interval is over episodes; the per-seed
+ * counts show how much the trained models differ).
+ */
 export function successCell(perSeed: SeedOutcomes, name: string): string {
   const ts = targetsOf(perSeed, name).filter((t) => t.target.successRate !== null);
   if (ts.length === 0) return "n/a";
+  const ks = ts.map((t) => t.target.episodes.filter((e) => e.success === true).length);
   const n = ts.reduce((a, t) => a + t.target.episodes.length, 0);
-  const k = ts.reduce((a, t) => a + t.target.episodes.filter((e) => e.success === true).length, 0);
+  const k = ks.reduce((a, b) => a + b, 0);
   const w = wilsonInterval(k, n);
-  return `${fixed(100 * w.rate, 1)} [${fixed(100 * w.lo, 1)}, ${fixed(100 * w.hi, 1)}] (${k}/${n})`;
+  return `${fixed(100 * w.rate, 1)} [${fixed(100 * w.lo, 1)}, ${fixed(100 * w.hi, 1)}] (${k}/${n}${ks.length > 1 ? `; per seed ${ks.join(", ")}` : ""})`;
 }
 
 /** "12.34 [10.10, 14.00]; IQM 11.90 [9.80, 13.50]": mean and IQM of per-episode values, stratified by seed. */
@@ -93,7 +98,7 @@ export function statisticsText(rows: ReadonlyArray<{ envId: string; references?:
   const refs = referencesList(rows);
   return [
     `How the cells are computed. Held-out accuracy / MSE, energies, energy ratios and firing rates: mean ± sample std (n - 1) [95% Student t interval of the mean] over seeds (one value per seed), the interval clipped to the range of what it measures (accuracy [0, 100] %, firing rate [0, 1], MSE, energies and ratios >= 0).`,
-    `Success %: successes / episodes over every closed-loop episode of every seed (in brackets), with the 95% Wilson score interval, which stays inside [0, 100].`,
+    `Success %: successes / episodes over every closed-loop episode of every seed (in parentheses, with each seed's successes), with the 95% Wilson score interval, which stays inside [0, 100]; it is over episodes, so seeds whose models differ (e.g. 20, 0, 0 successes) show in the per-seed counts, not in the interval.`,
     `Return and normalised scores: mean and interquartile mean (IQM: the mean of the middle half of the episodes, scipy's trim_mean 0.25 as rliable) over every episode of every seed, each with a 95% stratified percentile bootstrap interval (${b.resamples} resamples, seed ${b.seed}; episodes resampled with replacement within each seed, as rliable resamples runs within each task). These intervals are over evaluation episodes given the trained models; seed-to-seed training variation is not resampled in them (the per-seed columns' t intervals show it).`,
     `The normalised score's interval is also widened by the error of its references: a score s = 100 (R - random) / d, d = expert - random, inherits se_ref = sqrt(((s - 100) / d)^2 se_random^2 + (s / d)^2 se_expert^2) (first-order propagation; the references are independent measurements), and each side's bootstrap half-width h becomes sqrt(h^2 + (1.96 se_ref)^2). D4RL's references have no published error, so the D4RL-normalised interval is the bootstrap's alone.`,
     ...(refs.length > 0 ? [`Reference returns (mean ± standard error over the episodes named): ${refs.join("; ")}.`] : []),

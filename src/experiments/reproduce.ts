@@ -177,7 +177,7 @@ export const SUMMARY_COLUMNS = [
   "model",
   "held-out acc. % / MSE",
   "return: mean; IQM [95% bootstrap CI]",
-  "success % [95% Wilson CI] (successes/episodes)",
+  "success % [95% Wilson CI] (successes/episodes; per seed)",
   "normalised (measured random = 0, expert = 100): mean; IQM [95% bootstrap CI + reference s.e.]",
   "D4RL-normalised (D4RL's v2 references on v5 envs): mean; IQM [95% bootstrap CI]",
   "offline energy / window (unit)",

@@ -58,7 +58,7 @@ describe("reproduce summary table", () => {
     const seed = (k: number) => ({ outcomes: [closedOutcome("STRL", Array(20).fill(-100), Array.from({ length: 20 }, (_, i) => i < k))] });
     const row = { id: "mc", group: "5", title: "mc", envId: "MountainCar-v0", policy: "medium", models: [{ name: "STRL", kind: "strl" }], closedLoop: true } as RowResult["row"];
     const t = summaryTable([{ row, perSeed: [seed(13), seed(3), seed(10)] }]);
-    assert.equal(t.rows[0]![t.columns.indexOf("success % [95% Wilson CI] (successes/episodes)")], "43.3 [31.6, 55.9] (26/60)");
+    assert.equal(t.rows[0]![t.columns.indexOf("success % [95% Wilson CI] (successes/episodes; per seed)")], "43.3 [31.6, 55.9] (26/60; per seed 13, 3, 10)");
   });
 
   it("bootstraps returns within seeds (mean and IQM) and widens the normalised interval by the references' errors", () => {
