@@ -6,7 +6,7 @@ import { numberFlag } from "./command.js";
 import { loadModel } from "../checkpoint/index.js";
 import { readDatasetHdf5, type Dataset } from "../data/index.js";
 import type { PolicyModel } from "../models/index.js";
-import { measureReferenceReturns, TooFewUnseenMazesError } from "../eval/index.js";
+import { measureReferenceReturns, referenceSeeds, TooFewUnseenMazesError } from "../eval/index.js";
 import { trainingMazes } from "../experiments/evaluate.js";
 import { checkCheckpointFitsEnv, readyForEnv } from "../experiments/env-check.js";
 import { expertOf } from "../data/index.js";
@@ -80,7 +80,7 @@ export function numberList(flag: string, raw: string[] | undefined, fallback: nu
 }
 
 /**
- * The default target return: the expert's mean return on this env, measured on a few episodes. An env without an
+ * The default target return: the expert's mean return on this env, measured as every reference is (reference.ts: 20 episodes on each of 5 seeds). An env without an
  * expert policy (the MuJoCo locomotion envs until strl ships experts) takes the best episode return of `dataset`
  * (said through `say`), and without a dataset it is a one-line error asking for --target-return.
  */
@@ -91,7 +91,7 @@ export async function defaultTargets(envId: string, envOptions?: Record<string, 
     say?.(`'${envId}' has no expert policy: the closed-loop target return is the best episode return in the data, ${best}`);
     return [best];
   }
-  const refs = await measureReferenceReturns(envId, { episodes: 10, seeds: [12345], envOptions });
+  const refs = await measureReferenceReturns(envId, { seeds: referenceSeeds(12345), envOptions });
   return [Math.round(refs.expert * 1000) / 1000];
 }
 

@@ -1,5 +1,6 @@
 /** Evaluation: closed-loop returns, normalised scores, energy per decision, statistics. */
 export * from "./stats.js";
+export * from "./intervals.js";
 export * from "./normalized.js";
 export * from "./success.js";
 export * from "./rtg.js";

@@ -17,6 +17,12 @@ export interface ReferenceReturns {
   expert: number;
   /** Where the numbers come from ("D4RL infos.py", "measured: 100 episodes, seed 0", ...). */
   source: string;
+  /** Standard error of `random` (sample std / sqrt(episodes)), where measured; D4RL publishes none. */
+  randomStdErr?: number;
+  /** Standard error of `expert`, where measured. */
+  expertStdErr?: number;
+  /** Episodes behind each of `random` and `expert`, where measured. */
+  episodes?: number;
 }
 
 /** D4RL's published reference returns (REF_MIN_SCORE / REF_MAX_SCORE), keyed by D4RL environment name. */
@@ -80,8 +86,36 @@ export function checkReferences(refs: ReferenceReturns, what = "reference return
   for (const k of ["random", "expert"] as const) {
     if (typeof refs[k] !== "number" || !Number.isFinite(refs[k])) throw new RangeError(`${what}: '${k}' must be a finite number, got ${String(refs[k])}`);
   }
+  for (const k of ["randomStdErr", "expertStdErr"] as const) {
+    const v = refs[k];
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) throw new RangeError(`${what}: '${k}' must be a finite number >= 0, got ${String(v)}`);
+  }
+  if (refs.episodes !== undefined && (!Number.isInteger(refs.episodes) || refs.episodes < 1)) throw new RangeError(`${what}: 'episodes' must be an integer >= 1, got ${String(refs.episodes)}`);
   if (refs.expert === refs.random) throw new RangeError(`${what}: expert and random returns are equal (${refs.expert}); the score would divide by zero`);
   return refs;
+}
+
+/**
+ * The standard error a normalised score `score` inherits from its references' standard errors (0 where they
+ * carry none), by first-order propagation. With d = expert - random and R the return,
+ * score = 100 (R - random) / d, so d score / d random = 100 (R - expert) / d^2 = (score - 100) / d and
+ * d score / d expert = -100 (R - random) / d^2 = -score / d; the two references are independent measurements:
+ * se^2 = ((score - 100) / d)^2 se_random^2 + (score / d)^2 se_expert^2 (the form of ownNormalizedScore,
+ * locomotion-scores.ts, without the return's own error, which the bootstrap carries).
+ */
+export function scoreReferenceStdErr(score: number, refs: ReferenceReturns): number {
+  if (!Number.isFinite(score)) throw new RangeError(`scoreReferenceStdErr: score must be a finite number, got ${String(score)}`);
+  checkReferences(refs);
+  const d = refs.expert - refs.random;
+  return Math.hypot(((score - 100) / d) * (refs.randomStdErr ?? 0), (score / d) * (refs.expertStdErr ?? 0));
+}
+
+/** "random -1250.08 ± 26.79, expert -155.16 ± 10.43 (s.e.; 100 episodes each)", or without s.e. where none. */
+export function formatReferences(refs: ReferenceReturns, digits = 2): string {
+  const one = (m: number, se: number | undefined) => (se === undefined ? m.toFixed(digits) : `${m.toFixed(digits)} ± ${se.toFixed(digits)}`);
+  const se = refs.randomStdErr !== undefined || refs.expertStdErr !== undefined;
+  const tail = se ? ` (s.e.${refs.episodes ? `; ${refs.episodes} episodes each` : ""})` : refs.episodes ? ` (${refs.episodes} episodes each; no standard error recorded)` : "";
+  return `random ${one(refs.random, refs.randomStdErr)}, expert ${one(refs.expert, refs.expertStdErr)}${tail}`;
 }
 
 /**

@@ -100,19 +100,31 @@ export interface SampleSummary {
   mean: number;
   /** Sample standard deviation (divide by n - 1); 0 for one value. */
   sampleStd: number;
-  /** 95% confidence interval of the mean from Student's t with n - 1 degrees of freedom; [mean, mean] for n = 1. */
+  /**
+   * 95% confidence interval of the mean from Student's t with n - 1 degrees of freedom; [mean, mean] for n = 1.
+   * With a `range`, clipped to it (a rate's interval never leaves [0, 1], an energy's never goes below 0).
+   */
   ci95: [number, number];
   n: number;
+  /** The valid range the interval was clipped to, when one was given. */
+  range?: readonly [number, number];
 }
 
-/** Mean, sample std (n - 1) and the 95% t confidence interval of the mean (what strl's tables over seeds show). */
-export function sampleSummary(xs: ArrayLike<number>): SampleSummary {
+/**
+ * Mean, sample std (n - 1) and the 95% t confidence interval of the mean (what strl's tables over seeds show),
+ * the interval clipped to `range` ([lo, hi], either end may be infinite) when given: the values measured cannot
+ * leave it, so neither may the interval shown for their mean.
+ */
+export function sampleSummary(xs: ArrayLike<number>, range?: readonly [number, number]): SampleSummary {
   checkValues(xs, "sampleSummary");
+  if (range !== undefined && !(range.length === 2 && range[0] < range[1])) throw new RangeError(`sampleSummary: range must be [lo, hi] with lo < hi, got ${JSON.stringify(range)}`);
   const m = mean(xs);
-  if (xs.length === 1) return { mean: m, sampleStd: 0, ci95: [m, m], n: 1 };
+  const clip = (x: number): number => (range ? Math.min(range[1], Math.max(range[0], x)) : x);
+  const withRange = range ? { range } : {};
+  if (xs.length === 1) return { mean: m, sampleStd: 0, ci95: [m, m], n: 1, ...withRange };
   const s = std(xs, 1);
   const h = (tQuantile975(xs.length - 1) * s) / Math.sqrt(xs.length);
-  return { mean: m, sampleStd: s, ci95: [m - h, m + h], n: xs.length };
+  return { mean: m, sampleStd: s, ci95: [clip(m - h), clip(m + h)], n: xs.length, ...withRange };
 }
 
 /** `12.3 ± 0.4 [11.3, 13.3]`: mean ± sample std and the 95% t CI, `digits` decimals. */

@@ -11,7 +11,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { collectDataset, summarize, type Dataset } from "../data/index.js";
-import { mazeLabel, measureReferenceReturns } from "../eval/index.js";
+import { formatReferences, mazeLabel, measureReferenceReturns, referenceSeeds } from "../eval/index.js";
 import { collectHeader, writeReport, type ReportSection } from "../report/index.js";
 import { compareModels, type CompareResult, type ModelSpec } from "./compare.js";
 import type { Preset } from "./presets.js";
@@ -56,7 +56,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   o.log(`collecting ${o.episodes} episodes on ${envId} (size ${o.mazeSize}, A* expert)`);
   const dataset = collectDataset({ envId, policy: "expert", episodes: o.episodes, seed: o.seed, envOptions });
   const rets = summarize(Array.from(dataset.returns()));
-  const refs = await measureReferenceReturns(envId, { episodes: 20, seeds: [987654], envOptions });
+  const refs = await measureReferenceReturns(envId, { seeds: referenceSeeds(987654), envOptions });
   const target = Math.round(refs.expert * 100) / 100;
   const models: ModelSpec[] = [
     { name: "STRL", kind: "strl", preset: o.preset },
@@ -82,7 +82,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       `Environment \`${envId}\` with mazes of size ${o.mazeSize}x${o.mazeSize}; observation (x, y) plus four wall bits.`,
       `Dataset: ${dataset.numEpisodes} episodes, ${dataset.numSteps} steps, behaviour policy: the A* expert, one fresh maze per episode, return ${rets.mean.toFixed(2)} ± ${rets.std.toFixed(2)} (min ${rets.min.toFixed(2)}, max ${rets.max.toFixed(2)}), seed ${o.seed}.`,
       `Training: preset "${o.preset}", ${o.steps} AdamW updates of batch ${o.batchSize} per model (lr 1e-3, warm-up ${Math.floor(o.steps / 10)}, cosine), seed ${o.seed}; split 70/15/15 by episode.`,
-      `Closed loop: ${o.evalEpisodes} episodes on ${mazes ? mazeLabel(mazes) : "unseen mazes"}, target return ${target} (the A* expert's mean return on 20 mazes; random policy: ${refs.random.toFixed(2)}), step limit ${4 * o.mazeSize * o.mazeSize}.`,
+      `Closed loop: ${o.evalEpisodes} episodes on ${mazes ? mazeLabel(mazes) : "unseen mazes"}, target return ${target} (the A* expert's mean return on ${refs.episodes} mazes; ${formatReferences(refs)}), step limit ${4 * o.mazeSize * o.mazeSize}.`,
       `Wall-clock: ${minutes.toFixed(1)} min.`,
     ].join("\n\n"),
     table: s,

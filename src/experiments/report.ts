@@ -52,7 +52,7 @@ export async function compareSections(r: CompareResult, prefix = ""): Promise<Re
     const withSuccess = bars.some((b) => b.success !== null);
     sections.push({
       title: "Closed-loop returns",
-      text: `Each model acts in the environment conditioned on the target return; ${closed[0]!.closedLoop!.mazes ? `mazes: ${mazeLabel(closed[0]!.closedLoop!.mazes)}; ` : ""}error bars are ± one population std over episodes.`,
+      text: `Each model acts in the environment conditioned on the target return; ${closed[0]!.closedLoop!.mazes ? `mazes: ${mazeLabel(closed[0]!.closedLoop!.mazes)}; ` : ""}error bars are ± one population std over episodes; success: successes / episodes with its 95% Wilson score interval.`,
       table: returnsTable(closed.map((o) => ({ model: o.name, result: o.closedLoop! }))),
       figures: [
         {

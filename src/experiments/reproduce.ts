@@ -12,17 +12,20 @@
  *     scored against strl's own measured references and, labelled, D4RL's.
  *  Every row: energy per decision and firing rates.
  * Each row runs once per seed (the seed drives data collection, split, initialisation, dropout and evaluation);
- * tables give mean ± sample std (n - 1) [95% t confidence interval] over seeds. Every model is evaluated at its
- * final checkpoint (the last training step), never the best one seen during training (peers often report the max).
+ * per-seed columns give mean ± sample std (n - 1) [95% t confidence interval, clipped to the measured range] over
+ * seeds; success, return and scores are over every episode of every seed (Wilson / two-level bootstrap intervals,
+ * episode-cells.ts). Every model is evaluated at its final checkpoint (the last training step), never the best one
+ * seen during training (peers often report the max).
  */
 import type { PolicyName } from "../data/index.js";
-import { d4rlReference, formatSample, isLocomotionScored, mean, normalizedScore, sampleSummary, successRule, type ReferenceReturns } from "../eval/index.js";
+import { d4rlReference, formatReferences, formatSample, isLocomotionScored, mean, normalizedScore, sampleSummary, successRule, type ReferenceReturns } from "../eval/index.js";
 import { energyDigits, energyLabel, PJ_PER, pickEnergyUnit } from "../energy/index.js";
 import type { ReportSection } from "../report/index.js";
 import type { CompareResult, ModelSpec, ModelOutcome } from "./compare.js";
 import type { Preset } from "./presets.js";
 import { compareSections } from "./report.js";
 import { spikeHealthParagraph } from "./silent-layers.js";
+import { returnCell, scoreCell, successCell } from "./episode-cells.js";
 
 export const SCALES = ["small", "paper"] as const;
 export type Scale = (typeof SCALES)[number];
@@ -145,14 +148,19 @@ function seedValues(res: RowResult, name: string, pick: (o: ModelOutcome, r: Com
   return xs;
 }
 
+/** Valid ranges of the per-seed columns: t intervals are clipped to them. */
+const PERCENT: [number, number] = [0, 100];
+const RATE: [number, number] = [0, 1];
+const NON_NEGATIVE: [number, number] = [0, Infinity];
+
 /**
- * mean ± sample std [95% t CI] over seeds of a per-outcome number ("n/a" when none); `digits` decimals, or
- * "sig3" for 3 significant digits of the mean (energy cells, units.ts).
+ * mean ± sample std [95% t CI, clipped to `range`] over seeds of a per-outcome number ("n/a" when none); `digits`
+ * decimals, or "sig3" for 3 significant digits of the mean (energy cells, units.ts).
  */
-function acrossSeeds(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined, digits: number | "sig3", scale = 1): string {
+function acrossSeeds(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined, digits: number | "sig3", range: [number, number], scale = 1): string {
   const xs = seedValues(res, name, pick).map((v) => v * scale);
   if (xs.length === 0) return "n/a";
-  const s = sampleSummary(xs);
+  const s = sampleSummary(xs, range);
   return formatSample(s, digits === "sig3" ? energyDigits(s.mean) : digits);
 }
 
@@ -168,10 +176,10 @@ export const SUMMARY_COLUMNS = [
   "task",
   "model",
   "held-out acc. % / MSE",
-  "return",
-  "success %",
-  "normalised (measured random = 0, expert = 100)",
-  "D4RL-normalised (D4RL's v2 references on v5 envs)",
+  "return: mean; IQM [95% bootstrap CI]",
+  "success % [95% Wilson CI] (successes/episodes; per seed)",
+  "normalised (measured random = 0, expert = 100): mean; IQM [95% bootstrap CI + reference s.e.]",
+  "D4RL-normalised (D4RL's v2 references on v5 envs): mean; IQM [95% bootstrap CI]",
   "offline energy / window (unit)",
   "closed-loop energy / decision (unit)",
   "int8 energy / decision (unit)",
@@ -199,7 +207,13 @@ export function successText(envId: string): string {
   return rule ? rule.description : "n/a (the env has no notion of success)";
 }
 
-/** One line per row x model, mean ± sample std [95% t CI] over seeds. */
+/** The summary section's title (what its cells are: `statisticsText` says it in full). */
+export const SUMMARY_TITLE = "Summary (per-seed columns: mean ± sample std [95% t CI] over seeds; success: Wilson; return and scores: bootstrap over episodes x seeds)";
+
+/**
+ * One line per row x model: per-seed columns as mean ± sample std [95% t CI, clipped] over seeds, success %
+ * with a Wilson interval and returns / scores (mean; IQM) with two-level bootstrap intervals (seeds, then episodes).
+ */
 export function summaryTable(results: RowResult[]): { columns: string[]; rows: string[][] } {
   const rows: string[][] = [];
   const units = ENERGY_COLUMNS.map(([, pick]) => pickEnergyUnit(results.flatMap((res) => res.row.models.flatMap((m) => seedValues(res, m.name, pick)))));
@@ -211,7 +225,6 @@ export function summaryTable(results: RowResult[]): { columns: string[]; rows: s
     for (const m of res.row.models) {
       const n = m.name;
       const discrete = res.perSeed[0]?.outcomes.find((x) => x.name === n)?.offline.accuracy !== undefined;
-      const t0 = (o: ModelOutcome) => o.closedLoop?.targets[0];
       const ann = (r: CompareResult) => r.outcomes.find((x) => x.kind === "ann-strl" && x.mode === "causal");
       const dt = (r: CompareResult) => r.outcomes.find((x) => x.kind === "dt");
       const ratio = (o: ModelOutcome, base: ModelOutcome | undefined, int8: boolean) => {
@@ -223,19 +236,19 @@ export function summaryTable(results: RowResult[]): { columns: string[]; rows: s
         res.row.group,
         (res.note ? `${res.row.title} (${res.note})` : res.row.title) + mazesOfRow(res),
         n,
-        discrete ? acrossSeeds(res, n, (o) => o.offline.accuracy, 2, 100) : acrossSeeds(res, n, (o) => o.offline.mse, 4),
-        acrossSeeds(res, n, (o) => t0(o)?.returnMean, 2),
-        acrossSeeds(res, n, (o) => t0(o)?.successRate ?? undefined, 1, 100),
-        acrossSeeds(res, n, (o) => t0(o)?.normalizedMean, 1),
-        d4rlOn(res.row.envId) ? acrossSeeds(res, n, (o) => d4rlScore(res.row.envId, t0(o)?.returnMean), 1) : "n/a",
-        ...ENERGY_COLUMNS.map(([, pick], k) => acrossSeeds(res, n, pick, "sig3", 1 / PJ_PER[units[k]!])),
-        acrossSeeds(res, n, (o, r) => ratio(o, ann(r), false), 3),
-        acrossSeeds(res, n, (o, r) => ratio(o, ann(r), true), 3),
-        acrossSeeds(res, n, (o, r) => ratio(o, dt(r), false), 3),
+        discrete ? acrossSeeds(res, n, (o) => o.offline.accuracy, 2, PERCENT, 100) : acrossSeeds(res, n, (o) => o.offline.mse, 4, NON_NEGATIVE),
+        returnCell(res.perSeed, n),
+        successCell(res.perSeed, n),
+        scoreCell(res.perSeed, n, res.row.envId),
+        d4rlOn(res.row.envId) ? scoreCell(res.perSeed, n, res.row.envId, () => d4rlOn(res.row.envId)) : "n/a",
+        ...ENERGY_COLUMNS.map(([, pick], k) => acrossSeeds(res, n, pick, "sig3", NON_NEGATIVE, 1 / PJ_PER[units[k]!])),
+        acrossSeeds(res, n, (o, r) => ratio(o, ann(r), false), 3, NON_NEGATIVE),
+        acrossSeeds(res, n, (o, r) => ratio(o, ann(r), true), 3, NON_NEGATIVE),
+        acrossSeeds(res, n, (o, r) => ratio(o, dt(r), false), 3, NON_NEGATIVE),
         acrossSeeds(res, n, (o) => {
           const rs = Object.entries(primary(o)?.rates ?? {}).filter(([k]) => !k.endsWith(".qk")).map(([, v]) => v);
           return rs.length ? mean(rs) : undefined;
-        }, 4),
+        }, 4, RATE),
       ]);
     }
   }
@@ -267,7 +280,7 @@ export function leakLine(results: RowResult[]): string | undefined {
     if (p !== undefined && c !== undefined) gaps.push(100 * (p - c));
   }
   if (gaps.length === 0) return undefined;
-  return `The leak: STRL in paper mode (non-causal) scores ${formatSample(sampleSummary(gaps), 2)} accuracy points above the same STRL with causal attention on the paper's maze task (per-seed gap, mean ± sample std [95% t CI] over ${gaps.length} seeds). A policy acting in an environment never sees the next token, so only the causal number is achievable closed-loop.`;
+  return `The leak: STRL in paper mode (non-causal) scores ${formatSample(sampleSummary(gaps, [-100, 100]), 2)} accuracy points above the same STRL with causal attention on the paper's maze task (per-seed gap, mean ± sample std [95% t CI] over ${gaps.length} seeds). A policy acting in an environment never sees the next token, so only the causal number is achievable closed-loop.`;
 }
 
 /**
@@ -275,8 +288,8 @@ export function leakLine(results: RowResult[]): string | undefined {
  * target (the locomotion rows' DT targets) beside the expert's and random policies' returns.
  */
 export function targetText(target: number | undefined, refs: ReferenceReturns): string {
-  if (target !== undefined && target === Math.round(refs.expert * 100) / 100) return `Target return ${target} = the expert's mean return (${refs.source}); random policy ${refs.random.toFixed(2)}.`;
-  return `Target return ${target ?? "n/a"}, set by the row (not the expert's return); references: expert ${refs.expert.toFixed(2)}, random ${refs.random.toFixed(2)} (${refs.source}).`;
+  if (target !== undefined && target === Math.round(refs.expert * 100) / 100) return `Target return ${target} = the expert's mean return (${refs.source}); references: ${formatReferences(refs)}.`;
+  return `Target return ${target ?? "n/a"}, set by the row (not the expert's return); references: ${formatReferences(refs)} (${refs.source}).`;
 }
 
 /** Per-row detail sections (seed 0's figures). */

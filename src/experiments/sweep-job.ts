@@ -17,7 +17,7 @@ import { trainOnDataset } from "./pipeline.js";
 import { sharedDataset, sharedReferences } from "./sweep-cache.js";
 import { jobDir, readPlan } from "./sweep-dir.js";
 import { effectiveJob, type Job, type JobConfig } from "./sweep.js";
-import { isLocomotionScored, ownLocomotionReferences, type ReferenceReturns } from "../eval/index.js";
+import { isLocomotionScored, ownLocomotionReferences, REFERENCE_EPISODES_PER_SEED, referenceSeeds, type ReferenceReturns } from "../eval/index.js";
 import { engineInfo } from "../tensor/index.js";
 
 export const RESULT_FILE = "result.json";
@@ -34,9 +34,9 @@ export interface JobResult {
   engine?: string;
 }
 
-/** Reference returns: 10 episodes of the random and expert policies on seed 777, as `strl reproduce` measures. */
-export const REFERENCE_EPISODES = 10;
-export const REFERENCE_SEEDS = [777];
+/** Reference returns: 20 episodes of the random and expert policies on each of seeds 777..781 (100 each), as `strl reproduce` measures. */
+export const REFERENCE_EPISODES = REFERENCE_EPISODES_PER_SEED;
+export const REFERENCE_SEEDS = referenceSeeds(777);
 
 /** Log records without wall-clock fields: a job's history is the same however often it was resumed. */
 export function deterministicHistory(records: LogRecord[]): LogRecord[] {
@@ -138,13 +138,14 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
  * The random / expert reference returns a job's closed-loop scores use. A MuJoCo locomotion env uses strl's own
  * references shipped in `experts/<env>/manifest.json` (the shipped random and expert policies, >= 100 episodes each;
  * D4RL's references are applied beside them in the report, labelled); it is an error when none is shipped. Every
- * other env measures them once per sweep (10 episodes of its random and expert policies on seed 777).
+ * other env measures them once per sweep (20 episodes of its random and expert policies on each of seeds 777..781).
+ * Both carry their standard errors, which widen the normalised score's interval in the report.
  */
 async function jobReferences(dir: string, c: JobConfig, say: (l: string) => void): Promise<ReferenceReturns> {
   if (isLocomotionScored(c.task.envId)) {
     const own = ownLocomotionReferences(c.task.envId);
     if (!own) throw new ConfigError(`${c.task.envId}: no measured reference returns are shipped (experts/${c.task.envId}/manifest.json with >= 100 episodes of the random and expert policies)`);
-    return { random: own.random.mean, expert: own.expert.mean, source: own.source };
+    return { random: own.random.mean, expert: own.expert.mean, source: own.source, randomStdErr: own.random.stdErr, expertStdErr: own.expert.stdErr, ...(own.random.episodes === own.expert.episodes ? { episodes: own.random.episodes } : {}) };
   }
   return sharedReferences(dir, { envId: c.task.envId, envOptions: c.task.envOptions, episodes: REFERENCE_EPISODES, seeds: REFERENCE_SEEDS }, say);
 }

@@ -7,7 +7,8 @@
 import type { ReportSection } from "../report/index.js";
 import type { ModelSpec } from "./compare.js";
 import { energyComparison } from "./compare.js";
-import { leakLine, rowSections, summaryTable, type ExperimentRow, type RowResult } from "./reproduce.js";
+import { leakLine, rowSections, summaryTable, SUMMARY_TITLE, type ExperimentRow, type RowResult } from "./reproduce.js";
+import { statisticsText } from "./episode-cells.js";
 import type { JobResult } from "./sweep-job.js";
 import { extraAxes, type Job } from "./sweep.js";
 import type { Plan } from "./sweep-dir.js";
@@ -83,6 +84,7 @@ export function summariseSweep(plan: Plan, results: Map<number, JobResult>): Swe
 
 /** The report sections of a sweep summary: the summary table (after `intro`), then one section per row. */
 export async function sweepSections(s: SweepSummary, intro: string[]): Promise<ReportSection[]> {
-  const text = [...intro, `${s.finished} of ${s.planned} jobs finished; the "jobs" column counts the finished jobs of each cell out of those planned.`, s.leak ?? ""].filter(Boolean).join("\n\n");
-  return [{ title: "Summary (mean ± sample std [95% t CI] over seeds)", text, table: s.table }, ...(await rowSections(s.rows.filter((r) => r.perSeed.length > 0)))];
+  const stats = statisticsText(s.rows.map((r) => ({ envId: r.row.envId, references: r.references })));
+  const text = [...intro, stats, `${s.finished} of ${s.planned} jobs finished; the "jobs" column counts the finished jobs of each cell out of those planned.`, s.leak ?? ""].filter(Boolean).join("\n\n");
+  return [{ title: SUMMARY_TITLE, text, table: s.table }, ...(await rowSections(s.rows.filter((r) => r.perSeed.length > 0)))];
 }

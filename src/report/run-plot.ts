@@ -3,7 +3,9 @@
  *
  * Input: runs, each a label and its log records (src/train/log.ts keys). Runs with the same label are seeds of
  * one configuration: at each step the panel shows their mean and, with two or more seeds, a 95% confidence band
- * of the mean (Student's t: mean ± t(0.975, n - 1) x sd / sqrt(n)). Panels, when the logs have them: training
+ * of the mean (Student's t: mean ± t(0.975, n - 1) x sd / sqrt(n)), clipped to the range of what the panel shows
+ * (`PANEL_RANGES`: a loss or an MSE is never below 0, an accuracy or a firing rate never outside [0, 1]; a
+ * return is unbounded). Panels, when the logs have them: training
  * loss (an exponential moving average, the raw mean faint behind it), validation accuracy or MSE, closed-loop
  * return (`evaluation/return`, from `strl train --eval-episodes`) and the mean firing rate over LIF layers
  * (`firing/*`). One colour per label in every panel, the palette of the report figures (palette.ts).
@@ -30,14 +32,23 @@ export interface BandPoint {
 /** Two-sided 95% Student t quantiles for 1..30 degrees of freedom (then 1.96). */
 const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
 
-/** Mean and 95% t-interval of the mean of `xs` (lo = hi = mean for one value). */
-export function meanBand(xs: readonly number[]): { mean: number; lo: number; hi: number } {
+/** The valid range of each panel's values: bands are clipped to it. */
+export const PANEL_RANGES = Object.freeze({
+  loss: [0, Infinity] as const,
+  accuracy: [0, 1] as const,
+  mse: [0, Infinity] as const,
+  return: [-Infinity, Infinity] as const,
+  firingRate: [0, 1] as const,
+});
+
+/** Mean and 95% t-interval of the mean of `xs` (lo = hi = mean for one value), clipped to `range` when given. */
+export function meanBand(xs: readonly number[], range: readonly [number, number] = [-Infinity, Infinity]): { mean: number; lo: number; hi: number } {
   const n = xs.length;
   const mean = xs.reduce((a, b) => a + b, 0) / n;
   if (n < 2) return { mean, lo: mean, hi: mean };
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   const half = (T975[n - 2] ?? 1.96) * (sd / Math.sqrt(n));
-  return { mean, lo: mean - half, hi: mean + half };
+  return { mean, lo: Math.max(range[0], mean - half), hi: Math.min(range[1], mean + half) };
 }
 
 /** Exponential moving average with weight `alpha` on the past (0 = none), bias-corrected as in TensorBoard. */
@@ -59,8 +70,8 @@ function series(run: RunLog, value: (r: Record<string, unknown>) => number | und
   return out;
 }
 
-/** Aggregates per label and step across the label's runs (seeds). */
-export function aggregate(runs: readonly RunLog[], value: (r: Record<string, unknown>) => number | undefined, smooth = 0): BandPoint[] {
+/** Aggregates per label and step across the label's runs (seeds); bands clipped to `range`. */
+export function aggregate(runs: readonly RunLog[], value: (r: Record<string, unknown>) => number | undefined, smooth = 0, range: readonly [number, number] = [-Infinity, Infinity]): BandPoint[] {
   const byLabel = new Map<string, Map<number, number[]>>();
   for (const run of runs) {
     const s = series(run, value);
@@ -71,7 +82,7 @@ export function aggregate(runs: readonly RunLog[], value: (r: Record<string, unk
   }
   const out: BandPoint[] = [];
   for (const [lab, m] of byLabel) {
-    for (const step of [...m.keys()].sort((a, b) => a - b)) out.push({ label: lab, step, n: m.get(step)!.length, ...meanBand(m.get(step)!) });
+    for (const step of [...m.keys()].sort((a, b) => a - b)) out.push({ label: lab, step, n: m.get(step)!.length, ...meanBand(m.get(step)!, range) });
   }
   return out;
 }
@@ -94,25 +105,40 @@ function panel(title: string, yTitle: string, pts: BandPoint[], labels: string[]
   return { title, width: 220, height: 150, data: { values: pts }, layer: layers };
 }
 
+export interface PanelData {
+  title: string;
+  yTitle: string;
+  pts: BandPoint[];
+  /** The faint raw curve behind the loss. */
+  raw?: BandPoint[];
+}
+
+/** The panels `plotRuns` draws, their bands clipped to `PANEL_RANGES` (exported for the tests). */
+export function runPanels(runs: readonly RunLog[], smooth = 0.9): PanelData[] {
+  const R = PANEL_RANGES;
+  const loss = aggregate(runs, num("training/loss"), smooth, R.loss);
+  if (loss.length === 0) throw new RangeError("plot: no record has a 'training/loss' value");
+  const panels: PanelData[] = [{ title: "Training loss (EMA; raw faint)", yTitle: "loss", pts: loss, raw: aggregate(runs, num("training/loss"), 0, R.loss) }];
+  const acc = aggregate(runs, num("evaluation/accuracy"), 0, R.accuracy);
+  const mse = aggregate(runs, num("evaluation/mse"), 0, R.mse);
+  if (acc.length) panels.push({ title: "Validation accuracy", yTitle: "per-step accuracy", pts: acc });
+  else if (mse.length) panels.push({ title: "Validation action MSE", yTitle: "per-step MSE", pts: mse });
+  const ret = aggregate(runs, num("evaluation/return"), 0, R.return);
+  if (ret.length) panels.push({ title: "Closed-loop return", yTitle: "return", pts: ret });
+  const fire = aggregate(runs, meanFiring, 0, R.firingRate);
+  if (fire.length) panels.push({ title: "Mean firing rate (LIF layers)", yTitle: "spikes / neuron / step", pts: fire });
+  return panels;
+}
+
 /** SVG of the runs' panels (see the module comment). `smooth` is the loss EMA weight (default 0.9). */
 export async function plotRuns(runs: readonly RunLog[], opts: { title?: string; smooth?: number } = {}): Promise<string> {
   nonEmpty("plot: runs", runs);
   for (const r of runs) checkLabel("plot: run label", r.label);
-  const loss = aggregate(runs, num("training/loss"), opts.smooth ?? 0.9);
-  if (loss.length === 0) throw new RangeError("plot: no record has a 'training/loss' value");
   const labels = [...new Set(runs.map((r) => r.label))];
-  const panels = [panel("Training loss (EMA; raw faint)", "loss", loss, labels, aggregate(runs, num("training/loss")))];
-  const acc = aggregate(runs, num("evaluation/accuracy"));
-  const mse = aggregate(runs, num("evaluation/mse"));
-  if (acc.length) panels.push(panel("Validation accuracy", "per-step accuracy", acc, labels));
-  else if (mse.length) panels.push(panel("Validation action MSE", "per-step MSE", mse, labels));
-  const ret = aggregate(runs, num("evaluation/return"));
-  if (ret.length) panels.push(panel("Closed-loop return", "return", ret, labels));
-  const fire = aggregate(runs, meanFiring);
-  if (fire.length) panels.push(panel("Mean firing rate (LIF layers)", "spikes / neuron / step", fire, labels));
+  const panels = runPanels(runs, opts.smooth ?? 0.9).map((p) => panel(p.title, p.yTitle, p.pts, labels, p.raw));
   const seeds = new Map<string, number>();
   for (const r of runs) seeds.set(r.label, (seeds.get(r.label) ?? 0) + 1);
-  const subtitle = [...seeds].map(([l, n]) => `${l}: ${n} run${n > 1 ? "s" : ""}`).join(", ") + "; bands: 95% CI of the mean over runs";
+  const subtitle = [...seeds].map(([l, n]) => `${l}: ${n} run${n > 1 ? "s" : ""}`).join(", ") + "; bands: 95% t CI of the mean over runs, clipped to each panel's valid range";
   const spec = {
     title: { text: opts.title ?? "Training runs", subtitle },
     columns: 2,

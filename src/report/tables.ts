@@ -5,6 +5,7 @@
 import type { ClosedLoopResult } from "../eval/rollout.js";
 import type { EnergyComparison, ModelEnergy } from "../eval/measured-energy.js";
 import { formatMeanStd } from "../eval/stats.js";
+import { wilsonInterval } from "../eval/intervals.js";
 import type { OfflineMetrics } from "../train/validate.js";
 import { energyLabel, formatSig, inUnit, pickEnergyUnit } from "../energy/index.js";
 import { label, nonEmpty } from "./check.js";
@@ -12,11 +13,19 @@ import type { ReportTable } from "./write.js";
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-/** One row per (model, target): return mean ± std, success rate, mean length, normalised score. */
+/** "45.0% [25.8, 65.8] (9/20)": the success rate over the episodes with its 95% Wilson interval (intervals.ts). */
+function successText(t: ClosedLoopResult["targets"][number]): string {
+  if (t.successRate === null) return "n/a";
+  if (t.episodes.length === 0) return pct(t.successRate);
+  const w = wilsonInterval(t.episodes.filter((e) => e.success === true).length, t.episodes.length);
+  return `${pct(w.rate)} [${(100 * w.lo).toFixed(1)}, ${(100 * w.hi).toFixed(1)}] (${w.successes}/${w.n})`;
+}
+
+/** One row per (model, target): return mean ± std, success rate [95% Wilson interval], mean length, normalised score. */
 export function returnsTable(rows: ReadonlyArray<{ model: string; result: ClosedLoopResult }>, digits = 2): ReportTable {
   nonEmpty("returnsTable: rows", rows);
   const withScore = rows.some((r) => r.result.references !== undefined);
-  const columns = ["model", "target return", "return (mean ± std)", "success", "episode length", ...(withScore ? ["normalised score"] : []), "episodes"];
+  const columns = ["model", "target return", "return (mean ± std)", "success [95% Wilson CI] (k/n)", "episode length", ...(withScore ? ["normalised score"] : []), "episodes"];
   const out: ReportTable["rows"] = [];
   for (const { model, result } of rows) {
     label("returnsTable: model", model);
@@ -25,7 +34,7 @@ export function returnsTable(rows: ReadonlyArray<{ model: string; result: Closed
         model,
         t.targetReturn,
         formatMeanStd(t.returnMean, t.returnStd, digits),
-        t.successRate === null ? "n/a" : pct(t.successRate),
+        successText(t),
         t.lengthMean.toFixed(1),
         ...(withScore ? [t.normalizedMean === undefined ? "n/a" : formatMeanStd(t.normalizedMean, t.normalizedStd!, 1)] : []),
         `${result.episodesPerSeed} x ${result.seeds.length} seeds`,

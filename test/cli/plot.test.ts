@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { aggregate, ema, meanBand } from "../../src/report/run-plot.js";
+import { aggregate, ema, meanBand, runPanels } from "../../src/report/run-plot.js";
 import { pngUnavailable } from "../../src/report/png.js";
 import { runCli, userErrorLine } from "./run-cli.js";
 
@@ -44,6 +44,29 @@ describe("run aggregation", () => {
     assert.ok(Math.abs(ema([0, 1], 0.5)[1]! - 0.5 / 0.75) < 1e-12);
   });
 
+  it("clips a band to the valid range: [0.01, 0, 0.02] is 0.01 ± 0.0248 by t, shown as [0, 0.0348] for a rate", () => {
+    // sd 0.01, half-width 4.303 x 0.01 / sqrt 3 = 0.024843
+    const b = meanBand([0.01, 0, 0.02], [0, 1]);
+    assert.equal(b.lo, 0);
+    assert.ok(Math.abs(b.hi - 0.034843) < 1e-6, String(b.hi));
+    const acc = meanBand([1, 1, 0.97], [0, 1]); // mean 0.99, sd 0.017321, half 0.043030: hi 1.033 -> 1
+    assert.equal(acc.hi, 1);
+    assert.ok(Math.abs(acc.lo - (0.99 - 0.04303)) < 1e-6, String(acc.lo));
+  });
+
+  it("draws every panel's band inside its range: loss and MSE >= 0, accuracy and firing rate in [0, 1], return free", () => {
+    // three seeds of one label at step 1: losses 0.01 0 0.02, accuracies 1 1 0.97, firing 0.01 0 0.02, returns -1 0 1
+    const rec = (loss: number, acc: number, fire: number, ret: number) => [{ step: 1, "training/loss": loss, "evaluation/accuracy": acc, "firing/a": fire, "evaluation/return": ret }];
+    const runs = [rec(0.01, 1, 0.01, -1), rec(0, 1, 0, 0), rec(0.02, 0.97, 0.02, 1)].map((records) => ({ label: "s", records }));
+    const panels = runPanels(runs, 0);
+    const band = (title: string) => panels.find((p) => p.title.startsWith(title))!.pts[0]!;
+    assert.equal(band("Training loss").lo, 0);
+    assert.equal(band("Validation accuracy").hi, 1);
+    assert.equal(band("Mean firing rate").lo, 0);
+    // returns -1 0 1: sd 1, half-width 4.303 / sqrt 3 = 2.484; a return has no bound, so the band is left as it is
+    assert.ok(Math.abs(band("Closed-loop return").lo + 4.303 / Math.sqrt(3)) < 1e-12);
+  });
+
   it("groups runs by label and steps", () => {
     const pts = aggregate(
       [
@@ -65,7 +88,7 @@ describe("strl plot", () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `wrote ${out}\n`);
     const svg = readFileSync(out, "utf8");
-    for (const t of ["Training loss (EMA; raw faint)", "Validation accuracy", "Closed-loop return", "Mean firing rate (LIF layers)", "strl: 2 runs, dt: 1 run"]) assert.ok(svg.includes(t), t);
+    for (const t of ["Training loss (EMA; raw faint)", "Validation accuracy", "Closed-loop return", "Mean firing rate (LIF layers)", "strl: 2 runs, dt: 1 run", "clipped to each panel's valid range"]) assert.ok(svg.includes(t), t);
     assert.match(svg, />strl<\/text>/);
     assert.match(svg, />dt<\/text>/);
   });

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { D4RL_REFERENCES, d4rlReference, isD4rlEnv, normalizedScore } from "../../src/eval/normalized.js";
+import { checkReferences, D4RL_REFERENCES, d4rlReference, formatReferences, isD4rlEnv, normalizedScore, scoreReferenceStdErr } from "../../src/eval/normalized.js";
 
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
@@ -40,5 +40,30 @@ describe("normalizedScore", () => {
     assert.throws(() => normalizedScore("CartPole-v1", 1), /no reference returns for 'CartPole-v1'.*measureReferenceReturns/);
     assert.throws(() => normalizedScore("hopper", NaN), /return must be a finite number, got NaN/);
     assert.throws(() => normalizedScore("x", 1, { random: 1, expert: 1, source: "t" }), /expert and random returns are equal/);
+  });
+});
+
+describe("the error a normalised score inherits from its references", () => {
+  it("propagates the references' standard errors to first order", () => {
+    // random 0 ± 3, expert 100 ± 4, d = 100; a score of 50 (R = 50): d s / d random = (50 - 100) / 100 = -0.5,
+    // d s / d expert = -50 / 100 = -0.5; se = sqrt((0.5 x 3)^2 + (0.5 x 4)^2) = sqrt(2.25 + 4) = 2.5
+    const refs = { random: 0, expert: 100, source: "t", randomStdErr: 3, expertStdErr: 4 };
+    close(scoreReferenceStdErr(50, refs), 2.5);
+    // at the expert's own return (s = 100) only the expert's error counts: 4; at the random policy's, the random's: 3
+    close(scoreReferenceStdErr(100, refs), 4);
+    close(scoreReferenceStdErr(0, refs), 3);
+    // Pendulum-like references: random -1250 ± 30, expert -150 ± 10, R = -800: s = 100 x 450 / 1100 = 40.909;
+    // d s / d random = 100 (R - expert) / d^2 = -65000 / 1210000 = -0.053719 (x 30 = 1.611570),
+    // d s / d expert = -100 (R - random) / d^2 = -45000 / 1210000 = -0.037190 (x 10 = 0.371901); se = 1.653925
+    const pend = { random: -1250, expert: -150, source: "t", randomStdErr: 30, expertStdErr: 10 };
+    close(scoreReferenceStdErr(normalizedScore("Pendulum-v1", -800, pend), pend), 1.653925, 1e-6);
+    // references without errors (D4RL's) add none
+    assert.equal(scoreReferenceStdErr(50, { random: 0, expert: 100, source: "D4RL" }), 0);
+  });
+
+  it("refuses a negative standard error and prints references with theirs", () => {
+    assert.throws(() => checkReferences({ random: 0, expert: 1, source: "t", randomStdErr: -1 }), /'randomStdErr' must be a finite number >= 0, got -1/);
+    assert.equal(formatReferences({ random: -1250.084, expert: -155.16, source: "t", randomStdErr: 26.789, expertStdErr: 10.4312, episodes: 100 }), "random -1250.08 ± 26.79, expert -155.16 ± 10.43 (s.e.; 100 episodes each)");
+    assert.equal(formatReferences({ random: 1.5, expert: 3, source: "t" }), "random 1.50, expert 3.00");
   });
 });

@@ -107,5 +107,17 @@ describe("evaluateClosedLoop with scripted policies", () => {
     close(refs.expert, 0.4);
     assert.ok(refs.random < refs.expert && refs.random >= -1, `random ${refs.random}`);
     assert.match(refs.source, /^measured: random and expert policies, 5 episodes/);
+    // every expert episode returns 0.4, so its standard error is exactly 0
+    assert.deepEqual([refs.expertStdErr, refs.episodes], [0, 5]);
+  });
+
+  it("measures references on 100 episodes by default (20 on each of 5 seeds), each with its standard error", async () => {
+    const refs = await measureReferenceReturns("CartPole-v1");
+    assert.equal(refs.source, "measured: random and expert policies, 20 episodes x seeds [0, 1, 2, 3, 4]");
+    assert.equal(refs.episodes, 100);
+    // CartPole's expert balances the pole for the whole 500 steps in every episode: 500 ± 0
+    assert.deepEqual([refs.expert, refs.expertStdErr], [500, 0]);
+    // the random policy falls after a varying number of steps: a positive error, far below its mean
+    assert.ok(refs.randomStdErr! > 0 && refs.randomStdErr! < refs.random / 5, `random ${refs.random} ± ${refs.randomStdErr}`);
   });
 });

@@ -47,6 +47,19 @@ describe("stats", () => {
     assert.equal(formatSample(sampleSummary([5]), 1), "5.0 ± 0.0");
   });
 
+  it("clips the t interval to the range of what is measured, and leaves it alone inside the range", () => {
+    // per-seed rates 0.05, 0, 0.1: mean 0.05, sample std 0.05, half-width 4.303 x 0.05 / sqrt(3) = 0.124217:
+    // [-0.074217, 0.174217] unclipped; a rate cannot be below 0, so [0, 0.174217]
+    const s = sampleSummary([0.05, 0, 0.1], [0, 1]);
+    assert.equal(s.ci95[0], 0);
+    assert.ok(Math.abs(s.ci95[1] - 0.174217) < 1e-6, String(s.ci95[1]));
+    assert.deepEqual(s.range, [0, 1]);
+    assert.ok(sampleSummary([0.05, 0, 0.1]).ci95[0] < -0.07);
+    // far from the bounds nothing changes: [1, 2, 3] in [-10, 10] is 2 ± 4.303 / sqrt(3)
+    assert.ok(Math.abs(sampleSummary([1, 2, 3], [-10, 10]).ci95[0] - (2 - 4.303 / Math.sqrt(3))) < 1e-12);
+    assert.throws(() => sampleSummary([1], [1, 0]), /range must be \[lo, hi\] with lo < hi/);
+  });
+
   it("t quantiles: the table, and the expansion past df 30 within 1e-3 of published values", () => {
     assert.equal(tQuantile975(1), 12.706);
     assert.equal(tQuantile975(2), 4.303);

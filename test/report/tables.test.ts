@@ -18,12 +18,19 @@ describe("report tables", () => {
       { model: "STRL", result: result([target(0.4, 0.3512, 0.1, 0.5, { normalizedMean: 35.12, normalizedStd: 10 }), target(0.8, 0.2, 0, 1, { normalizedMean: 20, normalizedStd: 0 })], true) },
       { model: "Pendulum-ish", result: result([target(-100, -150, 20, null)]) },
     ]);
-    assert.deepEqual(t.columns, ["model", "target return", "return (mean ± std)", "success", "episode length", "normalised score", "episodes"]);
+    assert.deepEqual(t.columns, ["model", "target return", "return (mean ± std)", "success [95% Wilson CI] (k/n)", "episode length", "normalised score", "episodes"]);
     assert.deepEqual(t.rows, [
       ["STRL", 0.4, "0.35 ± 0.10", "50.0%", "12.3", "35.1 ± 10.0", "5 x 2 seeds"],
       ["STRL", 0.8, "0.20 ± 0.00", "100.0%", "12.3", "20.0 ± 0.0", "5 x 2 seeds"],
       ["Pendulum-ish", -100, "-150.00 ± 20.00", "n/a", "12.3", "n/a", "5 x 2 seeds"],
     ]);
+  });
+
+  it("gives the success rate of recorded episodes a Wilson interval: 7 of 20 is 35.0% [18.1, 56.7]", () => {
+    // Wilson, z = 1.959964: centre 0.374172, half-width 0.192977 (test/eval/intervals.test.ts works it by hand)
+    const episodes = Array.from({ length: 20 }, (_, i) => ({ return: 1, length: 3, terminated: true, truncated: false, success: i < 7, seed: 0, episode: i }));
+    const t = returnsTable([{ model: "STRL", result: result([target(1, 1, 0, 0.35, { episodes })]) }]);
+    assert.equal(t.rows[0]![3], "35.0% [18.1, 56.7] (7/20)");
   });
 
   it("lists offline accuracy or MSE per model", () => {

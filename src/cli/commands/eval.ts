@@ -18,8 +18,8 @@ reduced by every reward, scaled exactly as in training), for N episodes on each 
 mean ± std (population, over all episodes), success rate, episode length and the D4RL normalised score where
 reference returns exist (on Hopper-v5, Walker2d-v5 and HalfCheetah-v5: "D4RL's references for its v2 envs,
 measured here on v5 envs", beside strl's own references, which are not measured yet). Default target: the
-expert's mean return, measured on 10 episodes; on an env without an expert policy, the best episode return
-in --data (else pass --target-return).
+expert's mean return, measured on 100 episodes (20 on each of 5 seeds); on an env without an expert
+policy, the best episode return in --data (else pass --target-return).
 With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
 held-out test split, and maze tasks are evaluated on unseen mazes: mazes whose grid is not one of the dataset's
 (small mazes repeat: 14 distinct 7x7 and 322 distinct 9x9 grids exist), and too few of them is an error unless

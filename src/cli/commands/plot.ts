@@ -12,7 +12,8 @@ const HELP = `strl plot — plot training runs (loss, validation metric, closed-
 Usage: strl plot RUN... [--label NAME ...] [--out FILE.svg] [--png] [--smooth A] [--title TEXT]
 
 Each RUN is a run folder of \`strl train\` (its log.jsonl). Runs with the same label are seeds of one setting:
-each panel shows their mean per step and a 95% confidence band of the mean (Student's t over runs). The label of
+each panel shows their mean per step and a 95% confidence band of the mean (Student's t over runs), clipped to
+the range of what the panel shows (loss and MSE >= 0, accuracy and firing rate in [0, 1]). The label of
 a run is its --label (one per RUN, in order), else its model kind from checkpoint/config.json
 (e.g. "strl"), else the folder's name. Panels: training loss (exponential moving average with weight --smooth,
 default 0.9; the raw mean faint), validation accuracy or MSE, closed-loop return (runs trained with
