@@ -109,3 +109,15 @@ describe("evaluateClosedLoop with scripted policies", () => {
     assert.match(refs.source, /^measured: random and expert policies, 5 episodes/);
   });
 });
+
+describe("evaluateClosedLoop: bounded", () => {
+  it("refuses more than 1,000,000 episodes in all (targets x seeds x episodes) before playing one, with the memory they would take", async () => {
+    let acted = 0;
+    const counting: Policy = { name: "counting", act: () => (acted++, 1) };
+    await assert.rejects(
+      evaluateClosedLoop({ ...tiny, policyFactory: () => counting, targetReturns: [1, 2], episodes: 250_001, seeds: [0, 1], rtgScale: 1 }),
+      { name: "RangeError", message: "evaluateClosedLoop: 1000004 episodes in all (targets x seeds x episodes) are above the limit of 1000000; their records alone would keep about 200.0 MB in memory" },
+    );
+    assert.equal(acted, 0);
+  });
+});

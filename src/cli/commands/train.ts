@@ -16,7 +16,7 @@ import { PRESETS, type Preset } from "../../experiments/presets.js";
 import { trainOnDataset, type TrainRun } from "../../experiments/pipeline.js";
 import { spikeHealthWarnings } from "../../train/index.js";
 import type { AnyModel } from "../../models/index.js";
-import { evaluateClosedLoop } from "../../eval/index.js";
+import { evalSizeProblem, evaluateClosedLoop } from "../../eval/index.js";
 import { defaultTargets } from "../checkpoint-args.js";
 import { parseKeep, readRunToResume, refuseModelChangeOnResume, refuseOverwrite, stopOnSignals, type SavedRunInfo } from "../train-run.js";
 
@@ -166,6 +166,8 @@ export const command: Command = {
     if (values["eval-every"] !== undefined) trainCfg.evalEvery = int("eval-every", 0);
     if (values["checkpoint-every"] !== undefined) trainCfg.checkpointEvery = int("checkpoint-every", 0);
     const evalEpisodes = int("eval-episodes", 0) ?? 0;
+    const tooMany = evalSizeProblem(evalEpisodes);
+    if (tooMany) throw new UsageError(`--eval-episodes ${evalEpisodes}: ${tooMany}`);
     const resolvedTrain = await asUserError(() => {
       const t = parseConfig("train", trainCfg, TRAIN_SPEC);
       if (t.minLr > t.lr) throw new ConfigError(`train.minLr must be <= lr (${t.lr}), got ${t.minLr}`);
