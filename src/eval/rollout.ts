@@ -13,7 +13,7 @@
 import { make, readyFor } from "../envs/index.js";
 import type { PolicyModel } from "../models/types.js";
 import { assertSeed } from "../tensor/rng.js";
-import { playEpisode, type EpisodeResult } from "./episode.js";
+import { checkSignal, playEpisode, type EpisodeResult } from "./episode.js";
 import { modelPolicy, modelRtgScale } from "./model-policy.js";
 import { checkReferences, d4rlReference, normalizedScore, type ReferenceReturns } from "./normalized.js";
 import type { Policy } from "./policy.js";
@@ -69,6 +69,11 @@ export interface ClosedLoopOptions {
   recordActions?: boolean;
   /** Called after every episode. */
   onProgress?: (p: ClosedLoopProgress) => void;
+  /**
+   * Stops the evaluation: checked before every episode and every step, yielding to the event loop at least every
+   * 100 ms so that a signal handler can abort it; an aborted evaluation throws `signal.reason`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ClosedLoopProgress {
@@ -181,9 +186,10 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
         policyName ||= policy.name;
         const seedReturns: number[] = [];
         for (let e = 0; e < o.episodes; e++) {
+          await checkSignal(o.signal);
           const resetSeed = streams.env.nextU32();
           const resetOptions = plan ? { mazeSeed: plan.perSeed[si]![e]! } : undefined;
-          const result = await playEpisode({ env, policy, resetSeed, resetOptions, targetReturn: target, rtgScale: o.rtgScale, maxSteps: o.maxSteps, rng: streams.policy, success: rule, recordActions: o.recordActions });
+          const result = await playEpisode({ env, policy, resetSeed, resetOptions, targetReturn: target, rtgScale: o.rtgScale, maxSteps: o.maxSteps, rng: streams.policy, success: rule, recordActions: o.recordActions, signal: o.signal });
           records.push({ ...result, seed, episode: e });
           seedReturns.push(result.return);
           done++;

@@ -188,7 +188,7 @@ export const command: Command = {
     const output = values.json ? "json" : values.quiet ? "quiet" : process.stderr.isTTY ? "progress" : "lines";
     const say = (line: string): void => void process.stderr.write(`strl train: ${line}\n`);
     const dataset = await loadTrainingData(dataPath, envId, output === "json" ? () => {} : say);
-    const evaluate = evalEpisodes > 0 ? await closedLoopEvaluator(dataset, evalEpisodes, output === "json" ? () => {} : say) : undefined;
+    const evaluate = evalEpisodes > 0 ? await closedLoopEvaluator(dataset, evalEpisodes, output === "json" ? () => {} : say, output === "lines") : undefined;
     const stop = values["print-config"] ? undefined : stopOnSignals(say);
     let printed: Record<string, unknown> | undefined;
     try {
@@ -228,6 +228,10 @@ export const command: Command = {
       printSummary(run, { kind, envId: dataset.envId, json: Boolean(values.json) });
       for (const w of spikeHealthWarnings(run.result.lastEval)) process.stderr.write(`strl: warning: ${w}\n`);
       run.model.dispose();
+      if (run.result.stopped && run.result.step >= resolvedTrain.steps) {
+        say(`${stop?.received() ?? "stopped"} during the last evaluation: the run is complete at step ${run.result.step}/${resolvedTrain.steps}, checkpoint in ${out}/checkpoint; that evaluation is not logged`);
+        return 130;
+      }
       if (run.result.stopped) {
         say(`${stop?.received() ?? "stopped"} at step ${run.result.step}/${resolvedTrain.steps}; checkpoint in ${out}/checkpoint; continue with: strl train --data ${dataPath} --out ${out} --resume`);
         return 130;
@@ -248,8 +252,11 @@ export const command: Command = {
 /** Thrown from `onBeforeModel` to stop after the config is resolved (`--print-config`). */
 class PrintConfigDone extends Error {}
 
-/** `--eval-episodes`: closed-loop return at the expert's measured return, seed 0, logged as evaluation/return. */
-async function closedLoopEvaluator(dataset: Dataset, episodes: number, say: (line: string) => void): Promise<(m: AnyModel) => Promise<Record<string, number>>> {
+/**
+ * `--eval-episodes`: closed-loop return at the expert's measured return, seed 0, logged as evaluation/return.
+ * Stops when `signal` aborts (SIGINT/SIGTERM); with `announce`, says when each evaluation starts.
+ */
+async function closedLoopEvaluator(dataset: Dataset, episodes: number, say: (line: string) => void, announce: boolean): Promise<(m: AnyModel, step: number, signal?: AbortSignal) => Promise<Record<string, number>>> {
   const envOptions = datasetEnvOptions(dataset);
   const targets = await defaultTargets(dataset.envId, envOptions, dataset, say);
   // Maze data: unseen mazes where enough exist; else any maze, with the fraction of episodes on training mazes logged.
@@ -259,8 +266,9 @@ async function closedLoopEvaluator(dataset: Dataset, episodes: number, say: (lin
   } catch {
     excludeMazes = undefined; // mazes unknown (no collection metadata): any maze
   }
-  return async (model) => {
-    const r = await evaluateClosedLoop({ model, envId: dataset.envId, envOptions, targetReturns: targets, episodes, seeds: [0], rtgScale: (model.config as unknown as { rtgScale: number }).rtgScale, excludeMazes, allowSeenMazes: true });
+  return async (model, step, signal) => {
+    if (announce) say(`step ${step}: closed-loop evaluation, ${episodes} episodes`);
+    const r = await evaluateClosedLoop({ model, envId: dataset.envId, envOptions, targetReturns: targets, episodes, seeds: [0], rtgScale: (model.config as unknown as { rtgScale: number }).rtgScale, excludeMazes, allowSeenMazes: true, signal });
     const t = r.targets[0]!;
     const m = r.mazes;
     return { return: t.returnMean, ...(t.successRate !== null ? { success: t.successRate } : {}), ...(m && m.seenEpisodes !== undefined ? { training_mazes: m.seenEpisodes / m.episodes } : {}) };
