@@ -73,3 +73,21 @@ describe("impossible paths and misleading messages", () => {
     );
   });
 });
+
+describe("a dangling checkpoint link", () => {
+  it("--resume continues from the newest complete version beside it, with the losses of the run that was never cut", () => {
+    cpSync(join(dir, "run"), join(dir, "dangle"), { recursive: true, verbatimSymlinks: true });
+    rmSync(join(dir, "dangle", "checkpoint.v2"), { recursive: true }); // checkpoint -> checkpoint.v2, now missing
+    const e = runCli(["eval", "--checkpoint", join(dir, "dangle"), "--episodes", "1", "--target-return", "10", "--max-steps", "3"]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stderr, /warning: --checkpoint .*dangle\/checkpoint is missing or dangles \(a save cut short\?\); read .*dangle\/checkpoint\.v1, the newest complete version/);
+    const r = runCli(train("dangle", ["--resume", "--steps", "2"]));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^strl train: warning: --resume: .*dangle\/checkpoint is missing or dangles \(a save cut short\?\); resuming from .*dangle\/checkpoint\.v1, the newest complete version \(step 1\)$/m);
+    const [a, b] = [log("run"), log("dangle")];
+    assert.deepEqual(b.map((x) => x.step), [1, 2]);
+    assert.equal(b[1]!["training/loss"], a[1]!["training/loss"], "step 2 redone from step 1 gives the same loss");
+    assert.ok(readdirSync(join(dir, "dangle")).includes("checkpoint.v2"), "the link points at a complete version again");
+    assert.ok(existsSync(join(dir, "dangle", "checkpoint", "config.json")));
+  });
+});

@@ -142,7 +142,8 @@ export const command: Command = {
     if (values.json && values.quiet) throw new UsageError("--json and --quiet exclude each other");
     const dataPath = required("data", values.data);
     const out = required("out", values.out);
-    const saved = values.resume ? readRunToResume(out) : undefined;
+    const saved = values.resume ? await readRunToResume(out) : undefined;
+    if (saved?.recoveredFrom) process.stderr.write(`strl train: warning: --resume: ${out}/checkpoint is missing or dangles (a save cut short?); resuming from ${saved.recoveredFrom}, the newest complete version (step ${saved.step})\n`);
     const envId = pickEnv(values.env, saved);
     const kind = (values.model ?? saved?.kind ?? required<string>("model", undefined)) as ModelKind;
     oneOf("model", kind, MODEL_KINDS);
