@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolveCheckpoint } from "../checkpoint/index.js";
 import { join } from "node:path";
 import { UsageError } from "./usage-error.js";
+import { errorLine } from "../config/index.js";
 import { canonicalEnvId } from "../envs/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type TrainConfig } from "../train/index.js";
 import { presetFields, type Preset } from "../experiments/presets.js";
@@ -50,7 +51,7 @@ export async function readRunToResume(out: string): Promise<SavedRunInfo> {
     try {
       return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
     } catch (e) {
-      throw new UsageError(`--resume: ${path} is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+      throw new UsageError(`--resume: ${path} is not valid JSON (${errorLine(e)})`);
     }
   };
   const config = read("config.json") as { env?: { id?: string }; model?: { kind?: string; config?: Record<string, unknown> } };

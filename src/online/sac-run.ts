@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { make, type Env } from "../envs/index.js";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors.js";
 import { makeFolders, writeFileAtomic } from "../io/fs-safe.js";
+import { errorLine } from "../config/index.js";
 import { Rng, type RngState } from "../tensor/index.js";
 import { ReplayBuffer } from "./replay-buffer.js";
 import { SAC_DEFAULTS, SacAgent, type SacConfig, type SacLosses } from "./sac-agent.js";
@@ -135,7 +136,7 @@ function loadCheckpoint(dir: string, agent: SacAgent, buffer: ReplayBuffer): Run
   try {
     state = JSON.parse(readFileSync(statePath, "utf8")) as RunState & { bufferSize: number };
   } catch (e) {
-    throw new RangeError(`resume: ${statePath} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new RangeError(`resume: ${statePath} is not valid JSON (${errorLine(e)})`);
   }
   if (state.format !== "strl-sac-state/1") throw new RangeError(`resume: ${statePath} is not a strl SAC checkpoint`);
   const agentSt = decodeSafetensors(readFileSync(join(dir, "agent.safetensors")), join(dir, "agent.safetensors"));

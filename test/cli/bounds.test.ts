@@ -72,6 +72,31 @@ describe("impossible paths and misleading messages", () => {
       "strl collect: Maze-v0: option 'size' must be an odd integer in [5, 1001], got 1000001 (a 1000001x1000001 maze would take 5.0 TB)",
     );
   });
+
+  it("a JSON error that quotes text with a line break stays on one line", () => {
+    const line = userErrorLine(runCli(["collect", "--env", "CartPole-v1", "--policy", "random", "--episodes", "1", "--env-options", '{"a":\n x}', "--out", join(dir, "j.h5")]));
+    assert.match(line, /^strl collect: --env-options is not valid JSON: .*"\{"a": x\}" is not valid JSON$/);
+    const cfg = join(dir, "bad.json");
+    writeFileSync(cfg, '{"model":\n  oops}');
+    assert.match(userErrorLine(runCli(train("cfg", ["--steps", "1", "--config", cfg]))), /^strl train: --config: '.*bad\.json' is not valid JSON \(.*"\{"model": oops\}" is not valid JSON\)$/);
+  });
+
+  it("a NaN in the optimizer state is named as such on --resume (it used to surface as a LIF's non-finite input); eval still reads the weights", () => {
+    cpSync(join(dir, "run"), join(dir, "nan"), { recursive: true, verbatimSymlinks: true });
+    const file = join(dir, "nan", "checkpoint", "optimizer.safetensors");
+    const st = decodeSafetensors(readFileSync(file));
+    const [name, t] = [...st.tensors][0]!;
+    (t.data as Float32Array)[3] = Number.NaN;
+    unlinkSync(file);
+    writeFileSync(file, encodeSafetensors(st.tensors, st.metadata));
+    assert.equal(
+      userErrorLine(runCli(train("nan", ["--resume", "--steps", "3"]))),
+      `strl train: checkpoint ${join(dir, "nan", "checkpoint")}: optimizer.safetensors: tensor '${name}' holds a non-finite value (NaN) at flat index 3: the optimizer state is not finite, so training cannot resume from it (the weights can still be evaluated)`,
+    );
+    const e = runCli(["eval", "--checkpoint", join(dir, "nan"), "--episodes", "1", "--target-return", "10", "--max-steps", "3"]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stderr, /warning: .*the optimizer state is not finite.*\(the weights are fine: going on without the training state\)/);
+  });
 });
 
 describe("a dangling checkpoint link", () => {

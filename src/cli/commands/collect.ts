@@ -7,7 +7,7 @@ import { UsageError, asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { isEnvId, readyFor, registeredIds } from "../../envs/index.js";
 import { collectDataset, collectSizeProblem, MAX_COLLECT_BYTES, MAX_COLLECT_EPISODES } from "../../data/collect.js";
-import { bytesText } from "../../config/index.js";
+import { bytesText, errorLine } from "../../config/index.js";
 import { writeDatasetHdf5 } from "../../data/hdf5.js";
 import { isPolicyName, mediumEps, POLICY_NAMES } from "../../data/policies.js";
 import { summarize } from "../../data/trajectory.js";
@@ -53,7 +53,7 @@ function parseJsonObject(flag: string, text: string | undefined): Record<string,
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`--${flag} is not valid JSON: ${(e as Error).message}`);
+    throw new UsageError(`--${flag} is not valid JSON: ${errorLine(e)}`);
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new UsageError(`--${flag} must be a JSON object, got ${text}`);
   return v as Record<string, unknown>;
