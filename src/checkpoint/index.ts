@@ -22,4 +22,4 @@ export {
   type SaveOptions,
 } from "./save-load.js";
 export { checkpointFromBytes, checkpointWeights } from "./weights.js";
-export { SWITCH_STEPS, type SwitchStep } from "./switch.js";
+export { SWITCH_STEPS, resolveCheckpoint, checkpointVersions, type SwitchStep, type Resolved } from "./switch.js";

@@ -25,6 +25,7 @@ import { Linear, tensor, tidy, type AdamWState, type NamedArray, type Variable }
 import { modelFromJSON } from "../models/factory.js";
 import type { ModelKind, PolicyModel } from "../models/types.js";
 import { VERSION } from "../version.js";
+import { errorLine } from "../config/index.js";
 import { readSafetensors, SafetensorsError, writeSafetensors, type TensorData } from "../io/safetensors.js";
 import { resolveCheckpoint, switchCheckpoint, type SwitchStep } from "./switch.js";
 import { checkpointWeights, fromFile, toFile } from "./weights.js";
@@ -176,7 +177,7 @@ async function readJson(dir: string, file: string): Promise<unknown> {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CheckpointError(dir, `${file} is not valid JSON (truncated or corrupt): ${(e as Error).message}`);
+    throw new CheckpointError(dir, `${file} is not valid JSON (truncated or corrupt): ${errorLine(e)}`);
   }
 }
 
@@ -279,6 +280,13 @@ async function loadTrainingState(dir: string, out: LoadedCheckpoint, opts: LoadO
       const fileShape = flip ? [...w.shape].reverse() : w.shape;
       const strlLayout = flip ? ` ([${w.shape.join(", ")}] in strl's layout)` : "";
       throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: tensor '${key}' has shape [${t.shape.join(", ")}], its parameter [${fileShape.join(", ")}]${strlLayout}`);
+    }
+    // A NaN moment turns every weight NaN on the first update (which a LIF layer then reports as its input): say so here.
+    const raw = t.data as Float32Array; // the file's layout: the index is the file's
+    const bad = raw.findIndex((v) => !Number.isFinite(v) || (m[2] !== undefined && v < 0));
+    if (bad >= 0) {
+      const what = Number.isFinite(raw[bad]) ? `a negative second moment (${raw[bad]})` : `a non-finite value (${raw[bad]})`;
+      throw new CheckpointError(dir, `${CHECKPOINT_FILES.optimizer}: tensor '${key}' holds ${what} at flat index ${bad}: the optimizer state is not finite, so training cannot resume from it (the weights can still be evaluated)`);
     }
     moments.set(key, moment);
   }

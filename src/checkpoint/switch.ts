@@ -21,7 +21,7 @@
  */
 import { lstat, mkdir, readFile, readdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { cleanStaleTemps, explainFsError, folderMark, markFolder, syncFolder, tempPath } from "../io/fs-safe.js";
+import { cleanStaleTemps, explainFsError, folderMark, makeFolders, markFolder, syncFolder, tempPath } from "../io/fs-safe.js";
 
 /** The points of a switch after which a test may kill the writer. */
 export const SWITCH_STEPS = ["written", "versioned", "linked", "switched", "cleaned"] as const;
@@ -99,7 +99,7 @@ export async function switchCheckpoint(
 ): Promise<void> {
   const parent = dirname(dir);
   const base = basename(dir);
-  await fsStep(parent, () => mkdir(parent, { recursive: true }));
+  makeFolders(parent);
   const current = await lstat(dir).catch(() => undefined);
   if (current && !current.isSymbolicLink()) {
     if (!current.isDirectory()) throw opts.refuse("refusing to replace it: it exists and is a file, not a checkpoint folder");

@@ -4,6 +4,7 @@
  * (`checkpointFromBytes`).
  */
 import type { NamedArray } from "../tensor/index.js";
+import { errorLine } from "../config/index.js";
 import { decodeSafetensors, SafetensorsError, type TensorData } from "../io/safetensors.js";
 import { CHECKPOINT_FILES, CheckpointError, parseCheckpointConfig, type CheckpointConfig } from "./config-json.js";
 
@@ -56,7 +57,7 @@ export function checkpointFromBytes(dir: string, configText: string, modelBytes:
   try {
     raw = JSON.parse(configText);
   } catch (e) {
-    throw new CheckpointError(dir, `${CHECKPOINT_FILES.config} is not valid JSON (truncated or corrupt): ${(e as Error).message}`);
+    throw new CheckpointError(dir, `${CHECKPOINT_FILES.config} is not valid JSON (truncated or corrupt): ${errorLine(e)}`);
   }
   const config = parseCheckpointConfig(dir, raw);
   let tensors: Map<string, TensorData>;

@@ -1,5 +1,5 @@
 /** Shared by `strl eval` and `strl energy`: load a checkpoint and the evaluation flags. */
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError, asUserError } from "./usage-error.js";
 import { numberFlag } from "./command.js";
@@ -25,18 +25,28 @@ export interface LoadedForEval {
 
 /**
  * `--checkpoint` takes a checkpoint folder or the run folder that holds one (`<run>/checkpoint`, written by
- * `strl train`): a folder without config.json whose checkpoint/ has one is taken as a run folder.
+ * `strl train`): a folder without config.json whose checkpoint/ has one, or whose checkpoint link dangles (read
+ * from the newest complete version beside it), is taken as a run folder.
  */
 export function checkpointDir(dir: string): string {
   if (existsSync(join(dir, "config.json"))) return dir;
   const inner = join(dir, "checkpoint");
-  return existsSync(join(inner, "config.json")) ? inner : dir;
+  return existsSync(join(inner, "config.json")) || isLink(inner) ? inner : dir;
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 export async function loadForEval(given: string): Promise<LoadedForEval> {
   const dir = checkpointDir(given);
   const warn = (m: string): void => void process.stderr.write(`strl: warning: ${m}\n`);
   const { model, checkpoint } = await asUserError(() => loadModel(dir, { warn }), `--checkpoint ${dir}`);
+  if (checkpoint.recoveredFrom) warn(`--checkpoint ${dir} is missing or dangles (a save cut short?); read ${checkpoint.recoveredFrom}, the newest complete version`);
   try {
     await readyForEnv(checkpoint.config.env.id);
     checkCheckpointFitsEnv(`--checkpoint ${dir}`, checkpoint.config.env, checkpoint.config.model.head);

@@ -11,6 +11,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { UsageError } from "./usage-error.js";
+import { errorLine } from "../config/index.js";
 
 export interface FlagSpec {
   type: "string" | "boolean";
@@ -119,7 +120,7 @@ export function readJsonFlag(flag: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`--${flag}: '${path}' is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+    throw new UsageError(`--${flag}: '${path}' is not valid JSON (${errorLine(e)})`);
   }
 }
 

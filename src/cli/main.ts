@@ -8,6 +8,7 @@ import { UsageError, isUserError } from "./usage-error.js";
 import { unknownMessage } from "./flags.js";
 import { explainFsError } from "../io/fs-safe.js";
 import { VERSION } from "../version.js";
+import { oneLine } from "../config/index.js";
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), "commands");
 
@@ -57,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`strl ${name}: ${e.message}`);
+      console.error(`strl ${name}: ${oneLine(e.message, 4000)}`); // one line, whatever text it quotes
       return 2;
     }
     // Errors about the user's files, folders or values that no command wrapped (disk full, a locked run

@@ -3,8 +3,10 @@
  * turning SIGINT/SIGTERM into "save a checkpoint after this update, then stop".
  */
 import { existsSync, readFileSync } from "node:fs";
+import { resolveCheckpoint } from "../checkpoint/index.js";
 import { join } from "node:path";
 import { UsageError } from "./usage-error.js";
+import { errorLine } from "../config/index.js";
 import { canonicalEnvId } from "../envs/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type TrainConfig } from "../train/index.js";
 import { presetFields, type Preset } from "../experiments/presets.js";
@@ -28,11 +30,18 @@ export interface SavedRunInfo {
   model: Record<string, unknown>;
   train: TrainConfig;
   step: number;
+  /** Set when `<out>/checkpoint` was missing or dangling and this newest complete version beside it was read. */
+  recoveredFrom?: string;
 }
 
-/** Reads `<out>/checkpoint`'s config.json and trainer.json for `--resume`, or says why it cannot. */
-export function readRunToResume(out: string): SavedRunInfo {
-  const dir = join(out, CHECKPOINT_SUBDIR);
+/**
+ * Reads `<out>/checkpoint`'s config.json and trainer.json for `--resume`, or says why it cannot. A checkpoint
+ * link that dangles (a version removed, a save cut short) is read from the newest complete version beside it.
+ */
+export async function readRunToResume(out: string): Promise<SavedRunInfo> {
+  const link = join(out, CHECKPOINT_SUBDIR);
+  const resolved = await resolveCheckpoint(link);
+  const dir = resolved?.path ?? link;
   const read = (file: string): Record<string, unknown> => {
     const path = join(dir, file);
     if (!existsSync(path)) {
@@ -42,7 +51,7 @@ export function readRunToResume(out: string): SavedRunInfo {
     try {
       return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
     } catch (e) {
-      throw new UsageError(`--resume: ${path} is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+      throw new UsageError(`--resume: ${path} is not valid JSON (${errorLine(e)})`);
     }
   };
   const config = read("config.json") as { env?: { id?: string }; model?: { kind?: string; config?: Record<string, unknown> } };
@@ -50,7 +59,7 @@ export function readRunToResume(out: string): SavedRunInfo {
   if (!config.env?.id || !config.model?.kind || !config.model.config || !trainer.config || typeof trainer.step !== "number") {
     throw new UsageError(`--resume: ${dir} is not a resumable strl checkpoint (config.json or trainer.json incomplete)`);
   }
-  return { envId: canonicalEnvId(config.env.id), kind: config.model.kind, model: config.model.config, train: trainer.config, step: trainer.step };
+  return { envId: canonicalEnvId(config.env.id), kind: config.model.kind, model: config.model.config, train: trainer.config, step: trainer.step, ...(resolved?.recovered ? { recoveredFrom: dir } : {}) };
 }
 
 const show = (v: unknown): string => (JSON.stringify(v) ?? "unset").slice(0, 60);

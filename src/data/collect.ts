@@ -14,6 +14,31 @@ import { mediumReplayDataset } from "./medium-replay.js";
 import { isLocomotionEnv } from "../envs/mujoco/specs.js";
 import { isPolicyName, LOCOMOTION_DATASETS, makePolicy, mediumEps, POLICY_NAMES, type PolicyName, type PolicyOptions } from "./policies.js";
 import { Dataset, type MetaValue, type Trajectory } from "./trajectory.js";
+import { bytesText } from "../config/index.js";
+
+/** At most this many episodes a collection (`collectDataset`, `strl collect --episodes`). */
+export const MAX_COLLECT_EPISODES = 1_000_000;
+/** At most this much memory a collection may need at worst (every episode running to the env's time limit). */
+export const MAX_COLLECT_BYTES = 16e9;
+
+/**
+ * Why `episodes` episodes of `envId` are too many to collect here, or undefined. The worst case counts every
+ * episode running to the env's time limit, each step keeping its observation, action and reward as float32, two
+ * flags and a MuJoCo env's qpos/qvel as float64, held twice while the file is written.
+ */
+export function collectSizeProblem(envId: string, envOptions: Record<string, unknown> | undefined, episodes: number): string | undefined {
+  const env = make(envId, envOptions);
+  try {
+    const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+    const actWidth = env.actionSpace.kind === "discrete" ? 1 : size(env.actionSpace.shape);
+    const stepBytes = 4 * (size(env.observationSpace.shape) + actWidth + 1) + 2 + (env instanceof LocomotionEnv ? 8 * env.getState().length : 0);
+    const need = 2 * episodes * env.maxEpisodeSteps * stepBytes;
+    if (episodes <= MAX_COLLECT_EPISODES && need <= MAX_COLLECT_BYTES) return undefined;
+    return `${episodes} episodes could need ${bytesText(need)} of memory (up to ${env.maxEpisodeSteps} steps an episode x ${stepBytes} bytes a step, held twice while the file is written); the limits are ${MAX_COLLECT_EPISODES} episodes and ${bytesText(MAX_COLLECT_BYTES)}`;
+  } finally {
+    env.close?.();
+  }
+}
 
 export interface CollectOptions extends PolicyOptions {
   envId: string;
@@ -83,6 +108,8 @@ export function runEpisode(
 export function collectDataset(o: CollectOptions): Dataset {
   check(o);
   const envId = resolveEnvId(o.envId, o.envOptions); // an older id (envs/aliases.ts): checked, recorded as the current one
+  const tooMany = collectSizeProblem(envId, o.envOptions, o.policy === "medium-expert" ? 2 * o.episodes : o.episodes);
+  if (tooMany) throw new RangeError(`collectDataset: ${tooMany}`);
   const noEnvOptions = !o.envOptions || Object.keys(o.envOptions).length === 0;
   if (envId === MAZE_FAST_ENV && o.policy === "expert" && noEnvOptions && o.fastPath !== false) {
     return collectMazeExpert({ episodes: o.episodes, seed: o.seed });

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { MetaValue } from "./trajectory.js";
+import { errorLine } from "../config/index.js";
 
 /** D4RL / Minari task names of MuJoCo locomotion, mapped to strl's v5 env ids. */
 export const LOCOMOTION_TASK_ENVS: Readonly<Record<string, string>> = Object.freeze({
@@ -47,7 +48,7 @@ export function minariMetadataBeside(h5Path: string): Record<string, MetaValue> 
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new MetadataJsonError(`${path} is not valid JSON (${(e as Error).message.split("\n")[0]})`);
+    throw new MetadataJsonError(`${path} is not valid JSON (${errorLine(e)})`);
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new MetadataJsonError(`${path} must hold a JSON object`);
   const out: Record<string, MetaValue> = {};

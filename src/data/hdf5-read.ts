@@ -17,7 +17,8 @@
  */
 import { statSync } from "node:fs";
 import { hasHdf5Signature, truncation } from "./hdf5-check.js";
-import { discrete, box, type Space } from "../envs/core.js";
+import type { Space } from "../envs/core.js";
+import { inferSpace, keyBytesProblem, parseSpace, widthProblem } from "./hdf5-space.js";
 import { h5ErrorLine, loadH5, type H5File } from "./hdf5-h5wasm.js";
 import { RESERVED_ATTRS } from "./hdf5-write.js";
 import { envIdOf, MetadataJsonError, minariMetadataBeside } from "./env-of-file.js";
@@ -86,6 +87,8 @@ class Reader {
     }
     const shape = entity.shape ?? [];
     const meta = entity.metadata;
+    const tooLarge = keyBytesProblem(shape, meta.size); // before reading: a chunked dataset may declare any shape
+    if (tooLarge) this.fail(`key '${key}' ${tooLarge}`);
     let value;
     try {
       value = entity.value;
@@ -124,7 +127,10 @@ class Reader {
     if (!ranks.includes(a.shape.length)) {
       this.fail(`key '${a.key}' must have rank ${ranks.join(" or ")} (${what}), got rank ${a.shape.length} with shape [${a.shape.join(", ")}]`);
     }
-    return a.shape.slice(1).reduce((x, y) => x * y, 1);
+    const width = a.shape.slice(1).reduce((x, y) => x * y, 1);
+    const tooWide = widthProblem(width);
+    if (tooWide) this.fail(`key '${a.key}' has ${tooWide}`);
+    return width;
   }
 
   /** A [N] or [N, 1] vector (rewards, flags). */
@@ -163,48 +169,6 @@ class Reader {
   }
 }
 
-function parseSpace(text: string): Space | undefined {
-  let j: Record<string, unknown>;
-  try {
-    j = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const kind = String(j.kind ?? j.type ?? "").toLowerCase();
-  if (kind === "discrete" && typeof j.n === "number") return discrete(j.n);
-  if (kind === "box" && Array.isArray(j.shape)) {
-    const shape = j.shape as number[];
-    const size = shape.reduce((a, b) => a * b, 1);
-    const bound = (v: unknown, inf: number): number[] => {
-      const arr = Array.isArray(v) ? (v as unknown[]).flat(8) : new Array<unknown>(size).fill(v);
-      return arr.map((x) => (typeof x === "number" ? x : inf));
-    };
-    try {
-      return box(bound(j.low, -Infinity), bound(j.high, Infinity), shape);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
-/** A Discrete space of max + 1 actions for integer data, a Box spanning the data's range otherwise. */
-function inferSpace(actions: Array2, actDim: number): Space {
-  if (!actions.isFloat && actions.shape.length === 1) {
-    let max = 0;
-    for (let i = 0; i < actions.data.length; i++) max = Math.max(max, actions.data[i]!);
-    return discrete(max + 1);
-  }
-  const low = new Array<number>(actDim).fill(Infinity);
-  const high = new Array<number>(actDim).fill(-Infinity);
-  for (let i = 0; i < actions.data.length; i++) {
-    const d = i % actDim;
-    low[d] = Math.min(low[d]!, actions.data[i]!);
-    high[d] = Math.max(high[d]!, actions.data[i]!);
-  }
-  return box(low.map((v) => (Number.isFinite(v) ? v : 0)), high.map((v) => (Number.isFinite(v) ? v : 0)), [actDim]);
-}
-
 /** Converts one action array to the Dataset's typed layout, checking it against the space. */
 function convertActions(r: Reader, a: Array2, space: Space, rows: number): Int32Array | Float32Array {
   const width = a.shape.slice(1).reduce((x, y) => x * y, 1);
@@ -230,12 +194,12 @@ function toFloat32(a: Array2): Float32Array {
 function chooseSpace(r: Reader, attrs: Record<string, MetaValue>, actions: Array2, actDim: number, options: ReadOptions): [Space, string] {
   if (options.actionSpace) return [options.actionSpace, "option"];
   const text = attrs.action_space;
+  const fail = (detail: string): never => r.fail(detail);
   if (typeof text === "string") {
-    const s = parseSpace(text);
+    const s = parseSpace(text, fail);
     if (s) return [s, "file"];
   }
-  void r;
-  return [inferSpace(actions, actDim), "inferred"];
+  return [inferSpace(actions.data, actions.isFloat, actions.shape.length, actDim, fail), "inferred"];
 }
 
 function metadataOf(attrs: Record<string, MetaValue>, layout: string, spaceSource: string): Record<string, MetaValue> {

@@ -4,3 +4,4 @@
  */
 export { writeDatasetHdf5, flatten, FORMAT, RESERVED_ATTRS, type FlatArrays } from "./hdf5-write.js";
 export { readDatasetHdf5, DatasetFileError, type ReadOptions } from "./hdf5-read.js";
+export { MAX_DISCRETE_ACTIONS, MAX_KEY_BYTES, MAX_ROW_WIDTH } from "./hdf5-space.js";

@@ -27,6 +27,34 @@ export interface EpisodeOptions {
   success: SuccessRule | null;
   /** Keep the actions taken in the result (`actions`). */
   recordActions?: boolean;
+  /**
+   * Stops the episode: checked before every step; the loop yields to the event loop at least every 100 ms so that
+   * a signal handler can abort it. An aborted episode throws `signal.reason`.
+   */
+  signal?: AbortSignal;
+}
+
+/** How long a loop watching a signal runs before it yields to the event loop (signal handlers run there). */
+export const YIELD_EVERY_MS = 100;
+
+/** Resolves after the event loop has run its pending callbacks (signal handlers included); Node and browsers. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+let lastYield = 0;
+
+/**
+ * For loops that watch `signal` (none: returns at once): yields to the event loop when `YIELD_EVERY_MS` have
+ * passed since the last yield of any such loop, then throws `signal.reason` if it was aborted.
+ */
+export async function checkSignal(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+    await yieldToEventLoop();
+    lastYield = performance.now();
+  }
+  signal.throwIfAborted();
 }
 
 export interface EpisodeResult {
@@ -72,6 +100,7 @@ export async function playEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
   };
   let ret = 0;
   for (;;) {
+    await checkSignal(o.signal);
     const a = await policy.act(ctx);
     const r = env.step(a);
     actions.push(a);

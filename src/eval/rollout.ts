@@ -13,7 +13,7 @@
 import { make, readyFor } from "../envs/index.js";
 import type { PolicyModel } from "../models/types.js";
 import { assertSeed } from "../tensor/rng.js";
-import { playEpisode, type EpisodeResult } from "./episode.js";
+import { checkSignal, playEpisode, type EpisodeResult } from "./episode.js";
 import { modelPolicy, modelRtgScale } from "./model-policy.js";
 import { checkReferences, d4rlReference, normalizedScore, type ReferenceReturns } from "./normalized.js";
 import type { Policy } from "./policy.js";
@@ -22,6 +22,18 @@ import { mazeKey, planEvaluationMazes, type MazeDraws } from "./unseen-mazes.js"
 import type { MazeGrid } from "../envs/grid/maze-gen.js";
 import { describe as summarise, mean } from "./stats.js";
 import { successRule, type SuccessRule } from "./success.js";
+import { bytesText } from "../config/index.js";
+
+/** At most this many episodes an evaluation plays (targets x seeds x episodes). */
+export const MAX_EVAL_EPISODES = 1_000_000;
+/** About what one episode's record (return, length, flags, seed, maze) keeps in memory. */
+const EPISODE_RECORD_BYTES = 200;
+
+/** Why an evaluation of `total` episodes (targets x seeds x episodes) is refused, or undefined. */
+export function evalSizeProblem(total: number): string | undefined {
+  if (total <= MAX_EVAL_EPISODES) return undefined;
+  return `${total} episodes in all (targets x seeds x episodes) are above the limit of ${MAX_EVAL_EPISODES}; their records alone would keep about ${bytesText(total * EPISODE_RECORD_BYTES)} in memory`;
+}
 
 export interface ClosedLoopOptions {
   /** A fresh policy for each (target, seed). Give exactly one of `policyFactory` and `model`. */
@@ -57,6 +69,11 @@ export interface ClosedLoopOptions {
   recordActions?: boolean;
   /** Called after every episode. */
   onProgress?: (p: ClosedLoopProgress) => void;
+  /**
+   * Stops the evaluation: checked before every episode and every step, yielding to the event loop at least every
+   * 100 ms so that a signal handler can abort it; an aborted evaluation throws `signal.reason`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ClosedLoopProgress {
@@ -122,6 +139,8 @@ function check(o: ClosedLoopOptions): void {
   if (!Array.isArray(o.targetReturns) || o.targetReturns.length === 0) fail("targetReturns", o.targetReturns, "a non-empty array of numbers");
   o.targetReturns.forEach((t, i) => (typeof t === "number" && Number.isFinite(t)) || fail(`targetReturns[${i}]`, t, "a finite number"));
   if (!Number.isInteger(o.episodes) || o.episodes < 1) fail("episodes", o.episodes, "an integer >= 1");
+  const tooMany = Array.isArray(o.seeds) && Array.isArray(o.targetReturns) ? evalSizeProblem(o.episodes * o.seeds.length * o.targetReturns.length) : undefined;
+  if (tooMany) throw new RangeError(`evaluateClosedLoop: ${tooMany}`);
   if (!Array.isArray(o.seeds) || o.seeds.length === 0) fail("seeds", o.seeds, "a non-empty array of uint32 seeds");
   o.seeds.forEach((s, i) => assertSeed(s, `evaluateClosedLoop: seeds[${i}]`));
   if (new Set(o.seeds).size !== o.seeds.length) fail("seeds", o.seeds, "distinct");
@@ -167,9 +186,10 @@ export async function evaluateClosedLoop(o: ClosedLoopOptions): Promise<ClosedLo
         policyName ||= policy.name;
         const seedReturns: number[] = [];
         for (let e = 0; e < o.episodes; e++) {
+          await checkSignal(o.signal);
           const resetSeed = streams.env.nextU32();
           const resetOptions = plan ? { mazeSeed: plan.perSeed[si]![e]! } : undefined;
-          const result = await playEpisode({ env, policy, resetSeed, resetOptions, targetReturn: target, rtgScale: o.rtgScale, maxSteps: o.maxSteps, rng: streams.policy, success: rule, recordActions: o.recordActions });
+          const result = await playEpisode({ env, policy, resetSeed, resetOptions, targetReturn: target, rtgScale: o.rtgScale, maxSteps: o.maxSteps, rng: streams.policy, success: rule, recordActions: o.recordActions, signal: o.signal });
           records.push({ ...result, seed, episode: e });
           seedReturns.push(result.return);
           done++;

@@ -8,9 +8,9 @@
  *    energy per decision and firing rates on those episodes;
  * 4. print a comparison table and write reports/<run>/report.md with figures.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { collectDataset, summarize, type Dataset } from "../data/index.js";
+import { makeFolders } from "../io/index.js";
 import { formatReferences, mazeLabel, measureReferenceReturns, referenceSeeds } from "../eval/index.js";
 import { collectHeader, writeReport, type ReportSection } from "../report/index.js";
 import { compareModels, type CompareResult, type ModelSpec } from "./compare.js";
@@ -88,7 +88,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     table: s,
   };
   const sections = [setup, ...(await compareSections(compare))];
-  mkdirSync(o.out, { recursive: true });
+  makeFolders(o.out);
   const { report } = await writeReport(o.out, { title: "strl demo: spiking vs real-valued transformers on local-view mazes", header, sections });
   return { dataset, compare, report: join(o.out, "report.md") || report, table };
 }

@@ -41,7 +41,7 @@ export interface TrainRunOptions {
   /** Called with the validated model config and the batch size before the model is built (size checks). */
   onBeforeModel?: (modelJSON: Record<string, unknown>, batchSize: number) => void;
   /** Extra metrics at evaluation steps (e.g. closed-loop return). */
-  evaluate?: (model: AnyModel, step: number) => Record<string, number> | Promise<Record<string, number>>;
+  evaluate?: (model: AnyModel, step: number, signal?: AbortSignal) => Record<string, number> | Promise<Record<string, number>>;
 }
 
 export interface TrainRun {
@@ -140,7 +140,7 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
     model,
     sampleBatch: (rng, B) => trainS.sample(B, rng),
     validation: () => val.allWindows(valBatch),
-    evaluate: o.evaluate ? (m, step) => o.evaluate!(m as AnyModel, step) : undefined,
+    evaluate: o.evaluate ? (m, step, signal) => o.evaluate!(m as AnyModel, step, signal) : undefined,
     outDir: o.outDir,
     checkpointMeta: o.outDir
       ? { envId: o.dataset.envId, envOptions: datasetEnvOptions(o.dataset), normalisation: normalisationOf(stats, rtgScale), obsDim: o.dataset.obsDim }

@@ -7,12 +7,14 @@
  *   folder fsync; a failure removes the temp file and leaves the old file untouched.
  * - `cleanStaleTemps`: removes temp files and folders of earlier writes whose process is dead (a `kill -9`
  *   leaves them behind); those of live processes are left alone, and nothing without strl's mark is touched.
+ * - `makeFolders`: creates a folder and its missing parents one level at a time, so that an impossible path
+ *   (under `/proc`) fails at once and a read-only disk is reported as one (Node's recursive mkdir does neither).
  * - `checkWritableFolder`: creates an output folder and proves it is writable with a probe file, before any
  *   long work starts.
  */
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 /** What each errno means for a user, in words. */
 const ERRNO_TEXT: Record<string, string> = {
@@ -225,15 +227,76 @@ function existsAsFolder(path: string): boolean {
   }
 }
 
+/** The errno code of `e`, if any. */
+function errnoOf(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** The file-system calls `makeFolders` makes (tests replace them to play a read-only disk). */
+export interface FolderOps {
+  isFolder(path: string): boolean;
+  mkdir(path: string): void;
+}
+
+const NODE_FOLDER_OPS: FolderOps = {
+  isFolder: (path) => statSync(path).isDirectory(),
+  mkdir: (path) => mkdirSync(path),
+};
+
 /**
- * Creates `folder` (with parents) and checks that files can be created in it, by writing and removing a probe
- * file. Throws a `FileSystemError` naming the folder (read-only disk, no permission, a file in the way).
+ * Creates `folder` and its missing parents, one level at a time, and throws a `FileSystemError` naming `folder`
+ * with the errno of the level that failed. Node's `mkdir(path, { recursive: true })` is not used: where mkdir
+ * fails with ENOENT under a parent that exists (`/proc/x/y`) it retries forever at 100% CPU, and it reports a
+ * read-only file system (EROFS) or a denied permission (EACCES) as ENOENT.
+ */
+export function makeFolders(folder: string, ops: FolderOps = NODE_FOLDER_OPS): void {
+  const missing: string[] = [];
+  for (let p = resolve(folder); ; p = dirname(p)) {
+    let isFolder: boolean;
+    try {
+      isFolder = ops.isFolder(p);
+    } catch (e) {
+      const code = errnoOf(e);
+      if ((code === "ENOENT" || code === "ENOTDIR") && dirname(p) !== p) {
+        // missing, or under a file: walk up to the part that exists (and name it if it is a file)
+        missing.push(p);
+        continue;
+      }
+      throw explainFsError(e, folder);
+    }
+    if (!isFolder) throw new FileSystemError(folder, "ENOTDIR", `cannot create the folder: ${p} is a file, not a folder (ENOTDIR)`);
+    break;
+  }
+  for (const p of missing.reverse()) {
+    try {
+      ops.mkdir(p);
+    } catch (e) {
+      const code = errnoOf(e);
+      if (code === "EEXIST" && safeIsFolder(ops, p)) continue; // made by another process meanwhile
+      if (code === "ENOENT") throw new FileSystemError(folder, code, `cannot create folder ${p}: ${dirname(p)} exists but takes no new folders (ENOENT; a virtual file system such as /proc?)`);
+      const known = knownErrno(e);
+      if (known) throw new FileSystemError(folder, known, `cannot create folder ${p}: ${ERRNO_TEXT[known]} (${known})`);
+      throw e;
+    }
+  }
+}
+
+function safeIsFolder(ops: FolderOps, path: string): boolean {
+  try {
+    return ops.isFolder(path);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates `folder` (with parents, `makeFolders`) and checks that files can be created in it, by writing and
+ * removing a probe file. Throws a `FileSystemError` naming the folder (read-only disk, no permission, a file in
+ * the way, a path where no folder can be made).
  */
 export function checkWritableFolder(folder: string): void {
-  withFsErrors(folder, () => {
-    mkdirSync(folder, { recursive: true });
-    if (!statSync(folder).isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${folder}`), { code: "ENOTDIR", path: folder });
-  });
+  makeFolders(folder);
   const probe = tempPath(join(folder, ".strl-probe"));
   try {
     const fd = openSync(probe, "wx");

@@ -24,6 +24,8 @@ export {
   writeFileAtomic,
   cleanStaleTemps,
   checkWritableFolder,
+  makeFolders,
+  type FolderOps,
   processAlive,
   syncFolder,
   tempPath,

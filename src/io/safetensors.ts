@@ -16,6 +16,7 @@
  * overlapping or leaving gaps, and a shape whose element count x dtype size differs from the byte span.
  */
 import { open, readFile } from "node:fs/promises";
+import { errorLine } from "../config/index.js";
 
 /** Header-length cap (the reference implementation refuses headers over 100 MB as well). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -171,7 +172,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
   try {
     header = JSON.parse(text);
   } catch (e) {
-    return fail(`header is not valid JSON (corrupt file): ${(e as Error).message}`);
+    return fail(`header is not valid JSON (corrupt file): ${errorLine(e)}`);
   }
   if (!isPlainObject(header)) return fail("header must be a JSON object");
 

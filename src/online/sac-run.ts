@@ -12,11 +12,12 @@
  * is restarted on resume (its transitions stay in the buffer), so a resumed run is not bit-identical to an
  * uninterrupted one.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { make, type Env } from "../envs/index.js";
 import { decodeSafetensors, encodeSafetensors } from "../io/safetensors.js";
-import { writeFileAtomic } from "../io/fs-safe.js";
+import { makeFolders, writeFileAtomic } from "../io/fs-safe.js";
+import { errorLine } from "../config/index.js";
 import { Rng, type RngState } from "../tensor/index.js";
 import { ReplayBuffer } from "./replay-buffer.js";
 import { SAC_DEFAULTS, SacAgent, type SacConfig, type SacLosses } from "./sac-agent.js";
@@ -110,7 +111,7 @@ export function evaluatePolicy(env: Env, agent: SacAgent, episodes: number, step
 }
 
 function saveCheckpoint(dir: string, agent: SacAgent, buffer: ReplayBuffer, state: RunState): void {
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   const agentBytes = encodeSafetensors(agent.stateArrays().map(([n, a]) => [n, { dtype: "F32", shape: [a.length], data: a }]));
   const n = buffer.size;
   const O = buffer.obsDim;
@@ -135,7 +136,7 @@ function loadCheckpoint(dir: string, agent: SacAgent, buffer: ReplayBuffer): Run
   try {
     state = JSON.parse(readFileSync(statePath, "utf8")) as RunState & { bufferSize: number };
   } catch (e) {
-    throw new RangeError(`resume: ${statePath} is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new RangeError(`resume: ${statePath} is not valid JSON (${errorLine(e)})`);
   }
   if (state.format !== "strl-sac-state/1") throw new RangeError(`resume: ${statePath} is not a strl SAC checkpoint`);
   const agentSt = decodeSafetensors(readFileSync(join(dir, "agent.safetensors")), join(dir, "agent.safetensors"));
@@ -178,7 +179,7 @@ export async function runSac(o: SacRunOptions): Promise<SacRunResult> {
   const buffer = new ReplayBuffer(o.steps, obsDim, actDim);
   const stateDir = join(o.out, "state");
   const snapDir = join(o.out, "snapshots");
-  mkdirSync(snapDir, { recursive: true });
+  makeFolders(snapDir);
   const meta = (extra: Record<string, string>): Record<string, string> => ({
     env_id: o.envId, seed: String(o.seed), algorithm: "SAC", command: o.command ?? "", ...extra,
   });

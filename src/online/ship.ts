@@ -5,12 +5,12 @@
  * buffer's first `mediumStep` transitions. Writes `<out>/{random,medium,expert}.safetensors`,
  * `medium-replay.safetensors` and `manifest.json` (commands, seed, steps, measured returns).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { make } from "../envs/index.js";
 import { SquashedGaussianPolicy } from "../envs/mujoco/gaussian-policy.js";
 import { decodeSafetensors, encodeSafetensors, type TensorData } from "../io/safetensors.js";
-import { writeFileAtomic } from "../io/fs-safe.js";
+import { makeFolders, writeFileAtomic } from "../io/fs-safe.js";
 import { Rng } from "../tensor/index.js";
 import { episodeReturn } from "./sac-run.js";
 
@@ -105,7 +105,7 @@ export function writeMediumReplay(run: string, out: string, n: number | undefine
     return [k, { dtype: "F32", shape: t.shape.length > 1 ? [upTo, width] : [upTo], data: (t.data as Float32Array).slice(0, upTo * width) }];
   };
   const tensors = ["obs", "act", "rew", "next_obs", "done"].map(cut);
-  mkdirSync(out, { recursive: true });
+  makeFolders(out);
   writeFileAtomic(join(out, "medium-replay.safetensors"), encodeSafetensors(tensors, { env_id: envId, until_step: String(upTo) }));
   return upTo;
 }

@@ -4,9 +4,9 @@
  * the same folder and renamed into place, figures first and report.md last, so a reader never sees a half
  * written file or a report pointing at a missing figure.
  */
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { tempPath } from "../io/fs-safe.js";
+import { makeFolders, tempPath } from "../io/fs-safe.js";
 import { label, nonEmpty } from "./check.js";
 import type { ReportHeader } from "./header.js";
 
@@ -118,7 +118,7 @@ async function writeAtomic(path: string, content: string): Promise<void> {
 export async function writeReport(dir: string, spec: ReportSpec): Promise<{ report: string; figures: string[] }> {
   label("writeReport: dir", dir);
   const { markdown, figures } = renderReport(spec);
-  await mkdir(dir, { recursive: true });
+  makeFolders(dir);
   const written: string[] = [];
   for (const f of figures) {
     const p = join(dir, f.file);

@@ -72,8 +72,11 @@ export interface TrainOptions extends Partial<TrainConfig> {
   sampleBatch: (rng: Rng, batchSize: number) => ModelBatch;
   /** Held-out batches for `evaluateOffline` (a fresh iterable per call, e.g. `() => valSampler.allWindows(64)`). */
   validation?: () => Iterable<ModelBatch>;
-  /** Extra metrics at evaluation steps; keys without a "/" are prefixed "evaluation/". */
-  evaluate?: (model: PolicyModel, step: number) => Record<string, number> | Promise<Record<string, number>>;
+  /**
+   * Extra metrics at evaluation steps; keys without a "/" are prefixed "evaluation/". It gets `signal`: when that
+   * aborts during the evaluation, the step's record is logged without these metrics and the run stops there.
+   */
+  evaluate?: (model: PolicyModel, step: number, signal?: AbortSignal) => Record<string, number> | Promise<Record<string, number>>;
   /** Run folder: checkpoints go to `<outDir>/checkpoint`, the log to `<outDir>/log.jsonl`. */
   outDir?: string;
   /** Required with `outDir`: what config.json records about the data. */
@@ -303,7 +306,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         if (opts.evaluate) {
           const wasTraining = model.training;
           try {
-            Object.assign(metrics, prefixMetrics(await opts.evaluate(model, step)));
+            Object.assign(metrics, prefixMetrics(await opts.evaluate(model, step, opts.signal)));
+          } catch (e) {
+            if (!opts.signal?.aborted) throw e;
+            stopped = true; // stopped during the evaluation: log the update without it, save, stop
           } finally {
             model.train(wasTraining);
           }
@@ -321,6 +327,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       logger.log(record, Boolean(evalDue) || last);
       await appendLog(`${JSON.stringify(record)}\n`);
       if ((cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) || last) await save();
+      if (stopped) break;
     }
     if (stopped && savedAt !== step && step !== start) await save();
   } catch (e) {

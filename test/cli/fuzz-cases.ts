@@ -4,6 +4,9 @@
  * damaged file or the flag, prints no stack trace, and leaves the folder exactly as it was (no file changed, none
  * left behind). Damage that may leave a file valid (bytes flipped inside the weights) may also be accepted
  * (exit 0, "accepted"). Everything else is "bad". Used by fuzz.test.ts (a few cases) and fuzz-run.ts (`npm run fuzz`).
+ * The "bounds" kind (issue 21) asks for too much or for the impossible: counts over their limit, a dataset that
+ * declares a 1e9-wide action space, a 1e6-wide maze, an --out under /proc, a NaN optimizer state, a log line
+ * whose loss is not a number; each must be refused in one line, at once.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -11,6 +14,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, lstatSync, 
 import { join } from "node:path";
 import { Rng } from "../../src/tensor/index.js";
 import { encodeSafetensors, decodeSafetensors } from "../../src/io/safetensors.js";
+import { loadH5 } from "../../src/data/hdf5-h5wasm.js";
 import { MAIN } from "./run-cli.js";
 
 export interface FuzzCase {
@@ -33,6 +37,18 @@ export async function makeFixtures(dir: string): Promise<void> {
   };
   await run(["collect", "--env", "CartPole-v1", "--policy", "random", "--episodes", "12", "--out", "data.h5"]);
   await run(["train", "--env", "CartPole-v1", "--data", "data.h5", "--model", "strl", "--preset", "tiny", "--steps", "1", "--batch-size", "4", "--out", "run", "--quiet"]);
+  // A small file whose action_space attribute declares a Box 1e9 wide.
+  const h5 = await loadH5();
+  const f = new h5.File(join(dir, "huge-actions.h5"), "w");
+  try {
+    f.create_dataset({ name: "observations", data: new Float32Array(16), shape: [4, 4], dtype: "<f4" });
+    f.create_dataset({ name: "actions", data: new Float32Array(4), shape: [4, 1], dtype: "<f4" });
+    f.create_dataset({ name: "rewards", data: new Float32Array(4), shape: [4], dtype: "<f4" });
+    f.create_dataset({ name: "terminals", data: new Int8Array([0, 1, 0, 1]), shape: [4], dtype: "|b1" });
+    f.create_attribute("action_space", JSON.stringify({ kind: "box", shape: [1e9], low: -1, high: 1 }));
+  } finally {
+    f.close();
+  }
 }
 
 export function runStrl(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -84,8 +100,9 @@ function typo(rng: Rng, key: string): string {
  */
 export function makeCase(seed: number, i: number, dir: string): FuzzCase {
   const rng = new Rng(seed).fork(`case-${i}`);
-  const kind = pick(rng, ["argument", "config", "dataset", "checkpoint"] as const);
+  const kind = pick(rng, ["argument", "config", "dataset", "checkpoint", "bounds"] as const);
   const ck = join(dir, "run", "checkpoint");
+  if (kind === "bounds") return makeBoundsCase(pick(rng, BOUNDS_CASES), dir);
   if (kind === "argument") {
     const flag = pick(rng, ["seed", "steps", "batch-size"]);
     const v = pick(rng, BAD_INTEGERS);
@@ -145,6 +162,41 @@ export function makeCase(seed: number, i: number, dir: string): FuzzCase {
   return { kind: `checkpoint ${how}`, args: [...EVAL], names: "--checkpoint", mayPass: how === "flip" };
 }
 
+/** The "bounds" cases, by name. */
+export const BOUNDS_CASES = ["eval-episodes", "train-eval-episodes", "collect-episodes", "action-space", "maze-size", "out-proc", "resume-nan", "plot-log"] as const;
+export type BoundsCase = (typeof BOUNDS_CASES)[number];
+
+/** Bounds case `how` on a copy of the fixtures in `dir`: the command and what its one line must name. */
+export function makeBoundsCase(how: BoundsCase, dir: string): FuzzCase {
+  const kind = `bounds ${how}`;
+  const collect = (extra: string[]): string[] => ["collect", "--policy", "random", "--out", "c.h5", ...extra];
+  switch (how) {
+    case "eval-episodes":
+      return { kind, args: withFlag(EVAL, "episodes", "99999999999"), names: "--episodes" };
+    case "train-eval-episodes":
+      return { kind, args: [...TRAIN, "--eval-episodes", "2000000"], names: "--eval-episodes" };
+    case "collect-episodes":
+      return { kind, args: collect(["--env", "CartPole-v1", "--episodes", "99999999999"]), names: "--episodes" };
+    case "action-space":
+      return { kind, args: withFlag(TRAIN, "data", "huge-actions.h5"), names: "huge-actions.h5" };
+    case "maze-size":
+      return { kind, args: collect(["--env", "Maze-v0", "--episodes", "1", "--env-options", '{"size": 1000001}']), names: "option 'size'" };
+    case "out-proc":
+      return { kind, args: withFlag(TRAIN, "out", "/proc/strl-fuzz/out"), names: "/proc/strl-fuzz" };
+    case "resume-nan": {
+      const file = join(dir, "run", "checkpoint", "optimizer.safetensors");
+      const st = decodeSafetensors(readFileSync(file));
+      ((st.tensors.values().next().value!.data) as Float32Array)[0] = Number.NaN;
+      unlinkSync(file);
+      writeFileSync(file, encodeSafetensors(st.tensors, st.metadata));
+      return { kind, args: ["train", "--data", "data.h5", "--out", "run", "--resume", "--steps", "3", "--quiet"], names: "optimizer.safetensors" };
+    }
+    case "plot-log":
+      writeFileSync(join(dir, "run", "log.jsonl"), `${readFileSync(join(dir, "run", "log.jsonl"), "utf8")}{"step":2,"training/loss":"abc"}\n`);
+      return { kind, args: ["plot", "run", "--out", "p.svg"], names: "log.jsonl" };
+  }
+}
+
 function withFlag(base: string[], flag: string, v: string): string[] {
   const args = [...base];
   const at = args.indexOf(`--${flag}`);
@@ -153,12 +205,12 @@ function withFlag(base: string[], flag: string, v: string): string[] {
   return args;
 }
 
-/** Runs one case in a fresh copy of `fixtures` under `work`; returns its verdict and, when bad, why. */
-export async function runCase(seed: number, i: number, fixtures: string, work: string): Promise<{ c: FuzzCase; verdict: Verdict; why?: string }> {
+/** Runs one case (case `i` of `seed`, or a named bounds case) in a fresh copy of `fixtures` under `work`; returns its verdict and, when bad, why. */
+export async function runCase(seed: number, i: number | BoundsCase, fixtures: string, work: string): Promise<{ c: FuzzCase; verdict: Verdict; why?: string }> {
   const dir = join(work, `case-${seed}-${i}`);
   rmSync(dir, { recursive: true, force: true });
   cpSync(fixtures, dir, { recursive: true, verbatimSymlinks: true });
-  const c = makeCase(seed, i, dir);
+  const c = typeof i === "number" ? makeCase(seed, i, dir) : makeBoundsCase(i, dir);
   const before = snapshot(dir);
   const r = await runStrl(c.args, dir);
   try {

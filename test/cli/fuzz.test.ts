@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeFixtures, runCase } from "./fuzz-cases.js";
+import { BOUNDS_CASES, makeFixtures, runCase } from "./fuzz-cases.js";
 
 const CASES = 6; // about 20 s with the fixtures
 let work: string;
@@ -28,5 +28,14 @@ describe("CLI fuzz (bounded)", () => {
     }
     assert.deepEqual(bad, [], bad.join("\n"));
     assert.equal(kinds.length, CASES);
+  });
+
+  it(`refuses every bounds case (${BOUNDS_CASES.length}: counts, declared sizes, impossible paths, bad state) in one line, at once`, async () => {
+    const bad: string[] = [];
+    for (let i = 0; i < BOUNDS_CASES.length; i += 2) {
+      const rs = await Promise.all(BOUNDS_CASES.slice(i, i + 2).map((how) => runCase(0, how, join(work, "fixtures"), work)));
+      for (const r of rs) if (r.verdict !== "clean") bad.push(`${r.c.kind}: ${r.verdict} ${r.why ?? ""}`);
+    }
+    assert.deepEqual(bad, [], bad.join("\n"));
   });
 });

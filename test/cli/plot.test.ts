@@ -102,6 +102,29 @@ describe("strl plot", () => {
     assert.match(userErrorLine(runCli(["plot", join(dir, "nothing")])), /nothing: no log\.jsonl/);
   });
 
+  it("names the file and line of a record whose step or drawn value is not a number, and draws nothing", () => {
+    const run = fakeRun("bad", "strl", 1, 3);
+    const log = join(run, "log.jsonl");
+    const good = readFileSync(log, "utf8");
+    const out = join(dir, "bad.svg");
+    const cases: Array<[string, string]> = [
+      ['{"step":"2","training/loss":0.5}', `line 4: 'step' is "2", not a whole number >= 0`],
+      ['{"step":4,"training/loss":"abc"}', `line 4: 'training/loss' is "abc", not a finite number`],
+      ['{"step":4,"training/loss":null}', `line 4: 'training/loss' is null (NaN or Infinity when written), not a finite number`],
+      ['{"step":4,"training/loss":0.1,"evaluation/return":true}', `line 4: 'evaluation/return' is true, not a finite number`],
+      ["[4, 0.1]", "line 4 is not a JSON object (a log record), got [4,0.1]"],
+      ["{not json", "line 4 is not JSON"],
+    ];
+    for (const [line, says] of cases) {
+      writeFileSync(log, `${good}${line}\n`);
+      assert.equal(userErrorLine(runCli(["plot", run, "--out", out])), `strl plot: ${log}: ${says}`);
+      assert.ok(!existsSync(out), "nothing drawn");
+    }
+    // a blank line still counts in the numbering
+    writeFileSync(log, `${good}\n{"step":5,"training/loss":"x"}\n`);
+    assert.equal(userErrorLine(runCli(["plot", run, "--out", out])), `strl plot: ${log}: line 5: 'training/loss' is "x", not a finite number`);
+  });
+
   it("--png writes a PNG beside the SVG (where chromium is installed)", async (t) => {
     const why = await pngUnavailable();
     if (why) return t.skip(why);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { collectDataset } from "../../src/data/collect.js";
+import { collectDataset, collectSizeProblem } from "../../src/data/collect.js";
 import { writeDatasetHdf5 } from "../../src/data/hdf5.js";
 import { mazeExpertEpisode } from "../../src/data/maze-expert-dataset.js";
 import { generateMaze } from "../../src/envs/grid/maze-gen.js";
@@ -85,5 +85,27 @@ describe("the maze fast path", () => {
     assert.deepEqual([t.observations[2 * len - 2], t.observations[2 * len - 1], t.actions[len - 1]], [19, 19, 1]);
     assert.ok(Math.abs(t.rewards.reduce((a, b) => a + b, 0) - (1 - 0.1 * len)) < 1e-5);
     assert.equal(t.terminated, true);
+  });
+});
+
+describe("collection size bounds", () => {
+  it("refuses a worst case over 16 GB or over 1,000,000 episodes, with the estimate, the step size and both limits", () => {
+    // CartPole: 4 observation floats + 1 action + 1 reward (4 bytes each) + 2 flags = 26 bytes; 500 steps at most
+    assert.equal(collectSizeProblem("CartPole-v1", undefined, 600_000), undefined); // 2 x 600000 x 500 x 26 = 15.6 GB
+    assert.equal(
+      collectSizeProblem("CartPole-v1", undefined, 700_000),
+      "700000 episodes could need 18.2 GB of memory (up to 500 steps an episode x 26 bytes a step, held twice while the file is written); the limits are 1000000 episodes and 16.0 GB",
+    );
+    // Maze-v0 21x21: 2 + 1 + 1 floats + 2 flags = 18 bytes, 4 x 201 open cells = 804 steps; the count limit decides
+    assert.match(collectSizeProblem("Maze-v0", undefined, 1_000_001)!, /^1000001 episodes could need 28\.9 GB of memory \(up to 804 steps an episode x 18 bytes a step/);
+  });
+
+  it("collectDataset refuses too many episodes before it plays one", () => {
+    const t0 = performance.now();
+    assert.throws(() => collectDataset({ envId: "CartPole-v1", policy: "random", episodes: 99_999_999_999, seed: 0 }), {
+      name: "RangeError",
+      message: /^collectDataset: 99999999999 episodes could need 2\.6 PB of memory/,
+    });
+    assert.ok(performance.now() - t0 < 2000);
   });
 });

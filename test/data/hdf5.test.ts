@@ -270,3 +270,47 @@ describe("readDatasetHdf5 errors", () => {
     await assert.rejects(readDatasetHdf5(path), /missing key 'observations' \(and no Minari 'episode_<i>' groups\)/);
   });
 });
+
+describe("readDatasetHdf5 bounds: sizes a file declares are refused before they are allocated", () => {
+  it("refuses an action_space attribute declaring a 1e9-wide Box, with the limit and the memory", async () => {
+    const path = await handWritten("wide-box.h5", (f) => {
+      flatWriter((a) => (a.actions = { data: new Float32Array(4), shape: [4, 1], dtype: "<f4" }))(f);
+      f.create_attribute("action_space", JSON.stringify({ kind: "box", shape: [1e9], low: -1, high: 1 }));
+    });
+    const t0 = performance.now();
+    await assert.rejects(readDatasetHdf5(path), {
+      name: "DatasetFileError",
+      message: `${path}: attribute 'action_space' declares a Box of shape [1000000000]: 1000000000 values per row, above strl's limit of 65536 (one model layer reading or writing rows this wide would take 512.0 GB at width 128)`,
+    });
+    assert.ok(performance.now() - t0 < 5000);
+  });
+
+  it("refuses an action_space attribute declaring Discrete(1e9)", async () => {
+    const path = await handWritten("wide-discrete.h5", (f) => {
+      flatWriter()(f);
+      f.create_attribute("action_space", JSON.stringify({ type: "Discrete", n: 1e9 }));
+    });
+    await assert.rejects(readDatasetHdf5(path), /wide-discrete\.h5: attribute 'action_space' declares a Discrete\(1000000000\) action space, above strl's limit of 65536 actions \(a model's action table and output layer would take 1\.0 TB at width 128\)$/);
+  });
+
+  it("refuses integer actions whose largest value would make a Discrete space over the limit", async () => {
+    const path = await handWritten("big-action.h5", flatWriter((a) => (a.actions = { data: new Int32Array([0, 1, 99999, 0]), shape: [4], dtype: "<i4" })));
+    await assert.rejects(readDatasetHdf5(path), /key 'actions' holds action 99999, which makes a Discrete\(100000\) action space, above strl's limit of 65536 actions \(a model's action table and output layer would take 102\.4 MB at width 128\)$/);
+  });
+
+  it("refuses a key whose declared shape needs more than 1 GB, without reading it (a chunked dataset may declare any shape)", async () => {
+    const path = await handWritten("declared.h5", (f) => {
+      flatWriter((a) => (a.observations = undefined))(f);
+      const obs = f.create_dataset({ name: "observations", data: new Float32Array(8), shape: [4, 2], dtype: "<f4", maxshape: [null, null], chunks: [4, 2] });
+      obs.resize([4, 1e9]); // 16 GB declared, a few KB on disk
+    });
+    await assert.rejects(readDatasetHdf5(path), {
+      message: `${path}: key 'observations' declares shape [4, 1000000000] of 4-byte values, 16.0 GB, above strl's limit of 1.0 GB per key (the HDF5 reader's memory)`,
+    });
+  });
+
+  it("refuses observations wider than 65536 values per row", async () => {
+    const path = await handWritten("wide-obs.h5", flatWriter((a) => (a.observations = { data: new Float32Array(4 * 70000), shape: [4, 70000], dtype: "<f4" })));
+    await assert.rejects(readDatasetHdf5(path), /key 'observations' has 70000 values per row, above strl's limit of 65536 \(one model layer reading or writing rows this wide would take 35\.8 MB at width 128\)$/);
+  });
+});

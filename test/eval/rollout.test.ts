@@ -121,3 +121,44 @@ describe("evaluateClosedLoop with scripted policies", () => {
     assert.ok(refs.randomStdErr! > 0 && refs.randomStdErr! < refs.random / 5, `random ${refs.random} ± ${refs.randomStdErr}`);
   });
 });
+
+describe("evaluateClosedLoop: bounded and stoppable", () => {
+  it("refuses more than 1,000,000 episodes in all (targets x seeds x episodes) before playing one, with the memory they would take", async () => {
+    let acted = 0;
+    const counting: Policy = { name: "counting", act: () => (acted++, 1) };
+    await assert.rejects(
+      evaluateClosedLoop({ ...tiny, policyFactory: () => counting, targetReturns: [1, 2], episodes: 250_001, seeds: [0, 1], rtgScale: 1 }),
+      { name: "RangeError", message: "evaluateClosedLoop: 1000004 episodes in all (targets x seeds x episodes) are above the limit of 1000000; their records alone would keep about 200.0 MB in memory" },
+    );
+    assert.equal(acted, 0);
+  });
+
+  it("an aborted signal stops it before the next step, with the signal's reason", async () => {
+    const ac = new AbortController();
+    let acted = 0;
+    const stopsAtThree: Policy = { name: "stops", act: () => ((++acted === 3 && ac.abort(new Error("stop now"))), 1) };
+    await assert.rejects(
+      evaluateClosedLoop({ ...tiny, policyFactory: () => stopsAtThree, targetReturns: [0], episodes: 5, seeds: [0], rtgScale: 1, signal: ac.signal }),
+      { message: "stop now" },
+    );
+    assert.equal(acted, 3, "no step after the abort (an episode here is 10 steps)");
+  });
+
+  it("yields to the event loop while it runs, so a timer (a signal handler) can stop a policy that never awaits", async () => {
+    const ac = new AbortController();
+    let acted = 0;
+    const busy: Policy = {
+      name: "busy",
+      act: () => {
+        const until = performance.now() + 20;
+        while (performance.now() < until); // 20 ms of synchronous work per decision, as a model forward pass
+        acted++;
+        return 1;
+      },
+    };
+    setTimeout(() => ac.abort(), 50);
+    // 5 episodes x 10 steps x 20 ms = 1 s if nothing yields (the timer would then fire only after the evaluation)
+    await assert.rejects(evaluateClosedLoop({ ...tiny, policyFactory: () => busy, targetReturns: [0], episodes: 5, seeds: [0], rtgScale: 1, signal: ac.signal }), { name: "AbortError" });
+    assert.ok(acted < 20, `stopped after ${acted} of 50 decisions`);
+  });
+});

@@ -6,7 +6,8 @@ import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError, asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { isEnvId, readyFor, registeredIds } from "../../envs/index.js";
-import { collectDataset } from "../../data/collect.js";
+import { collectDataset, collectSizeProblem, MAX_COLLECT_BYTES, MAX_COLLECT_EPISODES } from "../../data/collect.js";
+import { bytesText, errorLine } from "../../config/index.js";
 import { writeDatasetHdf5 } from "../../data/hdf5.js";
 import { isPolicyName, mediumEps, POLICY_NAMES } from "../../data/policies.js";
 import { summarize } from "../../data/trajectory.js";
@@ -26,7 +27,7 @@ Options:
                       are the shipped SAC policies of experts/<env>/ (sampled), medium-expert is --episodes medium
                       then --episodes expert episodes, medium-replay the SAC run's replay buffer until the medium
                       snapshot (its first --episodes episodes); these files also get infos/qpos and infos/qvel
-  --episodes N        number of episodes (>= 1)
+  --episodes N        number of episodes (1 to ${MAX_COLLECT_EPISODES}; refused when they could need over ${bytesText(MAX_COLLECT_BYTES)})
   --out FILE          output file (D4RL layout: observations, actions, rewards, terminals, timeouts); written to a
                       temporary file and renamed, so a reader never sees half a file
   --seed S            integer seed in [0, 2^32 - 1] (default 0); the same seed writes the same bytes
@@ -52,7 +53,7 @@ function parseJsonObject(flag: string, text: string | undefined): Record<string,
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`--${flag} is not valid JSON: ${(e as Error).message}`);
+    throw new UsageError(`--${flag} is not valid JSON: ${errorLine(e)}`);
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new UsageError(`--${flag} must be a JSON object, got ${text}`);
   return v as Record<string, unknown>;
@@ -95,6 +96,8 @@ export const command: Command = {
     const t0 = performance.now();
     let ds;
     try {
+      const tooMany = collectSizeProblem(envId, envOptions, policy === "medium-expert" ? 2 * episodes : episodes);
+      if (tooMany) throw new UsageError(`--episodes ${episodes}: ${tooMany}`);
       ds = collectDataset({ envId, policy, episodes, seed, eps, envOptions });
     } catch (e) {
       // Bad env options surface as RangeError/TypeError from the env's constructor or reset.

@@ -2,6 +2,7 @@
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine, oneOf } from "../command.js";
 import { UsageError, asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
+import { MAX_MAZE_SIZE } from "../../envs/grid/maze-gen.js";
 import { PRESETS, type Preset } from "../../experiments/presets.js";
 import { DEMO_DEFAULTS, DEMO_TINY, runDemo } from "../../experiments/demo.js";
 
@@ -40,7 +41,7 @@ export const command: Command = {
       json: { type: "boolean" },
     });
     const d = values.tiny ? DEMO_TINY : DEMO_DEFAULTS;
-    const mazeSize = numberFlag("maze-size", values["maze-size"], d.mazeSize, { integer: true, min: 5 });
+    const mazeSize = numberFlag("maze-size", values["maze-size"], d.mazeSize, { integer: true, min: 5, max: MAX_MAZE_SIZE });
     if (mazeSize % 2 === 0) throw new UsageError(`--maze-size must be odd, got ${mazeSize}`);
     const preset = (values.preset ?? d.preset) as Preset;
     oneOf("preset", String(preset), PRESETS);

@@ -19,7 +19,7 @@ Examples:
 
 /** The options each env takes, with defaults; one line each. */
 const OPTIONS: Record<string, string[]> = {
-  "Maze-v0": ["size: odd integer >= 5, the maze's side (default 21; the older id Maze-21x21-v0 is this env with size 21 only)", "mazeSeed: keep one maze (default: a new maze per reset)", "maze: a given grid", "maxSteps: truncation (default 4 x open cells)"],
+  "Maze-v0": ["size: odd integer in [5, 1001], the maze's side (default 21; the older id Maze-21x21-v0 is this env with size 21 only)", "mazeSeed: keep one maze (default: a new maze per reset)", "maze: a given grid", "maxSteps: truncation (default 4 x open cells)"],
   "MazeLocal-v0": ["view: \"walls\" (4 wall bits, default) or \"3x3\" (the 9 neighbouring cells)", "size, mazeSeed, maze, maxSteps: as Maze-v0 (the older id MazeLocal-21x21-v0: size 21 only)"],
   "MiniGrid-Empty-8x8-v0": ["observation: \"xyd\" (x, y, direction; default), \"xy\" or \"image\" (7x7x3 egocentric view)", "maxSteps"],
   "MiniGrid-FourRooms-v0": ["observation: \"xyd\" (default), \"xy\" or \"image\"", "maxSteps"],

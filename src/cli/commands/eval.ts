@@ -2,7 +2,7 @@
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { required } from "../flags.js";
 import { UsageError } from "../usage-error.js";
-import { formatLocomotionScores, formatMeanStd, isMazeEnv, locomotionScores, mazeLabel } from "../../eval/index.js";
+import { evalSizeProblem, formatLocomotionScores, formatMeanStd, isMazeEnv, locomotionScores, mazeLabel } from "../../eval/index.js";
 import { formatEnergy } from "../../energy/index.js";
 import { closedLoopWithEnergy, offlineTest } from "../../experiments/evaluate.js";
 import { defaultTargets, loadEvalData, loadForEval, episodeProgressOnStderr, numberList, refuseTooFewUnseen, trainingMazesOf } from "../checkpoint-args.js";
@@ -56,6 +56,8 @@ export const command: Command = {
     const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0, max: 0xffffffff, unique: true });
     const maxSteps = values["max-steps"] === undefined ? undefined : numberFlag("max-steps", values["max-steps"], 0, { integer: true, min: 1 });
     let targets = numberList("target-return", values["target-return"], []);
+    const tooMany = evalSizeProblem(episodes * seeds.length * Math.max(1, targets.length));
+    if (tooMany) throw new UsageError(`--episodes ${episodes}: ${tooMany}`);
     await startEngine(values.engine);
     const loaded = await loadForEval(dir);
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;

@@ -1,9 +1,9 @@
 /** `strl plot`: training curves of runs, seeds aggregated, runs compared by label, to SVG (and PNG). */
 import { existsSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parseFlags, numberFlag, type Command } from "../command.js";
 import { UsageError } from "../usage-error.js";
+import { writeFileAtomic } from "../../io/index.js";
 import { plotRuns, type RunLog } from "../../report/run-plot.js";
 import { svgsToPng } from "../../report/png.js";
 
@@ -25,17 +25,37 @@ Examples:
   strl plot runs/strl-s0 runs/strl-s1 runs/strl-s2 runs/dt-s0 runs/dt-s1 runs/dt-s2 --out compare.svg --png
   strl plot runs/a runs/b --label "T=4" "T=8"`;
 
-/** A run folder's log records, or a one-line error naming the folder. */
+/** The keys `plot` draws: each must hold a finite number where a record has it. */
+const DRAWN = /^(training\/loss|evaluation\/(accuracy|mse|return)|firing\/.+)$/;
+
+const shown = (v: unknown): string => (v === null ? "null (NaN or Infinity when written)" : (JSON.stringify(v) ?? String(v)).slice(0, 40));
+
+/**
+ * A run folder's log records, or a one-line error naming the file and line: a line that is not a JSON object, a
+ * `step` that is not a whole number >= 0, or a drawn value (loss, validation metric, return, firing rate) that is
+ * not a finite number. Nothing is drawn from a log with such a line.
+ */
 function readLog(run: string): RunLog["records"] {
   const path = join(run, "log.jsonl");
   if (!existsSync(path)) throw new UsageError(`${run}: no log.jsonl (expected a run folder written by strl train)`);
-  const lines = readFileSync(path, "utf8").split("\n").filter((l) => l.trim());
-  const recs = lines.map((l, i) => {
+  const lines = readFileSync(path, "utf8").split("\n");
+  const recs: RunLog["records"][number][] = [];
+  lines.forEach((l, i) => {
+    if (!l.trim()) return;
+    const at = `${path}: line ${i + 1}`;
+    let r: unknown;
     try {
-      return JSON.parse(l) as { step: number };
+      r = JSON.parse(l);
     } catch {
-      throw new UsageError(`${path}: line ${i + 1} is not JSON`);
+      throw new UsageError(`${at} is not JSON`);
     }
+    if (typeof r !== "object" || r === null || Array.isArray(r)) throw new UsageError(`${at} is not a JSON object (a log record), got ${shown(r)}`);
+    const rec = r as Record<string, unknown>;
+    if (typeof rec.step !== "number" || !Number.isInteger(rec.step) || rec.step < 0) throw new UsageError(`${at}: 'step' is ${shown(rec.step)}, not a whole number >= 0`);
+    for (const [k, v] of Object.entries(rec)) {
+      if (DRAWN.test(k) && !(typeof v === "number" && Number.isFinite(v))) throw new UsageError(`${at}: '${k}' is ${shown(v)}, not a finite number`);
+    }
+    recs.push(rec as RunLog["records"][number]);
   });
   if (recs.length === 0) throw new UsageError(`${path} is empty`);
   return recs;
@@ -65,7 +85,7 @@ export const command: Command = {
     if (!out.endsWith(".svg")) throw new UsageError(`--out must name an .svg file, got '${out}'`);
     const runs: RunLog[] = positionals.map((p, i) => ({ label: labels?.[i] ?? defaultLabel(p), records: readLog(p) }));
     const svg = await plotRuns(runs, { smooth, title: values.title });
-    await writeFile(out, svg);
+    writeFileAtomic(out, svg); // a reader never sees half a figure
     console.log(`wrote ${out}`);
     if (values.png) {
       const png = out.replace(/\.svg$/, ".png");

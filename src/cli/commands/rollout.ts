@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "../command.js";
 import { numberFlag, parseFlags, oneOf } from "../command.js";
 import { UsageError } from "../usage-error.js";
+import { errorLine } from "../../config/index.js";
 import { checkAction, isEnvId, make, readyFor, registeredIds, type Action, type Env } from "../../envs/index.js";
 
 const HELP = `strl rollout — step an environment through a list of actions, one JSON line per step
@@ -34,7 +35,7 @@ function parseJson(what: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${what} is not valid JSON: ${(e as Error).message}`);
+    throw new UsageError(`${what} is not valid JSON: ${errorLine(e)}`);
   }
 }
 

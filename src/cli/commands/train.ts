@@ -16,7 +16,7 @@ import { PRESETS, type Preset } from "../../experiments/presets.js";
 import { trainOnDataset, type TrainRun } from "../../experiments/pipeline.js";
 import { spikeHealthWarnings } from "../../train/index.js";
 import type { AnyModel } from "../../models/index.js";
-import { evaluateClosedLoop } from "../../eval/index.js";
+import { evalSizeProblem, evaluateClosedLoop } from "../../eval/index.js";
 import { defaultTargets } from "../checkpoint-args.js";
 import { parseKeep, readRunToResume, refuseModelChangeOnResume, refuseOverwrite, stopOnSignals, type SavedRunInfo } from "../train-run.js";
 
@@ -142,7 +142,8 @@ export const command: Command = {
     if (values.json && values.quiet) throw new UsageError("--json and --quiet exclude each other");
     const dataPath = required("data", values.data);
     const out = required("out", values.out);
-    const saved = values.resume ? readRunToResume(out) : undefined;
+    const saved = values.resume ? await readRunToResume(out) : undefined;
+    if (saved?.recoveredFrom) process.stderr.write(`strl train: warning: --resume: ${out}/checkpoint is missing or dangles (a save cut short?); resuming from ${saved.recoveredFrom}, the newest complete version (step ${saved.step})\n`);
     const envId = pickEnv(values.env, saved);
     const kind = (values.model ?? saved?.kind ?? required<string>("model", undefined)) as ModelKind;
     oneOf("model", kind, MODEL_KINDS);
@@ -166,6 +167,8 @@ export const command: Command = {
     if (values["eval-every"] !== undefined) trainCfg.evalEvery = int("eval-every", 0);
     if (values["checkpoint-every"] !== undefined) trainCfg.checkpointEvery = int("checkpoint-every", 0);
     const evalEpisodes = int("eval-episodes", 0) ?? 0;
+    const tooMany = evalSizeProblem(evalEpisodes);
+    if (tooMany) throw new UsageError(`--eval-episodes ${evalEpisodes}: ${tooMany}`);
     const resolvedTrain = await asUserError(() => {
       const t = parseConfig("train", trainCfg, TRAIN_SPEC);
       if (t.minLr > t.lr) throw new ConfigError(`train.minLr must be <= lr (${t.lr}), got ${t.minLr}`);
@@ -186,7 +189,7 @@ export const command: Command = {
     const output = values.json ? "json" : values.quiet ? "quiet" : process.stderr.isTTY ? "progress" : "lines";
     const say = (line: string): void => void process.stderr.write(`strl train: ${line}\n`);
     const dataset = await loadTrainingData(dataPath, envId, output === "json" ? () => {} : say);
-    const evaluate = evalEpisodes > 0 ? await closedLoopEvaluator(dataset, evalEpisodes, output === "json" ? () => {} : say) : undefined;
+    const evaluate = evalEpisodes > 0 ? await closedLoopEvaluator(dataset, evalEpisodes, output === "json" ? () => {} : say, output === "lines") : undefined;
     const stop = values["print-config"] ? undefined : stopOnSignals(say);
     let printed: Record<string, unknown> | undefined;
     try {
@@ -226,6 +229,10 @@ export const command: Command = {
       printSummary(run, { kind, envId: dataset.envId, json: Boolean(values.json) });
       for (const w of spikeHealthWarnings(run.result.lastEval)) process.stderr.write(`strl: warning: ${w}\n`);
       run.model.dispose();
+      if (run.result.stopped && run.result.step >= resolvedTrain.steps) {
+        say(`${stop?.received() ?? "stopped"} during the last evaluation: the run is complete at step ${run.result.step}/${resolvedTrain.steps}, checkpoint in ${out}/checkpoint; that evaluation is not logged`);
+        return 130;
+      }
       if (run.result.stopped) {
         say(`${stop?.received() ?? "stopped"} at step ${run.result.step}/${resolvedTrain.steps}; checkpoint in ${out}/checkpoint; continue with: strl train --data ${dataPath} --out ${out} --resume`);
         return 130;
@@ -246,8 +253,11 @@ export const command: Command = {
 /** Thrown from `onBeforeModel` to stop after the config is resolved (`--print-config`). */
 class PrintConfigDone extends Error {}
 
-/** `--eval-episodes`: closed-loop return at the expert's measured return, seed 0, logged as evaluation/return. */
-async function closedLoopEvaluator(dataset: Dataset, episodes: number, say: (line: string) => void): Promise<(m: AnyModel) => Promise<Record<string, number>>> {
+/**
+ * `--eval-episodes`: closed-loop return at the expert's measured return, seed 0, logged as evaluation/return.
+ * Stops when `signal` aborts (SIGINT/SIGTERM); with `announce`, says when each evaluation starts.
+ */
+async function closedLoopEvaluator(dataset: Dataset, episodes: number, say: (line: string) => void, announce: boolean): Promise<(m: AnyModel, step: number, signal?: AbortSignal) => Promise<Record<string, number>>> {
   const envOptions = datasetEnvOptions(dataset);
   const targets = await defaultTargets(dataset.envId, envOptions, dataset, say);
   // Maze data: unseen mazes where enough exist; else any maze, with the fraction of episodes on training mazes logged.
@@ -257,8 +267,9 @@ async function closedLoopEvaluator(dataset: Dataset, episodes: number, say: (lin
   } catch {
     excludeMazes = undefined; // mazes unknown (no collection metadata): any maze
   }
-  return async (model) => {
-    const r = await evaluateClosedLoop({ model, envId: dataset.envId, envOptions, targetReturns: targets, episodes, seeds: [0], rtgScale: (model.config as unknown as { rtgScale: number }).rtgScale, excludeMazes, allowSeenMazes: true });
+  return async (model, step, signal) => {
+    if (announce) say(`step ${step}: closed-loop evaluation, ${episodes} episodes`);
+    const r = await evaluateClosedLoop({ model, envId: dataset.envId, envOptions, targetReturns: targets, episodes, seeds: [0], rtgScale: (model.config as unknown as { rtgScale: number }).rtgScale, excludeMazes, allowSeenMazes: true, signal });
     const t = r.targets[0]!;
     const m = r.mazes;
     return { return: t.returnMean, ...(t.successRate !== null ? { success: t.successRate } : {}), ...(m && m.seenEpisodes !== undefined ? { training_mazes: m.seenEpisodes / m.episodes } : {}) };

@@ -13,6 +13,7 @@
  * wall is carved per newly visited room, so the open cells form a tree: exactly one path joins any two of them.
  */
 import { Rng, assertSeed } from "../../tensor/rng.js";
+import { bytesText } from "../../config/index.js";
 
 export const WALL = 1;
 export const OPEN = 0;
@@ -43,10 +44,15 @@ export function mazeExit(size: number): [number, number] {
   return [size - 1, size - 2];
 }
 
-/** Throws a clear error unless `size` is an odd integer >= 5. */
+/** The largest maze side strl builds (a million cells; the maze, its distance map and the expert's plan fit easily). */
+export const MAX_MAZE_SIZE = 1001;
+
+/** Throws a clear error unless `size` is an odd integer in [5, MAX_MAZE_SIZE]. */
 export function assertMazeSize(size: unknown, name = "maze size"): number {
-  if (typeof size !== "number" || !Number.isInteger(size) || size < 5 || size % 2 === 0) {
-    throw new RangeError(`${name} must be an odd integer >= 5, got ${String(size)}`);
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 5 || size % 2 === 0 || size > MAX_MAZE_SIZE) {
+    // cells (1 byte) and the distance map (4 bytes) per square
+    const need = typeof size === "number" && Number.isFinite(size) && size > MAX_MAZE_SIZE ? ` (a ${size}x${size} maze would take ${bytesText(5 * size * size)})` : "";
+    throw new RangeError(`${name} must be an odd integer in [5, ${MAX_MAZE_SIZE}], got ${String(size)}${need}`);
   }
   return size;
 }

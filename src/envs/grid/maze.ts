@@ -15,7 +15,7 @@
  * the centre b4 is always 0). The local view is what lets a policy navigate mazes it has never seen.
  *
  * Options (to `make(id, options)`; `mazeSeed` and `maze` may also be given per episode in `reset({ options })`):
- * - `size`: odd integer >= 5 (default 21). Entrance (0, 1), exit (size - 1, size - 2).
+ * - `size`: odd integer in [5, 1001] (default 21). Entrance (0, 1), exit (size - 1, size - 2).
  * - `mazeSeed`: which maze (`generateMaze(mazeSeed, size)`). **Default: each reset draws a fresh maze seed from
  *   the env's Rng**, so `reset({ seed })` with a new seed gives a new maze, the same seed gives the same maze, and a
  *   `reset()` without a seed continues the stream (the next episode gets the next maze). The seed in use is

@@ -20,8 +20,13 @@ export interface SizedMiniGridOptions extends MiniGridOptions {
   size?: number;
 }
 
+/** The largest grid side strl builds (a million cells). */
+const MAX_GRID_SIZE = 1000;
+
 function sizeOption(id: string, options: SizedMiniGridOptions, min: number): number {
-  return intOption(id, "size", options.size, min) ?? 8;
+  const size = intOption(id, "size", options.size, min) ?? 8;
+  if (size > MAX_GRID_SIZE) throw new RangeError(`${id}: option 'size' must be an integer in [${min}, ${MAX_GRID_SIZE}], got ${size}`);
+  return size;
 }
 
 export class MiniGridEmptyEnv extends MiniGridEnvBase {

@@ -63,9 +63,11 @@ test("maze generator: large sizes do not overflow (iterative stack)", () => {
 });
 
 test("maze generator: bad sizes give a clear error", () => {
-  assert.throws(() => generateMaze(1, 20), /odd integer >= 5/);
-  assert.throws(() => generateMaze(1, 3), /odd integer >= 5/);
-  assert.throws(() => make("Maze-v0", { size: 8 }), /odd integer >= 5/);
+  assert.throws(() => generateMaze(1, 20), /odd integer in \[5, 1001\], got 20$/);
+  assert.throws(() => generateMaze(1, 3), /odd integer in \[5, 1001\], got 3$/);
+  assert.throws(() => make("Maze-v0", { size: 8 }), /odd integer in \[5, 1001\]/);
+  // a huge size is refused by range with the memory it would take, not by a failed allocation
+  assert.throws(() => make("Maze-v0", { size: 1000001 }), { name: "RangeError", message: "Maze-v0: option 'size' must be an odd integer in [5, 1001], got 1000001 (a 1000001x1000001 maze would take 5.0 TB)" });
 });
 
 test("A* length equals BFS length (perfect mazes, random endpoints, and a maze with loops)", () => {
