@@ -9,11 +9,11 @@
  *   DIR/cache/                 datasets and reference returns shared by jobs (sweep-cache.ts)
  * Planning again with the same sweep is a no-op; another sweep in the same folder is an error.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../config/index.js";
-import { LOCK_FILE, processAlive, writeFileAtomic, withFsErrors } from "../io/index.js";
+import { acquireRunLock, LOCK_FILE, processAlive, writeFileAtomic, withFsErrors } from "../io/index.js";
 import { expandSweep, type Job } from "./sweep.js";
 
 export const PLAN_FILE = "plan.json";
@@ -37,23 +37,77 @@ export function jobDir(dir: string, job: Job): string {
   return join(dir, "jobs", job.id);
 }
 
-/** Expands `sweep` and writes the plan and one folder per job into `dir`; returns the plan. */
+/**
+ * Expands `sweep` and writes the plan and one folder per job into `dir`; returns the plan. Planning the same
+ * sweep again (the same name and jobs) is a no-op. Refused in one line, writing nothing: a folder that holds the
+ * plan of another sweep (another name, or other jobs), a plan that does not read, job folders that are not this
+ * sweep's, or a `strl reproduce` folder (its sweep is in `sweep/`). Planning holds the folder's lock, so two
+ * plans into one folder cannot interleave.
+ */
 export function planSweep(sweep: unknown, dir: string, where = "sweep"): Plan {
   const jobs = expandSweep(sweep, where);
-  const plan: Plan = { format: PLAN_FORMAT, name: (sweep as { name: string }).name, sweep, jobs };
-  const text = `${JSON.stringify(plan, null, 1)}\n`;
+  const name = (sweep as { name: string }).name;
+  const plan: Plan = { format: PLAN_FORMAT, name, sweep, jobs };
   const path = join(dir, PLAN_FILE);
-  if (existsSync(path)) {
-    if (readFileSync(path, "utf8") === text) return plan;
-    throw new ConfigError(`${dir} already holds another sweep's plan; choose another --out`);
+  const nested = join(dir, "sweep", PLAN_FILE);
+  if (existsSync(nested)) throw new ConfigError(`${dir} holds a strl reproduce report whose sweep is ${join(dir, "sweep")} (${planSummary(join(dir, "sweep"))}); choose another --out`);
+  const lock = acquireRunLock(dir);
+  try {
+    if (existsSync(path)) return samePlan(dir, plan);
+    const ids = new Set(jobs.map((j) => j.id));
+    const foreign = listFolder(join(dir, "jobs")).find((e) => !ids.has(e));
+    if (foreign !== undefined) throw new ConfigError(`${join(dir, "jobs")} holds '${foreign.slice(0, 80)}', which is not a job of sweep '${name}' (another sweep's, or not a sweep's); choose another --out`);
+    for (const job of jobs) {
+      const d = jobDir(dir, job);
+      withFsErrors(d, () => mkdirSync(d, { recursive: true }));
+      writeFileAtomic(join(d, "job.json"), `${JSON.stringify({ index: job.index, id: job.id, axes: job.axes, config: job.config }, null, 1)}\n`);
+    }
+    writeFileAtomic(path, `${JSON.stringify(plan, null, 1)}\n`);
+    return plan;
+  } finally {
+    lock.release();
   }
-  for (const job of jobs) {
-    const d = jobDir(dir, job);
-    withFsErrors(d, () => mkdirSync(d, { recursive: true }));
-    writeFileAtomic(join(d, "job.json"), `${JSON.stringify({ index: job.index, id: job.id, axes: job.axes, config: job.config }, null, 1)}\n`);
+}
+
+/** The plan already in `dir` when it is `plan`'s sweep (same name, same jobs); else a one-line ConfigError. */
+function samePlan(dir: string, plan: Plan): Plan {
+  let old: Plan;
+  try {
+    old = readPlan(dir);
+  } catch (e) {
+    throw new ConfigError(`${dir} already holds a sweep plan that does not read (${(e as Error).message.split("\n")[0]}); choose another --out`);
   }
-  writeFileAtomic(path, text);
-  return plan;
+  const n = (k: number): string => `${k} job${k === 1 ? "" : "s"}`;
+  if (old.name !== plan.name) throw new ConfigError(`${dir} already holds the plan of sweep '${old.name}' (${n(old.jobs.length)}), not of '${plan.name}'; choose another --out`);
+  const differs = plan.jobs.findIndex((j, i) => JSON.stringify(j) !== JSON.stringify(old.jobs[i]));
+  if (differs >= 0 || old.jobs.length !== plan.jobs.length) {
+    const which = differs >= 0 ? `job ${differs} differs` : `it has ${old.jobs.length - plan.jobs.length} more`;
+    throw new ConfigError(`${dir} already holds another plan of sweep '${old.name}' (${n(old.jobs.length)}; this one plans ${n(plan.jobs.length)}, ${which}); choose another --out`);
+  }
+  return old;
+}
+
+/** "sweep 'reproduce-small', 120 jobs", or why the plan in `dir` does not read. */
+function planSummary(dir: string): string {
+  try {
+    const p = readPlan(dir);
+    return `sweep '${p.name}', ${p.jobs.length} jobs`;
+  } catch (e) {
+    return (e as Error).message.split("\n")[0]!;
+  }
+}
+
+/** Refuses `dir` as the --out of `strl reproduce` when it is a sweep's folder (it holds a plan.json). */
+export function refuseSweepFolder(dir: string): void {
+  if (existsSync(join(dir, PLAN_FILE))) throw new ConfigError(`${dir} is the folder of a planned sweep (${planSummary(dir)}); strl reproduce plans into OUT/sweep of its own --out: choose another --out`);
+}
+
+function listFolder(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**

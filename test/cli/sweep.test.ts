@@ -40,7 +40,7 @@ test("bad sweep input is one line, exit 2, nothing written", () => {
   assert.match(userErrorLine(runCli(["sweep", "slurm", join(root, "p"), "--time", "1 h"])), /--time must be letters/);
   const other = join(root, "other.json");
   writeFileSync(other, JSON.stringify({ ...SWEEP, name: "u" }));
-  assert.match(userErrorLine(runCli(["sweep", "plan", other, "--out", join(root, "p")])), /already holds another sweep's plan/);
+  assert.match(userErrorLine(runCli(["sweep", "plan", other, "--out", join(root, "p")])), /p already holds the plan of sweep 't' \(3 jobs\), not of 'u'; choose another --out$/);
 });
 
 test("2 workers, a killed job resumed, a failing job: only unfinished jobs run and the report is identical", async () => {

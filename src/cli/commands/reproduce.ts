@@ -9,7 +9,7 @@ import { numberList } from "../checkpoint-args.js";
 import { BUDGETS, LOCOMOTION_BUDGETS, SCALES, experimentRows, type Scale } from "../../experiments/reproduce.js";
 import { D4RL_ON_V5_LABEL } from "../../eval/index.js";
 import { reproduceSweepPath } from "../../experiments/reproduce-sweep.js";
-import { planSweep } from "../../experiments/sweep-dir.js";
+import { planSweep, refuseSweepFolder } from "../../experiments/sweep-dir.js";
 import { runPool } from "../../experiments/sweep-pool.js";
 import type { SweepFile } from "../../experiments/sweep.js";
 import { checkReadme, writeSweepReport } from "../sweep-report.js";
@@ -34,7 +34,8 @@ ${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, $
 --scale paper = the paper's model (d 256, 6 blocks, 8 heads, context 100), ${BUDGETS.paper.steps} updates, ${BUDGETS.paper.mazeEpisodes} mazes (days on 2 cores).
 The grid is the sweep sweeps/reproduce-<scale>.json (rows x models x seeds, one job each): it is planned into
 OUT/sweep and run with --jobs N local worker processes (default 1; each gets cores / N engine threads); a run
-stopped half-way continues where it stopped when given the same --out. The same file runs on a cluster with
+stopped half-way continues where it stopped when given the same --out. An --out that is another sweep's folder
+(it holds plan.json), or whose sweep/ holds a plan of other rows, seeds or scale, is refused. The same file runs on a cluster with
 \`strl sweep plan\` and \`strl sweep slurm\`, and \`strl sweep report\` writes this report from it.
 --update-readme FILE replaces the text between <!-- results:start --> and <!-- results:end --> with the summary.
 
@@ -79,6 +80,7 @@ export const command: Command = {
     const out = values.out ?? `reports/reproduce-${scale}-${stamp}`;
     const commandLine = ["strl", "reproduce", ...argv].join(" ");
     const log = values.json ? () => {} : (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
+    await asUserError(() => refuseSweepFolder(out), "--out"); // another sweep's folder is not a report folder
     await asUserError(() => checkWritableFolder(out), "--out"); // before the work, not after it
     await startEngine(values.engine);
     // The shipped sweep, with the seeds and rows asked for.
