@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKPOINT_FILES } from "../checkpoint/index.js";
 import { ConfigError } from "../config/index.js";
-import { acquireRunLock, writeFileAtomic } from "../io/index.js";
+import { acquireRunLock, describeLock, inspectRunLock, removeRunLock, writeFileAtomic, type RunLock } from "../io/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type LogRecord } from "../train/index.js";
 import { trainingMazes } from "./evaluate.js";
 import { evaluateTrained, type ModelOutcome } from "./compare.js";
@@ -62,7 +62,10 @@ function readLog(path: string): LogRecord[] {
 
 export type JobOutcome = "done" | "skipped";
 
-/** Runs job `index` of the sweep planned in `dir`. */
+/**
+ * Runs job `index` of the sweep planned in `dir`. A stale lock (its process gone, or its heartbeat older than the
+ * timeout) is taken over and the job resumes from its checkpoint.
+ */
 export async function runJob(dir: string, index: number, log: (line: string) => void = () => {}): Promise<JobOutcome> {
   const plan = readPlan(dir);
   const job = plan.jobs[index];
@@ -72,9 +75,10 @@ export async function runJob(dir: string, index: number, log: (line: string) => 
     log(`job ${index} (${job.id}) is done; skipped`);
     return "skipped";
   }
-  const lock = acquireRunLock(d); // a second process on the same job stops here
+  const lock = acquireRunLock(d, { log: (l) => log(`job ${index} (${job.id}): ${l}`) }); // a second process on the same job stops here
   try {
     if (existsSync(join(d, RESULT_FILE))) return "skipped";
+    freeRunOf(lock, d, (l) => log(`job ${index} (${job.id}): ${l}`));
     rmSync(join(d, ERROR_FILE), { force: true });
     const result = await runLocked(dir, job, log);
     writeFileAtomic(join(d, RESULT_FILE), `${JSON.stringify(result)}\n`);
@@ -87,6 +91,18 @@ export async function runJob(dir: string, index: number, log: (line: string) => 
   } finally {
     lock.release();
   }
+}
+
+/**
+ * After taking over a stale job lock: the training run's lock (`run/.strl-lock`) of the same dead owner (same
+ * pid and host) goes too. Its heartbeat came from another thread and may be a few seconds younger, so it could
+ * still look held, and training would then fail on the job's own leftover.
+ */
+function freeRunOf(lock: RunLock, d: string, log: (line: string) => void): void {
+  const dead = lock.replaced?.owner;
+  if (!dead) return;
+  const run = inspectRunLock(join(d, "run"));
+  if (run.state !== "free" && run.owner?.pid === dead.pid && run.owner.host === dead.host && removeRunLock(run)) log(`removed the training run's lock of the same process (${describeLock(run)})`);
 }
 
 async function runLocked(dir: string, job: Job, log: (line: string) => void): Promise<JobResult> {

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { openSync, closeSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { jobDir, jobStatus, readPlan } from "./sweep-dir.js";
+import { jobDir, jobStatus, readPlan, RUNNABLE } from "./sweep-dir.js";
 
 export interface PoolOptions {
   dir: string;
@@ -45,15 +45,12 @@ function runChild(o: PoolOptions, index: number, logFile: string, threads: numbe
   }).finally(() => closeSync(fd)) as Promise<number>;
 }
 
-/** Runs every job that is neither done nor running, `jobs` at a time, in plan order. */
+/** Runs every job that is neither done nor running (pending, failed, stale), `jobs` at a time, in plan order. */
 export async function runPool(o: PoolOptions): Promise<PoolResult> {
   const plan = readPlan(o.dir);
   const workers = Math.max(1, o.jobs ?? availableParallelism());
   const threads = threadsPerWorker(workers);
-  const todo = plan.jobs.filter((j) => {
-    const s = jobStatus(o.dir, j).state;
-    return s === "pending" || s === "failed";
-  });
+  const todo = plan.jobs.filter((j) => RUNNABLE.has(jobStatus(o.dir, j).state)); // stale jobs are taken over
   const result: PoolResult = { ran: [], failed: [], skipped: plan.jobs.length - todo.length };
   o.log?.(`${todo.length} of ${plan.jobs.length} jobs to run, ${workers} at a time, ${process.env.STRL_THREADS ?? threads} engine thread(s) each`);
   let next = 0;

@@ -97,11 +97,11 @@ function parseOwner(text: string): LockOwner | string {
 const showHost = (h: string): string => (/^[A-Za-z0-9._-]{1,100}$/.test(h) ? h : JSON.stringify(h.slice(0, 60)));
 
 /** "pid 123 on host node7, started 2025-01-01T00:00:00Z, heartbeat 4s ago" (or what the file is). */
-export function describeLock(info: LockInfo): string {
+export function describeLock(info: LockInfo, withAge = true): string {
   const o = info.owner;
   if (!o) return info.why ?? "no lock";
-  const started = o.started !== undefined ? `, started ${new Date(o.started).toISOString().slice(0, 19)}Z` : "";
-  const beat = info.ageS !== undefined ? `, ${info.byFileAge ? "lock written" : "heartbeat"} ${info.ageS}s ago` : "";
+  const started = o.started !== undefined && o.started < 8.64e15 ? `, started ${new Date(o.started).toISOString().slice(0, 19)}Z` : "";
+  const beat = withAge && info.ageS !== undefined ? `, ${info.byFileAge ? "lock written" : "heartbeat"} ${info.ageS}s ago` : "";
   return `pid ${o.pid} on host ${showHost(o.host)}${started}${beat}`;
 }
 
@@ -210,6 +210,8 @@ export interface RunLock {
   release(): void;
   /** True when the lock file now names another owner (this one's heartbeat went stale and it was taken over). */
   takenOver(): boolean;
+  /** The stale lock this one replaced, if it replaced one. */
+  readonly replaced?: LockInfo;
 }
 
 /** The owner `path`'s lock names now, or undefined (none, or not a strl lock). */
@@ -239,6 +241,7 @@ export function acquireRunLock(dir: string, o: AcquireOptions = {}): RunLock {
   const timeoutS = o.timeoutS ?? lockTimeoutS();
   const path = join(dir, LOCK_FILE);
   cleanStaleTemps(path);
+  let replaced: LockInfo | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     const t = Date.now();
     const owner: LockContent = { pid: process.pid, host: hostname(), started: t, heartbeat: t, token: randomBytes(8).toString("hex") };
@@ -251,18 +254,21 @@ export function acquireRunLock(dir: string, o: AcquireOptions = {}): RunLock {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw explainFsError(e, dir);
       const info = inspectRunLock(dir, { timeoutS });
       if (info.state === "held") throw new RunLockedError(dir, info.owner?.pid ?? -1, info);
-      if (info.state === "stale" && removeRunLock(info)) o.log?.(`${path}: took over a stale lock (${info.why}${info.owner ? `; ${describeLock(info)}` : ""})`);
+      if (info.state === "stale" && removeRunLock(info)) {
+        replaced = info;
+        o.log?.(`${path}: took over a stale lock (${info.why}${info.owner ? `; ${describeLock(info, false)}` : ""})`);
+      }
       continue;
     }
     rmSync(tmp, { force: true });
-    return hold(path, owner, timeoutS);
+    return hold(path, owner, timeoutS, replaced);
   }
   const info = inspectRunLock(dir, { timeoutS });
   if (info.state === "held") throw new RunLockedError(dir, info.owner?.pid ?? -1, info);
   throw new RunLockedError(dir, -1, undefined, `${dir}: its lock kept changing while strl tried to take it; try again`);
 }
 
-function hold(path: string, owner: LockContent, timeoutS: number): RunLock {
+function hold(path: string, owner: LockContent, timeoutS: number, replaced: LockInfo | undefined): RunLock {
   const beat = startHeartbeat(path, tempPath(path), owner, heartbeatMs(timeoutS));
   let held = true;
   const onExit = (): void => release();
@@ -278,5 +284,5 @@ function hold(path: string, owner: LockContent, timeoutS: number): RunLock {
     const now = currentOwner(path);
     return now !== undefined && now.token !== owner.token;
   };
-  return { path, release, takenOver };
+  return { path, release, takenOver, replaced };
 }
