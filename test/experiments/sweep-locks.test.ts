@@ -1,15 +1,19 @@
 /**
  * A sweep's job locks: status tells running (a live holder) from stale (heartbeat too old, process gone);
- * unlock removes a job's locks after saying whose they were and refuses fresh ones unless forced.
+ * unlock removes a job's locks after saying whose they were and refuses fresh ones unless forced; the local
+ * runner skips jobs another process holds ("running elsewhere", not failed) and forwards signals to its
+ * workers. The runner's children here are a fake CLI script (no training): the real ones are in
+ * test/cli/sweep-signals.test.ts.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { jobDir, lockLine, planSweep, readPlan, sweepStatus, unfinishedJobs } from "../../src/experiments/sweep-dir.js";
 import { unlockedLine, unlockJob, unlockStale } from "../../src/experiments/sweep-unlock.js";
-import { LOCK_FILE } from "../../src/io/run-lock.js";
+import { forwardSignal, runPool, signalExitCode, type Signalable } from "../../src/experiments/sweep-pool.js";
+import { acquireRunLock, LOCK_FILE } from "../../src/io/run-lock.js";
 
 const SWEEP = {
   name: "l",
@@ -92,5 +96,62 @@ describe("sweep job locks", () => {
     assert.deepEqual(removed.map((u) => [u.job.index, u.lock.owner!.pid]), [[2, 4242], [4, 77]]);
     assert.ok(existsSync(join(jd(0), LOCK_FILE)), "a fresh lock was removed");
     assert.deepEqual(unlockStale(dir, { timeoutS: 120 }), []);
+  });
+});
+
+/** A stand-in for `strl sweep run DIR --index K`: does what acts.json says for job K. */
+const FAKE_CLI = `
+import { readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+const dir = process.argv[4], index = process.argv[6];
+const job = JSON.parse(readFileSync(join(dir, "plan.json"), "utf8")).jobs[Number(index)];
+const jd = join(dir, "jobs", job.id);
+const act = JSON.parse(readFileSync(join(dir, "acts.json"), "utf8"))[index];
+writeFileSync(join(dir, "ran-" + index), "");
+if (act === "done") { writeFileSync(join(jd, "result.json"), "{}"); process.exit(0); }
+if (act === "fail") { writeFileSync(join(jd, "error.json"), JSON.stringify({ message: "boom" })); process.exit(1); }
+// "lose": another process took the job's lock first (the test process, alive on this host).
+writeFileSync(join(jd, ".strl-lock"), JSON.stringify({ pid: process.ppid, host: hostname(), started: Date.now(), heartbeat: Date.now(), token: "beef" }));
+process.exit(2);
+`;
+
+describe("the local runner beside another runner", () => {
+  it("skips jobs another process holds or takes while it runs, runs stale ones, and fails only real failures", async () => {
+    const { dir, jd } = planned("pool");
+    const cli = join(root, "fake-cli.mjs");
+    writeFileSync(cli, FAKE_CLI);
+    writeFileSync(join(dir, "acts.json"), JSON.stringify({ 1: "fail", 2: "done", 3: "fail", 4: "lose", 5: "done" }));
+    writeFileSync(join(jd(0), "result.json"), "{}"); // done before
+    const held = acquireRunLock(jd(1)); // another runner holds job 1
+    otherNode(jd(2), 300); // job 2 was killed on another node
+    const lines: string[] = [];
+    try {
+      const r = await runPool({ dir, cli, jobs: 1, log: (l) => lines.push(l), forwardSignals: false });
+      assert.deepEqual(r, { ran: [2, 5], failed: [{ index: 3, error: "boom" }], skipped: 1, elsewhere: [1, 4], stopped: [] });
+    } finally {
+      held.release();
+    }
+    assert.equal(existsSync(join(dir, "ran-1")), false, "a job held by another runner was started");
+    assert.equal(existsSync(join(dir, "ran-0")), false, "a finished job was started");
+    assert.ok(lines.includes("job 2 (0002-cp-s-s2) taken over and started"), lines.join("\n"));
+    assert.ok(lines.some((l) => /^job 1 \(0001-cp-s-s1\) skipped \(running elsewhere: pid \d+ on host .*heartbeat \d+s ago\)$/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /^job 4 \(0004-cp-d-s1\) skipped \(running elsewhere: pid \d+ on host /.test(l)), lines.join("\n"));
+    assert.equal(readFileSync(join(jd(4), LOCK_FILE), "utf8").includes('"token":"beef"'), true);
+  });
+
+  it("forwards a signal to the workers still running, and exits 128 + its number", () => {
+    const sent: Array<[number, string]> = [];
+    const child = (pid: number, exitCode: number | null, signalCode: NodeJS.Signals | null): Signalable => ({
+      pid,
+      exitCode,
+      signalCode,
+      kill: (s) => (sent.push([pid, s]), true),
+    });
+    const children = [child(11, null, null), child(12, 0, null), child(13, null, "SIGKILL"), child(14, null, null)];
+    assert.deepEqual(forwardSignal(children, "SIGINT"), [11, 14]);
+    assert.deepEqual(sent, [[11, "SIGINT"], [14, "SIGINT"]]);
+    assert.equal(signalExitCode("SIGINT"), 130);
+    assert.equal(signalExitCode("SIGTERM"), 143);
   });
 });

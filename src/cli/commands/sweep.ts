@@ -9,8 +9,9 @@ import { UsageError, asUserError } from "../usage-error.js";
 import { DEFAULT_LOCK_TIMEOUT_S, writeFileAtomic } from "../../io/index.js";
 import { lockLine, planSweep, readPlan, sweepStatus, unfinishedJobs } from "../../experiments/sweep-dir.js";
 import { runJob } from "../../experiments/sweep-job.js";
-import { runPool } from "../../experiments/sweep-pool.js";
+import { runPool, signalExitCode, type PoolResult } from "../../experiments/sweep-pool.js";
 import { unlockedLine, unlockJob, unlockStale } from "../../experiments/sweep-unlock.js";
+import { stopOnSignals } from "../train-run.js";
 import { checkSlurmValue, slurmScript } from "../../experiments/sweep-slurm.js";
 import { writeSweepReport } from "../sweep-report.js";
 
@@ -44,7 +45,9 @@ cores / N engine threads. Shipped sweeps: sweeps/reproduce-small.json, sweeps/re
 A running job holds jobs/<id>/.strl-lock (pid, host, start, a heartbeat rewritten every 10 s). A lock is stale
 when its process is gone (same host) or its heartbeat is older than STRL_LOCK_TIMEOUT_S seconds (default
 ${DEFAULT_LOCK_TIMEOUT_S}; a job killed on another node): status shows "stale (heartbeat Ns ago)", and the next run, slurm
-or --index takes the job over and resumes it from its checkpoint (unlock does so at once).
+or --index takes the job over and resumes it from its checkpoint (unlock does so at once). Two runners may
+share a folder: a job the other holds is "skipped (running elsewhere)", not a failure. SIGINT / SIGTERM to
+\`sweep run\` is forwarded to its workers, which save a checkpoint and exit; the runner then exits 130 / 143.
 
 Examples:
   strl sweep plan sweeps/reproduce-small.json --out runs/rs && strl sweep run runs/rs --jobs 2
@@ -93,16 +96,35 @@ async function run(argv: string[]): Promise<number> {
   if (index !== undefined) {
     if (index >= plan.jobs.length) throw new UsageError(`--index ${index}: the plan in ${dir} has jobs 0..${plan.jobs.length - 1}`);
     await startEngine(values.engine);
-    const r = await runJob(dir, index, log);
+    // SIGINT / SIGTERM (from a terminal, scancel, or forwarded by a runner): a checkpoint after this update, then exit.
+    const stop = stopOnSignals(log, { repeatAfterMs: 1000 });
+    let r;
+    try {
+      r = await runJob(dir, index, log, stop.signal);
+    } finally {
+      stop.dispose();
+    }
     if (values.json) console.log(JSON.stringify({ index, outcome: r }));
-    return 0;
+    const sig = stop.received();
+    return r === "stopped" && sig ? signalExitCode(sig) : 0;
   }
   const jobs = values.jobs === undefined ? undefined : numberFlag("jobs", values.jobs, 1, { integer: true, min: 1, max: 1024 });
   const r = await runPool({ dir, jobs, cli: CLI, log, env: values.engine ? { STRL_ENGINE: values.engine } : undefined });
   const st = sweepStatus(dir);
-  if (values.json) console.log(JSON.stringify({ ran: r.ran, failed: r.failed, counts: st.counts }));
-  else console.log(`ran ${r.ran.length}, failed ${r.failed.length}, skipped ${r.skipped}; now ${statusLine(st.counts)}`);
+  if (values.json) console.log(JSON.stringify({ ran: r.ran, failed: r.failed, elsewhere: r.elsewhere, stopped: r.stopped, ...(r.signal ? { signal: r.signal } : {}), counts: st.counts }));
+  else console.log(`${poolLine(r)}; now ${statusLine(st.counts)}`);
+  if (r.signal) {
+    log(`stopped by ${r.signal}; run \`strl sweep run ${dir}\` again to go on (stopped jobs resume from their checkpoints)`);
+    return signalExitCode(r.signal);
+  }
   return r.failed.length > 0 ? 1 : 0;
+}
+
+/** "ran 2, failed 0, skipped 3 (1 done, 2 running elsewhere), stopped 1". */
+export function poolLine(r: PoolResult): string {
+  const skipped = r.skipped + r.elsewhere.length;
+  const why = r.elsewhere.length > 0 ? ` (${r.skipped} done, ${r.elsewhere.length} running elsewhere)` : "";
+  return `ran ${r.ran.length}, failed ${r.failed.length}, skipped ${skipped}${why}${r.stopped.length > 0 ? `, stopped ${r.stopped.length}` : ""}`;
 }
 
 const statusLine = (c: Record<string, number>) =>
