@@ -100,17 +100,22 @@ export function refuseModelChangeOnResume(
 
 /**
  * Until `dispose()`, the first SIGINT or SIGTERM aborts the returned signal (the trainer saves a checkpoint after
- * the current update and stops); a second one exits at once with code 130.
+ * the current update and stops); a second one exits at once with code 130. With `repeatAfterMs`, a second signal
+ * within that time of the first is taken for the same stop delivered twice (a sweep worker gets a terminal's
+ * Ctrl-C both from the terminal and forwarded by its runner) and ignored.
  */
-export function stopOnSignals(say: (line: string) => void): { signal: AbortSignal; received: () => string | undefined; dispose: () => void } {
+export function stopOnSignals(say: (line: string) => void, o: { repeatAfterMs?: number } = {}): { signal: AbortSignal; received: () => NodeJS.Signals | undefined; dispose: () => void } {
   const ac = new AbortController();
-  let got: string | undefined;
+  let got: NodeJS.Signals | undefined;
+  let at = 0;
   const handler = (sig: NodeJS.Signals): void => {
     if (got !== undefined) {
+      if (performance.now() - at < (o.repeatAfterMs ?? 0)) return;
       say(`${sig} again: quitting without saving`);
       process.exit(130);
     }
     got = sig;
+    at = performance.now();
     say(`${sig}: saving a checkpoint after this update, then stopping (${sig} again quits without saving)`);
     ac.abort();
   };

@@ -1,8 +1,8 @@
 /**
  * Things many sweep jobs share, made once: the first job that needs one takes a lock on its cache folder
  * (keyed by a hash of the config that generates it), makes it and writes it atomically; the others wait for the
- * lock and then read it. A job killed while making one leaves a stale lock that the next taker replaces
- * (src/io/run-lock.ts), and never a half-written file.
+ * lock and then read it. A job killed while making one leaves a stale lock that the next taker replaces (its
+ * process gone, or its heartbeat older than the timeout: src/io/run-lock.ts), and never a half-written file.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
@@ -30,14 +30,19 @@ export const cacheKey = (kind: string, config: unknown): string => `${kind}-${cr
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `make` under the lock of `folder` unless `ready()`; waits while another process holds the lock. */
-async function once(folder: string, ready: () => boolean, make: () => Promise<void>, log?: (l: string) => void): Promise<void> {
+/**
+ * Runs `make` under the lock of `folder` unless `ready()`; waits while another process holds the lock (a holder
+ * killed on another node is taken over once its heartbeat is older than the timeout). An aborted `signal` ends
+ * the wait (it throws the signal's reason).
+ */
+async function once(folder: string, ready: () => boolean, make: () => Promise<void>, log?: (l: string) => void, signal?: AbortSignal): Promise<void> {
   let said = false;
   for (;;) {
     if (ready()) return;
+    signal?.throwIfAborted();
     let lock;
     try {
-      lock = acquireRunLock(folder);
+      lock = acquireRunLock(folder, { log });
     } catch (e) {
       if (!(e instanceof RunLockedError)) throw e;
       if (!said) log?.(`waiting for another job making ${folder}`);
@@ -63,7 +68,7 @@ export interface DatasetSpec {
 }
 
 /** The dataset `spec` generates, collected once per sweep folder (`cache/data-<hash>/dataset.h5`). */
-export async function sharedDataset(dir: string, spec: DatasetSpec, log?: (l: string) => void): Promise<Dataset> {
+export async function sharedDataset(dir: string, spec: DatasetSpec, log?: (l: string) => void, signal?: AbortSignal): Promise<Dataset> {
   const folder = join(dir, "cache", cacheKey("data", spec));
   const file = join(folder, "dataset.h5");
   await once(
@@ -83,6 +88,7 @@ export async function sharedDataset(dir: string, spec: DatasetSpec, log?: (l: st
       writeFileAtomic(join(folder, "spec.json"), `${JSON.stringify(spec, null, 1)}\n`);
     },
     log,
+    signal,
   );
   return readDatasetHdf5(file);
 }
@@ -95,7 +101,7 @@ export interface ReferenceSpec {
 }
 
 /** Random and expert reference returns of an env, measured once per sweep folder. */
-export async function sharedReferences(dir: string, spec: ReferenceSpec, log?: (l: string) => void): Promise<ReferenceReturns> {
+export async function sharedReferences(dir: string, spec: ReferenceSpec, log?: (l: string) => void, signal?: AbortSignal): Promise<ReferenceReturns> {
   const folder = join(dir, "cache", cacheKey("ref", spec));
   const file = join(folder, "references.json");
   await once(
@@ -107,6 +113,7 @@ export async function sharedReferences(dir: string, spec: ReferenceSpec, log?: (
       writeFileAtomic(file, `${JSON.stringify(r, null, 1)}\n`);
     },
     log,
+    signal,
   );
   let r: Partial<ReferenceReturns> | null = null;
   try {

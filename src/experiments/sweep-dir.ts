@@ -4,16 +4,17 @@
  *   DIR/jobs/<id>/job.json     one job's config
  *   DIR/jobs/<id>/result.json  written atomically when the job finished (its presence = done)
  *   DIR/jobs/<id>/error.json   the last failure ({ message }), removed when the job is run again
- *   DIR/jobs/<id>/.strl-lock   held while a process runs the job (src/io/run-lock.ts)
+ *   DIR/jobs/<id>/.strl-lock   held while a process runs the job, its heartbeat refreshed (src/io/run-lock.ts)
  *   DIR/jobs/<id>/run/         the training run (checkpoint/, log.jsonl): a killed job resumes from it
  *   DIR/cache/                 datasets and reference returns shared by jobs (sweep-cache.ts)
  * Planning again with the same sweep is a no-op; another sweep in the same folder is an error.
+ * A job is running while its lock is held, stale when the lock's process is gone or its heartbeat is older than
+ * the timeout (STRL_LOCK_TIMEOUT_S, default 120 s): the next run of it takes the lock over and resumes.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../config/index.js";
-import { LOCK_FILE, processAlive, writeFileAtomic, withFsErrors } from "../io/index.js";
+import { acquireRunLock, describeLock, inspectRunLock, writeFileAtomic, withFsErrors, type LockInfo, type LockOptions } from "../io/index.js";
 import { expandSweep, type Job } from "./sweep.js";
 
 export const PLAN_FILE = "plan.json";
@@ -26,7 +27,7 @@ export interface Plan {
   jobs: Job[];
 }
 
-export type JobState = "done" | "running" | "failed" | "pending";
+export type JobState = "done" | "running" | "stale" | "failed" | "pending";
 
 /** A job id as planning makes it: letters, digits and '-' (no separators, no '.', so never '..'). */
 const JOB_ID_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
@@ -37,23 +38,77 @@ export function jobDir(dir: string, job: Job): string {
   return join(dir, "jobs", job.id);
 }
 
-/** Expands `sweep` and writes the plan and one folder per job into `dir`; returns the plan. */
+/**
+ * Expands `sweep` and writes the plan and one folder per job into `dir`; returns the plan. Planning the same
+ * sweep again (the same name and jobs) is a no-op. Refused in one line, writing nothing: a folder that holds the
+ * plan of another sweep (another name, or other jobs), a plan that does not read, job folders that are not this
+ * sweep's, or a `strl reproduce` folder (its sweep is in `sweep/`). Planning holds the folder's lock, so two
+ * plans into one folder cannot interleave.
+ */
 export function planSweep(sweep: unknown, dir: string, where = "sweep"): Plan {
   const jobs = expandSweep(sweep, where);
-  const plan: Plan = { format: PLAN_FORMAT, name: (sweep as { name: string }).name, sweep, jobs };
-  const text = `${JSON.stringify(plan, null, 1)}\n`;
+  const name = (sweep as { name: string }).name;
+  const plan: Plan = { format: PLAN_FORMAT, name, sweep, jobs };
   const path = join(dir, PLAN_FILE);
-  if (existsSync(path)) {
-    if (readFileSync(path, "utf8") === text) return plan;
-    throw new ConfigError(`${dir} already holds another sweep's plan; choose another --out`);
+  const nested = join(dir, "sweep", PLAN_FILE);
+  if (existsSync(nested)) throw new ConfigError(`${dir} holds a strl reproduce report whose sweep is ${join(dir, "sweep")} (${planSummary(join(dir, "sweep"))}); choose another --out`);
+  const lock = acquireRunLock(dir);
+  try {
+    if (existsSync(path)) return samePlan(dir, plan);
+    const ids = new Set(jobs.map((j) => j.id));
+    const foreign = listFolder(join(dir, "jobs")).find((e) => !ids.has(e));
+    if (foreign !== undefined) throw new ConfigError(`${join(dir, "jobs")} holds '${foreign.slice(0, 80)}', which is not a job of sweep '${name}' (another sweep's, or not a sweep's); choose another --out`);
+    for (const job of jobs) {
+      const d = jobDir(dir, job);
+      withFsErrors(d, () => mkdirSync(d, { recursive: true }));
+      writeFileAtomic(join(d, "job.json"), `${JSON.stringify({ index: job.index, id: job.id, axes: job.axes, config: job.config }, null, 1)}\n`);
+    }
+    writeFileAtomic(path, `${JSON.stringify(plan, null, 1)}\n`);
+    return plan;
+  } finally {
+    lock.release();
   }
-  for (const job of jobs) {
-    const d = jobDir(dir, job);
-    withFsErrors(d, () => mkdirSync(d, { recursive: true }));
-    writeFileAtomic(join(d, "job.json"), `${JSON.stringify({ index: job.index, id: job.id, axes: job.axes, config: job.config }, null, 1)}\n`);
+}
+
+/** The plan already in `dir` when it is `plan`'s sweep (same name, same jobs); else a one-line ConfigError. */
+function samePlan(dir: string, plan: Plan): Plan {
+  let old: Plan;
+  try {
+    old = readPlan(dir);
+  } catch (e) {
+    throw new ConfigError(`${dir} already holds a sweep plan that does not read (${(e as Error).message.split("\n")[0]}); choose another --out`);
   }
-  writeFileAtomic(path, text);
-  return plan;
+  const n = (k: number): string => `${k} job${k === 1 ? "" : "s"}`;
+  if (old.name !== plan.name) throw new ConfigError(`${dir} already holds the plan of sweep '${old.name}' (${n(old.jobs.length)}), not of '${plan.name}'; choose another --out`);
+  const differs = plan.jobs.findIndex((j, i) => JSON.stringify(j) !== JSON.stringify(old.jobs[i]));
+  if (differs >= 0 || old.jobs.length !== plan.jobs.length) {
+    const which = differs >= 0 ? `job ${differs} differs` : `it has ${old.jobs.length - plan.jobs.length} more`;
+    throw new ConfigError(`${dir} already holds another plan of sweep '${old.name}' (${n(old.jobs.length)}; this one plans ${n(plan.jobs.length)}, ${which}); choose another --out`);
+  }
+  return old;
+}
+
+/** "sweep 'reproduce-small', 120 jobs", or why the plan in `dir` does not read. */
+function planSummary(dir: string): string {
+  try {
+    const p = readPlan(dir);
+    return `sweep '${p.name}', ${p.jobs.length} jobs`;
+  } catch (e) {
+    return (e as Error).message.split("\n")[0]!;
+  }
+}
+
+/** Refuses `dir` as the --out of `strl reproduce` when it is a sweep's folder (it holds a plan.json). */
+export function refuseSweepFolder(dir: string): void {
+  if (existsSync(join(dir, PLAN_FILE))) throw new ConfigError(`${dir} is the folder of a planned sweep (${planSummary(dir)}); strl reproduce plans into OUT/sweep of its own --out: choose another --out`);
+}
+
+function listFolder(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -89,7 +144,7 @@ export function readPlan(dir: string): Plan {
   return { format: PLAN_FORMAT, name: plan.name as string, sweep: plan.sweep, jobs };
 }
 
-/** A small JSON file's value, or undefined when it is missing or not JSON (a lock or error note: advisory). */
+/** A small JSON file's value, or undefined when it is missing or not JSON (an error note: advisory). */
 function readJson(path: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
@@ -98,24 +153,26 @@ function readJson(path: string): unknown {
   }
 }
 
-/** True while a live process (or one on another host, which cannot be checked) holds the job's lock. */
-function lockHeld(d: string): boolean {
-  const owner = readJson(join(d, LOCK_FILE)) as { pid?: number; host?: string } | undefined;
-  if (!owner || typeof owner.pid !== "number") return false;
-  return owner.host !== hostname() || processAlive(owner.pid);
-}
-
 export interface JobStatus {
   job: Job;
   state: JobState;
   /** The last error line of a failed job. */
   error?: string;
+  /** A running or stale job's lock, as judged now. */
+  lock?: LockInfo;
 }
 
-export function jobStatus(dir: string, job: Job): JobStatus {
+/**
+ * A job's state: done (result.json), running (its lock is held: a live process, a fresh heartbeat), stale (its
+ * lock's process is gone or its heartbeat is older than the timeout: the next run takes it over and resumes from
+ * its checkpoint), failed (error.json) or pending.
+ */
+export function jobStatus(dir: string, job: Job, o: LockOptions = {}): JobStatus {
   const d = jobDir(dir, job);
   if (existsSync(join(d, "result.json"))) return { job, state: "done" };
-  if (lockHeld(d)) return { job, state: "running" };
+  const lock = inspectRunLock(d, o);
+  if (lock.state === "held") return { job, state: "running", lock };
+  if (lock.state === "stale") return { job, state: "stale", lock };
   const err = readJson(join(d, "error.json")) as { message?: unknown } | undefined;
   if (err !== undefined) {
     const message = typeof err === "object" && err !== null && typeof err.message === "string" ? err.message.split("\n")[0]!.slice(0, 500) : "unknown error (error.json holds no message)";
@@ -124,20 +181,34 @@ export function jobStatus(dir: string, job: Job): JobStatus {
   return { job, state: "pending" };
 }
 
+/**
+ * "running: pid 12 on host node7, started ..., heartbeat 3s ago", "stale (heartbeat 300s ago, over the 120s
+ * timeout): pid 12 on host node7, started ...", "stale (process 12 on this host is gone): ...".
+ */
+export function lockLine(s: JobStatus): string {
+  const l = s.lock;
+  if (!l) return s.state;
+  if (s.state === "running") return `running: ${describeLock(l)}`;
+  return `stale (${l.why})${l.owner ? `: ${describeLock(l, false)}` : ""}`;
+}
+
 export interface SweepStatus {
   counts: Record<JobState, number>;
   jobs: JobStatus[];
 }
 
-export function sweepStatus(dir: string): SweepStatus {
+export function sweepStatus(dir: string, o: LockOptions = {}): SweepStatus {
   const plan = readPlan(dir);
-  const jobs = plan.jobs.map((j) => jobStatus(dir, j));
-  const counts: Record<JobState, number> = { done: 0, running: 0, failed: 0, pending: 0 };
+  const jobs = plan.jobs.map((j) => jobStatus(dir, j, o));
+  const counts: Record<JobState, number> = { done: 0, running: 0, stale: 0, failed: 0, pending: 0 };
   for (const j of jobs) counts[j.state]++;
   return { counts, jobs };
 }
 
-/** Jobs still to run (not done, not running): pending and failed ones, in plan order. */
+/** States a run starts: pending, failed and stale jobs. */
+export const RUNNABLE: ReadonlySet<JobState> = new Set(["pending", "failed", "stale"]);
+
+/** Jobs still to run (not done, not running elsewhere): pending, failed and stale ones, in plan order. */
 export function unfinishedJobs(dir: string): Job[] {
-  return sweepStatus(dir).jobs.filter((s) => s.state === "pending" || s.state === "failed").map((s) => s.job);
+  return sweepStatus(dir).jobs.filter((s) => RUNNABLE.has(s.state)).map((s) => s.job);
 }

@@ -3,13 +3,14 @@
  * (and reference returns), train with checkpoints into `jobs/<id>/run/`, evaluate as `strl reproduce` does, and
  * write `result.json` atomically. Idempotent: a finished job is skipped; a job killed half-way resumes from its
  * last checkpoint (the same losses as an uninterrupted run, so the same result). A failure writes `error.json`
- * ({ message }) for `strl sweep status` and is rethrown.
+ * ({ message }) for `strl sweep status` and is rethrown. An aborted `signal` (SIGINT / SIGTERM to the worker)
+ * stops training after the current update with a checkpoint; the job stays unfinished, with no error.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKPOINT_FILES } from "../checkpoint/index.js";
 import { ConfigError } from "../config/index.js";
-import { acquireRunLock, writeFileAtomic } from "../io/index.js";
+import { acquireRunLock, describeLock, inspectRunLock, removeRunLock, RunLockedError, writeFileAtomic, type RunLock } from "../io/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type LogRecord } from "../train/index.js";
 import { trainingMazes } from "./evaluate.js";
 import { evaluateTrained, type ModelOutcome } from "./compare.js";
@@ -60,10 +61,20 @@ function readLog(path: string): LogRecord[] {
     });
 }
 
-export type JobOutcome = "done" | "skipped";
+/**
+ * What `runJob` did: done (result.json written), skipped (it was done already), elsewhere (another live process
+ * holds the job: not run twice) or stopped (`signal` aborted it: its checkpoint is kept and the next run resumes).
+ */
+export type JobOutcome = "done" | "skipped" | "elsewhere" | "stopped";
 
-/** Runs job `index` of the sweep planned in `dir`. */
-export async function runJob(dir: string, index: number, log: (line: string) => void = () => {}): Promise<JobOutcome> {
+/** True when `e` is `signal`'s abort (not an error of the job). */
+const isAbort = (e: unknown, signal: AbortSignal | undefined): boolean => signal?.aborted === true && (e === signal.reason || (e as Error)?.name === "AbortError");
+
+/**
+ * Runs job `index` of the sweep planned in `dir`. A stale lock (its process gone, or its heartbeat older than the
+ * timeout) is taken over and the job resumes from its checkpoint; a live holder makes it "elsewhere".
+ */
+export async function runJob(dir: string, index: number, log: (line: string) => void = () => {}, signal?: AbortSignal): Promise<JobOutcome> {
   const plan = readPlan(dir);
   const job = plan.jobs[index];
   if (!job) throw new RangeError(`${dir}: no job ${index}; the plan has jobs 0..${plan.jobs.length - 1}`);
@@ -72,15 +83,38 @@ export async function runJob(dir: string, index: number, log: (line: string) => 
     log(`job ${index} (${job.id}) is done; skipped`);
     return "skipped";
   }
-  const lock = acquireRunLock(d); // a second process on the same job stops here
+  let lock: RunLock;
+  try {
+    lock = acquireRunLock(d, { log: (l) => log(`job ${index} (${job.id}): ${l}`) }); // a second process on the same job stops here
+  } catch (e) {
+    if (!(e instanceof RunLockedError) || e.info?.foreign || !e.info) throw e;
+    log(`job ${index} (${job.id}) skipped (running elsewhere: ${describeLock(e.info)})`);
+    return "elsewhere";
+  }
+  const lost = (): boolean => {
+    if (!lock.takenOver()) return false;
+    log(`job ${index} (${job.id}) lost its lock to another process (this one's heartbeat went stale: was it suspended?); its result is left to that process`);
+    return true;
+  };
   try {
     if (existsSync(join(d, RESULT_FILE))) return "skipped";
+    freeRunOf(lock, d, (l) => log(`job ${index} (${job.id}): ${l}`));
     rmSync(join(d, ERROR_FILE), { force: true });
-    const result = await runLocked(dir, job, log);
+    const result = await runLocked(dir, job, log, signal);
+    if (result === "stopped") {
+      log(`job ${index} (${job.id}) stopped; its checkpoint is kept and the next run resumes from it`);
+      return "stopped";
+    }
+    if (lost()) return "elsewhere";
     writeFileAtomic(join(d, RESULT_FILE), `${JSON.stringify(result)}\n`);
     log(`job ${index} (${job.id}) done`);
     return "done";
   } catch (e) {
+    if (isAbort(e, signal)) {
+      log(`job ${index} (${job.id}) stopped before training`);
+      return "stopped";
+    }
+    if (lost()) throw e;
     const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
     writeFileAtomic(join(d, ERROR_FILE), `${JSON.stringify({ message, name: (e as Error)?.name ?? "Error", date: new Date().toISOString() })}\n`);
     throw e;
@@ -89,15 +123,27 @@ export async function runJob(dir: string, index: number, log: (line: string) => 
   }
 }
 
-async function runLocked(dir: string, job: Job, log: (line: string) => void): Promise<JobResult> {
+/**
+ * After taking over a stale job lock: the training run's lock (`run/.strl-lock`) of the same dead owner (same
+ * pid and host) goes too. Its heartbeat came from another thread and may be a few seconds younger, so it could
+ * still look held, and training would then fail on the job's own leftover.
+ */
+function freeRunOf(lock: RunLock, d: string, log: (line: string) => void): void {
+  const dead = lock.replaced?.owner;
+  if (!dead) return;
+  const run = inspectRunLock(join(d, "run"));
+  if (run.state !== "free" && run.owner?.pid === dead.pid && run.owner.host === dead.host && removeRunLock(run)) log(`removed the training run's lock of the same process (${describeLock(run)})`);
+}
+
+async function runLocked(dir: string, job: Job, log: (line: string) => void, signal?: AbortSignal): Promise<JobResult | "stopped"> {
   const c = job.config;
   const say = (l: string) => log(`[${job.id}] ${l}`);
-  const dataset = await sharedDataset(dir, { envId: c.task.envId, envOptions: c.task.envOptions, policy: c.task.policy, episodes: c.task.episodes, seed: c.seed }, say);
+  const dataset = await sharedDataset(dir, { envId: c.task.envId, envOptions: c.task.envOptions, policy: c.task.policy, episodes: c.task.episodes, seed: c.seed }, say, signal);
   const exclude = trainingMazes(dataset); // before training: a maze dataset whose mazes are unknown is refused early
   let references: ReferenceReturns | undefined;
   let target: number | undefined;
   if (c.task.closedLoop !== false) {
-    references = await jobReferences(dir, c, say);
+    references = await jobReferences(dir, c, say, signal);
     target = c.task.targetReturn ?? Math.round(references.expert * 100) / 100;
   }
   const runDir = join(jobDir(dir, job), "run");
@@ -113,6 +159,7 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
     evalEvery: eff.train.evalEvery ?? Math.max(1, Math.floor(steps / 10)),
     checkpointEvery: eff.train.checkpointEvery ?? Math.max(1, Math.floor(steps / 4)),
   };
+  signal?.throwIfAborted();
   say(`${resumable ? "resuming" : "training"} ${c.model.name} (${steps} steps)`);
   const t0 = performance.now();
   const run = await trainOnDataset({
@@ -125,7 +172,13 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
     resumeFrom: resumable ? join(runDir, CHECKPOINT_SUBDIR) : undefined,
     output: "quiet",
     configSource: `job ${job.index} (${job.id}) model.config`,
+    signal,
   });
+  if (run.result.stopped) {
+    say(`stopped at step ${run.result.step}/${steps}; checkpoint in ${join(runDir, CHECKPOINT_SUBDIR)}`);
+    run.model.dispose();
+    return "stopped";
+  }
   // The full history is the run's log (a resumed run returns only the updates it made itself).
   run.result.history = deterministicHistory(readLog(join(runDir, LOG_FILE)));
   const spec = { name: c.model.name, kind: c.model.kind, preset: eff.preset, model: c.model.config };
@@ -141,13 +194,13 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void): Pr
  * other env measures them once per sweep (20 episodes of its random and expert policies on each of seeds 777..781).
  * Both carry their standard errors, which widen the normalised score's interval in the report.
  */
-async function jobReferences(dir: string, c: JobConfig, say: (l: string) => void): Promise<ReferenceReturns> {
+async function jobReferences(dir: string, c: JobConfig, say: (l: string) => void, signal?: AbortSignal): Promise<ReferenceReturns> {
   if (isLocomotionScored(c.task.envId)) {
     const own = ownLocomotionReferences(c.task.envId);
     if (!own) throw new ConfigError(`${c.task.envId}: no measured reference returns are shipped (experts/${c.task.envId}/manifest.json with >= 100 episodes of the random and expert policies)`);
     return { random: own.random.mean, expert: own.expert.mean, source: own.source, randomStdErr: own.random.stdErr, expertStdErr: own.expert.stdErr, ...(own.random.episodes === own.expert.episodes ? { episodes: own.random.episodes } : {}) };
   }
-  return sharedReferences(dir, { envId: c.task.envId, envOptions: c.task.envOptions, episodes: REFERENCE_EPISODES, seeds: REFERENCE_SEEDS }, say);
+  return sharedReferences(dir, { envId: c.task.envId, envOptions: c.task.envOptions, episodes: REFERENCE_EPISODES, seeds: REFERENCE_SEEDS }, say, signal);
 }
 
 /**

@@ -135,10 +135,15 @@ export function getPath(obj: unknown, path: string): unknown {
   return o;
 }
 
+/** The most jobs one sweep may plan (counted over the axes, before `exclude`). */
+export const MAX_JOBS = 100_000;
+/** Seeds are 32-bit (the random streams' seed range, as every command's --seed). */
+export const MAX_SEED = 0xffffffff;
+
 const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Checks a parsed sweep file; throws a ConfigError naming the first problem. */
-export function checkSweep(raw: unknown, where = "sweep"): SweepFile {
+export function checkSweep(raw: unknown, where = "sweep", maxJobs = MAX_JOBS): SweepFile {
   if (!isObject(raw)) throw new ConfigError(`${where}: must be a JSON object, got ${showValue(raw)}`);
   const proto = prototypeKeyIn(raw);
   if (proto !== undefined) throw new ConfigError(`${where}: key '${proto}' is not allowed ('__proto__', 'constructor' and 'prototype' are never config keys)`);
@@ -149,6 +154,15 @@ export function checkSweep(raw: unknown, where = "sweep"): SweepFile {
   for (const [k, vs] of Object.entries(raw.axes)) {
     if (!KEY_RE.test(k)) throw new ConfigError(`${where}: axis key '${k}' must be a dotted config path (e.g. "train.lr")`);
     if (!Array.isArray(vs) || vs.length === 0) throw new ConfigError(`${where}: axis '${k}' must be a non-empty array of values`);
+  }
+  // The size first, from the axes' lengths alone: a grid too large is refused before any job is made.
+  const lengths = Object.values(raw.axes).map((vs) => (vs as unknown[]).length);
+  let combinations = 1;
+  for (const n of lengths) combinations *= n;
+  if (combinations > maxJobs) {
+    throw new ConfigError(`${where}: its axes give ${lengths.join(" x ")} = ${combinations.toLocaleString("en-US")} jobs (before exclude), over the limit of ${maxJobs.toLocaleString("en-US")} jobs per sweep; split it into smaller sweeps`);
+  }
+  for (const [k, vs] of Object.entries(raw.axes) as Array<[string, unknown[]]>) {
     const seen = new Set<string>();
     for (const v of vs) {
       const text = JSON.stringify(v);
@@ -226,6 +240,7 @@ export function checkJobConfig(c: unknown, where: string): JobConfig {
   if (m.preset !== undefined && !(PRESETS as readonly unknown[]).includes(m.preset)) fail(where, "model.preset", m.preset, `one of ${PRESETS.join(", ")}`);
   if (m.config !== undefined && !isObject(m.config)) fail(where, "model.config", m.config, "an object");
   if (!Number.isSafeInteger(c.seed) || (c.seed as number) < 0) fail(where, "seed", c.seed, "an integer >= 0");
+  if ((c.seed as number) > MAX_SEED) fail(where, "seed", c.seed, `an integer <= ${MAX_SEED} (32 bits, as every --seed)`);
   const tr = c.train;
   if (!isObject(tr)) fail(where, "train", tr, "an object");
   checkTrain(where, tr, "train");
@@ -236,9 +251,9 @@ export function checkJobConfig(c: unknown, where: string): JobConfig {
   return { ...(c as unknown as JobConfig), eval: ev as JobConfig["eval"] };
 }
 
-/** The ordered job list of a sweep (throws a ConfigError on a malformed sweep or job). */
-export function expandSweep(raw: unknown, where = "sweep"): Job[] {
-  const s = checkSweep(raw, where);
+/** The ordered job list of a sweep (throws a ConfigError on a malformed sweep or job, or more than `maxJobs`). */
+export function expandSweep(raw: unknown, where = "sweep", maxJobs = MAX_JOBS): Job[] {
+  const s = checkSweep(raw, where, maxJobs);
   const axes = Object.entries(s.axes);
   const jobs: Job[] = [];
   const counters = axes.map(() => 0);

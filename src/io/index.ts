@@ -30,4 +30,19 @@ export {
   syncFolder,
   tempPath,
 } from "./fs-safe.js";
-export { acquireRunLock, RunLockedError, LOCK_FILE, type RunLock } from "./run-lock.js";
+export {
+  acquireRunLock,
+  inspectRunLock,
+  removeRunLock,
+  describeLock,
+  lockTimeoutS,
+  heartbeatMs,
+  RunLockedError,
+  LOCK_FILE,
+  DEFAULT_LOCK_TIMEOUT_S,
+  type RunLock,
+  type LockInfo,
+  type LockOwner,
+  type LockOptions,
+  type AcquireOptions,
+} from "./run-lock.js";

@@ -40,7 +40,7 @@ test("bad sweep input is one line, exit 2, nothing written", () => {
   assert.match(userErrorLine(runCli(["sweep", "slurm", join(root, "p"), "--time", "1 h"])), /--time must be letters/);
   const other = join(root, "other.json");
   writeFileSync(other, JSON.stringify({ ...SWEEP, name: "u" }));
-  assert.match(userErrorLine(runCli(["sweep", "plan", other, "--out", join(root, "p")])), /already holds another sweep's plan/);
+  assert.match(userErrorLine(runCli(["sweep", "plan", other, "--out", join(root, "p")])), /p already holds the plan of sweep 't' \(3 jobs\), not of 'u'; choose another --out$/);
 });
 
 test("2 workers, a killed job resumed, a failing job: only unfinished jobs run and the report is identical", async () => {
@@ -50,7 +50,7 @@ test("2 workers, a killed job resumed, a failing job: only unfinished jobs run a
   const ra = runCli(["sweep", "run", a, "--jobs", "2", "--json"], undefined, { STRL_THREADS: "1" });
   assert.equal(ra.status, 1, ra.stderr);
   const sa = json(runCli(["sweep", "status", a, "--json"]));
-  assert.deepEqual(sa.counts, { done: 2, running: 0, failed: 1, pending: 0 });
+  assert.deepEqual(sa.counts, { done: 2, running: 0, stale: 0, failed: 1, pending: 0 });
   const failed = sa.failed as Array<{ index: number; error: string }>;
   assert.equal(failed.length, 1);
   assert.equal(failed[0]!.index, 2);
@@ -73,7 +73,8 @@ test("2 workers, a killed job resumed, a failing job: only unfinished jobs run a
   assert.equal(existsSync(join(j0, "result.json")), false, "the job finished before it was killed");
   const ck = JSON.parse(readFileSync(join(j0, "run", "checkpoint", "trainer.json"), "utf8")) as { step: number };
   assert.ok(ck.step >= 5 && ck.step < 40, `checkpoint at ${ck.step}`);
-  assert.deepEqual(json(runCli(["sweep", "status", b, "--json"])).counts, { done: 0, running: 0, failed: 0, pending: 3 });
+  // The killed job's lock names a process that is gone: stale, and the next run takes it over.
+  assert.deepEqual(json(runCli(["sweep", "status", b, "--json"])).counts, { done: 0, running: 0, stale: 1, failed: 0, pending: 2 });
   const rb = json(runCli(["sweep", "run", b, "--jobs", "1", "--json"]));
   assert.deepEqual(rb.ran, [0, 1]);
   assert.match(readFileSync(join(j0, "output.log"), "utf8"), /resuming STRL \(40 steps\)/);

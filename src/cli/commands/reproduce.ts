@@ -9,8 +9,8 @@ import { numberList } from "../checkpoint-args.js";
 import { BUDGETS, LOCOMOTION_BUDGETS, SCALES, experimentRows, type Scale } from "../../experiments/reproduce.js";
 import { D4RL_ON_V5_LABEL } from "../../eval/index.js";
 import { reproduceSweepPath } from "../../experiments/reproduce-sweep.js";
-import { planSweep } from "../../experiments/sweep-dir.js";
-import { runPool } from "../../experiments/sweep-pool.js";
+import { planSweep, refuseSweepFolder } from "../../experiments/sweep-dir.js";
+import { runPool, signalExitCode } from "../../experiments/sweep-pool.js";
 import { REFERENCE_EPISODES, REFERENCE_SEEDS } from "../../experiments/sweep-job.js";
 import type { SweepFile } from "../../experiments/sweep.js";
 import { checkReadme, writeSweepReport } from "../sweep-report.js";
@@ -37,7 +37,9 @@ ${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, $
 --scale paper = the paper's model (d 256, 6 blocks, 8 heads, context 100), ${BUDGETS.paper.steps} updates, ${BUDGETS.paper.mazeEpisodes} mazes (days on 2 cores).
 The grid is the sweep sweeps/reproduce-<scale>.json (rows x models x seeds, one job each): it is planned into
 OUT/sweep and run with --jobs N local worker processes (default 1; each gets cores / N engine threads); a run
-stopped half-way continues where it stopped when given the same --out. The same file runs on a cluster with
+stopped half-way continues where it stopped when given the same --out. Ctrl-C / SIGTERM is forwarded to the
+workers, which save a checkpoint and exit (then strl exits 130 / 143). An --out that is another sweep's folder
+(it holds plan.json), or whose sweep/ holds a plan of other rows, seeds or scale, is refused. The same file runs on a cluster with
 \`strl sweep plan\` and \`strl sweep slurm\`, and \`strl sweep report\` writes this report from it.
 --update-readme FILE replaces the text between <!-- results:start --> and <!-- results:end --> with the summary.
 
@@ -82,6 +84,7 @@ export const command: Command = {
     const out = values.out ?? `reports/reproduce-${scale}-${stamp}`;
     const commandLine = ["strl", "reproduce", ...argv].join(" ");
     const log = values.json ? () => {} : (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
+    await asUserError(() => refuseSweepFolder(out), "--out"); // another sweep's folder is not a report folder
     await asUserError(() => checkWritableFolder(out), "--out"); // before the work, not after it
     await startEngine(values.engine);
     // The shipped sweep, with the seeds and rows asked for.
@@ -93,6 +96,11 @@ export const command: Command = {
     const t0 = performance.now();
     const r = await runPool({ dir, jobs, cli: CLI, log, env: values.engine ? { STRL_ENGINE: values.engine } : undefined });
     const minutes = (performance.now() - t0) / 60000;
+    if (r.signal) {
+      // The workers saved their checkpoints and exited: no report of a run cut short.
+      log(`stopped by ${r.signal}: ${r.ran.length} job(s) finished in this run, ${r.stopped.length} stopped with a checkpoint; run the same command (same --out) to go on`);
+      return signalExitCode(r.signal);
+    }
     for (const f of r.failed) log(`job ${f.index} failed: ${f.error}`);
     const b = BUDGETS[scale];
     const budget = `Scale "${scale}": preset "${b.preset}" (${JSON.stringify(presetFields("strl", b.preset))}), ${b.steps} AdamW updates of batch ${b.batchSize} per model (lr 1e-3, 10% warm-up, cosine), ${b.mazeEpisodes} maze episodes / ${b.episodes} episodes for the other tasks, ${b.evalEpisodes} closed-loop episodes per seed at the expert's measured return, seeds [${seeds.join(", ")}]. Every model is evaluated at its final checkpoint (the last training step), not the best one seen during training (which peers often report). Normalised score = 100 x (return - random) / (expert - random) with each env's own random and expert policies' returns, each measured on ${REFERENCE_EPISODES * REFERENCE_SEEDS.length} episodes (${REFERENCE_EPISODES} on each of seeds ${REFERENCE_SEEDS[0]}..${REFERENCE_SEEDS[REFERENCE_SEEDS.length - 1]}) with its standard error (strl's Maze2D-UMaze is point-mass physics, not D4RL's MuJoCo env, so it is not D4RL-normalised). Energy (45 nm, fp32 unless int8; real tokens only): offline = one full forward pass per held-out window; closed-loop = per decision of the evaluation episodes, counting the path that ran: since the DT got its decision path, the same for STRL, ANN-STRL and the DT (forwardLast: every block but the last in full, the last block's attention over every row, what follows it on the decision's row only); each row's energy section says which path its saved results were charged; ratios use closed-loop energy where the row has it, else offline. ${plan.jobs.length} jobs (sweep ${plan.name}), ${jobs} local worker${jobs === 1 ? "" : "s"}; wall-clock ${minutes.toFixed(1)} min.`;
