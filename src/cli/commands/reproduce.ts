@@ -33,7 +33,7 @@ columns give mean ± sample std [95% t CI] over seeds, success a Wilson interval
 IQM with two-level bootstrap intervals (seeds, then episodes within them; the report says how).
 Lists take either form, as in every command: --seeds 0 1 2 or --seeds 0,1,2 (--only likewise).
 Budgets: --scale small = preset tiny (d 64, 2 blocks, 2 heads, context 10, T 4), ${BUDGETS.small.steps} updates of batch ${BUDGETS.small.batchSize},
-${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (about 45 min on 2 cores, and about 2 h more for the 27 locomotion jobs);
+${BUDGETS.small.mazeEpisodes} maze / ${BUDGETS.small.episodes} other episodes, ${BUDGETS.small.evalEpisodes} evaluation episodes per seed (about 45 min on 2 cores, and 2.5 h more for the 27 locomotion jobs: 146 min measured on a shared machine);
 --scale paper = the paper's model (d 256, 6 blocks, 8 heads, context 100), ${BUDGETS.paper.steps} updates, ${BUDGETS.paper.mazeEpisodes} mazes (days on 2 cores).
 The grid is the sweep sweeps/reproduce-<scale>.json (rows x models x seeds, one job each): it is planned into
 OUT/sweep and run with --jobs N local worker processes (default 1; each gets cores / N engine threads); a run
