@@ -5,13 +5,22 @@
 // node-gyp works in a private temporary folder and the finished addon is renamed into
 // native/build/Release/strl_native.node, so concurrent builds never see each other's half-built files.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sourceStamp, stampMatches } from "../scripts/source-stamp.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const target = join(here, "build", "Release", "strl_native.node");
+// The addon depends on its sources and on the Node it was compiled for (the ABI in process.versions.modules).
+const stampFile = join(here, "build", "Release", "strl_native.sources-sha256");
+const stamp = sourceStamp(here, ["binding.gyp", "src"], [process.version, process.versions.modules, process.arch, process.platform]);
+// Built before from these sources for this Node (npx re-runs this hook on its first call in a clone): keep it.
+if (process.env.STRL_SKIP_NATIVE !== "1" && process.env.STRL_NATIVE_REBUILD !== "1" && stampMatches(stampFile, stamp, [target])) {
+  process.stderr.write("strl: native engine already built from these sources; not rebuilding (STRL_NATIVE_REBUILD=1 forces it)\n");
+  process.exit(0);
+}
 const work = mkdtempSync(join(tmpdir(), "strl-native-"));
 
 function finish(code) {
@@ -21,6 +30,7 @@ function finish(code) {
 
 function fallback(why) {
   rmSync(target, { force: true });
+  rmSync(stampFile, { force: true });
   process.stderr.write(`strl: native engine not built (${why}); strl will run on tfjs-wasm\n`);
   finish(0);
 }
@@ -48,4 +58,7 @@ mkdirSync(dirname(target), { recursive: true });
 const staged = `${target}.${process.pid}.tmp`;
 cpSync(built, staged);
 renameSync(staged, target);
+const stagedStamp = `${stampFile}.${process.pid}.tmp`;
+writeFileSync(stagedStamp, `${stamp}\n`);
+renameSync(stagedStamp, stampFile);
 finish(0);
