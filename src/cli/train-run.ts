@@ -10,6 +10,7 @@ import { errorLine } from "../config/index.js";
 import { canonicalEnvId } from "../envs/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type TrainConfig } from "../train/index.js";
 import { presetFields, type Preset } from "../experiments/presets.js";
+import { signalExitCode } from "../experiments/sweep-pool.js";
 import type { ModelKind } from "../models/index.js";
 
 /** True when `out` already holds a run (a checkpoint or a log). */
@@ -100,7 +101,7 @@ export function refuseModelChangeOnResume(
 
 /**
  * Until `dispose()`, the first SIGINT or SIGTERM aborts the returned signal (the trainer saves a checkpoint after
- * the current update and stops); a second one exits at once with code 130. With `repeatAfterMs`, a second signal
+ * the current update and stops); a second one exits at once with code 130 (SIGINT) or 143 (SIGTERM). With `repeatAfterMs`, a second signal
  * within that time of the first is taken for the same stop delivered twice (a sweep worker gets a terminal's
  * Ctrl-C both from the terminal and forwarded by its runner) and ignored.
  */
@@ -112,7 +113,7 @@ export function stopOnSignals(say: (line: string) => void, o: { repeatAfterMs?: 
     if (got !== undefined) {
       if (performance.now() - at < (o.repeatAfterMs ?? 0)) return;
       say(`${sig} again: quitting without saving`);
-      process.exit(130);
+      process.exit(signalExitCode(sig));
     }
     got = sig;
     at = performance.now();

@@ -11,6 +11,7 @@ import { ready as tensorReady } from "../../tensor/index.js";
 import { runSac, type SacProgress } from "../../online/sac-run.js";
 import { shipExpertRun, writeMediumReplay } from "../../online/ship.js";
 import { stopOnSignals } from "../train-run.js";
+import { signalExitCode } from "../../experiments/sweep-pool.js";
 
 const HELP = `strl expert — train a behaviour policy for a MuJoCo locomotion env with SAC (D4RL's recipe)
 
@@ -27,7 +28,7 @@ uniformly random actions, then one update per env step. Every --eval-every env s
 deterministic policy (tanh of the mean) is evaluated on --eval-episodes (default 10) fixed-seed episodes and the
 actor is kept as DIR/snapshots/step-N.safetensors with its evaluation; DIR/random.safetensors is the initial
 (random) actor, DIR/log.jsonl has one line per evaluation.
-Ctrl-C or SIGTERM saves a checkpoint (DIR/state/: networks, optimisers, replay buffer) and exits 130; --resume
+Ctrl-C or SIGTERM saves a checkpoint (DIR/state/: networks, optimisers, replay buffer) and exits 130 (SIGINT) or 143 (SIGTERM); --resume
 continues from it (the interrupted episode restarts). A checkpoint is also written every --checkpoint-every env
 steps (default 25000). The matrix products run on the native engine; STRL_THREADS=1 suits one run per core.
 
@@ -91,7 +92,7 @@ async function train(argv: string[]): Promise<number> {
     const summary = { env: envId, step: r.step, stopped: r.stopped, seconds: r.seconds, last_eval: last ? { mean: last.mean, std: last.std } : null };
     if (v.json) process.stdout.write(`${JSON.stringify({ summary })}\n`);
     else console.log(`${envId}: ${r.stopped ? "stopped" : "finished"} at step ${r.step} after ${(r.seconds / 60).toFixed(1)} min${last ? `; last evaluation ${last.mean.toFixed(1)} ± ${last.std.toFixed(1)} over ${last.returns.length} episodes` : ""}`);
-    return r.stopped ? 130 : 0;
+    return r.stopped ? signalExitCode(stop.received() ?? "SIGINT") : 0;
   } finally {
     stop.dispose();
   }

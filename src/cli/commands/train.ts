@@ -19,6 +19,7 @@ import type { AnyModel } from "../../models/index.js";
 import { evalSizeProblem, evaluateClosedLoop } from "../../eval/index.js";
 import { defaultTargets } from "../checkpoint-args.js";
 import { parseKeep, readRunToResume, refuseModelChangeOnResume, refuseOverwrite, stopOnSignals, type SavedRunInfo } from "../train-run.js";
+import { signalExitCode } from "../../experiments/sweep-pool.js";
 
 const HELP = `strl train — train STRL, ANN-STRL, a Decision Transformer or BC on a dataset
 
@@ -42,7 +43,7 @@ the steps), --seed 0, --preset small, --eval-every 100, --checkpoint-every 250, 
 --print-config prints the resolved model and training config as JSON and exits.
 
 Runs survive interruption: Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current update and exits
-with code 130 (a second one quits without saving); checkpoints are replaced atomically. An --out that already
+with code 130 (SIGINT) or 143 (SIGTERM) (a second one quits without saving); checkpoints are replaced atomically. An --out that already
 holds a run is refused unless --resume or --force (which replaces it).
 --resume continues the run in --out from its last checkpoint with its saved config (flags may change only
 --steps and the eval/checkpoint/output settings); the losses equal those of an uninterrupted run, bit for bit.
@@ -231,11 +232,11 @@ export const command: Command = {
       run.model.dispose();
       if (run.result.stopped && run.result.step >= resolvedTrain.steps) {
         say(`${stop?.received() ?? "stopped"} during the last evaluation: the run is complete at step ${run.result.step}/${resolvedTrain.steps}, checkpoint in ${out}/checkpoint; that evaluation is not logged`);
-        return 130;
+        return signalExitCode(stop?.received() ?? "SIGINT");
       }
       if (run.result.stopped) {
         say(`${stop?.received() ?? "stopped"} at step ${run.result.step}/${resolvedTrain.steps}; checkpoint in ${out}/checkpoint; continue with: strl train --data ${dataPath} --out ${out} --resume`);
-        return 130;
+        return signalExitCode(stop?.received() ?? "SIGINT");
       }
       return 0;
     } catch (e) {
