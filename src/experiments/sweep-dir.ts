@@ -11,10 +11,10 @@
  * A job is running while its lock is held, stale when the lock's process is gone or its heartbeat is older than
  * the timeout (STRL_LOCK_TIMEOUT_S, default 120 s): the next run of it takes the lock over and resumes.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../config/index.js";
-import { acquireRunLock, describeLock, inspectRunLock, writeFileAtomic, withFsErrors, type LockInfo, type LockOptions } from "../io/index.js";
+import { acquireRunLock, describeLock, inspectRunLock, makeFolders, writeFileAtomic, type LockInfo, type LockOptions } from "../io/index.js";
 import { expandSweep, type Job } from "./sweep.js";
 
 export const PLAN_FILE = "plan.json";
@@ -60,7 +60,7 @@ export function planSweep(sweep: unknown, dir: string, where = "sweep"): Plan {
     if (foreign !== undefined) throw new ConfigError(`${join(dir, "jobs")} holds '${foreign.slice(0, 80)}', which is not a job of sweep '${name}' (another sweep's, or not a sweep's); choose another --out`);
     for (const job of jobs) {
       const d = jobDir(dir, job);
-      withFsErrors(d, () => mkdirSync(d, { recursive: true }));
+      makeFolders(d);
       writeFileAtomic(join(d, "job.json"), `${JSON.stringify({ index: job.index, id: job.id, axes: job.axes, config: job.config }, null, 1)}\n`);
     }
     writeFileAtomic(path, `${JSON.stringify(plan, null, 1)}\n`);

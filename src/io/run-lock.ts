@@ -16,11 +16,11 @@
  * heartbeat, and a folder or a link in its place is never removed (a one-line error says to move it away).
  */
 import { randomBytes } from "node:crypto";
-import { linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../config/index.js";
-import { cleanStaleTemps, explainFsError, processAlive, tempPath } from "./fs-safe.js";
+import { cleanStaleTemps, explainFsError, makeFolders, processAlive, tempPath } from "./fs-safe.js";
 import { startHeartbeat, type LockContent } from "./lock-heartbeat.js";
 
 export const LOCK_FILE = ".strl-lock";
@@ -233,11 +233,7 @@ export interface AcquireOptions {
 
 /** Takes the lock on run folder `dir` (created if needed). Throws `RunLockedError` while it is held. */
 export function acquireRunLock(dir: string, o: AcquireOptions = {}): RunLock {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    throw explainFsError(e, dir);
-  }
+  makeFolders(dir);
   const timeoutS = o.timeoutS ?? lockTimeoutS();
   const path = join(dir, LOCK_FILE);
   cleanStaleTemps(path);

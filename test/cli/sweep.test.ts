@@ -34,6 +34,12 @@ test("bad sweep input is one line, exit 2, nothing written", () => {
   writeFileSync(bad, JSON.stringify({ ...SWEEP, axes: { ...SWEEP.axes, seed: [0.5] } }));
   assert.match(userErrorLine(runCli(["sweep", "plan", bad, "--out", join(root, "bad")])), /job 0 .*seed must be an integer >= 0, got 0.5/);
   assert.equal(existsSync(join(root, "bad", "plan.json")), false);
+  if (existsSync("/proc/self")) {
+    // the sweep folder, its lock and its job folders are made one level at a time: no mkdir spinning under /proc
+    const t0 = performance.now();
+    assert.equal(userErrorLine(runCli(["sweep", "plan", file, "--out", "/proc/strl-test/sweep"])), "strl sweep: /proc/strl-test/sweep: cannot create folder /proc/strl-test: /proc exists but takes no new folders (ENOENT; a virtual file system such as /proc?)");
+    assert.ok(performance.now() - t0 < 20_000, "sweep plan under /proc ended by itself");
+  }
   runCli(["sweep", "plan", file, "--out", join(root, "p")]);
   assert.match(userErrorLine(runCli(["sweep", "run", join(root, "p"), "--index", "3"])), /--index 3: the plan .* has jobs 0..2/);
   assert.match(userErrorLine(runCli(["sweep", "run", join(root, "p"), "--index", "1", "--jobs", "2"])), /not both/);

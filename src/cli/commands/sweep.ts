@@ -1,12 +1,11 @@
 /** `strl sweep plan|run|status|report|slurm|unlock`: a grid of independent jobs, run locally or on a Slurm cluster. */
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseFlags, parseIntegerFlag, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { readJsonFlag } from "../flags.js";
 import { UsageError, asUserError } from "../usage-error.js";
-import { DEFAULT_LOCK_TIMEOUT_S, writeFileAtomic } from "../../io/index.js";
+import { DEFAULT_LOCK_TIMEOUT_S, makeFolders, writeFileAtomic } from "../../io/index.js";
 import { lockLine, planSweep, readPlan, sweepStatus, unfinishedJobs } from "../../experiments/sweep-dir.js";
 import { runJob } from "../../experiments/sweep-job.js";
 import { runPool, signalExitCode, type PoolResult } from "../../experiments/sweep-pool.js";
@@ -197,7 +196,7 @@ async function slurm(argv: string[]): Promise<number> {
   const script = slurmScript({ dir, name: plan.name, indices: todo, partition: values.partition, time: values.time, cpus, mem: values.mem, throttle, node: process.execPath, cli: CLI });
   const path = values.out ?? `${dir}/slurm.sbatch`;
   writeFileAtomic(path, script);
-  mkdirSync(`${dir}/logs`, { recursive: true });
+  makeFolders(`${dir}/logs`);
   const which = spawnSync("sh", ["-c", "command -v sbatch"], { encoding: "utf8" });
   if (values.print || which.status !== 0) {
     process.stdout.write(script);
