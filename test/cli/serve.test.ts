@@ -5,13 +5,14 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acceptedHosts, isLoopback, safeSegments, startServer, type RunningServer } from "../../src/cli/serve/http.js";
-import { runCli, userErrorLine } from "./run-cli.js";
+import { MAIN, runCli, userErrorLine } from "./run-cli.js";
 
 const SECRET = "TOP-SECRET-OUTSIDE";
 let tmp: string;
@@ -272,6 +273,38 @@ describe("strl serve: the command line", () => {
     assert.match(userErrorLine(runCli(["serve", "--checkpoint", join(tmp, "missing")])), /folder not found/);
     assert.match(userErrorLine(runCli(["serve", "--host", "0.0.0.0", "--allow-remote", "*", "--no-demo"])), /--allow-remote: '\*' is not a host name/);
     assert.match(userErrorLine(runCli(["serve", "--allow-remote", "box.lan:80", "--no-demo"])), /without a port/);
+  });
+
+  it("serves the newest complete version when the checkpoint pointer dangles (a save cut before its switch)", async () => {
+    const run = join(tmp, "run");
+    for (const v of ["checkpoint.v1", "checkpoint.v2"]) {
+      mkdirSync(join(run, v), { recursive: true });
+      writeFileSync(join(run, v, "config.json"), '{"format":"strl-checkpoint"}');
+      writeFileSync(join(run, v, "model.safetensors"), v);
+    }
+    writeFileSync(join(run, "checkpoint.v3"), "not a folder");
+    symlinkSync("checkpoint.v9", join(run, "checkpoint")); // dangles
+    const child = spawn(process.execPath, [MAIN, "serve", "--checkpoint", run, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const url = await new Promise<string>((done, fail) => {
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = /strl serve: (http:\/\/\S+)/.exec(out);
+        if (m) done(m[1]!);
+      });
+      child.on("exit", (code) => fail(new Error(`serve exited ${code}: ${err}`)));
+    });
+    try {
+      assert.match(err, new RegExp(`warning: ${join(run, "checkpoint")} is missing or dangling .*serving the newest complete version beside it, ${join(run, "checkpoint.v2")}`));
+      assert.match(out, new RegExp(`\\(checkpoint ${join(run, "checkpoint.v2")}\\)`));
+      const served = await get("/checkpoint/model.safetensors", "GET", new URL(url).host, { url } as RunningServer);
+      assert.deepEqual([served.status, served.body], [200, "checkpoint.v2"]);
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((done) => child.once("exit", done));
+    }
   });
 
   it("refuses a folder that is not a strl checkpoint in one line (strl serve --checkpoint ~)", () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, startEngine } from "../command.js";
 import { UsageError, asUserError } from "../usage-error.js";
 import { checkpointDir } from "../checkpoint-args.js";
-import { loadCheckpoint } from "../../checkpoint/index.js";
+import { loadCheckpoint, resolveCheckpoint } from "../../checkpoint/index.js";
 import { hostHeaderName, isLoopback, SERVED_CHECKPOINT_FILES, startServer } from "../serve/http.js";
 
 const HELP = `strl serve — watch a trained spiking policy act and spike, in your browser
@@ -85,7 +85,13 @@ export const command: Command = {
     let checkpoint: string | undefined;
     if (values.checkpoint !== undefined) {
       checkpoint = resolve(checkpointDir(values.checkpoint));
-      if (!existsSync(checkpoint)) throw new UsageError(`--checkpoint ${values.checkpoint}: folder not found`);
+      if (!existsSync(checkpoint)) {
+        // a pointer left missing or dangling by an interrupted save: serve the newest complete version beside it
+        const found = await resolveCheckpoint(checkpoint);
+        if (!found) throw new UsageError(`--checkpoint ${values.checkpoint}: folder not found`);
+        process.stderr.write(`strl serve: warning: ${checkpoint} is missing or dangling (an interrupted save?); serving the newest complete version beside it, ${found.path}\n`);
+        checkpoint = found.path;
+      }
       const problem = notACheckpoint(checkpoint);
       if (problem) throw new UsageError(`--checkpoint ${values.checkpoint}: not a strl checkpoint (${problem}); refusing to serve it`);
     }
