@@ -51,19 +51,35 @@ export async function makeFixtures(dir: string): Promise<void> {
   }
 }
 
-export function runStrl(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs strl with `args` in `cwd`, on the wasm engine. `STRL_FUZZ_CLI` names another build's `dist/src/cli/main.js`
+ * (to measure an older commit with today's cases); a run still going after `STRL_FUZZ_TIMEOUT_S` seconds (default
+ * 120) is killed and reported as hung.
+ */
+export function runStrl(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string; hung: boolean }> {
+  const cli = process.env.STRL_FUZZ_CLI ?? MAIN;
+  const timeoutS = Number(process.env.STRL_FUZZ_TIMEOUT_S ?? 120);
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, STRL_ENGINE: "wasm" } });
+    const p = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, STRL_ENGINE: "wasm" } });
     let stdout = "";
     let stderr = "";
+    let hung = false;
     p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => p.kill("SIGKILL"), 120_000);
+    const timer = setTimeout(() => {
+      hung = true;
+      p.kill("SIGKILL");
+    }, timeoutS * 1000);
     p.on("close", (status) => {
       clearTimeout(timer);
-      resolve({ status, stdout, stderr });
+      resolve({ status, stdout, stderr, hung });
     });
   });
+}
+
+/** The class of a bad verdict's reason (the text before its first ':'), for the fuzz run's totals. */
+export function badClass(why: string): string {
+  return why.split(":")[0]!.replace(/^exit code .*/, "wrong exit code").replace(/^\d+ lines on stderr$/, "not one line");
 }
 
 /** Every file and link under `dir` with a hash of its content, for "nothing changed, nothing left behind". */
@@ -217,9 +233,11 @@ export async function runCase(seed: number, i: number | BoundsCase, fixtures: st
     if (r.status === 0 && c.mayPass) return { c, verdict: "accepted" };
     const lines = r.stderr.split("\n").filter((l) => l.length > 0);
     const why =
+      r.hung ? `hang (killed after ${process.env.STRL_FUZZ_TIMEOUT_S ?? 120} s)` :
+      /\n\s+at /.test(r.stderr) ? "stack trace" :
+      r.status === 0 ? "wrongly accepted" :
       r.status !== 2 ? `exit code ${r.status}` :
       lines.length !== 1 ? `${lines.length} lines on stderr` :
-      /\n\s+at /.test(r.stderr) ? "stack trace" :
       !lines[0]!.includes(c.names) ? `the line does not name ${c.names}` :
       JSON.stringify(snapshot(dir)) !== JSON.stringify(before) ? "the folder changed" : undefined;
     return why ? { c, verdict: "bad", why: `${why}: ${r.stderr.slice(0, 400)}` } : { c, verdict: "clean" };
