@@ -1,8 +1,7 @@
 /**
  * "Unseen mazes", by content. Two maze seeds can carve the same grid, and at small sizes they usually do: among
  * 100,000 seeds drawn from `new Rng(12345)`, `generateMaze` gives 14 distinct 7x7 grids, 322 distinct 9x9 grids,
- * 99,999 distinct 15x15 grids and 100,000 distinct 21x21 grids (measured with a throw-away script over
- * `generateMaze(rng.nextU32(), size)`, 2026-11-30). Excluding training mazes by seed therefore left every 7x7
+ * and 99,999 distinct 15x15 grids (`generateMaze(rng.nextU32(), size)`; test/eval/maze-counts.test.ts counts them). Excluding training mazes by seed therefore left every 7x7
  * evaluation maze, and almost every 9x9 one, a maze of the training data. Here a maze is excluded by its grid.
  *
  * - `mazeKey(grid)`: a collision-free key, the size and the cells packed 8 to a byte (hex).
