@@ -6,6 +6,7 @@
  */
 import { CMOS_45NM, INT8_45NM, breakEvenRate, energyReport } from "../energy/index.js";
 import { stepTransformerOps, type StepOpsConfig } from "../models/blocks/op-counts.js";
+import type { ActionHead } from "../models/index.js";
 
 export interface StructuralBound {
   low: number;
@@ -16,25 +17,59 @@ export interface StructuralBound {
   breakEvenInt8: number;
 }
 
-/** The bound for an STRL shape over `L` tokens with `T` steps (full forward pass). */
-export function structuralBound(c: StepOpsConfig, L: number, T: number): StructuralBound {
+/**
+ * The bound for an STRL shape over `L` tokens with `T` steps, on decision path `path`: "full" (the whole forward
+ * pass, what an offline window is charged) or "last" (`forwardLast`, what a closed-loop decision is charged).
+ */
+export function structuralBound(c: StepOpsConfig, L: number, T: number, path: "full" | "last" = "full"): StructuralBound {
   const rates = (r: number): Record<string, number> => {
     const out: Record<string, number> = {};
     for (let i = 0; i < c.nBlocks; i++) for (const n of ["attn.q_lif", "attn.v_lif", "attn.qk", "mlp.lif1"]) out[`blocks.${i}.${n}`] = r;
     return out;
   };
-  const ann = energyReport(stepTransformerOps(c, L)).totalEnergyPj;
-  const at = (r: number) => energyReport(stepTransformerOps(c, L, { T, rates: rates(r) })).totalEnergyPj / ann;
+  const ann = energyReport(stepTransformerOps(c, L, undefined, { path })).totalEnergyPj;
+  const at = (r: number) => energyReport(stepTransformerOps(c, L, { T, rates: rates(r) }, { path })).totalEnergyPj / ann;
   return { low: at(0), high: at(1), breakEvenFp32: breakEvenRate(T, CMOS_45NM, CMOS_45NM), breakEvenInt8: breakEvenRate(T, CMOS_45NM, INT8_45NM) };
 }
 
-/** One paragraph for reports: the bound, the break-even rates and what the int8 column means. */
-export function boundParagraph(b: StructuralBound, T: number): string {
+/** The shape of one report row that its bound depends on. */
+export interface RowShape {
+  /** The row's name in the report. */
+  row: string;
+  obsDim: number;
+  head: ActionHead;
+  /** The STRL model's architecture (its preset). */
+  arch: { dModel: number; nBlocks: number; nHeads: number; contextLength: number };
+  /** "last" when the row's energy is charged on closed-loop decisions, "full" for offline windows. */
+  path: "full" | "last";
+}
+
+/** One markdown table: per row, the STRL / ANN-STRL bound on the path, shape and observation width that row uses. */
+export function rowBoundsTable(rows: RowShape[], T: number): string {
+  const head = (h: ActionHead): string => (h.kind === "discrete" ? `${h.n} discrete` : `${h.dim} continuous`);
+  const lines = [
+    "| row | energy charged on | obs | actions | d, blocks, heads, context | STRL / ANN-STRL by structure (all spike layers silent .. all firing) |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const r of rows) {
+    const c: StepOpsConfig = { obsDim: r.obsDim, head: r.head, headDim: r.arch.dModel / r.arch.nHeads, mlpRatio: 4, causal: true, attention: "strl", dModel: r.arch.dModel, nBlocks: r.arch.nBlocks, nHeads: r.arch.nHeads };
+    const b = structuralBound(c, r.arch.contextLength, T, r.path);
+    const path = r.path === "last" ? "closed-loop decisions (forwardLast)" : "offline windows (full pass)";
+    lines.push(`| ${r.row} | ${path} | ${r.obsDim} | ${head(r.head)} | ${r.arch.dModel}, ${r.arch.nBlocks}, ${r.arch.nHeads}, ${r.arch.contextLength} | [${b.low.toFixed(3)}, ${b.high.toFixed(3)}] |`);
+  }
+  return lines.join("\n");
+}
+
+/** One paragraph for reports, before `rowBoundsTable`: what the bound is, the break-even rates, what int8 means. */
+export function boundParagraph(T: number): string {
+  const fp32 = breakEvenRate(T, CMOS_45NM, CMOS_45NM);
+  const int8 = breakEvenRate(T, CMOS_45NM, INT8_45NM);
   return (
-    `By structure, STRL / ANN-STRL (both fp32, 45 nm) lies in [${b.low.toFixed(2)}, ${b.high.toFixed(2)}] for this shape whatever the firing rates: ` +
-    `the real-input layers cost the same in both, and a spike layer costs at most T = ${T} x 0.9 pJ per weight against 4.6 pJ for a float MAC. ` +
-    `Break-even firing rate per spike layer: ${b.breakEvenFp32.toFixed(2)} against an fp32 ANN (above 1: a spike layer never costs more), ` +
-    `${b.breakEvenInt8.toFixed(3)} against an int8 ANN (45 nm int8: 0.23 pJ per MAC, Horowitz ISSCC 2014). ` +
+    "By structure, STRL / ANN-STRL (both fp32, 45 nm) lies between two values whatever the firing rates: every spike layer silent (only the real-input layers cost, the same in both) " +
+    `and every spike layer firing at every one of T = ${T} steps (a spike layer then costs T x 0.9 pJ per weight against 4.6 pJ for a float MAC). ` +
+    "The table below gives that range for each row, on the path, shape and observation width its energy was charged on: a measured ratio near the lower end says the spike layers are nearly silent, not that spiking saves energy. " +
+    `Break-even firing rate per spike layer: ${fp32.toFixed(2)} against an fp32 ANN (above 1: a spike layer never costs more), ` +
+    `${int8.toFixed(3)} against an int8 ANN (45 nm int8: 0.23 pJ per MAC, Horowitz ISSCC 2014). ` +
     "The ANN-STRL-int8 column prices ANN-STRL's operations with the int8 profile: a spiking model that does not beat it does not save energy over a quantised ANN. See docs/energy.md."
   );
 }

@@ -22,7 +22,10 @@ import { d4rlReference, formatReferences, formatSample, isLocomotionScored, mean
 import { energyDigits, energyLabel, PJ_PER, pickEnergyUnit } from "../energy/index.js";
 import type { ReportSection } from "../report/index.js";
 import type { CompareResult, ModelSpec, ModelOutcome } from "./compare.js";
-import type { Preset } from "./presets.js";
+import { presetFields, type Preset } from "./presets.js";
+import type { RowShape } from "./energy-bound.js";
+import { make, readyFor } from "../envs/index.js";
+import type { ActionHead } from "../models/index.js";
 import { compareSections } from "./report.js";
 import { spikeHealthParagraph } from "./silent-layers.js";
 import { returnCell, scoreCell, successCell } from "./episode-cells.js";
@@ -126,6 +129,20 @@ export function experimentRows(): ExperimentRow[] {
     });
   }
   return rows;
+}
+
+/** What a row's structural bound depends on (energy-bound.ts): its env's spaces, its STRL preset and its energy path. */
+export async function rowShape(row: ExperimentRow, scale: Scale): Promise<RowShape> {
+  await readyFor(row.envId);
+  const env = make(row.envId, row.envOptions);
+  try {
+    const a = env.actionSpace;
+    const head: ActionHead = a.kind === "discrete" ? { kind: "discrete", n: a.n } : { kind: "continuous", dim: a.shape.reduce((x, y) => x * y, 1), low: [...a.low], high: [...a.high] };
+    const arch = presetFields("strl", row.own?.preset ?? BUDGETS[scale].preset) as RowShape["arch"];
+    return { row: `${row.group} ${row.id}`, obsDim: env.observationSpace.shape.reduce((x, y) => x * y, 1), head, arch, path: row.closedLoop ? "last" : "full" };
+  } finally {
+    env.close?.();
+  }
 }
 
 export interface RowResult {

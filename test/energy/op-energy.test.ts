@@ -83,4 +83,30 @@ describe("the structural bound and the int8 profile", () => {
     assert.equal(breakEvenRate(4, undefined, INT8_45NM), 0.23 / 3.6);
     assert.throws(() => breakEvenRate(0), /T must be an integer >= 1, got 0/);
   });
+
+  it("puts the same shape's closed-loop decisions (forwardLast) in [0.688, 0.932], and obs 6 moves the floor to 0.689", async () => {
+    const { structuralBound, rowBoundsTable } = await import("../../src/experiments/energy-bound.js");
+    const shape = { obsDim: 2, head: { kind: "discrete", n: 4 } as const, headDim: 32, mlpRatio: 4, causal: true, attention: "strl", dModel: 64, nBlocks: 2, nHeads: 2 };
+    const b = structuralBound(shape, 10, 4, "last");
+    // real MACs: embed 10·3·64 = 1,920; block 0 in full: qkv 122,880 + fc1 163,840; block 1: qkv on every row
+    // 122,880 (its attention sees every row), fc1 on the decision row 64·256 = 16,384; head 64·4 = 256: 428,160.
+    // spike MACs: block 0: scores 55·2·32 = 3,520 + att·v 3,520 + fc2 163,840; block 1: 3,520 + 3,520 + fc2 on one
+    // row 256·64 = 16,384: 194,304.
+    const real = 428160;
+    const spike = 194304;
+    assert.ok(Math.abs(b.low - real / (real + spike)) < 1e-12);
+    assert.ok(Math.abs(b.high - (real * 4.6 + 4 * 0.9 * spike) / ((real + spike) * 4.6)) < 1e-12);
+    assert.deepEqual([b.low.toFixed(3), b.high.toFixed(3)], ["0.688", "0.932"]);
+    // obs 6 adds 10·4·64 = 2,560 real MACs: (428,160 + 2,560) / (622,464 + 2,560) = 0.68912
+    const six = structuralBound({ ...shape, obsDim: 6 }, 10, 4, "last");
+    assert.equal(six.low.toFixed(5), ((real + 2560) / (real + spike + 2560)).toFixed(5));
+    assert.equal(six.low.toFixed(3), "0.689");
+    const table = rowBoundsTable([
+      { row: "1 maze-paper", obsDim: 2, head: { kind: "discrete", n: 4 }, arch: { dModel: 64, nBlocks: 2, nHeads: 2, contextLength: 10 }, path: "full" },
+      { row: "2 maze-local", obsDim: 6, head: { kind: "discrete", n: 4 }, arch: { dModel: 64, nBlocks: 2, nHeads: 2, contextLength: 10 }, path: "last" },
+    ], 4).split("\n");
+    assert.equal(table[2], "| 1 maze-paper | offline windows (full pass) | 2 | 4 discrete | 64, 2, 2, 10 | [0.628, 0.919] |"); // (577,920 x 4.6 + 3.6 x 341,760) / (919,680 x 4.6)
+    // high: (430,720 x 4.6 + 3.6 x 194,304) / (625,024 x 4.6) = 0.93242
+    assert.equal(table[3], "| 2 maze-local | closed-loop decisions (forwardLast) | 6 | 4 discrete | 64, 2, 2, 10 | [0.689, 0.932] |");
+  });
 });

@@ -6,7 +6,7 @@ import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEn
 import { asUserError } from "../usage-error.js";
 import { checkWritableFolder } from "../../io/index.js";
 import { numberList } from "../checkpoint-args.js";
-import { BUDGETS, LOCOMOTION_BUDGETS, SCALES, experimentRows, type Scale } from "../../experiments/reproduce.js";
+import { BUDGETS, LOCOMOTION_BUDGETS, SCALES, experimentRows, rowShape, type Scale } from "../../experiments/reproduce.js";
 import { D4RL_ON_V5_LABEL } from "../../eval/index.js";
 import { reproduceSweepPath } from "../../experiments/reproduce-sweep.js";
 import { planSweep, refuseSweepFolder } from "../../experiments/sweep-dir.js";
@@ -15,7 +15,7 @@ import { REFERENCE_EPISODES, REFERENCE_SEEDS } from "../../experiments/sweep-job
 import type { SweepFile } from "../../experiments/sweep.js";
 import { checkReadme, writeSweepReport } from "../sweep-report.js";
 import { presetFields } from "../../experiments/presets.js";
-import { boundParagraph, structuralBound } from "../../experiments/energy-bound.js";
+import { boundParagraph, rowBoundsTable } from "../../experiments/energy-bound.js";
 
 const HELP = `strl reproduce — the experiment table of STRL and its peers, honestly
 
@@ -109,10 +109,10 @@ export const command: Command = {
     const locomotion = loco.length === 0 ? [] : [
       `Locomotion rows (group 6: ${loco.map((r) => r.envId).join(", ")}): the Decision Transformer's gym setting, preset "small" (${JSON.stringify(presetFields("strl", "small"))}), ${lb.steps} AdamW updates of batch ${lb.batchSize} (the published DT trained 100,000 updates of batch 64: at "${scale}" this is ${((100 * lb.steps * lb.batchSize) / (100000 * 64)).toFixed(1)}% of its samples, so these scores are not comparable with the DT's published ones), medium data collected per seed with strl's shipped medium policy (${loco.map((r) => `${r.envId} ${r.own!.budget[scale].episodes} episodes`).join(", ")}), ${lb.evalEpisodes} closed-loop episodes per seed at the DT's first evaluation target (${loco.map((r) => `${r.envId} ${r.own!.targetReturn}`).join(", ")}). "normalised" uses strl's own random and expert references (experts/<env>/manifest.json, 100 episodes each); "D4RL-normalised" uses ${D4RL_ON_V5_LABEL}.`,
     ];
-    const arch = presetFields("strl", b.preset) as { dModel: number; nBlocks: number; nHeads: number; contextLength: number };
     const T = 4;
-    const bound = boundParagraph(structuralBound({ obsDim: 2, head: { kind: "discrete", n: 4 }, headDim: arch.dModel / arch.nHeads, mlpRatio: 4, causal: true, attention: "strl", dModel: arch.dModel, nBlocks: arch.nBlocks, nHeads: arch.nHeads }, arch.contextLength, T), T);
-    const rep = await writeSweepReport({ dir, plan, out, readme, commandLine, title: `strl reproduce (${scale})`, intro: [budget, ...locomotion, bound], json: values.json });
+    const ran = experimentRows().filter((r) => sweep.axes.task!.some((t) => (t as { id: string }).id === r.id));
+    const bounds = [boundParagraph(T), rowBoundsTable(await Promise.all(ran.map((r) => rowShape(r, scale))), T)];
+    const rep = await writeSweepReport({ dir, plan, out, readme, commandLine, title: `strl reproduce (${scale})`, intro: [budget, ...locomotion, ...bounds], json: values.json });
     return r.failed.length > 0 || rep.finished === 0 ? 1 : 0;
   },
 };
