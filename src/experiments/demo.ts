@@ -14,7 +14,9 @@ import { makeFolders } from "../io/index.js";
 import { formatReferences, mazeLabel, measureReferenceReturns, referenceSeeds } from "../eval/index.js";
 import { collectHeader, writeReport, type ReportSection } from "../report/index.js";
 import { compareModels, type CompareResult, type ModelSpec } from "./compare.js";
-import type { Preset } from "./presets.js";
+import { presetFields, type Preset } from "./presets.js";
+import { boundSentence, type RowShape } from "./energy-bound.js";
+import { headOf } from "./pipeline.js";
 import { compareSections, summaryRows, textTable } from "./report.js";
 
 export interface DemoOptions {
@@ -83,6 +85,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       `Dataset: ${dataset.numEpisodes} episodes, ${dataset.numSteps} steps, behaviour policy: the A* expert, one fresh maze per episode, return ${rets.mean.toFixed(2)} ± ${rets.std.toFixed(2)} (min ${rets.min.toFixed(2)}, max ${rets.max.toFixed(2)}), seed ${o.seed}.`,
       `Training: preset "${o.preset}", ${o.steps} AdamW updates of batch ${o.batchSize} per model (lr 1e-3, warm-up ${Math.floor(o.steps / 10)}, cosine), seed ${o.seed}; split 70/15/15 by episode.`,
       `Closed loop: ${o.evalEpisodes} episodes on ${mazes ? mazeLabel(mazes) : "unseen mazes"}, target return ${target} (the A* expert's mean return on ${refs.episodes} mazes; ${formatReferences(refs)}), step limit ${4 * o.mazeSize * o.mazeSize}.`,
+      boundSentence({ obsDim: dataset.obsDim, head: headOf(dataset), arch: presetFields("strl", o.preset) as RowShape["arch"], path: "last" }, (presetFields("strl", o.preset) as { T: number }).T),
       `Wall-clock: ${minutes.toFixed(1)} min.`,
     ].join("\n\n"),
     table: s,

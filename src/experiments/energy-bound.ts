@@ -44,6 +44,19 @@ export interface RowShape {
   path: "full" | "last";
 }
 
+/** One sentence for a single comparison (the demo): the bound of its shape and path and the break-even rates. */
+export function boundSentence(shape: Omit<RowShape, "row">, T: number): string {
+  const c: StepOpsConfig = { obsDim: shape.obsDim, head: shape.head, headDim: shape.arch.dModel / shape.arch.nHeads, mlpRatio: 4, causal: true, attention: "strl", dModel: shape.arch.dModel, nBlocks: shape.arch.nBlocks, nHeads: shape.arch.nHeads };
+  const b = structuralBound(c, shape.arch.contextLength, T, shape.path);
+  const path = shape.path === "last" ? "a closed-loop decision (forwardLast)" : "an offline window (full pass)";
+  return (
+    `By structure, STRL / ANN-STRL (both fp32, 45 nm) lies in [${b.low.toFixed(3)}, ${b.high.toFixed(3)}] for ${path} of this shape (obs ${shape.obsDim}, context ${shape.arch.contextLength}, T = ${T}) whatever the firing rates: ` +
+    "the lower end is every spike layer silent, the upper every spike layer firing at every step, so a ratio near the lower end says the spike layers barely fire. " +
+    `Break-even firing rate per spike layer: ${b.breakEvenFp32.toFixed(2)} against the fp32 ANN (above 1: a spike layer never costs more), ${b.breakEvenInt8.toFixed(3)} against an int8 ANN; ` +
+    '"vs ANN-STRL-int8" divides by ANN-STRL\'s operations priced at 45 nm int8 (0.23 pJ per MAC, Horowitz ISSCC 2014).'
+  );
+}
+
 /** One markdown table: per row, the STRL / ANN-STRL bound on the path, shape and observation width that row uses. */
 export function rowBoundsTable(rows: RowShape[], T: number): string {
   const head = (h: ActionHead): string => (h.kind === "discrete" ? `${h.n} discrete` : `${h.dim} continuous`);

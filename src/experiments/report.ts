@@ -19,7 +19,9 @@ export function summaryRows(r: CompareResult): { columns: string[]; rows: Array<
   const unit = pickEnergyUnit(r.outcomes.flatMap((o) => (o.energy ? [o.energy.energyPerDecisionPj] : [])));
   const columns = ["model", "mode", "parameters", "train s", "held-out accuracy / MSE"];
   if (closed) columns.push("return (first target)", "success");
-  columns.push(energyLabel("energy / decision", unit), "vs ANN-STRL", "vs DT");
+  columns.push(energyLabel("energy / decision", unit), "vs ANN-STRL", "vs ANN-STRL-int8", "vs DT");
+  // the int8 baseline: the causal ANN-STRL's operations priced with the 45 nm int8 profile
+  const annInt8 = r.outcomes.find((x) => x.kind === "ann-strl" && x.mode !== "paper")?.energy?.int8PerDecisionPj;
   const rows = r.outcomes.map((o) => {
     const row: Array<string | number> = [o.name, o.mode === "paper" ? "paper (non-causal)" : "causal", o.params, o.trainSeconds.toFixed(1), offlineCell(o)];
     if (closed) {
@@ -30,6 +32,7 @@ export function summaryRows(r: CompareResult): { columns: string[]; rows: Array<
     row.push(
       o.energy ? formatSig(inUnit(o.energy.energyPerDecisionPj, unit)) : "n/a",
       c?.ratioToAnn === undefined ? "n/a" : `${c.ratioToAnn.toFixed(3)}x`,
+      o.energy && annInt8 ? `${(o.energy.energyPerDecisionPj / annInt8).toFixed(3)}x` : "n/a",
       c?.ratioToDt === undefined ? "n/a" : `${c.ratioToDt.toFixed(3)}x`,
     );
     return row;
