@@ -291,7 +291,7 @@ describe("strl serve: the command line", () => {
     const url = await new Promise<string>((done, fail) => {
       child.stdout.on("data", (c: Buffer) => {
         out += c.toString();
-        const m = /strl serve: (http:\/\/\S+)/.exec(out);
+        const m = /strl serve: ready at (http:\/\/\S+)/.exec(out);
         if (m) done(m[1]!);
       });
       child.on("exit", (code) => fail(new Error(`serve exited ${code}: ${err}`)));

@@ -36,7 +36,7 @@ export const STEPS: readonly ReadmeStep[] = [
   { readme: "npx strl plot runs/strl runs/dt --out curves.svg --png", writes: ["curves.svg", "curves.png"] },
   { readme: "npx strl envs", stdout: /Hopper-v5/ },
   { readme: "npx strl energy --checkpoint runs/strl --data maze.h5" },
-  { readme: "npx strl reproduce --scale small --seeds 0 1 2 --jobs 2", set: { "--seeds": "0", "--only": "maze-paper", "--out": "repro" }, writes: ["repro/README.md"] },
+  { readme: "npx strl reproduce --scale small --seeds 0 1 2 --jobs 2", set: { "--seeds": "0", "--only": "cartpole-expert", "--out": "repro" }, writes: ["repro/report.md"] },
   { readme: "npx strl sweep plan sweeps/reproduce-small.json --out runs/rs && npx strl sweep slurm runs/rs --partition cpu", set: { "--print": "" }, stdout: /#SBATCH/ },
   { readme: "echo '[0,1,1,0]' | npx strl rollout --env CartPole-v1 --seed 0 --actions -" },
   { readme: "npx strl bench --model strl --config small --mode train", set: { "--runs": "1", "--warmup": "0" }, stdout: /ms_median|median/ },

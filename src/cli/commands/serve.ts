@@ -13,7 +13,7 @@ const HELP = `strl serve — watch a trained spiking policy act and spike, in yo
 Usage: strl serve [--checkpoint RUN_OR_DIR] [--port 8080] [--host 127.0.0.1] [--allow-remote HOST[,HOST]] [--no-demo]
 
 Serves the page (dist/web, built by npm run build) and the checkpoint's ${SERVED_CHECKPOINT_FILES.join(" and ")},
-read-only, then prints the URL; a folder that is not a strl checkpoint is refused.
+read-only; once it listens with its checkpoint loaded it prints "strl serve: ready at URL". A folder that is not a strl checkpoint is refused.
 The page runs the same environment and model code as the CLI, on tfjs's wasm (SIMD), WebGPU or WebGL backend.
 Without --checkpoint it serves a demo checkpoint (a tiny maze STRL that the first \`strl serve\` trains in a few
 seconds and keeps in .strl-cache/serve-demo/); with --no-demo the page offers to train one in the browser.
@@ -110,7 +110,7 @@ export const command: Command = {
       if (e.code === "EADDRNOTAVAIL" || e.code === "ENOTFOUND") throw new UsageError(`cannot listen on --host ${host}: ${e.code}`);
       throw e;
     });
-    console.log(`strl serve: ${running.url}${checkpoint ? ` (checkpoint ${checkpoint})` : " (no checkpoint: train one in the page)"}`);
+    console.log(`strl serve: ready at ${running.url}${checkpoint ? ` (checkpoint ${checkpoint})` : " (no checkpoint: train one in the page)"}`);
     await new Promise<void>((done) => {
       const stop = () => {
         running.close().then(done, done);
