@@ -47,7 +47,7 @@ export const STEPS: readonly ReadmeStep[] = [
   { readme: "cd my-project && npm install ../strl/strl-0.1.0.tgz", skip: "replaced by a project that links the clone as node_modules/strl and runs the README's TypeScript examples" },
   { readme: "npx strl expert train --env Hopper-v5 --steps 300000 --seed 0 --hidden 128,128 --batch-size 128 --out runs/expert-hopper", set: TINY_EXPERT, writes: ["runs/expert-hopper/log.jsonl"] },
   { readme: "npx strl expert ship --run runs/expert-hopper --out experts/Hopper-v5", set: { "--episodes": "2" }, writes: ["experts/Hopper-v5/manifest.json"] },
-  { readme: "npx strl collect --env Hopper-v5 --policy medium --episodes 1000 --seed 0 --out hopper-medium.h5", set: { "--episodes": "2" }, writes: ["hopper-medium.h5"] },
+  { readme: "npx strl collect --env Hopper-v5 --policy medium --episodes 1000 --seed 0 --out hopper-medium.h5", set: { "--episodes": "10" }, writes: ["hopper-medium.h5"] },
   { readme: "npx strl train --data hopper-medium.h5 --model strl --preset small --steps 2000 --out runs/hopper-strl", set: { "--steps": "2" }, writes: ["runs/hopper-strl/checkpoint/model.safetensors"] },
 ];
 
