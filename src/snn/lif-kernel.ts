@@ -16,13 +16,12 @@
  *   gH_t = gS_t σ'_t + gV_t dV_t/dH_t,  gX_t = gH_t · dH/dX,  gV_{t-1} = gH_t (1 - 1/tau)
  *   dH/dX = 1/tau (decayInput) or 1.
  *
- * `lifForward` / `lifBackward` run the native engine's twin of these loops (native/src/lif.cc: same arithmetic,
+ * `lifForward` / `lifBackward` run the native engine's twin of these loops (native/src/lif_kernels.cc: same arithmetic,
  * double precision rounded to float32 at the same stores, so identical spikes and, but for an ulp of exp in the
  * sigmoid surrogate, identical gradients) when the native engine is active, and the JS loops here otherwise
  * (the wasm / browser engine). Both keep the same `LifSaved`, so either backward accepts either forward's state.
  */
-import { nativeKernels } from "../tensor/index.js";
-import type { NativeAddon } from "../tensor/native/addon.js";
+import { nativeEngine, type NativeEngine } from "../tensor/index.js";
 import { surrogateParam, type SurrogateSpec } from "./surrogate.js";
 
 export interface LifParams {
@@ -72,19 +71,19 @@ export interface LifForwardOptions {
  * native engine is active (the membrane recording, for traces, is JS only).
  */
 export function lifForward(x: Float32Array, T: number, n: number, p: LifParams, opts: LifForwardOptions): LifForwardResult {
-  const native = opts.recordMembrane ? undefined : nativeKernels();
+  const native = opts.recordMembrane ? undefined : nativeEngine();
   return native ? lifForwardNative(native, x, T, n, p, opts) : lifForwardJs(x, T, n, p, opts);
 }
 
 /** Backward pass: dL/dy ([T, n], or [n] when the forward took the mean) -> dL/dx ([T, n], or [n] when repeated). */
 export function lifBackward(dy: Float32Array, s: LifSaved, p: LifParams): Float32Array {
-  const native = nativeKernels();
+  const native = nativeEngine();
   return native ? lifBackwardNative(native, dy, s, p) : lifBackwardJs(dy, s, p);
 }
 
-/** The forward pass on the native addon (no membrane recording). */
+/** The forward pass on the native engine (no membrane recording). */
 export function lifForwardNative(
-  addon: NativeAddon,
+  engine: NativeEngine,
   x: Float32Array,
   T: number,
   n: number,
@@ -93,19 +92,21 @@ export function lifForwardNative(
 ): LifForwardResult {
   const d = new Float32Array(T * n); // [T, n]
   const y = new Float32Array(opts.mean ? n : T * n);
-  const r = addon.lifForward(x, T, n, opts.repeated, opts.mean, p.tau, p.vThreshold, p.vReset, p.decayInput, y, d);
+  const { tau, vThreshold, vReset, decayInput } = p;
+  const r = engine.lifForward({ x, T, n, repeated: opts.repeated, mean: opts.mean, tau, vThreshold, vReset, decayInput, y, d });
   if (r < 0) throwNonFinite(x, opts, -r - 1, n);
   return { y, saved: { T, n, repeated: opts.repeated, mean: opts.mean, d }, spikeCount: r };
 }
 
-/** The backward pass on the native addon. */
-export function lifBackwardNative(addon: NativeAddon, dy: Float32Array, s: LifSaved, p: LifParams): Float32Array {
+/** The backward pass on the native engine. */
+export function lifBackwardNative(engine: NativeEngine, dy: Float32Array, s: LifSaved, p: LifParams): Float32Array {
   const gx = new Float32Array(s.repeated ? s.n : s.T * s.n);
   const sg = p.surrogate;
-  addon.lifBackward(
-    dy, s.d, s.T, s.n, s.repeated, s.mean, p.tau, p.vThreshold, p.vReset, p.decayInput, p.detachReset,
-    sg.name, surrogateParam(sg), gx,
-  );
+  const { tau, vThreshold, vReset, decayInput, detachReset } = p;
+  engine.lifBackward({
+    dy, d: s.d, T: s.T, n: s.n, repeated: s.repeated, mean: s.mean, tau, vThreshold, vReset, decayInput, detachReset,
+    surrogate: sg.name, param: surrogateParam(sg), gx,
+  });
   return gx;
 }
 

@@ -11,7 +11,8 @@
  */
 import { tf } from "./tf.js";
 import "@tensorflow/tfjs-backend-wasm";
-import { loadAddon, type NativeAddon } from "./native/addon.js";
+import { loadAddon } from "./native/addon.js";
+import { nativeEngineOf, type NativeEngine } from "./native/engine.js";
 import { NATIVE_BACKEND, registerNativeBackend } from "./native/native-backend.js";
 
 export const ENGINES = ["native", "wasm"] as const;
@@ -109,10 +110,14 @@ export function memoryStats(): { numTensors: number; numBytes: number } {
   return { numTensors: m.numTensors, numBytes: m.numBytes };
 }
 
+let engineCache: NativeEngine | undefined;
+
 /**
- * The native addon when the native engine is the active one, else undefined: the fused kernels (LIF, spiking
- * attention) call it directly on Float32Arrays and fall back to their JS twins otherwise.
+ * The native engine's typed calls (src/tensor/native/engine.ts) when the native engine is the active one, else
+ * undefined: the fused kernels (LIF, spiking attention) call it on Float32Arrays and fall back to their JS twins
+ * otherwise. The only way code outside src/tensor reaches the addon.
  */
-export function nativeKernels(): NativeAddon | undefined {
-  return activeEngine === "native" ? loadAddon().addon : undefined;
+export function nativeEngine(): NativeEngine | undefined {
+  if (activeEngine !== "native") return undefined;
+  return (engineCache ??= nativeEngineOf(loadAddon().addon!));
 }

@@ -7,20 +7,25 @@
  * native engine's sgemm when the addon is built, else in a JS loop (same results up to float rounding).
  * Init as PyTorch's nn.Linear: W and b uniform in ±1/sqrt(in_l).
  */
-import { loadAddon, type NativeAddon } from "./native/addon.js";
+import { loadAddon } from "./native/addon.js";
+import { nativeEngineOf, type NativeEngine } from "./native/engine.js";
 import type { Rng } from "./rng.js";
 
-let addonCache: NativeAddon | null | undefined;
-function addon(): NativeAddon | null {
-  if (addonCache === undefined) addonCache = loadAddon().addon ?? null;
-  return addonCache;
+let engineCache: NativeEngine | null | undefined;
+/** The native engine's calls whenever the addon is built (whichever engine runs the tensors). */
+function nativeCalls(): NativeEngine | null {
+  if (engineCache === undefined) {
+    const a = loadAddon().addon;
+    engineCache = a ? nativeEngineOf(a) : null;
+  }
+  return engineCache;
 }
 
 /** C [M, N] = op(A) · op(B); A [M, K] (or [K, M] when transA), B [K, N] (or [N, K] when transB). */
 function sgemm(M: number, N: number, K: number, transA: boolean, transB: boolean, A: Float32Array, B: Float32Array, C: Float32Array): void {
-  const native = addon();
+  const native = nativeCalls();
   if (native) {
-    native.gemm(1, M, N, K, transA, transB, A, 0, B, 0, C);
+    native.gemm({ batch: 1, M, N, K, transA, transB, A, strideA: 0, B, strideB: 0, C });
     return;
   }
   for (let i = 0; i < M; i++) {
@@ -114,13 +119,13 @@ export class DenseMlp {
   /** Forward pass of ws.acts[0] (the input, [B, in], written by the caller) into ws.acts; returns the output [B, out]. */
   forward(ws: MlpWorkspace): Float32Array {
     const B = ws.batch;
-    const native = addon();
+    const native = nativeCalls();
     for (let l = 0; l < this.layers; l++) {
       const n = this.sizes[l + 1]!;
       const y = ws.acts[l + 1]!; // [B, n]
       const hidden = l + 1 < this.layers;
       if (native) {
-        native.denseForward(ws.acts[l]!, this.weights[l]!, this.biases[l]!, y, B, this.sizes[l]!, n, hidden);
+        native.denseForward({ x: ws.acts[l]!, W: this.weights[l]!, b: this.biases[l]!, y, B, nIn: this.sizes[l]!, nOut: n, relu: hidden });
         continue;
       }
       sgemm(B, n, this.sizes[l]!, false, true, ws.acts[l]!, this.weights[l]!, y);
@@ -141,14 +146,17 @@ export class DenseMlp {
    */
   backward(ws: MlpWorkspace, o: { params: boolean; input: boolean }): void {
     const B = ws.batch;
-    const native = addon();
+    const native = nativeCalls();
     for (let l = this.layers - 1; l >= 0; l--) {
       const nOut = this.sizes[l + 1]!;
       const nIn = this.sizes[l]!;
       const dy = ws.grads[l + 1]!; // [B, nOut], already through this layer's ReLU
       const input = l > 0 || o.input;
       if (native) {
-        native.denseBackward(dy, ws.acts[l]!, this.weights[l]!, this.gradWeights[l]!, this.gradBiases[l]!, ws.grads[l]!, B, nIn, nOut, o.params, input, l > 0);
+        native.denseBackward({
+          dy, x: ws.acts[l]!, W: this.weights[l]!, gW: this.gradWeights[l]!, gb: this.gradBiases[l]!, dx: ws.grads[l]!,
+          B, nIn, nOut, params: o.params, input, reluInput: l > 0,
+        });
         continue;
       }
       if (o.params) {
@@ -187,11 +195,13 @@ export class Adam {
     const bc2 = 1 - beta2 ** this.step;
     const stepSize = this.lr / bc1;
     const sqrtBc2 = Math.sqrt(bc2);
-    const native = addon();
+    const native = nativeCalls();
     this.params.forEach((p, i) => {
       if (native) {
         // in place: the kernel reads each element's p, g, m, v before writing it
-        native.adamw(p, grads[i]!, this.m[i]!, this.v[i]!, p, this.m[i]!, this.v[i]!, beta1, beta2, eps, 1, stepSize, sqrtBc2);
+        const m = this.m[i]!;
+        const v = this.v[i]!;
+        native.adamw({ p, g: grads[i]!, m, v, pOut: p, mOut: m, vOut: v, beta1, beta2, eps, decay: 1, stepSize, sqrtBc2 });
         return;
       }
       const g = grads[i]!;

@@ -4,8 +4,9 @@ export { add, sub, mul, div, addN, neg, square, sqrt, pow, tanh, relu, softmax, 
 export { reshape, slice, transpose, tile, stack, expandDims } from "./shape.js";
 export { tensor, scalar, zeros, ones, zerosLike, oneHot, variable, type Scalar, type DataType, type TensorValues } from "./create.js";
 export { tidy, keep, dispose, grad, grads, variableGrads, customGrad, type GradFn, type TensorContainer } from "./autodiff.js";
-export { ready, backendName, engineInfo, memoryStats, nativeKernels, parseEngine, ENGINES, type BackendName, type EngineName } from "./backend.js";
+export { ready, backendName, engineInfo, memoryStats, nativeEngine, parseEngine, ENGINES, type BackendName, type EngineName } from "./backend.js";
 export { loadAddon, type NativeAddon } from "./native/addon.js";
+export { nativeEngineOf, type NativeEngine, type LifConstants, type SsaGeometry, type SsaKeyLists } from "./native/engine.js";
 export { linear, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } from "./ops.js";
 export { Module, init } from "./module.js";
 export { Linear, Embedding, LayerNorm, dropout, type LinearOptions } from "./layers.js";

@@ -2,7 +2,7 @@
 import { tf, type Tensor, type Variable } from "./tf.js";
 import { Module, init } from "./module.js";
 import { embeddingLookup, linear } from "./ops.js";
-import { nativeKernels } from "./backend.js";
+import { nativeEngine } from "./backend.js";
 import { layerNormFused } from "./native/fused.js";
 import type { Rng } from "./rng.js";
 
@@ -77,8 +77,8 @@ export class LayerNorm extends Module {
 
   /** [..., D] -> [..., D] */
   apply(x: Tensor): Tensor {
-    const addon = nativeKernels();
-    if (addon) return layerNormFused(addon, x, this.gamma, this.beta, this.eps); // one fused op on the native engine
+    const engine = nativeEngine();
+    if (engine) return layerNormFused(engine, x, this.gamma, this.beta, this.eps); // one fused op on the native engine
     return tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true); // [..., 1]
       const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
@@ -96,11 +96,11 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
   if (!training || p === 0) return x;
   const mask = new Float32Array(x.size);
   const keep = 1 / (1 - p);
-  const addon = nativeKernels();
-  if (addon) {
+  const engine = nativeEngine();
+  if (engine) {
     // the same draws of the same stream in C++ (bit-identical masks), then the stream's state moves on
     const state = Uint32Array.from(rng.getState());
-    addon.dropoutMask(state, p, keep, mask);
+    engine.dropoutMask({ state, p, keep, mask });
     rng.setState([state[0]!, state[1]!, state[2]!, state[3]!]);
   } else {
     for (let i = 0; i < mask.length; i++) mask[i] = rng.float() < p ? 0 : keep;

@@ -6,7 +6,7 @@
  *   element-wise work (LIF neurons) that would otherwise launch dozens of small kernels.
  */
 import { tf, type Tensor } from "./tf.js";
-import { nativeKernels } from "./backend.js";
+import { nativeEngine } from "./backend.js";
 
 type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
 // tfjs's customGrad typing mixes inputs and the save function into one rest parameter; this typed view keeps
@@ -23,7 +23,7 @@ function assertRank(name: string, t: Tensor, rank: number): void {
  * as flags; on wasm an explicit transpose then a plain matMul is ~10x faster than its flagged path.
  */
 function linearGrads(x: tf.Tensor2D, w: tf.Tensor2D, dy: tf.Tensor2D): [Tensor, Tensor] {
-  if (nativeKernels()) return [tf.matMul(dy, w, false, true), tf.matMul(x, dy, true, false)];
+  if (nativeEngine()) return [tf.matMul(dy, w, false, true), tf.matMul(x, dy, true, false)];
   return [tf.matMul(dy, tf.transpose(w)), tf.matMul(tf.transpose(x), dy)];
 }
 
@@ -176,5 +176,5 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new RangeError(`bmm: shapes [${a.shape}] and [${b.shape}] do not multiply`);
   }
-  return nativeKernels() ? tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D) : bmmWasm(a, b);
+  return nativeEngine() ? tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D) : bmmWasm(a, b);
 }

@@ -3,7 +3,7 @@
  * tfjs ops on wasm (the same float32 operations in the same order, so both engines agree to rounding).
  */
 import { tf, type Tensor } from "./tf.js";
-import { nativeKernels } from "./backend.js";
+import { nativeEngine } from "./backend.js";
 import { adamwFused } from "./native/fused.js";
 
 /** A named float32 array with its shape (a parameter or one of its moments), host-side. */
@@ -37,8 +37,8 @@ export interface AdamWStepOptions {
  * p, g, m, v [...shape] -> new tensors { p, m, v } [...shape] (the caller assigns and disposes).
  */
 export function adamwStep(p: Tensor, g: Tensor, m: Tensor, v: Tensor, o: AdamWStepOptions): { p: Tensor; m: Tensor; v: Tensor } {
-  const addon = nativeKernels();
-  if (addon) return adamwFused(addon, p, g, m, v, o);
+  const engine = nativeEngine();
+  if (engine) return adamwFused(engine, p, g, m, v, o);
   return tf.tidy(() => {
     const m2 = tf.add(tf.mul(m, o.beta1), tf.mul(g, 1 - o.beta1));
     const v2 = tf.add(tf.mul(v, o.beta2), tf.mul(tf.square(g), 1 - o.beta2));

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { loadAddon } from "../../src/tensor/native/addon.js";
+import { nativeEngineOf } from "../../src/tensor/native/engine.js";
 import { Rng } from "../../src/tensor/rng.js";
 import { lifBackwardJs, lifBackwardNative, lifForwardJs, lifForwardNative, type LifParams } from "../../src/snn/lif-kernel.js";
 import { lifConfig, type LIFOptions } from "../../src/snn/lif.js";
@@ -9,8 +10,9 @@ import { assertClose } from "../helpers.js";
 
 const { addon, why } = loadAddon();
 const skip = addon ? false : `native addon not available: ${why}`;
+const engine = addon ? nativeEngineOf(addon) : undefined;
 
-/** The LIF kernels' test hooks (native/src/lif.cc), not part of the typed interface. */
+/** The LIF kernels' test hooks (native/src/lif_kernels.cc), not part of the typed interface. */
 type LifHooks = { lifSimd(name?: string): string; lifExp(z: Float64Array, out: Float64Array): void };
 const hooks = addon as unknown as LifHooks | undefined;
 
@@ -79,7 +81,7 @@ describe("native LIF kernel vs the JS kernel", { skip }, () => {
                 const opts = { repeated, mean };
                 const what = JSON.stringify({ vReset, decayInput, detachReset, repeated, mean, surrogate });
                 const js = lifForwardJs(x, T, n, p, opts);
-                const nat = lifForwardNative(addon!, x, T, n, p, opts);
+                const nat = lifForwardNative(engine!, x, T, n, p, opts);
                 sameBits(nat.y, js.y, `${what} y`);
                 sameBits(nat.saved.d, js.saved.d, `${what} d`);
                 assert.equal(nat.spikeCount, js.spikeCount, `${what} spike count`);
@@ -87,7 +89,7 @@ describe("native LIF kernel vs the JS kernel", { skip }, () => {
                 const dy = new Float32Array(mean ? n : T * n);
                 rng.fillNormal(dy);
                 const gJs = lifBackwardJs(dy, js.saved, p);
-                const gNat = lifBackwardNative(addon!, dy, nat.saved, p);
+                const gNat = lifBackwardNative(engine!, dy, nat.saved, p);
                 assertClose(gNat, gJs, 1e-6, `${what} gx`);
                 combos++;
               }
@@ -103,7 +105,7 @@ describe("native LIF kernel vs the JS kernel", { skip }, () => {
       const x = inputs(rng, T * n);
       const s = lifForwardJs(x, T, n, p, { repeated: false, mean: false }).saved;
       const dy = rng.fillNormal(new Float32Array(T * n));
-      sameBits(lifBackwardNative(addon!, dy, s, p), lifBackwardJs(dy, s, p), `${surrogate.name} gx`);
+      sameBits(lifBackwardNative(engine!, dy, s, p), lifBackwardJs(dy, s, p), `${surrogate.name} gx`);
     }
   });
 
@@ -119,8 +121,8 @@ describe("native LIF kernel vs the JS kernel", { skip }, () => {
         const dy = rng.fillNormal(new Float32Array(mean ? n : T * n));
         const run = (threads: number) => {
           addon!.setThreads(threads);
-          const f = lifForwardNative(addon!, x, T, n, p, { repeated, mean });
-          return { f, g: lifBackwardNative(addon!, dy, f.saved, p) };
+          const f = lifForwardNative(engine!, x, T, n, p, { repeated, mean });
+          return { f, g: lifBackwardNative(engine!, dy, f.saved, p) };
         };
         const a = run(1);
         const b = run(2);
@@ -154,8 +156,8 @@ describe("native LIF kernel vs the JS kernel", { skip }, () => {
             const dy = rng.fillNormal(new Float32Array(mean ? n : T * n));
             const runs = sets.map((isa) => {
               hooks!.lifSimd(isa);
-              const f = lifForwardNative(addon!, x, T, n, p, { repeated, mean });
-              return { f, g: lifBackwardNative(addon!, dy, f.saved, p) };
+              const f = lifForwardNative(engine!, x, T, n, p, { repeated, mean });
+              return { f, g: lifBackwardNative(engine!, dy, f.saved, p) };
             });
             const what = `${JSON.stringify({ vReset, repeated, mean, surrogate })}`;
             for (let k = 1; k < runs.length; k++) {
@@ -223,7 +225,7 @@ describe("native LIF kernel vs the JS kernel", { skip }, () => {
       assert.throws(() => lifForwardJs(x, TT, n, p, opts), (e) => ((jsErr = e), e instanceof RangeError));
       if (n === 1) assert.match((jsErr as Error).message, /membrane overflow/);
       assert.throws(
-        () => lifForwardNative(addon!, x, TT, n, p, opts),
+        () => lifForwardNative(engine!, x, TT, n, p, opts),
         (e) => e instanceof RangeError && e.message === (jsErr as Error).message,
       );
     }

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { loadAddon } from "../../src/tensor/native/addon.js";
+import { nativeEngineOf, type NativeEngine } from "../../src/tensor/native/engine.js";
 import { Rng } from "../../src/tensor/rng.js";
 import { ssaKernel, type SsaNeurons } from "../../src/models/blocks/fused-spiking-attention.js";
 import type { AttentionKind } from "../../src/models/config/strl-config.js";
@@ -9,6 +10,7 @@ import { assertClose } from "../helpers.js";
 
 const { addon, why } = loadAddon();
 const skip = addon ? false : `native addon not available: ${why}`;
+const engine = addon ? nativeEngineOf(addon) : undefined;
 
 function neurons(kind: AttentionKind, attnOpts: LIFOptions = {}): { nr: SsaNeurons; counts: Map<string, number> } {
   const opts = { vThreshold: 0.4 }; // low threshold: plenty of spikes everywhere, including the score LIF
@@ -39,7 +41,7 @@ interface Case {
 }
 
 function run(
-  engine: typeof addon, c: Case, kind: AttentionKind, causal: boolean, keyMask: Uint8Array, seed: number, attnOpts: LIFOptions = {},
+  nk: NativeEngine | undefined, c: Case, kind: AttentionKind, causal: boolean, keyMask: Uint8Array, seed: number, attnOpts: LIFOptions = {},
   silent?: (row: number, part: number) => boolean,
 ) {
   const rng = new Rng(seed);
@@ -50,7 +52,7 @@ function run(
       for (let p = 0; p < 3; p++) if (silent(r, p)) x.fill(-10, (r * 3 + p) * c.d, (r * 3 + p + 1) * c.d);
   const dOut = rng.fillNormal(new Float32Array(c.B * c.K * c.d));
   const { nr, counts } = neurons(kind, attnOpts);
-  const k = ssaKernel(engine, c.B, c.K, 3 * c.d, nr, { T: c.T, nHeads: c.H, causal, scale: 0.5, attention: kind, keyMask });
+  const k = ssaKernel(nk, c.B, c.K, 3 * c.d, nr, { T: c.T, nHeads: c.H, causal, scale: 0.5, attention: kind, keyMask });
   const f = k.forward(x);
   const dx = k.backward(dOut, f.state);
   return { y: f.y, dx, counts };
@@ -65,7 +67,7 @@ describe("native fused spiking attention vs the JS loops", { skip }, () => {
       for (const attnOpts of [{}, { vReset: null, detachReset: false, surrogate: "atan" as const }]) {
         it(`${kind}, ${causal ? "causal" : "paper mode"}, padding, attn LIF ${JSON.stringify(attnOpts)}: same output, spike counts and gradient`, () => {
           const js = run(undefined, c, kind, causal, keyMask, 5, attnOpts);
-          const nat = run(addon, c, kind, causal, keyMask, 5, attnOpts);
+          const nat = run(engine, c, kind, causal, keyMask, 5, attnOpts);
           assert.ok(js.y.some((v) => v !== 0), "the JS output is all zeros: the test would prove nothing");
           assert.ok(js.dx.some((v) => v !== 0));
           sameBits(nat.y, js.y, "output");
@@ -83,9 +85,9 @@ describe("native fused spiking attention vs the JS loops", { skip }, () => {
     try {
       for (const kind of ["strl", "spike-driven"] as const) {
         addon!.setThreads(1);
-        const a = run(addon, big, kind, true, km, 9);
+        const a = run(engine, big, kind, true, km, 9);
         addon!.setThreads(2);
-        const b = run(addon, big, kind, true, km, 9);
+        const b = run(engine, big, kind, true, km, 9);
         sameBits(a.y, b.y, `${kind} output`);
         sameBits(a.dx, b.dx, `${kind} d qkv`);
         const js = run(undefined, big, kind, true, km, 9);
@@ -108,7 +110,7 @@ describe("native fused spiking attention vs the JS loops", { skip }, () => {
     for (const kind of ["strl", "spike-driven"] as const) {
       for (const causal of [true, false]) {
         const js = run(undefined, big, kind, causal, km, 11, {}, silent);
-        const nat = run(addon, big, kind, causal, km, 11, {}, silent);
+        const nat = run(engine, big, kind, causal, km, 11, {}, silent);
         assert.ok(js.y.some((v) => v !== 0) && js.dx.some((v) => v !== 0));
         sameBits(nat.y, js.y, `${kind} ${causal} output`);
         assert.deepEqual([...nat.counts], [...js.counts], `${kind} ${causal} spike counts`);

@@ -5,7 +5,7 @@
  */
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Rng, backendName, loadAddon, ready } from "../../src/tensor/index.js";
+import { Rng, backendName, loadAddon, nativeEngineOf, ready } from "../../src/tensor/index.js";
 import { tf } from "../../src/tensor/tf.js";
 import { layerNormFused } from "../../src/tensor/native/fused.js";
 import { assertClose } from "../helpers.js";
@@ -102,13 +102,13 @@ describe("native vs wasm", { skip: loadAddon().addon ? false : "the native addon
 
   it("fused LayerNorm gives the gradients of finite differences", (t) => {
     if (!native) return t.skip("not on the native engine");
-    const addon = loadAddon().addon!;
+    const engine = nativeEngineOf(loadAddon().addon!);
     const rng = new Rng(12);
     const x = tf.tensor(rng.fillUniform(new Float32Array(4 * 6), -2, 2), [4, 6]);
     const gm = tf.tensor(rng.fillUniform(new Float32Array(6), 0.5, 1.5), [6]);
     const bt = tf.tensor(rng.fillUniform(new Float32Array(6), -0.5, 0.5), [6]);
     const w = tf.tensor(rng.fillUniform(new Float32Array(4 * 6), -1, 1), [4, 6]);
-    const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Scalar => tf.sum(tf.mul(layerNormFused(addon, xx, gg, bb, 1e-5), w)) as tf.Scalar;
+    const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Scalar => tf.sum(tf.mul(layerNormFused(engine, xx, gg, bb, 1e-5), w)) as tf.Scalar;
     const g = tf.grads(f)([x, gm, bt]);
     for (let p = 0; p < 3; p++) assertClose(g[p]!.dataSync(), finiteDiff(f, [x, gm, bt], p), 3e-3, ["dx", "dgamma", "dbeta"][p]);
   });

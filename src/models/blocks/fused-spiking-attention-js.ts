@@ -1,6 +1,6 @@
 /**
  * The JS loops of the fused spiking self-attention between its LIFs: the wasm / browser engine's path (the native
- * engine runs the same passes in native/src/ssa.cc). One function per pass, each backward beside its forward:
+ * engine runs the same passes in native/src/ssa_*_kernels.cc). One function per pass, each backward beside its forward:
  *
  *   scoresForward          scores = scale · (q spikes · k spikes) on the allowed cells        [T, nCells]
  *   "strl":

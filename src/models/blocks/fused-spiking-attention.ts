@@ -9,16 +9,15 @@
  * The score LIF runs only on the cells a query may attend (key j real, and j <= i when causal), so its firing
  * rate is over those cells; a masked cell is not a neuron of the causal model.
  *
- * With the native engine active, the products between the LIFs run in native/src/ssa.cc as small dense matrix
+ * With the native engine active, the products between the LIFs run in native/src/ssa_*_kernels.cc as small dense matrix
  * products per (t, b, h) (the engine's sgemm, masked through the key lists): the forward outputs and spike counts
  * are bit-identical to the JS loops (sums of 0/1 spike products are exact), gradients agree to float32 rounding;
- * the LIFs run in native/src/lif.cc. The JS loops, one function per pass, are in fused-spiking-attention-js.ts
+ * the LIFs run in native/src/lif_kernels.cc. The JS loops, one function per pass, are in fused-spiking-attention-js.ts
  * (the wasm / browser engine's path); this file runs the LIFs and picks the native or the JS passes.
  */
 import type { LIF } from "../../snn/index.js";
 import { lifBackwardJs, lifBackwardNative, lifForwardJs, lifForwardNative, type LifForwardOptions, type LifParams, type LifSaved } from "../../snn/lif-kernel.js";
-import { jsKernel, nativeKernels, type Tensor } from "../../tensor/index.js";
-import type { NativeAddon } from "../../tensor/native/addon.js";
+import { jsKernel, nativeEngine, type NativeEngine, type SsaGeometry as NativeSsaGeometry, type Tensor } from "../../tensor/index.js";
 import type { AttentionKind } from "../config/strl-config.js";
 import { indexSpikes, type SpikeRows } from "./spike-index.js";
 import { keyLists, scoreDetail, type KeyLists } from "./key-lists.js";
@@ -83,7 +82,7 @@ export interface SsaSaved {
  */
 export function fusedSpikingAttention(qkv: Tensor, lifs: SsaNeurons, o: FusedSsaOptions): Tensor {
   const [B, K, d3] = qkv.shape as [number, number, number];
-  const k = ssaKernel(nativeKernels(), B, K, d3, lifs, o);
+  const k = ssaKernel(nativeEngine(), B, K, d3, lifs, o);
   return jsKernel<SsaSaved>(qkv, [B, K, d3 / 3], k.forward, k.backward);
 }
 
@@ -91,10 +90,10 @@ type LifRun = { y: Float32Array; saved: LifSaved };
 
 /**
  * The fused op on Float32Arrays: forward qkv [B, K, 3d] -> [B, K, d] (and the state it keeps), backward
- * dOut [B, K, d] -> d qkv [B, K, 3d]. `engine`: the native addon, or undefined for the JS loops.
+ * dOut [B, K, d] -> d qkv [B, K, 3d]. `engine`: the native engine's calls, or undefined for the JS loops.
  */
 export function ssaKernel(
-  engine: NativeAddon | undefined,
+  engine: NativeEngine | undefined,
   B: number,
   K: number,
   d3: number,
@@ -185,45 +184,44 @@ export function ssaKernel(
     return dx;
   }
 
-  /** Everything after the q, k, v LIFs on the native addon (dense spikes, no index). */
-  function nativeForward(nk: NativeAddon, q: LifRun, k: LifRun, v: LifRun): { y: Float32Array; state: SsaSaved } {
+  /** Everything after the q, k, v LIFs on the native engine (dense spikes, no index). */
+  function nativeForward(nk: NativeEngine, q: LifRun, k: LifRun, v: LifRun): { y: Float32Array; state: SsaSaved } {
     const allowed = keyLists(B, K, nHeads, causal, keyMask);
     const nCells = allowed.nCells;
-    const geo = [T, B, K, nHeads, d, allowed.start, allowed.keys, allowed.perHead, allowed.base, nCells] as const;
+    const geo: NativeSsaGeometry = { T, B, K, H: nHeads, d, allowed };
     const scores = new Float32Array(T * nCells); // scaled scores of the allowed cells [T, nCells]
-    nk.ssaScores(...geo, q.y, k.y, scale, scores);
+    nk.ssaScores({ ...geo, qs: q.y, ks: k.y, scale, sc: scores });
     const saved = { N, qLif: q.saved, kLif: k.saved, vLif: v.saved, allowed, qSpikes: q.y, kSpikes: k.y, vSpikes: v.y };
     if (attention === "spike-driven") {
       const y = new Float32Array(T * numel); // [T, B, K, d]
-      nk.ssaDrivenForward(...geo, scores, v.y, y);
+      nk.ssaDrivenForward({ ...geo, sc: scores, vs: v.y, y });
       const out = outputLif(y);
       return { y: out.y, state: { ...saved, attnLif: out.saved, cells: scores, invZ: new Float32Array(0) } };
     }
     const spikes = scoreLif(scores, allowed);
     const out = new Float32Array(numel); // [B, K, d]
     const invZ = new Float32Array(T * B * nHeads * K); // [T, B, H, K]
-    nk.ssaStrlForward(...geo, spikes.y, v.y, keyMask, causal, out, invZ);
+    nk.ssaStrlForward({ ...geo, ss: spikes.y, vs: v.y, keyMask, causal, out, a: invZ });
     return { y: out, state: { ...saved, attnLif: spikes.saved, cells: spikes.y, invZ } };
   }
 
-  function nativeBackward(nk: NativeAddon, dOut: Float32Array, s: SsaSaved): Float32Array {
+  function nativeBackward(nk: NativeEngine, dOut: Float32Array, s: SsaSaved): Float32Array {
     const { allowed } = s;
-    const nCells = allowed.nCells;
-    const geo = [T, B, K, nHeads, d, allowed.start, allowed.keys, allowed.perHead, allowed.base, nCells] as const;
-    const dCells = new Float32Array(T * nCells);
-    const dv = new Float32Array(T * numel);
+    const geo: NativeSsaGeometry = { T, B, K, H: nHeads, d, allowed };
+    const dCells = new Float32Array(T * allowed.nCells); // [T, nCells]
+    const dv = new Float32Array(T * numel); // [T, B, K, d]
     let dScores: Float32Array;
     if (attention === "spike-driven") {
       const dy = lifBackward(dOut, s.attnLif, lifs.attn.kernelParams); // [T, B, K, d]
-      nk.ssaDrivenBackward(...geo, dy, s.cells, s.vSpikes!, dCells, dv);
+      nk.ssaDrivenBackward({ ...geo, dy, cells: s.cells, vs: s.vSpikes!, dCells, dvs: dv });
       dScores = dCells;
     } else {
-      nk.ssaStrlBackward(...geo, dOut, s.cells, s.invZ, s.vSpikes!, keyMask, causal, dCells, dv);
+      nk.ssaStrlBackward({ ...geo, dOut, cells: s.cells, a: s.invZ, vs: s.vSpikes!, keyMask, causal, dCells, dvs: dv });
       dScores = lifBackward(dCells, s.attnLif, lifs.attn.kernelParams); // [T, nCells]
     }
-    const dq = new Float32Array(T * numel);
-    const dk = new Float32Array(T * numel);
-    nk.ssaScoresBackward(...geo, dScores, s.qSpikes!, s.kSpikes!, scale, dq, dk);
+    const dq = new Float32Array(T * numel); // [T, B, K, d]
+    const dk = new Float32Array(T * numel); // [T, B, K, d]
+    nk.ssaScoresBackward({ ...geo, dCells: dScores, qs: s.qSpikes!, ks: s.kSpikes!, scale, dqs: dq, dks: dk });
     return qkvGrad(s, dq, dk, dv);
   }
 }

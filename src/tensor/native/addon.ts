@@ -65,7 +65,7 @@ export interface NativeAddon {
     beta1: number, beta2: number, eps: number, decay: number, stepSize: number, sqrtBc2: number,
   ): void;
   /**
-   * Multi-step LIF forward (src/snn/lif-kernel.ts, native/src/lif.cc). x [T, n] ([n] when repeated) -> y (spikes
+   * Multi-step LIF forward (src/snn/lif-kernel.ts, native/src/lif_kernels.cc). x [T, n] ([n] when repeated) -> y (spikes
    * [T, n], or their mean over T [n] when mean) and d = H - v_th [T, n], both overwritten. vReset null = soft
    * reset. Returns the spike count, or -(t + 1) when the membrane input was not finite at step t (first such t).
    */
@@ -83,7 +83,7 @@ export interface NativeAddon {
     param: number, gx: Float32Array,
   ): void;
   // The fused spiking attention's loops between its LIFs (src/models/blocks/fused-spiking-attention.ts,
-  // native/src/ssa.cc). Each takes the key-list geometry first (T, B, K, H, d, kStart, keys, perHead, base,
+  // native/src/ssa_*_kernels.cc). Each takes the key-list geometry first (T, B, K, H, d, kStart, keys, perHead, base,
   // nCells); spikes and their gradients are [T, B, K, d], score cells [T, nCells]; outputs are overwritten.
   /** sc = scale · (q spikes · k spikes) per head on the allowed cells. */
   ssaScores(

@@ -4,7 +4,7 @@
  * hands back fresh arrays; the wasm engine composes the same math from tfjs ops instead (layers.ts, optim.ts).
  */
 import { tf, type Tensor } from "../tf.js";
-import type { NativeAddon } from "./addon.js";
+import type { NativeEngine } from "./engine.js";
 
 type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,7 +13,7 @@ const customGrad = tf.customGrad as unknown as (f: (...args: any[]) => { value: 
 const values = (t: Tensor): Float32Array => t.dataSync() as Float32Array;
 
 /** LayerNorm over the last axis: x [..., n], gamma [n], beta [n] -> [..., n]; statistics in double. */
-export function layerNormFused(addon: NativeAddon, x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
+export function layerNormFused(engine: NativeEngine, x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor {
   const n = x.shape[x.rank - 1]!;
   const rows = x.size / n;
   const op = customGrad((xt: Tensor, g: Tensor, b: Tensor, save: (ts: Tensor[]) => void) => {
@@ -23,14 +23,14 @@ export function layerNormFused(addon: NativeAddon, x: Tensor, gamma: Tensor, bet
     const y = new Float32Array(xv.length); // [rows, n]
     const mean = new Float32Array(rows); // [rows]
     const rstd = new Float32Array(rows); // [rows]
-    addon.layerNorm(xv, rows, n, gv, values(b), eps, y, mean, rstd);
+    engine.layerNorm({ x: xv, rows, n, gamma: gv, beta: values(b), eps, y, mean, rstd });
     return {
       value: tf.tensor(y, xt.shape, "float32"),
       gradFunc: (dy: Tensor) => {
         const dx = new Float32Array(xv.length); // [rows, n]
         const dg = new Float32Array(n); // [n]
         const db = new Float32Array(n); // [n]
-        addon.layerNormBackward(values(dy), xv, rows, n, gv, mean, rstd, dx, dg, db);
+        engine.layerNormBackward({ dy: values(dy), x: xv, rows, n, gamma: gv, mean, rstd, dx, dgamma: dg, dbeta: db });
         return [tf.tensor(dx, xt.shape, "float32"), tf.tensor(dg, [n], "float32"), tf.tensor(db, [n], "float32")];
       },
     };
@@ -40,7 +40,7 @@ export function layerNormFused(addon: NativeAddon, x: Tensor, gamma: Tensor, bet
 
 /** One AdamW step of one parameter: returns the new parameter, first and second moments (fresh tensors). */
 export function adamwFused(
-  addon: NativeAddon,
+  engine: NativeEngine,
   p: Tensor, g: Tensor, m: Tensor, v: Tensor,
   o: { beta1: number; beta2: number; eps: number; decay: number; stepSize: number; sqrtBc2: number },
 ): { p: Tensor; m: Tensor; v: Tensor } {
@@ -48,6 +48,6 @@ export function adamwFused(
   const po = new Float32Array(n);
   const mo = new Float32Array(n);
   const vo = new Float32Array(n);
-  addon.adamw(values(p), values(g), values(m), values(v), po, mo, vo, o.beta1, o.beta2, o.eps, o.decay, o.stepSize, o.sqrtBc2);
+  engine.adamw({ p: values(p), g: values(g), m: values(m), v: values(v), pOut: po, mOut: mo, vOut: vo, ...o });
   return { p: tf.tensor(po, p.shape, "float32"), m: tf.tensor(mo, p.shape, "float32"), v: tf.tensor(vo, p.shape, "float32") };
 }

@@ -1,8 +1,6 @@
-// Fused fully-connected layers for small networks trained outside the autodiff tape (src/tensor/dense-mlp.ts:
-// the online RL trainer's actor and critics). Row-major, PyTorch's nn.Linear layout: x [B, in], W [out, in],
-// b [out], y [B, out]. One call does the product and the elementwise work around it, so a SAC update is a few
-// dozen native calls instead of hundreds of JS loops.
-#include "gemm.h"
+// Node-API binding of the fused fully-connected layers (dense_kernels.h): denseForward, denseBackward. Checks
+// every argument, then calls the kernels.
+#include "dense_kernels.h"
 #include "napi_util.h"
 
 namespace strl {
@@ -22,18 +20,7 @@ static napi_value js_dense_forward(napi_env env, napi_callback_info info) {
   if (B < 1 || nIn < 1 || nOut < 1) return throw_range(env, "denseForward: B, nIn and nOut must be >= 1");
   if (nx < size_t(B * nIn) || nw != size_t(nOut * nIn) || nb != size_t(nOut) || ny < size_t(B * nOut))
     return throw_range(env, "denseForward: array lengths do not fit x [B, nIn], W [nOut, nIn], b [nOut], y [B, nOut]");
-  if (!sgemm(B, nOut, nIn, false, true, x, w, y)) return throw_range(env, "denseForward: out of memory");
-  for (int64_t r = 0; r < B; ++r) {
-    float* row = y + r * nOut;
-    if (relu) {
-      for (int64_t j = 0; j < nOut; ++j) {
-        float v = row[j] + b[j];
-        row[j] = v > 0.0f ? v : 0.0f;
-      }
-    } else {
-      for (int64_t j = 0; j < nOut; ++j) row[j] += b[j];
-    }
-  }
+  if (!dense_forward(x, w, b, y, B, nIn, nOut, relu)) return throw_range(env, "denseForward: out of memory");
   return undefined(env);
 }
 
@@ -59,21 +46,11 @@ static napi_value js_dense_backward(napi_env env, napi_callback_info info) {
     return throw_range(env, "denseBackward: array lengths do not fit dy [B, nOut], x [B, nIn], W [nOut, nIn]");
   if (params) {
     if (ngw != size_t(nOut * nIn) || ngb != size_t(nOut)) return throw_range(env, "denseBackward: gW must be [nOut, nIn] and gb [nOut]");
-    if (!sgemm(nOut, nIn, B, true, false, dy, x, gw)) return throw_range(env, "denseBackward: out of memory");
-    for (int64_t j = 0; j < nOut; ++j) gb[j] = 0.0f;
-    for (int64_t r = 0; r < B; ++r) {
-      const float* row = dy + r * nOut;
-      for (int64_t j = 0; j < nOut; ++j) gb[j] += row[j];
-    }
+    if (!dense_params_grad(dy, x, gw, gb, B, nIn, nOut)) return throw_range(env, "denseBackward: out of memory");
   }
   if (input) {
     if (ndx < size_t(B * nIn)) return throw_range(env, "denseBackward: dx must be [B, nIn]");
-    if (!sgemm(B, nIn, nOut, false, false, dy, w, dx)) return throw_range(env, "denseBackward: out of memory");
-    if (reluInput) {
-      const int64_t n = B * nIn;
-      for (int64_t i = 0; i < n; ++i)
-        if (!(x[i] > 0.0f)) dx[i] = 0.0f;
-    }
+    if (!dense_input_grad(dy, x, w, dx, B, nIn, nOut, reluInput)) return throw_range(env, "denseBackward: out of memory");
   }
   return undefined(env);
 }

@@ -1,139 +1,14 @@
-// The multi-step LIF neuron (forward and backward through T steps): the native twin of src/snn/lif-kernel.ts,
-// whose header gives the equations. Same arithmetic as the JS kernel, operation for operation: every value is
-// computed in double and rounded to float32 exactly where the JS kernel stores into a Float32Array (d, the
-// membrane v, y, gx, the carried gradient gv), with no fused multiply-adds. Spikes (from the sign bit of the
-// stored d, so Θ(0) = 1 and d = -0 gives no spike) are therefore identical; gradients are identical except where
-// the sigmoid surrogate's exp (exp_nonpos in lif_kernels.h, within 1 ulp of V8's Math.exp) differs by an ulp,
-// which after the float32 rounding rarely shows.
-//
-// The loops live in lif_kernels.h, compiled here three times (portable, AVX2, AVX-512) and picked at run time by
-// what the CPU supports; every copy gives the same bits (lifSimd switches between them, for tests).
-//
-// Threads: the neuron axis n is cut into fixed chunks of kChunk neurons (a split that depends only on n); each
-// neuron's arithmetic does not depend on the split at all, and the spike count and the first non-finite step
-// are exact integer reductions, so results are bit-identical for any thread count. n <= kChunk runs inline.
-//
-// Never contract a*b + c into a fused multiply-add (the JS kernel rounds twice; the AVX2 / AVX-512 copies may use
-// FMA instructions), whatever the build's flags: binding.gyp also passes -ffp-contract=off.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
-
-#include <algorithm>
+// Node-API binding of the LIF kernels (lif_kernels.h): lifForward, lifBackward, and for tests lifSimd and lifExp.
+// Reads and checks every argument (a RangeError naming the problem, never a crash), then calls the kernel.
 #include <cmath>
 #include <cstdint>
-#include <cstring>
-#include <limits>
 #include <string>
-#include <vector>
 
+#include "lif_kernels.h"
 #include "napi_util.h"
-#include "pool.h"
 
 namespace strl {
 namespace {
-
-constexpr int64_t kChunk = 16384;  // neurons per task
-constexpr int64_t kBlock = 512;    // neurons whose membrane / carried gradient live on the stack at once
-
-enum Surr { kSigmoid, kAtan, kFastSigmoid, kPiecewiseQuadratic, kRectangular };
-
-struct FwdArgs {
-  const float* x;
-  float* y;
-  float* d;
-  int64_t T, n;
-  bool repeated, mean;
-  double a, b, c, vth, vr, kh, ks, invT;
-};
-
-struct BwdArgs {
-  const float* dy;
-  const float* d;
-  float* gx;
-  int64_t T, n;
-  bool repeated, mean;
-  double vr, vth, keep, dHdX, dHdV, invT, alpha;
-};
-
-}  // namespace
-
-// The loops, once per instruction set (lif_kernels.h): portable (the build's baseline: SSE2 on x86-64, NEON on
-// arm64) and, on x86-64 with GCC or clang, AVX2 + FMA and AVX-512 (F, VL, DQ, BW) copies. FMA is only allowed,
-// never used: -ffp-contract=off keeps a*b + c rounded twice, so every copy gives the same bits.
-#define LIF_ISA lif_portable
-#define LIF_TARGET
-#include "lif_kernels.h"
-#undef LIF_ISA
-#undef LIF_TARGET
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define STRL_LIF_X86 1
-#define LIF_ISA lif_avx2
-#define LIF_TARGET __attribute__((target("avx2,fma")))
-#include "lif_kernels.h"
-#undef LIF_ISA
-#undef LIF_TARGET
-#define LIF_ISA lif_avx512
-#if defined(__clang__)
-#define LIF_TARGET __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw")))
-#else  // GCC: also use 512-bit vectors (its default tuning may prefer 256)
-#define LIF_TARGET __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,prefer-vector-width=512")))
-#endif
-#include "lif_kernels.h"
-#undef LIF_ISA
-#undef LIF_TARGET
-#endif
-
-namespace {
-
-// The instruction sets, best last; `g_isa` is the one in use (the best this CPU has, unless set by lifSimd).
-enum Isa { kPortable, kAvx2, kAvx512 };
-const char* const kIsaNames[] = {"portable", "avx2", "avx512"};
-
-int best_isa() {
-#ifdef STRL_LIF_X86
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512bw"))
-    return kAvx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kAvx2;
-#endif
-  return kPortable;
-}
-
-int g_isa = best_isa();
-
-int64_t forward_range(const FwdArgs& p, int64_t i0, int64_t i1, int64_t* bad_t) {
-#ifdef STRL_LIF_X86
-  if (g_isa == kAvx512) return lif_avx512::forward_range(p, i0, i1, bad_t);
-  if (g_isa == kAvx2) return lif_avx2::forward_range(p, i0, i1, bad_t);
-#endif
-  return lif_portable::forward_range(p, i0, i1, bad_t);
-}
-
-void backward_range(const BwdArgs& p, int surr, bool hard, int64_t i0, int64_t i1) {
-#ifdef STRL_LIF_X86
-  if (g_isa == kAvx512) return lif_avx512::backward_range(p, surr, hard, i0, i1);
-  if (g_isa == kAvx2) return lif_avx2::backward_range(p, surr, hard, i0, i1);
-#endif
-  lif_portable::backward_range(p, surr, hard, i0, i1);
-}
-
-// Runs fn(i0, i1) over fixed chunks of [0, n); inline when there is one chunk.
-template <typename F>
-void over_chunks(int64_t n, F&& fn) {
-  const int64_t tasks = (n + kChunk - 1) / kChunk;
-  if (tasks <= 1) {
-    fn(0, n, 0);
-    return;
-  }
-  parallel_for(tasks, [&](int64_t task) {
-    const int64_t i0 = task * kChunk;
-    fn(i0, std::min(n, i0 + kChunk), task);
-  });
-}
 
 // vReset: a number (hard reset) or null (soft reset).
 bool get_vreset(napi_env env, napi_value v, bool* hard, double* vr) {
@@ -199,31 +74,8 @@ napi_value js_lif_forward(napi_env env, napi_callback_info info) {
   if (!check_len(env, xl, repeated ? n : T * n, "x") || !check_len(env, yl, mean ? n : T * n, "y") ||
       !check_len(env, dl, T * n, "d"))
     return nullptr;
-  FwdArgs p;
-  p.x = x;
-  p.y = y;
-  p.d = d;
-  p.T = T;
-  p.n = n;
-  p.repeated = repeated;
-  p.mean = mean;
-  // As lif-kernel.ts: H = a V + b X + c; V = H - S (kh (H - v_r) + ks).
-  p.a = 1 - 1 / tau;
-  p.b = decay ? 1 / tau : 1;
-  p.c = vr / tau;
-  p.vth = vth;
-  p.vr = vr;
-  p.kh = hard ? 1 : 0;
-  p.ks = hard ? 0 : vth;
-  p.invT = 1.0 / static_cast<double>(T);
-  const int64_t tasks = (n + kChunk - 1) / kChunk;
-  std::vector<int64_t> counts(tasks > 0 ? tasks : 1, 0), bads(tasks > 0 ? tasks : 1, T);
-  over_chunks(n, [&](int64_t i0, int64_t i1, int64_t task) { counts[task] = forward_range(p, i0, i1, &bads[task]); });
-  int64_t count = 0, bad = T;
-  for (size_t k = 0; k < counts.size(); ++k) {
-    count += counts[k];
-    if (bads[k] < bad) bad = bads[k];
-  }
+  int64_t bad = T;
+  const int64_t count = lif_forward(x, y, d, T, n, repeated, mean, LifNeuron{tau, vth, vr, hard, decay}, &bad);
   return make_f64(env, bad < T ? -static_cast<double>(bad + 1) : static_cast<double>(count));
 }
 
@@ -261,22 +113,7 @@ napi_value js_lif_backward(napi_env env, napi_callback_info info) {
   if (!check_len(env, dyl, mean ? n : T * n, "dy") || !check_len(env, dl, T * n, "d") ||
       !check_len(env, gxl, repeated ? n : T * n, "gx"))
     return nullptr;
-  BwdArgs p;
-  p.dy = dy;
-  p.d = d;
-  p.gx = gx;
-  p.T = T;
-  p.n = n;
-  p.repeated = repeated;
-  p.mean = mean;
-  p.vr = vr;
-  p.vth = vth;
-  p.keep = detach ? 0 : 1;
-  p.dHdX = decay ? 1 / tau : 1;
-  p.dHdV = 1 - 1 / tau;
-  p.invT = 1.0 / static_cast<double>(T);
-  p.alpha = alpha;
-  over_chunks(n, [&](int64_t i0, int64_t i1, int64_t) { backward_range(p, surr, hard, i0, i1); });
+  lif_backward(dy, d, gx, T, n, repeated, mean, LifNeuron{tau, vth, vr, hard, decay}, detach, surr, alpha);
   return undefined(env);
 }
 
@@ -294,15 +131,11 @@ napi_value js_lif_simd(napi_env env, napi_callback_info info) {
       if (napi_get_value_string_utf8(env, a.argv[0], name, sizeof name, &len) != napi_ok)
         return throw_range(env, "lifSimd: the name must be a string");
       const std::string s(name, len);
-      int want = -1;
-      for (int k = 0; k < 3; ++k)
-        if (s == kIsaNames[k]) want = k;
-      if (want < 0 || want > best_isa()) return throw_range(env, "lifSimd: '" + s + "' is not available on this CPU");
-      g_isa = want;
+      if (!lif_use_isa(s)) return throw_range(env, "lifSimd: '" + s + "' is not available on this CPU");
     }
   }
   napi_value out;
-  napi_create_string_utf8(env, kIsaNames[g_isa], NAPI_AUTO_LENGTH, &out);
+  napi_create_string_utf8(env, lif_isa(), NAPI_AUTO_LENGTH, &out);
   return out;
 }
 
@@ -321,12 +154,7 @@ napi_value js_lif_exp(napi_env env, napi_callback_info info) {
     if (!(zp[i] <= 0) && zp[i] == zp[i]) return throw_range(env, "lifExp: z must be <= 0");
   double* op = static_cast<double*>(out);
   const int64_t len = static_cast<int64_t>(zl);
-#ifdef STRL_LIF_X86
-  if (g_isa == kAvx512) lif_avx512::exp_array(zp, op, len);
-  else if (g_isa == kAvx2) lif_avx2::exp_array(zp, op, len);
-  else
-#endif
-    lif_portable::exp_array(zp, op, len);
+  lif_exp(zp, op, len);
   return undefined(env);
 }
 

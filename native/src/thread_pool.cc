@@ -1,6 +1,6 @@
 // The thread pool behind parallel_for: persistent workers that spin briefly for new work (kernels are often
 // launched back to back) and then sleep on a condition variable. Tasks are claimed from an atomic counter.
-#include "pool.h"
+#include "thread_pool.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -8,8 +8,6 @@
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include "napi_util.h"
 
 namespace strl {
 namespace {
@@ -128,18 +126,6 @@ Pool& pool() {
   return *p;
 }
 
-napi_value js_set_threads(napi_env env, napi_callback_info info) {
-  Args a(env, info, 1, "setThreads");
-  if (!a.ok) return nullptr;
-  int64_t n;
-  if (!get_i64(env, a.argv[0], &n, "threads")) return nullptr;
-  if (n < 1 || n > 256) return throw_range(env, "threads must be in [1, 256], got " + std::to_string(n));
-  set_num_threads(static_cast<int>(n));
-  return undefined(env);
-}
-
-napi_value js_get_threads(napi_env env, napi_callback_info) { return make_f64(env, num_threads()); }
-
 }  // namespace
 
 void parallel_for(int64_t n, const std::function<void(int64_t)>& fn, double cost) {
@@ -152,11 +138,6 @@ void parallel_for(int64_t n, const std::function<void(int64_t)>& fn, double cost
 int num_threads() { return pool().wanted; }
 void set_num_threads(int n) {
   if (n != pool().wanted) pool().resize(n);
-}
-
-void register_pool(napi_env env, napi_value exports) {
-  export_fn(env, exports, "setThreads", js_set_threads);
-  export_fn(env, exports, "threads", js_get_threads);
 }
 
 }  // namespace strl
