@@ -36,6 +36,10 @@ export interface TrainRunOptions {
   signal?: AbortSignal;
   /** Also keep the best checkpoint in `<outDir>/checkpoint-best`; see `train`. */
   keepBest?: boolean;
+  /** TensorBoard event files of the log records in this folder; see `train`. */
+  tensorboard?: string;
+  /** The caller's run settings, saved in trainer.json for a resume; see `train`. */
+  settings?: Record<string, unknown>;
   /** Where the `model` fields came from (e.g. "--config run.json"), prefixed to their config errors. */
   configSource?: string;
   /** Called with the validated model config and the batch size before the model is built (size checks). */
@@ -150,6 +154,8 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
     resumeFrom: o.resumeFrom,
     signal: o.signal,
     keepBest: o.keepBest,
+    tensorboard: o.tensorboard,
+    settings: o.settings,
   });
   return { model, result, split, train: trainS, val, test, rtgScale };
 }
