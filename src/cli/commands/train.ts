@@ -199,7 +199,6 @@ export const command: Command = {
       return 0;
     }
 
-    for (const n of notes) if (!values["print-config"]) process.stderr.write(`strl train: --resume: ${n}\n`);
     if (settings.tensorboard !== null && !values["print-config"]) await tensorboardFolder(settings.tensorboard, true);
     await startEngine(values.engine);
     const output = settings.output === "json" ? "json" : settings.output === "quiet" ? "quiet" : process.stderr.isTTY ? "progress" : "lines";
@@ -242,6 +241,10 @@ export const command: Command = {
           keepBest: keep.best,
           tensorboard: settings.tensorboard ?? undefined,
           settings: { ...settings },
+          // Said once the checkpoint is read and the first update is done (a refused resume stays one line).
+          onLog: (record) => {
+            if (record.step === (saved?.step ?? 0) + 1) for (const n of notes) process.stderr.write(`strl train: --resume: ${n}\n`);
+          },
         }),
       );
       printSummary(run, { kind, envId: dataset.envId, json: output === "json" });
