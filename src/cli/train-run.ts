@@ -12,6 +12,7 @@ import { CHECKPOINT_SUBDIR, LOG_FILE, type TrainConfig } from "../train/index.js
 import { presetFields, type Preset } from "../experiments/presets.js";
 import { signalExitCode } from "../experiments/sweep-pool.js";
 import type { ModelKind } from "../models/index.js";
+import { readSavedSettings, type RunSettings } from "./run-settings.js";
 
 /** True when `out` already holds a run (a checkpoint or a log). */
 export function holdsRun(out: string): boolean {
@@ -31,6 +32,8 @@ export interface SavedRunInfo {
   model: Record<string, unknown>;
   train: TrainConfig;
   step: number;
+  /** The run's saved settings (run-settings.ts); undefined for a run saved before they were recorded. */
+  settings?: RunSettings;
   /** Set when `<out>/checkpoint` was missing or dangling and this newest complete version beside it was read. */
   recoveredFrom?: string;
 }
@@ -56,11 +59,12 @@ export async function readRunToResume(out: string): Promise<SavedRunInfo> {
     }
   };
   const config = read("config.json") as { env?: { id?: string }; model?: { kind?: string; config?: Record<string, unknown> } };
-  const trainer = read("trainer.json") as { step?: number; config?: TrainConfig };
+  const trainer = read("trainer.json") as { step?: number; config?: TrainConfig; settings?: unknown };
   if (!config.env?.id || !config.model?.kind || !config.model.config || !trainer.config || typeof trainer.step !== "number") {
     throw new UsageError(`--resume: ${dir} is not a resumable strl checkpoint (config.json or trainer.json incomplete)`);
   }
-  return { envId: canonicalEnvId(config.env.id), kind: config.model.kind, model: config.model.config, train: trainer.config, step: trainer.step, ...(resolved?.recovered ? { recoveredFrom: dir } : {}) };
+  const settings = readSavedSettings(join(dir, "trainer.json"), trainer.settings);
+  return { envId: canonicalEnvId(config.env.id), kind: config.model.kind, model: config.model.config, train: trainer.config, step: trainer.step, ...(settings ? { settings } : {}), ...(resolved?.recovered ? { recoveredFrom: dir } : {}) };
 }
 
 const show = (v: unknown): string => (JSON.stringify(v) ?? "unset").slice(0, 60);

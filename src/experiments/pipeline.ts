@@ -6,7 +6,7 @@
 import { Rng } from "../tensor/index.js";
 import { Dataset, WindowSampler, splitEpisodes, type Split } from "../data/index.js";
 import { configFromJSON, createModel, type AnyModel, type ModelKind, type ActionHead } from "../models/index.js";
-import { train, type TrainConfig, type TrainResult } from "../train/index.js";
+import { train, type LogRecord, type TrainConfig, type TrainResult } from "../train/index.js";
 import type { OutputMode, TextSink } from "../train/log.js";
 import { normalisationOf } from "../checkpoint/index.js";
 import { ConfigError, showValue } from "../config/index.js";
@@ -36,6 +36,12 @@ export interface TrainRunOptions {
   signal?: AbortSignal;
   /** Also keep the best checkpoint in `<outDir>/checkpoint-best`; see `train`. */
   keepBest?: boolean;
+  /** TensorBoard event files of the log records in this folder; see `train`. */
+  tensorboard?: string;
+  /** Called with every step's record; see `train`. */
+  onLog?: (record: LogRecord) => void;
+  /** The caller's run settings, saved in trainer.json for a resume; see `train`. */
+  settings?: Record<string, unknown>;
   /** Where the `model` fields came from (e.g. "--config run.json"), prefixed to their config errors. */
   configSource?: string;
   /** Called with the validated model config and the batch size before the model is built (size checks). */
@@ -150,6 +156,9 @@ export async function trainOnDataset(o: TrainRunOptions): Promise<TrainRun> {
     resumeFrom: o.resumeFrom,
     signal: o.signal,
     keepBest: o.keepBest,
+    tensorboard: o.tensorboard,
+    settings: o.settings,
+    onLog: o.onLog,
   });
   return { model, result, split, train: trainS, val, test, rtgScale };
 }

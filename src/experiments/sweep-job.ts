@@ -12,6 +12,7 @@ import { CHECKPOINT_FILES } from "../checkpoint/index.js";
 import { ConfigError } from "../config/index.js";
 import { acquireRunLock, describeLock, inspectRunLock, removeRunLock, RunLockedError, writeFileAtomic, type RunLock } from "../io/index.js";
 import { CHECKPOINT_SUBDIR, LOG_FILE, type LogRecord } from "../train/index.js";
+import { TensorBoardLog } from "../train/tensorboard.js";
 import { trainingMazes } from "./evaluate.js";
 import { evaluateTrained, type ModelOutcome } from "./compare.js";
 import { trainOnDataset } from "./pipeline.js";
@@ -61,6 +62,28 @@ function readLog(path: string): LogRecord[] {
     });
 }
 
+/** How `runJob` runs a job: `tensorboard`, a folder that gets one TensorBoard run per job (`<folder>/<job id>`). */
+export interface JobRunOptions {
+  tensorboard?: string;
+}
+
+/**
+ * A finished job's scores as TensorBoard scalars at its last step, the values result.json holds: the held-out test
+ * metrics, the closed-loop return and success at the first target, and the energy per decision (pJ) with its
+ * MACs and SOPs.
+ */
+export function outcomeScalars(outcome: ModelOutcome): Array<[string, number]> {
+  const out: Array<[string, number]> = [["test/loss", outcome.offline.loss]];
+  if (outcome.offline.accuracy !== undefined) out.push(["test/accuracy", outcome.offline.accuracy]);
+  if (outcome.offline.mse !== undefined) out.push(["test/mse", outcome.offline.mse]);
+  const t = outcome.closedLoop?.targets[0];
+  if (t) out.push(["closed_loop/return", t.returnMean]);
+  if (t && t.successRate !== null) out.push(["closed_loop/success", t.successRate]);
+  const e = outcome.energy;
+  if (e) out.push(["energy/per_decision_pj", e.energyPerDecisionPj], ["energy/macs_per_decision", e.macsPerDecision], ["energy/sops_per_decision", e.sopsPerDecision]);
+  return out;
+}
+
 /**
  * What `runJob` did: done (result.json written), skipped (it was done already), elsewhere (another live process
  * holds the job: not run twice) or stopped (`signal` aborted it: its checkpoint is kept and the next run resumes).
@@ -74,7 +97,7 @@ const isAbort = (e: unknown, signal: AbortSignal | undefined): boolean => signal
  * Runs job `index` of the sweep planned in `dir`. A stale lock (its process gone, or its heartbeat older than the
  * timeout) is taken over and the job resumes from its checkpoint; a live holder makes it "elsewhere".
  */
-export async function runJob(dir: string, index: number, log: (line: string) => void = () => {}, signal?: AbortSignal): Promise<JobOutcome> {
+export async function runJob(dir: string, index: number, log: (line: string) => void = () => {}, signal?: AbortSignal, o: JobRunOptions = {}): Promise<JobOutcome> {
   const plan = readPlan(dir);
   const job = plan.jobs[index];
   if (!job) throw new RangeError(`${dir}: no job ${index}; the plan has jobs 0..${plan.jobs.length - 1}`);
@@ -100,7 +123,7 @@ export async function runJob(dir: string, index: number, log: (line: string) => 
     if (existsSync(join(d, RESULT_FILE))) return "skipped";
     freeRunOf(lock, d, (l) => log(`job ${index} (${job.id}): ${l}`));
     rmSync(join(d, ERROR_FILE), { force: true });
-    const result = await runLocked(dir, job, log, signal);
+    const result = await runLocked(dir, job, log, signal, o);
     if (result === "stopped") {
       log(`job ${index} (${job.id}) stopped; its checkpoint is kept and the next run resumes from it`);
       return "stopped";
@@ -135,7 +158,7 @@ function freeRunOf(lock: RunLock, d: string, log: (line: string) => void): void 
   if (run.state !== "free" && run.owner?.pid === dead.pid && run.owner.host === dead.host && removeRunLock(run)) log(`removed the training run's lock of the same process (${describeLock(run)})`);
 }
 
-async function runLocked(dir: string, job: Job, log: (line: string) => void, signal?: AbortSignal): Promise<JobResult | "stopped"> {
+async function runLocked(dir: string, job: Job, log: (line: string) => void, signal: AbortSignal | undefined, o: JobRunOptions): Promise<JobResult | "stopped"> {
   const c = job.config;
   const say = (l: string) => log(`[${job.id}] ${l}`);
   const dataset = await sharedDataset(dir, { envId: c.task.envId, envOptions: c.task.envOptions, policy: c.task.policy, episodes: c.task.episodes, seed: c.seed }, say, signal);
@@ -173,6 +196,7 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void, sig
     output: "quiet",
     configSource: `job ${job.index} (${job.id}) model.config`,
     signal,
+    tensorboard: o.tensorboard !== undefined ? join(o.tensorboard, job.id) : undefined,
   });
   if (run.result.stopped) {
     say(`stopped at step ${run.result.step}/${steps}; checkpoint in ${join(runDir, CHECKPOINT_SUBDIR)}`);
@@ -184,6 +208,14 @@ async function runLocked(dir: string, job: Job, log: (line: string) => void, sig
   const spec = { name: c.model.name, kind: c.model.kind, preset: eff.preset, model: c.model.config };
   const closedLoop = target !== undefined ? { targetReturns: [target], episodes: eff.eval.episodes, seeds: [c.seed], references } : undefined;
   const outcome = await evaluateTrained(spec, run, { dataset, train, closedLoop, log: say, raster: c.raster !== false }, exclude, (performance.now() - t0) / 1000);
+  if (o.tensorboard !== undefined) {
+    const tb = new TensorBoardLog(join(o.tensorboard, job.id));
+    try {
+      tb.writeScalars(steps, outcomeScalars(outcome));
+    } finally {
+      tb.close();
+    }
+  }
   return { index: job.index, id: job.id, outcome, target, references, engine: engineInfo() };
 }
 

@@ -24,6 +24,8 @@ export interface PoolOptions {
   /** The `strl` CLI script the children run (dist/src/cli/main.js). */
   cli: string;
   log?: (line: string) => void;
+  /** Extra arguments of every child's `strl sweep run DIR --index K` (e.g. --tensorboard). */
+  args?: string[];
   /** Extra environment for the children. */
   env?: NodeJS.ProcessEnv;
   /** Forward SIGINT and SIGTERM to the workers (default true). */
@@ -75,7 +77,7 @@ function runChild(o: PoolOptions, index: number, logFile: string, threads: numbe
     if (process.env.STRL_THREADS === undefined && o.env?.STRL_THREADS === undefined) env.STRL_THREADS = String(threads);
     delete env.SLURM_ARRAY_TASK_ID; // the index is explicit
     delete env.JOB_COMPLETION_INDEX;
-    const child = spawn(process.execPath, [o.cli, "sweep", "run", o.dir, "--index", String(index)], { stdio: ["ignore", fd, fd], env });
+    const child = spawn(process.execPath, [o.cli, "sweep", "run", o.dir, "--index", String(index), ...(o.args ?? [])], { stdio: ["ignore", fd, fd], env });
     live.add(child);
     const done = (code: number): void => {
       live.delete(child);

@@ -46,3 +46,4 @@ export {
   type LockOptions,
   type AcquireOptions,
 } from "./run-lock.js";
+export { EventFileWriter, EVENT_FILE_PREFIX, EVENT_FILE_VERSION, crc32c, maskCrc, frameRecord, fileVersionEvent, scalarsEvent } from "./tensorboard-events.js";

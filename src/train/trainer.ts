@@ -37,6 +37,7 @@ import { createLogger, type LogRecord, type OutputMode, type TextSink } from "./
 import { learningRate, SCHEDULES } from "./schedule.js";
 import { evaluateOffline } from "./validate.js";
 import { checkResumable, checkSameRun, trimLog, type SavedRun } from "./resume.js";
+import { TensorBoardLog } from "./tensorboard.js";
 
 /** The serialisable training hyper-parameters (stored in trainer.json). Defaults follow the STRL paper. */
 export const TRAIN_SPEC = {
@@ -98,6 +99,10 @@ export interface TrainOptions extends Partial<TrainConfig> {
    * evaluation/mse, else evaluation/loss), written after each evaluation that improves it.
    */
   keepBest?: boolean;
+  /** Also write every log record's numbers as TensorBoard scalars to a new event file in this folder (tensorboard.ts). */
+  tensorboard?: string;
+  /** The caller's own run settings (JSON), saved in trainer.json as `settings` so that a resume can restore them. */
+  settings?: Record<string, unknown>;
 }
 
 export interface TrainResult {
@@ -131,6 +136,8 @@ export interface TrainerState {
   rng: { batches: RngState; streams: Record<string, RngState> };
   /** The best evaluation so far, when the run keeps its best checkpoint. */
   best?: BestCheckpoint;
+  /** The caller's run settings (`TrainOptions.settings`), as given; validated by whoever reads them back. */
+  settings?: Record<string, unknown>;
 }
 
 export const CHECKPOINT_SUBDIR = "checkpoint";
@@ -230,6 +237,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const sink: TextSink =
     opts.sink ?? (mode === "progress" || mode === "lines" || (mode === "auto" && process.stderr.isTTY) ? process.stderr : process.stdout);
   const logger = createLogger(mode, sink, cfg.steps, { every: cfg.logEvery });
+  const tensorboard = opts.tensorboard !== undefined ? new TensorBoardLog(opts.tensorboard) : undefined;
 
   const history: LogRecord[] = [];
   let lastEval: Record<string, number> | undefined;
@@ -251,6 +259,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       config: cfg,
       rng: { batches: batchRng.getState(), streams: Object.fromEntries(streams.map(([n, r]) => [n, r.getState()])) },
       ...(best ? { best } : {}),
+      ...(opts.settings ? { settings: opts.settings } : {}),
     };
     await saveCheckpoint(dir, {
       model,
@@ -326,6 +335,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       opts.onLog?.(record);
       logger.log(record, Boolean(evalDue) || last);
       await appendLog(`${JSON.stringify(record)}\n`);
+      tensorboard?.write(record);
       if ((cfg.checkpointEvery > 0 && step % cfg.checkpointEvery === 0) || last) await save();
       if (stopped) break;
     }
@@ -337,11 +347,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     // Cleanup never hides the first error: its own failure is thrown only when the run itself succeeded.
     logger.close();
     lock?.release();
-    try {
-      optimizer.dispose();
-    } catch (e) {
-      if (!failed) throw e;
+    let cleanupError: unknown;
+    for (const cleanup of [() => tensorboard?.close(), () => optimizer.dispose()]) {
+      try {
+        cleanup();
+      } catch (e) {
+        cleanupError ??= e;
+      }
     }
+    if (cleanupError !== undefined && !failed) throw cleanupError;
   }
   return { step, history, lastEval, stopped, checkpoint: lastCheckpoint, best };
 }

@@ -77,9 +77,11 @@ describe("signals during long loops", () => {
       assert.deepEqual(readdirSync(join(dir, out)).sort(), ["checkpoint", "checkpoint.v1", "checkpoint.v2", "log.jsonl"], "no lock, no temp file");
       const ck = await loadCheckpoint(join(dir, out, "checkpoint"), { requireTrainingState: true });
       assert.equal((ck.trainer as { step: number }).step, 2);
-      const resumed = runCli(["train", "--data", join(dir, "d.h5"), "--out", join(dir, out), "--resume", "--quiet"]);
+      // The resumed run would restore --eval-episodes 100000: the flag turns the closed loop off, and says so.
+      const resumed = runCli(["train", "--data", join(dir, "d.h5"), "--out", join(dir, out), "--resume", "--quiet", "--eval-episodes", "0"]);
       assert.equal(resumed.status, 0, resumed.stderr);
       assert.match(resumed.stdout, /for 3 steps/);
+      assert.match(resumed.stderr, /--resume: overriding the run's saved settings: --eval-episodes 0 \(the run had 100000\), output quiet \(the run had default\)/);
     });
   }
 

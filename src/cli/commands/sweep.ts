@@ -11,6 +11,7 @@ import { runJob } from "../../experiments/sweep-job.js";
 import { runPool, signalExitCode, type PoolResult } from "../../experiments/sweep-pool.js";
 import { unlockedLine, unlockJob, unlockStale } from "../../experiments/sweep-unlock.js";
 import { stopOnSignals } from "../train-run.js";
+import { tensorboardFolder } from "../run-settings.js";
 import { checkSlurmValue, slurmScript } from "../../experiments/sweep-slurm.js";
 import { writeSweepReport } from "../sweep-report.js";
 
@@ -22,6 +23,7 @@ Usage:
   strl sweep plan SWEEP.json --out DIR     expand a sweep into DIR (plan.json, one folder per job)
   strl sweep run DIR --index K             run job K (default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX)
   strl sweep run DIR [--jobs N]            run every unfinished job with N worker processes (default: cores)
+                  [--tensorboard TB]       also TensorBoard scalars, one run per job: TB/<job id>/ (seeds apart)
   strl sweep status DIR [--json]           done / running / stale / failed / pending, with each failure's error
   strl sweep unlock DIR --index K [--force] | --all-stale
                                            remove a job's locks (after saying whose they were); a lock with a
@@ -47,6 +49,9 @@ ${DEFAULT_LOCK_TIMEOUT_S}; a job killed on another node): status shows "stale (h
 or --index takes the job over and resumes it from its checkpoint (unlock does so at once). Two runners may
 share a folder: a job the other holds is "skipped (running elsewhere)", not a failure. SIGINT / SIGTERM to
 \`sweep run\` is forwarded to its workers, which save a checkpoint and exit; the runner then exits 130 / 143.
+sweep run --tensorboard TB writes each job's log (loss, lr, grad norm, validation, firing rates) and, at its
+last step, its test, closed-loop and energy-per-decision scores as TensorBoard scalars to TB/<job id>/: one run
+per job, seeds apart (tensorboard --logdir TB; docs/tensorboard.md). Not for sweep slurm's array script yet.
 
 Examples:
   strl sweep plan sweeps/reproduce-small.json --out runs/rs && strl sweep run runs/rs --jobs 2
@@ -86,8 +91,9 @@ async function plan(argv: string[]): Promise<number> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { ...ENGINE_FLAG, index: { type: "string" }, jobs: { type: "string" }, json: { type: "boolean" } }, true);
+  const { values, positionals } = parseFlags(argv, { ...ENGINE_FLAG, index: { type: "string" }, jobs: { type: "string" }, json: { type: "boolean" }, tensorboard: { type: "string" } }, true);
   const dir = dirArg(positionals, "run");
+  const tensorboard = values.tensorboard === undefined ? undefined : await tensorboardFolder(values.tensorboard, true);
   const log = (l: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${l}\n`);
   if (values.index !== undefined && values.jobs !== undefined) throw new UsageError("give --index K (one job) or --jobs N (all jobs), not both");
   const index = values.jobs === undefined ? jobIndex(values.index) : undefined;
@@ -99,7 +105,7 @@ async function run(argv: string[]): Promise<number> {
     const stop = stopOnSignals(log, { repeatAfterMs: 1000 });
     let r;
     try {
-      r = await runJob(dir, index, log, stop.signal);
+      r = await runJob(dir, index, log, stop.signal, { tensorboard });
     } finally {
       stop.dispose();
     }
@@ -108,7 +114,7 @@ async function run(argv: string[]): Promise<number> {
     return r === "stopped" && sig ? signalExitCode(sig) : 0;
   }
   const jobs = values.jobs === undefined ? undefined : numberFlag("jobs", values.jobs, 1, { integer: true, min: 1, max: 1024 });
-  const r = await runPool({ dir, jobs, cli: CLI, log, env: values.engine ? { STRL_ENGINE: values.engine } : undefined });
+  const r = await runPool({ dir, jobs, cli: CLI, log, env: values.engine ? { STRL_ENGINE: values.engine } : undefined, args: tensorboard ? ["--tensorboard", tensorboard] : undefined });
   const st = sweepStatus(dir);
   if (values.json) console.log(JSON.stringify({ ran: r.ran, failed: r.failed, elsewhere: r.elsewhere, stopped: r.stopped, ...(r.signal ? { signal: r.signal } : {}), counts: st.counts }));
   else console.log(`${poolLine(r)}; now ${statusLine(st.counts)}`);

@@ -20,13 +20,14 @@ import { evalSizeProblem, evaluateClosedLoop } from "../../eval/index.js";
 import { defaultTargets } from "../checkpoint-args.js";
 import { parseKeep, readRunToResume, refuseModelChangeOnResume, refuseOverwrite, stopOnSignals, type SavedRunInfo } from "../train-run.js";
 import { signalExitCode } from "../../experiments/sweep-pool.js";
+import { resolveSettings, tensorboardFolder } from "../run-settings.js";
 
 const HELP = `strl train — train STRL, ANN-STRL, a Decision Transformer or BC on a dataset
 
 Usage: strl train [--env ID] --data FILE --model strl|ann-strl|dt|bc --out DIR
                   [--config FILE] [--preset tiny|small|paper] [--steps N] [--batch-size B] [--lr X] [--seed N]
                   [--eval-every N] [--eval-episodes N] [--checkpoint-every N] [--keep last|best,last]
-                  [--resume | --force] [--print-config] [--json | --quiet]
+                  [--tensorboard DIR] [--resume | --force] [--print-config] [--json | --quiet | --progress]
 ${ENGINE_HELP}
 
 The dataset is an HDF5 file in the D4RL/Minari layout (e.g. from \`strl collect\`, a D4RL locomotion file such as
@@ -45,18 +46,23 @@ the steps), --seed 0, --preset small, --eval-every 100, --checkpoint-every 250, 
 Runs survive interruption: Ctrl-C (SIGINT) or SIGTERM saves a checkpoint after the current update and exits
 with code 130 (SIGINT) or 143 (SIGTERM) (a second one quits without saving); checkpoints are replaced atomically. An --out that already
 holds a run is refused unless --resume or --force (which replaces it).
---resume continues the run in --out from its last checkpoint with its saved config (flags may change only
---steps and the eval/checkpoint/output settings); the losses equal those of an uninterrupted run, bit for bit.
+--resume continues the run in --out from its last checkpoint with its saved config and settings (--eval-every,
+--eval-episodes, --checkpoint-every, --keep, the output mode, --tensorboard); flags may change only --steps and
+those settings, and each one changed is named on stderr. The losses equal those of an uninterrupted run, bit for bit.
 --resume --steps M extends a run (finished or not) to M updates: the learning rate then follows the cosine
 planned for M steps from where the run stopped (it steps up once, to that curve's value, then decays to the
 floor at step M); warm-up is not repeated.
 --eval-episodes N also logs the closed-loop return at the expert's return as target (N episodes, seed 0); an
 env without an expert policy (the MuJoCo envs for now) takes the best episode return in --data as target.
 --keep best,last also keeps the best validation checkpoint so far in checkpoint-best/.
+--tensorboard DIR also writes every number of log.jsonl (loss, lr, grad norm, validation, closed-loop return,
+firing rate per LIF layer) as TensorBoard scalars to a new event file in DIR (docs/tensorboard.md):
+tensorboard --logdir DIR. A resumed run keeps writing there, to a new file.
 
 Output: on a terminal one live progress line on stderr, elsewhere a progress line every 10% on stderr; the
 summary on stdout. --json prints one JSON line per update and a final {"summary": ...} line on stdout.
---quiet prints no progress, only the summary (and warnings, on stderr).
+--quiet prints no progress, only the summary (and warnings, on stderr). --progress is the default output
+(a resumed run otherwise keeps the output mode it was started with).
 After training, a spiking layer that is silent (rate 0) or saturated (rate >= 0.95) is named in a warning.
 
 The config file holds every option: { "preset": "small", "model": { model config fields },
@@ -133,6 +139,8 @@ export const command: Command = {
       "eval-episodes": { type: "string" },
       "checkpoint-every": { type: "string" },
       keep: { type: "string", list: true },
+      tensorboard: { type: "string" },
+      progress: { type: "boolean" },
       resume: { type: "boolean" },
       force: { type: "boolean" },
       "print-config": { type: "boolean" },
@@ -140,7 +148,7 @@ export const command: Command = {
       quiet: { type: "boolean" },
     });
     if (values.resume && values.force) throw new UsageError("--resume and --force exclude each other (continue the run, or replace it)");
-    if (values.json && values.quiet) throw new UsageError("--json and --quiet exclude each other");
+    if ([values.json, values.quiet, values.progress].filter(Boolean).length > 1) throw new UsageError("--json, --quiet and --progress exclude each other (one output mode)");
     const dataPath = required("data", values.data);
     const out = required("out", values.out);
     const saved = values.resume ? await readRunToResume(out) : undefined;
@@ -150,7 +158,8 @@ export const command: Command = {
     oneOf("model", kind, MODEL_KINDS);
     if (saved && kind !== saved.kind) throw new UsageError(`--resume: the run in --out is a '${saved.kind}' model, not '${kind}'`);
     if (!values["print-config"]) refuseOverwrite(out, Boolean(values.resume), Boolean(values.force));
-    const keep = parseKeep(values.keep);
+    const keepFlag = values.keep === undefined ? undefined : parseKeep(values.keep).best ? "best,last" : "last";
+    const tensorboardFlag = values.tensorboard === undefined ? undefined : await tensorboardFolder(values.tensorboard, false);
     const cfg = obj("(root)", values.config ? readJsonFlag("config", values.config) : {});
     await asUserError(() => rejectUnknownKeys("", cfg, ["preset", "model", "train", "rtgScale"]), `--config ${values.config}`);
     await asUserError(() => rejectUnknownKeys("train", obj("train", cfg.train), Object.keys(TRAIN_SPEC)), `--config ${values.config}`);
@@ -167,9 +176,9 @@ export const command: Command = {
     if (values.seed !== undefined) trainCfg.seed = numberFlag("seed", values.seed, 0, { integer: true, min: 0, max: 0xffffffff });
     if (values["eval-every"] !== undefined) trainCfg.evalEvery = int("eval-every", 0);
     if (values["checkpoint-every"] !== undefined) trainCfg.checkpointEvery = int("checkpoint-every", 0);
-    const evalEpisodes = int("eval-episodes", 0) ?? 0;
-    const tooMany = evalSizeProblem(evalEpisodes);
-    if (tooMany) throw new UsageError(`--eval-episodes ${evalEpisodes}: ${tooMany}`);
+    const evalEpisodesFlag = int("eval-episodes", 0);
+    const tooMany = evalSizeProblem(evalEpisodesFlag ?? 0);
+    if (tooMany) throw new UsageError(`--eval-episodes ${evalEpisodesFlag}: ${tooMany}`);
     const resolvedTrain = await asUserError(() => {
       const t = parseConfig("train", trainCfg, TRAIN_SPEC);
       if (t.minLr > t.lr) throw new ConfigError(`train.minLr must be <= lr (${t.lr}), got ${t.minLr}`);
@@ -179,6 +188,11 @@ export const command: Command = {
     if (rtgScale !== undefined && !(typeof rtgScale === "number" && Number.isFinite(rtgScale) && rtgScale > 0)) {
       throw new UsageError(`--config ${values.config}: rtgScale must be a number > 0 (not text), got ${JSON.stringify(cfg.rtgScale)}`);
     }
+    const outputFlag = values.json ? "json" : values.quiet ? "quiet" : values.progress ? "default" : undefined;
+    const given = { evalEpisodes: evalEpisodesFlag, keep: keepFlag, output: outputFlag, tensorboard: tensorboardFlag } as const;
+    const { settings, notes } = resolveSettings(given, saved ? { settings: saved.settings, train: saved.train, resolvedTrain } : undefined);
+    const { evalEpisodes } = settings;
+    const keep = { best: settings.keep === "best,last" };
     if (saved) refuseModelChangeOnResume(saved, kind, { preset: values.preset !== undefined ? "--preset" : cfg.preset !== undefined ? `--config ${values.config}: preset` : undefined, value: preset }, obj("model", cfg.model), rtgScale, values.config);
     if (saved && saved.step >= resolvedTrain.steps && !values["print-config"]) {
       if (saved.step > resolvedTrain.steps) throw new UsageError(`--resume: the run is at step ${saved.step}, past --steps ${resolvedTrain.steps}`);
@@ -186,8 +200,9 @@ export const command: Command = {
       return 0;
     }
 
+    if (settings.tensorboard !== null && !values["print-config"]) await tensorboardFolder(settings.tensorboard, true);
     await startEngine(values.engine);
-    const output = values.json ? "json" : values.quiet ? "quiet" : process.stderr.isTTY ? "progress" : "lines";
+    const output = settings.output === "json" ? "json" : settings.output === "quiet" ? "quiet" : process.stderr.isTTY ? "progress" : "lines";
     const say = (line: string): void => void process.stderr.write(`strl train: ${line}\n`);
     const dataset = await loadTrainingData(dataPath, envId, output === "json" ? () => {} : say);
     const evaluate = evalEpisodes > 0 ? await closedLoopEvaluator(dataset, evalEpisodes, output === "json" ? () => {} : say, output === "lines") : undefined;
@@ -208,7 +223,7 @@ export const command: Command = {
           // After every input is validated and before the long work: sizes that fit, an --out that can be written.
           onBeforeModel: (json, batchSize) => {
             if (values["print-config"]) {
-              printed = { env: dataset.envId, ...(datasetEnvOptions(dataset) ? { envOptions: datasetEnvOptions(dataset) } : {}), data: dataPath, preset, model: json, train: resolvedTrain, keep: keep.best ? "best,last" : "last", evalEpisodes };
+              printed = { env: dataset.envId, ...(datasetEnvOptions(dataset) ? { envOptions: datasetEnvOptions(dataset) } : {}), data: dataPath, preset, model: json, train: resolvedTrain, keep: settings.keep, evalEpisodes, tensorboard: settings.tensorboard };
               throw new PrintConfigDone();
             }
             // The sizes come from --config and --batch-size: the message names those given.
@@ -225,9 +240,15 @@ export const command: Command = {
           evaluate,
           signal: stop?.signal,
           keepBest: keep.best,
+          tensorboard: settings.tensorboard ?? undefined,
+          settings: { ...settings },
+          // Said once the checkpoint is read and the first update is done (a refused resume stays one line).
+          onLog: (record) => {
+            if (record.step === (saved?.step ?? 0) + 1) for (const n of notes) process.stderr.write(`strl train: --resume: ${n}\n`);
+          },
         }),
       );
-      printSummary(run, { kind, envId: dataset.envId, json: Boolean(values.json) });
+      printSummary(run, { kind, envId: dataset.envId, json: output === "json" });
       for (const w of spikeHealthWarnings(run.result.lastEval)) process.stderr.write(`strl: warning: ${w}\n`);
       run.model.dispose();
       if (run.result.stopped && run.result.step >= resolvedTrain.steps) {
