@@ -4,3 +4,4 @@ export { OPSET, IR_VERSION } from "./graph.js";
 export { readModelInfo, type ModelInfo } from "./onnx-proto.js";
 export { loadOnnxRuntime, OnnxRuntimeMissing, ORT_VERSION, type OnnxRuntime, type OrtSession, type OrtTensor } from "./onnx-runtime.js";
 export { OnnxPolicyRunner, onnxPolicy, onnxPolicyInfo, withOnnxPolicy, type OnnxDecision, type OnnxPolicyInfo } from "./onnx-policy.js";
+export { checkpointToOnnx, type ExportedPolicy } from "./export-checkpoint.js";
