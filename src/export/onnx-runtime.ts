@@ -45,16 +45,17 @@ export class OnnxRuntimeMissing extends Error {
 
 let cached: OnnxRuntime | undefined;
 
-/** onnxruntime-node, loaded once. */
-export function loadOnnxRuntime(): OnnxRuntime {
-  if (cached) return cached;
+/** onnxruntime-node, loaded once (`moduleName`: another package name, for tests of the missing case). */
+export function loadOnnxRuntime(moduleName = "onnxruntime-node"): OnnxRuntime {
+  if (cached && moduleName === "onnxruntime-node") return cached;
   const require = createRequire(import.meta.url);
   try {
-    cached = require("onnxruntime-node") as OnnxRuntime;
+    const ort = require(moduleName) as OnnxRuntime;
+    if (moduleName === "onnxruntime-node") cached = ort;
+    return ort;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const first = String((e as Error).message).split("\n")[0]!;
-    throw new OnnxRuntimeMissing(code === "MODULE_NOT_FOUND" ? "cannot find module 'onnxruntime-node'" : first);
+    throw new OnnxRuntimeMissing(code === "MODULE_NOT_FOUND" ? `cannot find module '${moduleName}'` : first);
   }
-  return cached;
 }
