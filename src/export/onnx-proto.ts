@@ -151,7 +151,13 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
   const text = new TextDecoder("utf-8", { fatal: true });
   const info: ModelInfo = { irVersion: 0, opset: undefined, producerName: "", metadata: {} };
   let graph = false;
-  for (const f of readFields(bytes)) {
+  let fields: ReturnType<typeof readFields>;
+  try {
+    fields = readFields(bytes);
+  } catch (e) {
+    throw new RangeError(`not an ONNX model (${(e as Error).message})`);
+  }
+  for (const f of fields) {
     if (f.field === 1 && f.value !== undefined) info.irVersion = Number(f.value);
     else if (f.field === 2 && f.bytes) info.producerName = text.decode(f.bytes);
     else if (f.field === 7 && f.bytes) graph = true;
