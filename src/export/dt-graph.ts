@@ -26,7 +26,13 @@ export function dtGraph(g: GraphBuilder, c: DtGraphConfig): string {
   const t = embedding(g, timestepInput(g, c, p), "embed.timestep"); // [B, K, d]
   const r = g.add(linear(g, rtgInput(g, c, p), "embed.rtg"), t); // [B, K, d]
   const s = g.add(linear(g, p.states, "embed.state"), t); // [B, K, d]
-  const actions = actionInput(g, "actions", c, p, 0); // [B, K] | [B, K, dim]
+  // a_t of the current step (row K - 1) is unknown at decision time: strl's window holds 0 there, and so does the graph
+  const current = Array.from({ length: K }, (_, k) => (k === K - 1 ? 1 : 0));
+  const given = actionInput(g, "actions", c, p, 0); // [B, K] | [B, K, dim]
+  const actions =
+    c.head.kind === "discrete"
+      ? g.where(g.constant("bool", [1, K], current, "current"), g.constant("int64", [], [0]), given) // [B, K]
+      : g.mul(given, g.constant("float32", [1, K, 1], current.map((v) => 1 - v), "past")); // [B, K, dim]
   const a = g.add(c.head.kind === "discrete" ? embedding(g, actions, "embed.action") : linear(g, actions, "embed.action"), t); // [B, K, d]
   const tokens = g.reshape(g.concat([r, s, a].map((e) => g.unsqueeze(e, [2])), 2), [0, 3 * K, d]); // [B, K, 3, d] -> [B, 3K, d]
   let x = layerNorm(g, tokens, "embed.ln"); // [B, 3K, d]

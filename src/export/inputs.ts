@@ -10,7 +10,7 @@
  *   timesteps       int64   [batch, K]           absolute timesteps
  *   attention_mask  float32 [batch, K]           1 = real step, 0 = padding
  *   prev_actions    (STRL, ANN-STRL) a_{t-1}: int64 [batch, K] (n = none, at t = 0) or float32 [batch, K, dim]
- *   actions         (DT) a_t: int64 [batch, K] or float32 [batch, K, dim]; the current step's is ignored
+ *   actions         (DT) a_t: int64 [batch, K] or float32 [batch, K, dim]; the current step's is set to 0 (dt-graph.ts)
  */
 import type { ActionHead } from "../models/types.js";
 import type { GraphBuilder } from "./graph.js";

@@ -9,7 +9,7 @@
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ready, Rng } from "../../src/tensor/index.js";
-import { OnnxPolicyRunner, SPIKES_PREFIX, readModelInfo } from "../../src/export/index.js";
+import { OnnxPolicyRunner, SPIKES_PREFIX, loadOnnxRuntime, readModelInfo } from "../../src/export/index.js";
 import { namedNeurons } from "../../src/snn/index.js";
 import { allCases, exportModel, makeModel, randomHistory, strlDecision } from "./fixtures.js";
 
@@ -75,6 +75,25 @@ describe("ONNX export: ONNX Runtime gives strl's decisions", () => {
       }
     });
   }
+
+  it("the DT graph reads no action at the current step, not even an index outside the table", async () => {
+    const model = makeModel(allCases().find((c) => c.label === "dt discrete")!.config);
+    const runner = await OnnxPolicyRunner.open(exportModel(model));
+    try {
+      const h = randomHistory(new Rng(5), 7, { kind: "discrete" });
+      const feeds = runner.feeds(h);
+      const plain = await runner.session.run(feeds);
+      const acts = BigInt64Array.from(feeds.actions!.data as BigInt64Array);
+      acts[acts.length - 1] = 99n; // the table has 3 rows
+      const { Tensor } = loadOnnxRuntime();
+      const odd = await runner.session.run({ ...feeds, actions: new Tensor("int64", acts, [1, acts.length]) });
+      assert.deepEqual(Array.from(odd.action_logits!.data as Float32Array), Array.from(plain.action_logits!.data as Float32Array));
+      assert.deepEqual(Array.from(plain.action_logits!.data as Float32Array).map((v, i) => Math.abs(v - strlDecision(model, h).preds[i]!) <= TOL), [true, true, true]);
+    } finally {
+      await runner.release();
+      model.dispose();
+    }
+  });
 
   it("the file's metadata names the env, the window, the scales and the strl version", () => {
     const model = makeModel(allCases().find((c) => c.label === "strl discrete strl causal")!.config);
