@@ -1,10 +1,10 @@
 /**
  * Every model kind and head exported and run by ONNX Runtime against strl's own decision on held-out windows
  * (random histories from 1 step, all padding but one, to longer than the context): logits (or continuous
- * actions) equal to 1e-5, the same arg-max, and for STRL the same spike count in every LIF layer. A spike
- * count may differ only in a layer where strl had a membrane within 1e-5 of threshold in that decision (float
- * rounding can flip those); such flips are counted and reported, and that decision's logits are then not held
- * to 1e-5.
+ * actions) equal to 1e-5, the same arg-max, and for STRL the same spike count in every LIF layer. The first
+ * layer whose count differs must be one where strl had a membrane within 1e-5 of threshold in that decision
+ * (float rounding can flip those); such flips are counted and reported, and the later layers and the logits of
+ * that decision are then not compared.
  */
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -36,16 +36,19 @@ describe("ONNX export: ONNX Runtime gives strl's decisions", () => {
           const h = randomHistory(rng, n, c.config.head as { kind: string }, w % 3 === 0 ? 17 : 0); // some timesteps past the table (clipped)
           const want = strlDecision(model, h);
           const got = await runner.decide(h);
+          // layers in the order they run: the first that differs must hold the flip (a membrane near threshold
+          // in strl); the layers after it get other inputs, so they are not compared in that decision
           let flipped = 0;
           for (const name of lifNames) {
             const s = want.spikes[name] ?? 0;
             spikesSeen[name] = (spikesSeen[name] ?? 0) + s;
             const out = got.outputs[SPIKES_PREFIX + name];
             assert.ok(out, `no output ${SPIKES_PREFIX}${name}`);
+            if (flipped > 0) continue;
             const diff = Math.abs((out.data as Float32Array)[0]! - s);
             if (diff === 0) continue;
             assert.ok(diff <= (want.near[name] ?? 0), `window ${w}: ${name} fired ${(out.data as Float32Array)[0]} spikes in ONNX Runtime, ${s} in strl, with ${want.near[name] ?? 0} membranes near threshold`);
-            flipped += diff;
+            flipped = diff;
           }
           flips += flipped;
           if (flipped > 0) {
