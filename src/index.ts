@@ -11,6 +11,7 @@ export * as io from "./io/index.js";
 export * as checkpoint from "./checkpoint/index.js";
 export * as config from "./config/index.js";
 export * as report from "./report/index.js";
+export * as onnx from "./export/index.js";
 export { trainOnDataset, headOf, buildModelJSON, type TrainRunOptions, type TrainRun } from "./experiments/pipeline.js";
 export { compareModels, type CompareOptions, type CompareResult, type ModelSpec, type ModelOutcome } from "./experiments/compare.js";
 export { VERSION } from "./version.js";

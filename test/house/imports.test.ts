@@ -23,7 +23,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ["index.ts"],
   ["cli"],
   ["experiments", "bench"],
-  ["report"],
+  ["report", "export"],
   ["eval", "train", "online"],
   ["checkpoint"],
   ["models", "data"],

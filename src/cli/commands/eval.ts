@@ -1,16 +1,17 @@
 /** `strl eval`: closed-loop returns (and offline accuracy with --data) of a checkpoint. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
-import { required } from "../flags.js";
 import { UsageError } from "../usage-error.js";
 import { evalSizeProblem, formatLocomotionScores, formatMeanStd, isMazeEnv, locomotionScores, mazeLabel } from "../../eval/index.js";
 import { formatEnergy } from "../../energy/index.js";
 import { closedLoopWithEnergy, offlineTest } from "../../experiments/evaluate.js";
+import { onnxEval } from "../onnx-eval.js";
 import { defaultTargets, loadEvalData, loadForEval, episodeProgressOnStderr, numberList, refuseTooFewUnseen, trainingMazesOf } from "../checkpoint-args.js";
 
 const HELP = `strl eval — evaluate a checkpoint in its environment
 
 Usage: strl eval --checkpoint RUN_OR_DIR [--episodes N] [--target-return R ...] [--seeds S ...] [--data FILE]
                  [--max-steps N] [--seen-mazes] [--json [--actions]]
+       strl eval --onnx FILE.onnx [--episodes N] [--target-return R ...] [--seeds S ...] [--max-steps N] [--json [--actions]]
 ${ENGINE_HELP}
 
 Runs the policy closed-loop, conditioned on each target return (the return-to-go starts at the target and is
@@ -25,6 +26,9 @@ held-out test split, and maze tasks are evaluated on unseen mazes: mazes whose g
 (small mazes repeat: 14 distinct 7x7 and 322 distinct 9x9 grids exist), and too few of them is an error unless
 --seen-mazes lets the evaluation fall back to any maze, counting the episodes on training mazes. Without --data,
 the mazes are any mazes, training mazes possibly among them; the output says which.
+With --onnx, the policy is an exported graph (strl export) run by ONNX Runtime (npm onnxruntime-node, not
+installed with strl: a one-line error says how to add it); env, context length and rtg scale come from the
+file's metadata; no energy or held-out accuracy is reported.
 With --json --actions, the output also lists every episode with the actions it took ("episodes").
 Lists take either form, the same for every flag: --seeds 0 1 2 or --seeds 0,1,2; negative numbers are
 values: --target-return -5.
@@ -32,7 +36,8 @@ values: --target-return -5.
 Examples:
   strl eval --checkpoint runs/strl                 # a run folder or its checkpoint/ folder
   strl eval --checkpoint runs/strl/checkpoint --episodes 20 --seeds 0 1 2 --target-return -5 0
-  strl eval --checkpoint runs/dt/checkpoint --data maze.h5 --json`;
+  strl eval --checkpoint runs/dt/checkpoint --data maze.h5 --json
+  strl eval --onnx strl.onnx --episodes 10`;
 
 export const command: Command = {
   summary: "closed-loop returns / success (and held-out accuracy) of a checkpoint",
@@ -41,6 +46,7 @@ export const command: Command = {
     const { values } = parseFlags(argv, {
       ...ENGINE_FLAG,
       checkpoint: { type: "string" },
+      onnx: { type: "string" },
       episodes: { type: "string" },
       "target-return": { type: "string", list: true },
       seeds: { type: "string", list: true },
@@ -50,7 +56,7 @@ export const command: Command = {
       actions: { type: "boolean" },
       "seen-mazes": { type: "boolean" },
     });
-    const dir = required("checkpoint", values.checkpoint);
+    if (values.onnx !== undefined && values.checkpoint !== undefined) throw new UsageError("give either --checkpoint or --onnx, not both");
     if (values.actions && !values.json) throw new UsageError("--actions needs --json");
     const episodes = numberFlag("episodes", values.episodes, 10, { integer: true, min: 1 });
     const seeds = numberList("seeds", values.seeds, [0], { integer: true, min: 0, max: 0xffffffff, unique: true });
@@ -58,6 +64,13 @@ export const command: Command = {
     let targets = numberList("target-return", values["target-return"], []);
     const tooMany = evalSizeProblem(episodes * seeds.length * Math.max(1, targets.length));
     if (tooMany) throw new UsageError(`--episodes ${episodes}: ${tooMany}`);
+    if (values.onnx !== undefined) {
+      if (values.data !== undefined) throw new UsageError("--data needs --checkpoint (an ONNX policy has no held-out split)");
+      if (values.engine !== undefined) throw new UsageError("--engine needs --checkpoint (an ONNX policy runs in ONNX Runtime)");
+      return onnxEval({ file: values.onnx, episodes, seeds, targets, maxSteps, json: Boolean(values.json), actions: Boolean(values.actions), seenMazes: Boolean(values["seen-mazes"]) });
+    }
+    if (values.checkpoint === undefined) throw new UsageError("--checkpoint (or --onnx) is required");
+    const dir = values.checkpoint;
     await startEngine(values.engine);
     const loaded = await loadForEval(dir);
     const dataset = values.data ? await loadEvalData(values.data, loaded.envId) : undefined;

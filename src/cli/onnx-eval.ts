@@ -1,0 +1,80 @@
+/** `strl eval --onnx FILE`: the closed loop of an exported policy, run by ONNX Runtime (docs/onnx.md). */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { UsageError, asUserError } from "./usage-error.js";
+import { defaultTargets, episodeProgressOnStderr } from "./checkpoint-args.js";
+import { evaluateClosedLoop, formatLocomotionScores, formatMeanStd, locomotionScores, mazeLabel } from "../eval/index.js";
+import { OnnxPolicyRunner, OnnxRuntimeMissing, onnxPolicy } from "../export/index.js";
+
+export interface OnnxEvalFlags {
+  file: string;
+  episodes: number;
+  seeds: number[];
+  targets: number[];
+  maxSteps?: number;
+  json: boolean;
+  actions: boolean;
+  seenMazes: boolean;
+}
+
+async function openRunner(file: string): Promise<OnnxPolicyRunner> {
+  if (!existsSync(file)) throw new UsageError(`--onnx ${file}: file not found`);
+  if (statSync(file).isDirectory()) throw new UsageError(`--onnx ${file} is a folder; give the .onnx file strl export wrote`);
+  const bytes = await asUserError(() => new Uint8Array(readFileSync(file)), `--onnx ${file}`);
+  try {
+    return await OnnxPolicyRunner.open(bytes);
+  } catch (e) {
+    if (e instanceof OnnxRuntimeMissing) throw new UsageError(`--onnx: ${e.message}`);
+    throw new UsageError(`--onnx ${file}: ${String((e as Error).message ?? e).split("\n")[0]}`);
+  }
+}
+
+export async function onnxEval(f: OnnxEvalFlags): Promise<number> {
+  const runner = await openRunner(f.file);
+  try {
+    const { envId, envOptions, kind } = runner.info;
+    const targets = f.targets.length > 0 ? f.targets : await asUserError(() => defaultTargets(envId, envOptions, undefined, (line) => void (f.json || process.stderr.write(`strl eval: ${line}\n`))), `--onnx ${f.file}`);
+    const progress = episodeProgressOnStderr("eval", f.json);
+    const closedLoop = await asUserError(() => evaluateClosedLoop({
+      policyFactory: () => onnxPolicy(runner),
+      envId,
+      envOptions,
+      targetReturns: targets,
+      episodes: f.episodes,
+      seeds: f.seeds,
+      rtgScale: runner.info.rtgScale,
+      maxSteps: f.maxSteps,
+      recordActions: f.actions,
+      allowSeenMazes: f.seenMazes,
+      onProgress: progress.onProgress ? (p) => progress.onProgress!(p.done, p.total) : undefined,
+    }), `--onnx ${f.file}`);
+    progress.end();
+    const rows = closedLoop.targets.map((t) => ({
+      targetReturn: t.targetReturn,
+      returnMean: t.returnMean,
+      returnStd: t.returnStd,
+      successRate: t.successRate,
+      lengthMean: t.lengthMean,
+      normalizedMean: t.normalizedMean,
+      scores: locomotionScores(envId, t.returnMean, t.returnStdErr),
+    }));
+    if (f.json) {
+      const episodes = f.actions
+        ? closedLoop.targets.flatMap((t) => t.episodes.map((e) => ({ targetReturn: t.targetReturn, seed: e.seed, episode: e.episode, return: e.return, length: e.length, success: e.success, mazeSeed: e.mazeSeed, actions: e.actions })))
+        : undefined;
+      console.log(JSON.stringify({ onnx: f.file, env: envId, model: kind, runtime: "onnxruntime", closedLoop: { ...closedLoop, targets: rows }, episodes }));
+      return 0;
+    }
+    console.log(`${kind} (ONNX, ONNX Runtime) on ${envId}: ${f.episodes} episodes x seeds [${f.seeds.join(", ")}]${closedLoop.mazes ? `, ${mazeLabel(closedLoop.mazes)}` : ""}`);
+    for (const r of rows) {
+      const parts = [`target ${r.targetReturn}`, `return ${formatMeanStd(r.returnMean, r.returnStd, 2)}`];
+      if (r.successRate !== null) parts.push(`success ${(100 * r.successRate).toFixed(1)}%`);
+      parts.push(`length ${r.lengthMean.toFixed(1)}`);
+      if (r.scores) parts.push(formatLocomotionScores(r.scores));
+      else if (r.normalizedMean !== undefined) parts.push(`normalised ${r.normalizedMean.toFixed(1)}`);
+      console.log("  " + parts.join(", "));
+    }
+    return 0;
+  } finally {
+    await runner.release();
+  }
+}
