@@ -33,6 +33,7 @@ export const STEPS: readonly ReadmeStep[] = [
   { readme: "npx strl train --data maze.h5 --out runs/strl --resume --steps 1000", set: { "--steps": "30" }, stdout: /30 steps|step 30/ },
   { readme: "npx strl train --env MazeLocal-v0 --data maze.h5 --model dt --preset tiny --steps 500 --out runs/dt", set: { "--steps": "20" }, writes: ["runs/dt/checkpoint/model.safetensors"] },
   { readme: "npx strl eval --checkpoint runs/strl --data maze.h5 --episodes 20 --target-return -5 0", set: { "--episodes": "2" } },
+  { readme: "npx strl export --checkpoint runs/strl --format onnx --out strl.onnx && npx strl eval --onnx strl.onnx", set: { "--episodes": "2" }, writes: ["strl.onnx"] },
   { readme: "npx strl plot runs/strl runs/dt --out curves.svg --png", writes: ["curves.svg", "curves.png"] },
   { readme: "npx strl envs", stdout: /Hopper-v5/ },
   { readme: "npx strl energy --checkpoint runs/strl --data maze.h5" },
