@@ -10,3 +10,4 @@ export { collectHeader, gitCommit, machineDescription, type ReportHeader } from 
 export { writeReport, renderReport, formatCell, type ReportSpec, type ReportSection, type ReportTable, type ReportFigure } from "./write.js";
 export { returnsTable, offlineTable, energyTable } from "./tables.js";
 export { plotRuns, aggregate, meanBand, ema, type RunLog, type BandPoint } from "./run-plot.js";
+export { scoreEnergyPlot, scoreEnergyData, LOG_SPAN, type ScoreEnergyPoint, type ScoreEnergyData } from "./score-energy.js";
