@@ -90,7 +90,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     ].join("\n\n"),
     table: s,
   };
-  const sections = [setup, ...(await compareSections(compare))];
+  const sections = [setup, ...(await compareSections(compare, "", { task: `${envId} ${o.mazeSize}x${o.mazeSize}, expert data` }))];
   makeFolders(o.out);
   const { report } = await writeReport(o.out, { title: "strl demo: spiking vs real-valued transformers on local-view mazes", header, sections });
   return { dataset, compare, report: join(o.out, "report.md") || report, table };

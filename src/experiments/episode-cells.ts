@@ -36,30 +36,53 @@ function targetsOf(perSeed: SeedOutcomes, name: string) {
  * counts show how much the trained models differ).
  */
 export function successCell(perSeed: SeedOutcomes, name: string): string {
-  const ts = targetsOf(perSeed, name).filter((t) => t.target.successRate !== null);
-  if (ts.length === 0) return "n/a";
-  const ks = ts.map((t) => t.target.episodes.filter((e) => e.success === true).length);
-  const n = ts.reduce((a, t) => a + t.target.episodes.length, 0);
-  const k = ks.reduce((a, b) => a + b, 0);
+  const c = successCounts(perSeed, name);
+  if (!c) return "n/a";
+  const { k, n, perSeed: ks } = c;
   const w = wilsonInterval(k, n);
   return `${fixed(100 * w.rate, 1)} [${fixed(100 * w.lo, 1)}, ${fixed(100 * w.hi, 1)}] (${k}/${n}${ks.length > 1 ? `; per seed ${ks.join(", ")}` : ""})`;
 }
 
+/** An estimate and its 95% interval. */
+export interface Estimate {
+  estimate: number;
+  lo: number;
+  hi: number;
+}
+
+/** The mean and the IQM of per-episode values, stratified by seed, each with its two-level bootstrap interval (widened by `widen`). */
+export function meanIqmIntervals(strata: number[][], widen?: (estimate: number) => number): { mean: Estimate; iqm: Estimate } {
+  const b = stratifiedBootstrap(strata, [mean, iqm], { ...BOOTSTRAP_DEFAULTS, resampleStrata: true });
+  const one = ({ estimate, lo, hi }: Estimate): Estimate => ({ estimate, ...(widen ? widenInterval(estimate, lo, hi, widen(estimate)) : { lo, hi }) });
+  return { mean: one(b.intervals[0]!), iqm: one(b.intervals[1]!) };
+}
+
 /** "12.34 [10.10, 14.00]; IQM 11.90 [9.80, 13.50]": mean and IQM of per-episode values, stratified by seed. */
 export function meanIqmCell(strata: number[][], digits: number, widen?: (estimate: number) => number): string {
-  const b = stratifiedBootstrap(strata, [mean, iqm], { ...BOOTSTRAP_DEFAULTS, resampleStrata: true });
   const f = (x: number) => fixed(x, digits);
-  const one = ({ estimate, lo, hi }: { estimate: number; lo: number; hi: number }) => {
-    const w = widen ? widenInterval(estimate, lo, hi, widen(estimate)) : { lo, hi };
-    return `${f(estimate)} [${f(w.lo)}, ${f(w.hi)}]`;
-  };
-  return `${one(b.intervals[0]!)}; IQM ${one(b.intervals[1]!)}`;
+  const one = (e: Estimate) => `${f(e.estimate)} [${f(e.lo)}, ${f(e.hi)}]`;
+  const b = meanIqmIntervals(strata, widen);
+  return `${one(b.mean)}; IQM ${one(b.iqm)}`;
+}
+
+/** Model `name`'s first-target returns, one list per seed, or undefined without closed-loop episodes. */
+export function returnStrata(perSeed: SeedOutcomes, name: string): number[][] | undefined {
+  const ts = targetsOf(perSeed, name);
+  return ts.length === 0 ? undefined : ts.map((t) => t.target.episodes.map((e) => e.return));
 }
 
 /** The return cell of model `name` (mean; IQM, 95% two-level bootstrap), or n/a without closed-loop episodes. */
 export function returnCell(perSeed: SeedOutcomes, name: string, digits = 2): string {
-  const ts = targetsOf(perSeed, name);
-  return ts.length === 0 ? "n/a" : meanIqmCell(ts.map((t) => t.target.episodes.map((e) => e.return)), digits);
+  const strata = returnStrata(perSeed, name);
+  return strata ? meanIqmCell(strata, digits) : "n/a";
+}
+
+/** Successes and episodes of model `name` over every seed (first target), or undefined where the env has no success. */
+export function successCounts(perSeed: SeedOutcomes, name: string): { k: number; n: number; perSeed: number[] } | undefined {
+  const ts = targetsOf(perSeed, name).filter((t) => t.target.successRate !== null);
+  if (ts.length === 0) return undefined;
+  const ks = ts.map((t) => t.target.episodes.filter((e) => e.success === true).length);
+  return { k: ks.reduce((a, b) => a + b, 0), n: ts.reduce((a, t) => a + t.target.episodes.length, 0), perSeed: ks };
 }
 
 /**
@@ -68,12 +91,24 @@ export function returnCell(perSeed: SeedOutcomes, name: string, digits = 2): str
  * by the references' standard errors where they carry them. n/a without references.
  */
 export function scoreCell(perSeed: SeedOutcomes, name: string, envId: string, refsOf: (own: ReferenceReturns | undefined) => ReferenceReturns | undefined = (r) => r, digits = 1): string {
+  const s = scoreStrata(perSeed, name, envId, refsOf);
+  return s ? meanIqmCell(s.strata, digits, s.widen) : "n/a";
+}
+
+/** The per-seed normalised scores of model `name` and the widening of their interval (the score cell's inputs), or undefined. */
+export function scoreStrata(perSeed: SeedOutcomes, name: string, envId: string, refsOf: (own: ReferenceReturns | undefined) => ReferenceReturns | undefined = (r) => r): { strata: number[][]; widen?: (s: number) => number } | undefined {
   const ts = targetsOf(perSeed, name).map((t) => ({ ...t, refs: refsOf(t.references) }));
-  if (ts.length === 0 || ts.some((t) => t.refs === undefined)) return "n/a";
+  if (ts.length === 0 || ts.some((t) => t.refs === undefined)) return undefined;
   const strata = ts.map((t) => t.target.episodes.map((e) => normalizedScore(envId, e.return, t.refs)));
   const refs = ts[0]!.refs!;
   const hasError = (refs.randomStdErr ?? 0) > 0 || (refs.expertStdErr ?? 0) > 0;
-  return meanIqmCell(strata, digits, hasError ? (s) => scoreReferenceStdErr(s, refs) : undefined);
+  return { strata, ...(hasError ? { widen: (s: number) => scoreReferenceStdErr(s, refs) } : {}) };
+}
+
+/** The normalised score of model `name` as the score cell gives it: the mean and its 95% interval (bootstrap, widened), or undefined. */
+export function scoreEstimate(perSeed: SeedOutcomes, name: string, envId: string): Estimate | undefined {
+  const s = scoreStrata(perSeed, name, envId);
+  return s ? meanIqmIntervals(s.strata, s.widen).mean : undefined;
 }
 
 /** The references of a table's rows, one line per distinct env and references: "`CartPole-v1`: random ... (source)". */

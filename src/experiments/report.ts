@@ -6,6 +6,7 @@
 import { energyBars, energySplit, energyTable, firingRates, learningCurves, offlineTable, returnBarsOf, returnsBar, returnsTable, spikeRaster, type ReportSection } from "../report/index.js";
 import { formatMeanStd, mazeLabel } from "../eval/index.js";
 import { energyLabel, formatSig, inUnit, pickEnergyUnit } from "../energy/index.js";
+import { layerLabel } from "../models/index.js";
 import type { CompareResult, ModelOutcome } from "./compare.js";
 
 /** "97.31%" / "MSE 0.0123" */
@@ -41,12 +42,13 @@ export function summaryRows(r: CompareResult): { columns: string[]; rows: Array<
 }
 
 /** The figure and table sections for one comparison; `prefix` keeps figure file names unique in a report. */
-export async function compareSections(r: CompareResult, prefix = ""): Promise<ReportSection[]> {
+export async function compareSections(r: CompareResult, prefix = "", opts: { task?: string } = {}): Promise<ReportSection[]> {
+  const task = opts.task;
   const sections: ReportSection[] = [];
   sections.push({ title: "Offline accuracy", text: "Per-step action accuracy (discrete) or MSE (continuous) on the held-out 15% of episodes.", table: offlineTable(r.outcomes.map((o) => ({ model: o.name, metrics: o.offline }))) });
   const logs = r.outcomes.filter((o) => o.history.length > 0).map((o) => ({ model: o.name, records: o.history }));
   if (logs.length > 0) {
-    sections.push({ title: "Learning curves", figures: [{ file: `${prefix}learning-curves.svg`, svg: await learningCurves(logs), caption: "Training loss (faint: per step; bold: exponential moving average, weight 0.9 on the past, bias-corrected) and held-out validation accuracy (or MSE) against the update step" }] });
+    sections.push({ title: "Learning curves", figures: [{ file: `${prefix}learning-curves.svg`, svg: await learningCurves(logs, { task }), caption: "Training loss (faint: per step; bold: exponential moving average, weight 0.9 on the past, bias-corrected) and held-out validation accuracy (or MSE) against the update step" }] });
   }
   const closed = r.outcomes.filter((o) => o.closedLoop);
   if (closed.length > 0) {
@@ -60,7 +62,7 @@ export async function compareSections(r: CompareResult, prefix = ""): Promise<Re
       figures: [
         {
           file: `${prefix}returns.svg`,
-          svg: await returnsBar(bars, refs ? { references: { expert: refs.expert, random: refs.random } } : {}),
+          svg: await returnsBar(bars, { task, ...(refs ? { references: { expert: refs.expert, random: refs.random } } : {}) }),
           caption: `Mean return per model (± population std over episodes)${refs ? `; dashed lines: the expert's and the random policy's mean returns (${refs.source})` : ""}${withSuccess ? "; below: success rate" : ""}`,
         },
       ],
@@ -77,8 +79,8 @@ export async function compareSections(r: CompareResult, prefix = ""): Promise<Re
       figures: [
         {
           file: `${prefix}energy.svg`,
-          svg: await energyBars(withEnergy.map((o) => energySplit(o.name, o.energy!.report, o.energy!.perDecision?.energyStdPj)), { spreadLabel: "sample std over decisions" }),
-          caption: `Energy per decision (${unit}), split into MAC (solid) and SOP (light) energy${spread ? "; error bars: ± sample std over the decisions, each priced with its own context size and firing rates" : "; no error bars: offline energy pools the firing rates of all windows"}`,
+          svg: await energyBars(withEnergy.map((o) => energySplit(o.name, o.energy!.report, o.energy!.perDecision?.energyStdPj)), { task, spreadLabel: "sample std over decisions" }),
+          caption: `Energy per decision (${unit}), split into MAC (solid; real inputs) and SOP (light; spike inputs) energy${spread ? "; error bars: ± sample std over the decisions, each priced with its own context size and firing rates" : "; no error bars: offline energy pools the firing rates of all windows"}`,
         },
       ],
     });
@@ -94,15 +96,30 @@ export async function compareSections(r: CompareResult, prefix = ""): Promise<Re
           }),
       );
       const whiskers = rates.some((x) => x.min !== undefined);
-      sections.push({ title: "Firing rates", text: "Mean firing rate of every LIF layer over T, tokens and the decisions measured for energy.", figures: [{ file: `${prefix}firing-rates.svg`, svg: await firingRates(rates), caption: `Firing rate per LIF layer (bar: over all decisions${whiskers ? "; whisker: min to max of the per-decision rate" : ""})` }] });
+      sections.push({
+        title: "Firing rates",
+        text: "Mean firing rate of every LIF layer over T, tokens and the decisions measured for energy. The figure names layers in words; the table gives each one's code name (as in `firing/*` log keys and TensorBoard).",
+        table: layerRateTable(rates),
+        figures: [{ file: `${prefix}firing-rates.svg`, svg: await firingRates(rates, { task }), caption: `Firing rate per LIF layer (bar: over all decisions${whiskers ? "; whisker: min to max of the per-decision rate" : ""})` }],
+      });
     }
   }
   const raster = r.outcomes.find((o) => o.raster && o.raster.length > 0);
   if (raster) {
     const layers = raster.raster!.map((l) => ({ layer: l.layer, spikes: l.spikes }));
-    sections.push({ title: "Spike raster", text: `${raster.name}: spikes of the last token of one held-out window, every LIF layer (up to 64 neurons each).`, figures: [{ file: `${prefix}raster.svg`, svg: await spikeRaster(layers), caption: `Spikes of one decision, one panel per LIF layer (${raster.name}; ${layers.length} layers); dark cell = spike` }] });
+    sections.push({ title: "Spike raster", text: `${raster.name}: spikes of the last token of one held-out window, every LIF layer (up to 64 neurons each).`, figures: [{ file: `${prefix}raster.svg`, svg: await spikeRaster(layers, { task }), caption: `Spikes of one decision, one panel per LIF layer (${raster.name}; ${layers.length} layers); dark cell = spike` }] });
   }
   return sections;
+}
+
+/** One row per LIF layer: its name in the figures, its code name, and each model's rate (4 decimals). */
+export function layerRateTable(rates: ReadonlyArray<{ layer: string; rate: number; model: string }>): { columns: string[]; rows: Array<Array<string | number>> } {
+  const models = [...new Set(rates.map((r) => r.model))];
+  const layers = [...new Set(rates.map((r) => r.layer))];
+  return {
+    columns: ["layer", "code name", ...models.map((m) => `${m} rate`)],
+    rows: layers.map((l) => [layerLabel(l), `\`${l}\``, ...models.map((m) => rates.find((r) => r.layer === l && r.model === m)?.rate.toFixed(4) ?? "n/a")]),
+  };
 }
 
 /** A fixed-width text table for the terminal. */

@@ -18,7 +18,7 @@
  * seen during training (peers often report the max).
  */
 import type { PolicyName } from "../data/index.js";
-import { d4rlReference, formatReferences, formatSample, isLocomotionScored, mean, normalizedScore, sampleSummary, successRule, type ReferenceReturns } from "../eval/index.js";
+import { d4rlReference, formatReferences, formatSample, isLocomotionScored, mean, normalizedScore, sampleSummary, successRule, type ReferenceReturns, type SampleSummary } from "../eval/index.js";
 import { energyDigits, energyLabel, PJ_PER, pickEnergyUnit } from "../energy/index.js";
 import type { ReportSection } from "../report/index.js";
 import type { CompareResult, ModelSpec, ModelOutcome } from "./compare.js";
@@ -29,6 +29,7 @@ import type { ActionHead } from "../models/index.js";
 import { compareSections } from "./report.js";
 import { spikeHealthParagraph } from "./silent-layers.js";
 import { returnCell, scoreCell, successCell } from "./episode-cells.js";
+import { seedFigures, taskLabel } from "./row-figures.js";
 
 export const SCALES = ["small", "paper"] as const;
 export type Scale = (typeof SCALES)[number];
@@ -175,16 +176,23 @@ const NON_NEGATIVE: [number, number] = [0, Infinity];
  * decimals, or "sig3" for 3 significant digits of the mean (energy cells, units.ts).
  */
 function acrossSeeds(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined, digits: number | "sig3", range: [number, number], scale = 1): string {
-  const xs = seedValues(res, name, pick).map((v) => v * scale);
-  if (xs.length === 0) return "n/a";
-  const s = sampleSummary(xs, range);
-  return formatSample(s, digits === "sig3" ? energyDigits(s.mean) : digits);
+  const s = seedStats(res, name, pick, range, scale);
+  return s ? formatSample(s, digits === "sig3" ? energyDigits(s.mean) : digits) : "n/a";
 }
+
+/** The numbers of a per-seed cell: mean, sample std and 95% t interval (clipped to `range`) over seeds, or undefined. */
+export function seedStats(res: RowResult, name: string, pick: (o: ModelOutcome, r: CompareResult) => number | undefined, range: [number, number], scale = 1): SampleSummary | undefined {
+  const xs = seedValues(res, name, pick).map((v) => v * scale);
+  return xs.length === 0 ? undefined : sampleSummary(xs, range);
+}
+
+/** The closed-loop energy per decision of an outcome (pJ), the summary table's column. */
+export const closedLoopEnergyPj = (o: ModelOutcome): number | undefined => o.closedLoopEnergy?.energyPerDecisionPj;
 
 /** The three energy columns: one unit each, picked from every value of the column (units.ts). */
 const ENERGY_COLUMNS: Array<[string, (o: ModelOutcome) => number | undefined]> = [
   ["offline energy / window", (o) => o.offlineEnergy?.energyPerDecisionPj],
-  ["closed-loop energy / decision", (o) => o.closedLoopEnergy?.energyPerDecisionPj],
+  ["closed-loop energy / decision", closedLoopEnergyPj],
   ["int8 energy / decision", (o) => primary(o)?.int8PerDecisionPj],
 ];
 
@@ -309,17 +317,24 @@ export function targetText(target: number | undefined, refs: ReferenceReturns): 
   return `Target return ${target ?? "n/a"}, set by the row (not the expert's return); references: ${formatReferences(refs)} (${refs.source}).`;
 }
 
-/** Per-row detail sections (seed 0's figures). */
+/**
+ * Per-row detail sections: the tables of seed 0 (the summary table has every seed) and the figures over every seed
+ * of the row (row-figures.ts; the raster is one decision of seed 0), each titled with the row's task.
+ */
 export async function rowSections(results: RowResult[]): Promise<ReportSection[]> {
   const out: ReportSection[] = [];
   for (const res of results) {
     const first = res.perSeed[0];
     if (!first) continue;
-    const sub = await compareSections(first, `${res.row.id}-`);
+    const prefix = `${res.row.id}-`;
+    const sub = await compareSections(first, prefix, { task: taskLabel(res.row) });
+    const seeds = res.perSeed.length;
+    const over = seeds > 1 ? await seedFigures(res, prefix) : new Map();
     const refs = res.references ? ` ${targetText(res.target, res.references)}` : "";
     const health = spikeHealthParagraph(res);
-    out.push({ title: `Row ${res.row.group}: ${res.row.title}`, text: `Data policy "${res.row.policy}" on \`${res.row.envId}\`${res.row.envOptions ? ` (${JSON.stringify(res.row.envOptions)})` : ""}; success: ${successText(res.row.envId)}. Figures and tables below are seed ${res.perSeed.length > 0 ? "0 of the run" : ""} only; the summary table averages all seeds.${refs}${health ? `\n\n${health}` : ""}` });
-    for (const s of sub) out.push({ ...s, title: `${res.row.id}: ${s.title}` });
+    const which = seeds > 1 ? `Tables below are seed 0's; figures are over all ${seeds} seeds (mean and 95% interval), except the spike raster (one decision of seed 0); the summary table averages all seeds.` : "One seed: tables and figures below are that seed's.";
+    out.push({ title: `Row ${res.row.group}: ${res.row.title}`, text: `Data policy "${res.row.policy}" on \`${res.row.envId}\`${res.row.envOptions ? ` (${JSON.stringify(res.row.envOptions)})` : ""}; success: ${successText(res.row.envId)}. ${which}${refs}${health ? `\n\n${health}` : ""}` });
+    for (const s of sub) out.push({ ...s, title: `${res.row.id}: ${s.title}`, ...(s.figures ? { figures: s.figures.map((f) => over.get(f.file) ?? f) } : {}) });
   }
   return out;
 }

@@ -9,6 +9,7 @@ import type { ModelSpec } from "./compare.js";
 import { energyComparison } from "./compare.js";
 import { leakLine, rowSections, summaryTable, SUMMARY_TITLE, type ExperimentRow, type RowResult } from "./reproduce.js";
 import { statisticsText } from "./episode-cells.js";
+import { summaryFigure } from "./row-figures.js";
 import type { JobResult } from "./sweep-job.js";
 import { extraAxes, type Job } from "./sweep.js";
 import type { Plan } from "./sweep-dir.js";
@@ -86,5 +87,7 @@ export function summariseSweep(plan: Plan, results: Map<number, JobResult>): Swe
 export async function sweepSections(s: SweepSummary, intro: string[]): Promise<ReportSection[]> {
   const stats = statisticsText(s.rows.map((r) => ({ envId: r.row.envId, references: r.references })));
   const text = [...intro, stats, `${s.finished} of ${s.planned} jobs finished; the "jobs" column counts the finished jobs of each cell out of those planned.`, s.leak ?? ""].filter(Boolean).join("\n\n");
-  return [{ title: SUMMARY_TITLE, text, table: s.table }, ...(await rowSections(s.rows.filter((r) => r.perSeed.length > 0)))];
+  const done = s.rows.filter((r) => r.perSeed.length > 0);
+  const fig = await summaryFigure(done);
+  return [{ title: SUMMARY_TITLE, text: fig ? `${text}\n\n${fig.text}` : text, table: s.table, ...(fig ? { figures: [fig.figure] } : {}) }, ...(await rowSections(done))];
 }

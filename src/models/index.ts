@@ -12,3 +12,4 @@ export { historyToBatch, actWith, type History, type ActOptions, type NormSpec }
 export { PolicyBase, type PolicyConfig } from "./policy-base.js";
 export { actionLoss, actionAccuracy, argmaxRows } from "./blocks/action-head.js";
 export { checkBatch } from "./blocks/batch.js";
+export { layerLabel, LIF_ROLES } from "./layer-names.js";

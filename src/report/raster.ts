@@ -2,11 +2,13 @@
  * Spike raster of one decision as a compact grid of heatmaps, one small panel per LIF layer (attention neurons
  * included: q, k, v, score and the MLP's), in the model's order, `columns` panels per row. In a panel a dark
  * cell is a spike: rows are time steps t = 0 .. T-1 (top to bottom), columns the neurons shown (those of the
- * decision token, up to 64; eval/spikes.ts `captureSpikes`). Each panel is titled with the layer name and its
- * rate over the cells shown. Input spikes are [T][neurons] 0/1.
+ * decision token, up to 64; eval/spikes.ts `captureSpikes`). Each panel is titled with the layer's name in words
+ * ("block 1 attention: query", models/layer-names.ts; its code name is the cells' SVG description) and its rate
+ * over the cells shown. Input spikes are [T][neurons] 0/1.
  */
+import { layerLabel } from "../models/layer-names.js";
 import { label, nonEmpty } from "./check.js";
-import { renderSvg, type TopLevelSpec } from "./render.js";
+import { figureTitle, renderSvg, type TopLevelSpec } from "./render.js";
 
 export interface RasterLayer {
   layer: string;
@@ -18,7 +20,7 @@ export interface RasterLayer {
 export const RASTER_PANEL_WIDTH = 150;
 
 /** SVG grid; a bare [T][neurons] matrix is one layer named "spikes". */
-export async function spikeRaster(input: readonly RasterLayer[] | readonly (readonly number[])[], opts: { title?: string; columns?: number } = {}): Promise<string> {
+export async function spikeRaster(input: readonly RasterLayer[] | readonly (readonly number[])[], opts: { title?: string; task?: string; columns?: number } = {}): Promise<string> {
   nonEmpty("spikeRaster: input", input as readonly unknown[]);
   const layers: RasterLayer[] = Array.isArray(input[0]) ? [{ layer: "spikes", spikes: input as readonly (readonly number[])[] }] : [...(input as readonly RasterLayer[])];
   const panels = layers.map((l, li) => {
@@ -38,7 +40,7 @@ export async function spikeRaster(input: readonly RasterLayer[] | readonly (read
     const rate = values.length / (T * n);
     return {
       name: `layer_${li}`,
-      title: { text: l.layer, fontSize: 9, fontWeight: "normal", anchor: "start", offset: 2 },
+      title: { text: layerLabel(l.layer), fontSize: 9, fontWeight: "normal", anchor: "start", offset: 2 },
       width: RASTER_PANEL_WIDTH,
       height: Math.max(16, 6 * T),
       view: { fill: "#f3f3f3", stroke: "#bbb" },
@@ -47,6 +49,7 @@ export async function spikeRaster(input: readonly RasterLayer[] | readonly (read
           data: { values },
           mark: { type: "rect", color: "#111" },
           encoding: {
+            description: { value: l.layer },
             x: { field: "neuron", type: "quantitative", title: null, scale: { domain: [0, n], nice: false }, axis: { values: [0, n], labelFontSize: 9, tickSize: 2, labelPadding: 1 } },
             x2: { field: "neuron1" },
             y: { field: "t", type: "quantitative", title: null, scale: { domain: [0, T], nice: false, reverse: true }, axis: null },
@@ -63,7 +66,7 @@ export async function spikeRaster(input: readonly RasterLayer[] | readonly (read
   });
   const T = layers[0]!.spikes.length;
   const spec = {
-    title: { text: opts.title ?? "Spikes of one decision", subtitle: [`rows: time steps t = 0..${T - 1}, top down`, "columns: neurons; dark cell: spike"] },
+    title: { text: figureTitle(opts.title ?? "Spikes of one decision", opts.task), subtitle: [`rows: time steps t = 0..${T - 1}, top down`, "columns: neurons; dark cell: spike"] },
     columns: opts.columns ?? 2,
     concat: panels,
     spacing: 10,

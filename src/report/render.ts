@@ -1,14 +1,18 @@
 /**
  * Renders a Vega-Lite spec to an SVG string in Node, without a browser or a canvas package:
  * Vega-Lite compiles the spec to Vega, Vega renders it headless (`renderer: "none"`) and serialises the scene
- * graph with `toSVG()`. Text is measured with Vega's built-in estimate (no canvas), which is good enough for
- * axis layout. Every figure of src/report goes through here.
+ * graph with `toSVG()`. Text is measured with Helvetica's advance widths (text-width.ts), not Vega's generous
+ * no-canvas estimate. Every figure of src/report goes through here.
  *
  * Figures are sized for one column of a paper: at most `COLUMN_PX` = 3.5 in x 96 dpi = 336 px wide, with 11 px
  * (8.25 pt) labels and 12 px (9 pt) titles.
  */
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { vegaTextWidth } from "./text-width.js";
+
+// Vega calls a user-set width function for every text item (as vl-convert sets one); set once per process.
+(vega as unknown as { textMetrics: { width: typeof vegaTextWidth } }).textMetrics.width = vegaTextWidth;
 
 export type { TopLevelSpec };
 
@@ -36,4 +40,17 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   } finally {
     view.finalize();
   }
+}
+
+/** Characters of a 12 px bold title that fit one paper column (Vega's width estimate, with slack). */
+const TITLE_CHARS = 46;
+
+/**
+ * A figure's title with the task it shows: "Energy per decision, 45 nm: CartPole-v1, expert data" on one line
+ * when it fits a paper column, else the task on a second line; just `text` without a task.
+ */
+export function figureTitle(text: string, task?: string): string | string[] {
+  if (task === undefined || task === "") return text;
+  const one = `${text}: ${task}`;
+  return one.length <= TITLE_CHARS ? one : [text, task];
 }

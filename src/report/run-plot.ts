@@ -12,7 +12,7 @@
  */
 import { finite, label as checkLabel, nonEmpty } from "./check.js";
 import { modelColorScale } from "./palette.js";
-import { renderSvg, type TopLevelSpec } from "./render.js";
+import { figureTitle, renderSvg, type TopLevelSpec } from "./render.js";
 
 export interface RunLog {
   /** What the run is compared by (e.g. "strl", "dt"); runs with the same label are seeds. */
@@ -98,7 +98,7 @@ function panel(title: string, yTitle: string, pts: BandPoint[], labels: string[]
   const x = { field: "step", type: "quantitative", title: "update step" };
   const color = { field: "label", type: "nominal", title: "run", scale: modelColorScale(labels), sort: null, legend: { symbolOpacity: 1 } };
   const layers: Record<string, unknown>[] = [
-    { mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, scale: { zero: false } }, y2: { field: "hi" }, color } },
+    { transform: [{ filter: "datum.n > 1" }], mark: { type: "area", opacity: 0.2 }, encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, scale: { zero: false } }, y2: { field: "hi" }, color } },
     { mark: { type: "line", strokeWidth: 1.5, point: pts.length < 40 }, encoding: { x, y: { field: "mean", type: "quantitative" }, color } },
   ];
   if (raw) layers.unshift({ data: { values: raw }, mark: { type: "line", opacity: 0.25, strokeWidth: 0.8 }, encoding: { x, y: { field: "mean", type: "quantitative" }, color } });
@@ -130,17 +130,29 @@ export function runPanels(runs: readonly RunLog[], smooth = 0.9): PanelData[] {
   return panels;
 }
 
-/** SVG of the runs' panels (see the module comment). `smooth` is the loss EMA weight (default 0.9). */
-export async function plotRuns(runs: readonly RunLog[], opts: { title?: string; smooth?: number } = {}): Promise<string> {
+/**
+ * The subtitle of `plotRuns`: the runs per label and what is drawn: a band only for labels with two or more runs
+ * ("no band: one run per label" when none has).
+ */
+export function runsSubtitle(runs: readonly RunLog[]): string {
+  const seeds = new Map<string, number>();
+  for (const r of runs) seeds.set(r.label, (seeds.get(r.label) ?? 0) + 1);
+  const counts = [...seeds].map(([l, n]) => `${l}: ${n} run${n > 1 ? "s" : ""}`).join(", ");
+  const banded = [...seeds].filter(([, n]) => n > 1).map(([l]) => l);
+  if (banded.length === 0) return `${counts}; lines: each run's values, no band (one run per label)`;
+  const which = banded.length === seeds.size ? "" : ` (${banded.join(", ")}; the others are single runs)`;
+  return `${counts}; lines: mean over runs; bands${which}: 95% t CI of the mean over runs, clipped to each panel's valid range`;
+}
+
+/** SVG of the runs' panels (see the module comment). `smooth` is the loss EMA weight (default 0.9); `task` goes in the title. */
+export async function plotRuns(runs: readonly RunLog[], opts: { title?: string; task?: string; smooth?: number } = {}): Promise<string> {
   nonEmpty("plot: runs", runs);
   for (const r of runs) checkLabel("plot: run label", r.label);
   const labels = [...new Set(runs.map((r) => r.label))];
   const panels = runPanels(runs, opts.smooth ?? 0.9).map((p) => panel(p.title, p.yTitle, p.pts, labels, p.raw));
-  const seeds = new Map<string, number>();
-  for (const r of runs) seeds.set(r.label, (seeds.get(r.label) ?? 0) + 1);
-  const subtitle = [...seeds].map(([l, n]) => `${l}: ${n} run${n > 1 ? "s" : ""}`).join(", ") + "; bands: 95% t CI of the mean over runs, clipped to each panel's valid range";
+  const subtitle = runsSubtitle(runs);
   const spec = {
-    title: { text: opts.title ?? "Training runs", subtitle },
+    title: { text: figureTitle(opts.title ?? "Training runs", opts.task), subtitle },
     columns: 2,
     concat: panels,
     resolve: { scale: { color: "shared" } },

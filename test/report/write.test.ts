@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { writeReport, formatCell, renderReport } from "../../src/report/write.js";
 import { engineInfo } from "../../src/tensor/index.js";
 import { collectHeader } from "../../src/report/header.js";
-import { firingRates } from "../../src/report/bars.js";
+import { firingRates } from "../../src/report/firing-rates.js";
 
 const header = { command: "strl eval --seeds 0,1", seeds: [0, 1], gitCommit: "abc123", machine: "test box", date: "2025-01-01T00:00:00.000Z" };
 

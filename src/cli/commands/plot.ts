@@ -13,7 +13,9 @@ Usage: strl plot RUN... [--label NAME ...] [--out FILE.svg] [--png] [--smooth A]
 
 Each RUN is a run folder of \`strl train\` (its log.jsonl). Runs with the same label are seeds of one setting:
 each panel shows their mean per step and a 95% confidence band of the mean (Student's t over runs), clipped to
-the range of what the panel shows (loss and MSE >= 0, accuracy and firing rate in [0, 1]). The label of
+the range of what the panel shows (loss and MSE >= 0, accuracy and firing rate in [0, 1]); a label with one run
+has its line only (the subtitle says which are drawn). The title names the env the runs were trained on
+(checkpoint/config.json). The label of
 a run is its --label (one per RUN, in order), else its model kind from checkpoint/config.json
 (e.g. "strl"), else the folder's name. Panels: training loss (exponential moving average with weight --smooth,
 default 0.9; the raw mean faint), validation accuracy or MSE, closed-loop return (runs trained with
@@ -72,6 +74,22 @@ function defaultLabel(run: string): string {
   return basename(run.replace(/\/+$/, "")) || run;
 }
 
+/** The env id a run was trained on, from its checkpoint's config.json, or undefined. */
+function envOf(run: string): string | undefined {
+  try {
+    const c = JSON.parse(readFileSync(join(run, "checkpoint", "config.json"), "utf8")) as { env?: { id?: unknown } };
+    return typeof c.env?.id === "string" && c.env.id ? c.env.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The task in the figure's title: the runs' env ids (from their checkpoints), distinct, in order; undefined if none is known. */
+export function runsTask(runs: readonly string[]): string | undefined {
+  const ids = [...new Set(runs.map(envOf).filter((x) => x !== undefined))];
+  return ids.length ? ids.join(", ") : undefined;
+}
+
 export const command: Command = {
   summary: "plot training runs to SVG/PNG (seeds aggregated, runs compared)",
   help: HELP,
@@ -84,7 +102,7 @@ export const command: Command = {
     const out = values.out ?? "plot.svg";
     if (!out.endsWith(".svg")) throw new UsageError(`--out must name an .svg file, got '${out}'`);
     const runs: RunLog[] = positionals.map((p, i) => ({ label: labels?.[i] ?? defaultLabel(p), records: readLog(p) }));
-    const svg = await plotRuns(runs, { smooth, title: values.title });
+    const svg = await plotRuns(runs, { smooth, title: values.title, task: runsTask(positionals) });
     writeFileAtomic(out, svg); // a reader never sees half a figure
     console.log(`wrote ${out}`);
     if (values.png) {
