@@ -12,6 +12,8 @@ import { AnnStrlModel, BcModel, DtModel, StrlModel } from "../../src/models/inde
 import { setInferencePath } from "../../src/models/infer/plan.js";
 import type { ModelBatch, PolicyModel } from "../../src/models/types.js";
 import { FiringRateMonitor, namedNeurons } from "../../src/snn/index.js";
+import { evaluateWithEnergy } from "../../src/eval/measured-energy.js";
+import { TINY_MAZE } from "../eval/fixtures.js";
 import { CONTINUOUS, DISCRETE, OBS, allWindows, tinyDataset } from "./fixtures.js";
 
 const K = 5;
@@ -172,6 +174,25 @@ describe("the inference path", { skip: !loadAddon().addon && "the native addon i
         }
       }
       assert.equal(calls, 14, name); // both runs ask; the second gets undefined and takes forwardLast
+      m.dispose();
+    }
+  });
+
+  it("gives strl energy's closed-loop results, rates and energy per decision exactly as the tfjs path", async () => {
+    const common = { obsDim: 2, head: { kind: "discrete" as const, n: 4 }, contextLength: 4, maxTimestep: 16, dModel: 16, nBlocks: 2, nHeads: 2, seed: 5, stateMean: [2, 2], stateStd: [1.5, 1.5], rtgScale: 2 };
+    const run = { envId: "Maze-v0", envOptions: { maze: TINY_MAZE, maxSteps: 8 }, targetReturns: [0.4], episodes: 2, seeds: [0], rtgScale: 2 };
+    for (const attention of ["strl", "spike-driven"] as const) {
+      const m = new StrlModel({ ...common, attention });
+      const fast = await evaluateWithEnergy(m, run);
+      setInferencePath(false);
+      try {
+        const slow = await evaluateWithEnergy(m, run);
+        assert.deepEqual(fast.energy, slow.energy, attention);
+        assert.deepEqual(fast.closedLoop, slow.closedLoop, attention);
+        assert.ok(Object.keys(fast.energy.rates).some((k) => k.endsWith(".qk")) === (attention === "strl"));
+      } finally {
+        setInferencePath(true);
+      }
       m.dispose();
     }
   });
