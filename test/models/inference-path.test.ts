@@ -18,7 +18,12 @@ import { CONTINUOUS, DISCRETE, OBS, allWindows, tinyDataset } from "./fixtures.j
 
 const K = 5;
 type Head = typeof DISCRETE | typeof CONTINUOUS;
-type Inferring = PolicyModel & { inferLast(b: ModelBatch): Float32Array | undefined; getAction: (h: never) => unknown; eval(): unknown };
+type Inferring = PolicyModel & {
+  inferLast(b: ModelBatch): Float32Array | undefined;
+  prepareInference(): boolean;
+  getAction: (h: never) => unknown;
+  eval(): unknown;
+};
 
 const base = { obsDim: OBS, contextLength: K, maxTimestep: 16, dropout: 0.1 };
 const tr = { dModel: 24, nBlocks: 2, nHeads: 2 };
@@ -136,12 +141,18 @@ describe("the inference path", { skip: !loadAddon().addon && "the native addon i
     const m = CASES[0]![1](DISCRETE);
     m.eval();
     const b = windows(DISCRETE)[6]!;
+    let builds = 0;
+    const prepare = m.prepareInference.bind(m);
+    m.prepareInference = () => (builds++, prepare());
     const before = Float32Array.from(m.inferLast(b)!);
+    m.inferLast(windows(DISCRETE)[2]!);
+    assert.equal(builds, 1, "one plan for every decision while the weights stay");
     const [, w] = m.namedParameters().find(([n]) => n === "head.bias")!;
     w.assign(tidy(() => w.add(1)));
     const after = Float32Array.from(m.inferLast(b)!);
     for (let j = 0; j < after.length; j++) assert.ok(Math.abs(after[j]! - before[j]! - 1) < 1e-5);
     assert.deepEqual(after, tfjsLast(m, b));
+    assert.equal(builds, 2);
     m.train(true);
     assert.equal(m.inferLast(b), undefined);
     m.eval();

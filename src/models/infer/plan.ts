@@ -142,7 +142,7 @@ export class HeadStep {
     const z = this.linear.run(e);
     const low = this.low;
     const half = this.half!;
-    if (low) for (let j = 0; j < z.length; j++) z[j] = low[j]! + Math.fround(Math.fround(Math.tanh(z[j]!) + 1) * half[j]!);
+    if (low) for (let j = 0; j < z.length; j++) z[j] = low[j]! + Math.fround(Math.fround(Math.fround(Math.tanh(z[j]!)) + 1) * half[j]!);
     return z;
   }
 }
