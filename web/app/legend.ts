@@ -42,7 +42,11 @@ export function envLegend(envId: string): LegendItem[] {
   if (envId.startsWith("MountainCar")) return [{ colour: "#4b7bec", text: "car" }, { colour: "#2e9e5b", text: "flag (goal)" }, { colour: "#333", text: "hill" }];
   if (envId.startsWith("Pendulum")) return [{ colour: "#c8413a", text: "pendulum (goal: upright)" }];
   if (/^(Hopper|Walker2d|HalfCheetah)/.test(envId)) {
-    return [{ colour: "#888", text: "body parts in the model's own colours, seen from the side; floor ticks every 0.5 m; the view follows the torso" }];
+    // Hopper/Walker2d/HalfCheetah's MJCF colour their bodies rgba(0.8, 0.6, 0.4) and their floors a light plane (drawn in its own rgba)
+    return [
+      { colour: "rgb(204,153,102)", text: "body parts (the model's colours), seen from the side" },
+      { colour: "#cde6cd", text: "floor (its colour in the model), a tick every 0.5 m; the view follows the torso" },
+    ];
   }
   return [];
 }
