@@ -100,11 +100,11 @@ describe("the page in chromium on Hopper-v5", { skip }, () => {
     assert.ok(first !== -1 || Math.abs(s.episodeEnergyPj! - cliPj) <= 1e-9 * cliPj, `page ${s.episodeEnergyPj} pJ vs strl energy ${cliPj} pJ`);
     assert.ok(Object.values(s.layerSpikes).some((n) => n > 0), "spikes in the raster");
 
-    // the side view: the Hopper's four capsules (torso, thigh, leg, foot) inside the 360x360 canvas, centred on
+    // the side view: the Hopper's four capsules (torso, thigh, leg, foot) inside the 540x540 canvas, centred on
     // the torso, and the canvas really holds their colour (MJCF rgba 0.8 0.6 0.4 = rgb(204, 153, 102))
     assert.equal(s.view?.bodies, 4);
     const { left, right, top, bottom } = s.view!.box;
-    assert.ok(left >= 0 && right <= 360 && top >= 0 && bottom <= 360 && left < 180 && right > 180, `bodies drawn at ${JSON.stringify(s.view!.box)}`);
+    assert.ok(left >= 0 && right <= 540 && top >= 0 && bottom <= 540 && left < 270 && right > 270, `bodies drawn at ${JSON.stringify(s.view!.box)}`);
     const bodyPixels = await page.evaluate(() => {
       const c = document.getElementById("env") as HTMLCanvasElement;
       const px = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;

@@ -4,7 +4,9 @@
  * must take the actions `strl eval` takes for the same seed and target (a difference is allowed only at a
  * decision where a membrane sat within float rounding of its threshold: counted and reported, never otherwise
  * tolerated), show spikes in every layer of its raster, show the energy per decision `strl energy` gives for the
- * same episode, and log no console error. Bad checkpoints are a message on the page. A screenshot is written to
+ * same episode, and log no console error; its status line says how the episode ended, legends explain the colours
+ * and no label is cut at 1400 or 800 px wide. Stepping says the step and return; a checkpoint with a zeroed
+ * attention projection gets a warning per silent layer. Bad checkpoints are a message on the page. A screenshot is written to
  * dist/artifacts/serve-page.png. Skipped, with the reason, when chromium or playwright-core is missing
  * (.ci/run installs chromium).
  */
@@ -15,10 +17,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ready } from "../../src/tensor/index.js";
+import { decodeSafetensors, encodeSafetensors } from "../../src/io/safetensors.js";
 import { trainTinyMaze } from "../../src/experiments/tiny-maze.js";
 import { startServer, type RunningServer } from "../../src/cli/serve/http.js";
 import { runCli } from "../cli/run-cli.js";
-import { ARTIFACTS, WEB, launchBrowser, open, playEpisode, skip, startServe, type Context } from "./page-harness.js";
+import { ARTIFACTS, WEB, launchBrowser, open, playEpisode, skip, startServe, type Context, type Page } from "./page-harness.js";
 
 const TARGET = 0.9;
 const SEED = 0;
@@ -32,6 +35,19 @@ interface PageState {
   done: boolean;
   layerSpikes: Record<string, number>;
   episodeEnergyPj?: number;
+  status: string;
+  return: number;
+  success: boolean | null;
+  warnings: Array<{ layer: string; kind: string; text: string }>;
+}
+
+/** The texts of the page's labels (bar names, raster captions, legend, status, warnings) that do not fit their box. */
+function cutLabels(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>(".bars .name, .raster figcaption, .legend .item, #status, .warnings li, .badge"))
+      .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+      .map((e) => `${e.textContent} (${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight})`),
+  );
 }
 
 let tmp: string;
@@ -96,10 +112,66 @@ describe("the page in chromium", { skip }, () => {
     assert.ok(layers.filter(([, n]) => n > 0).length >= layers.length / 2, `spikes in ${layers.filter(([, n]) => n > 0).length} of ${layers.length} layers`);
     assert.equal(await page.locator("#raster figure").count(), layers.length);
 
+    // the status line says how the episode ended; the colours are explained; no label is cut, wide or narrow
+    const outcome = s.success === null ? "success n/a" : s.success ? "success" : "failure";
+    assert.ok(s.status.startsWith(`episode done: return ${s.return.toFixed(3)} (${outcome}; ${s.actions.length} steps`), s.status);
+    assert.equal(await page.textContent("#status"), s.status);
+    const envLegend = (await page.textContent("#env-legend"))!;
+    for (const w of ["wall", "exit", "agent", "neighbours"]) assert.match(envLegend, new RegExp(w), `env legend: ${envLegend}`);
+    assert.match((await page.textContent("#panel-legend"))!, /a spike.*no spike/);
+    assert.match((await page.textContent("#rates"))!, /block 1 attention: query/);
+    for (const width of [1400, 800]) {
+      await page.setViewportSize({ width, height: 1000 });
+      assert.deepEqual(await cutLabels(page), [], `labels cut at ${width} px`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px at ${width} px`);
+    }
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "serve-page.png") });
     assert.deepEqual(errors, [], "no console errors");
     await page.close();
+  });
+
+  it("says the step and return after each step, and warns about a silent layer with what it means", async () => {
+    // block 1's q/k/v projection zeroed: its query, key, value and score LIFs get no input and never fire
+    const dir = join(tmp, "silent-block");
+    cpSync(ck, dir, { recursive: true, dereference: true });
+    const st = decodeSafetensors(readFileSync(join(dir, "model.safetensors")));
+    const qkv = st.tensors.get("blocks.0.attn.qkv.weight");
+    assert.ok(qkv, `tensors: ${[...st.tensors.keys()].join(", ")}`);
+    assert.equal(qkv.dtype, "F32");
+    (qkv.data as Float32Array).fill(0);
+    writeFileSync(join(dir, "model.safetensors"), encodeSafetensors(st.tensors, st.metadata));
+    const srv = await startServer({ webRoot: WEB, checkpoint: dir, host: "127.0.0.1", port: 0 });
+    try {
+      const page = await browser!.newPage();
+      const errors = await open(page, `${srv.url}?backend=wasm&seed=${SEED}&target=${TARGET}`);
+      const read = (): Promise<PageState> => page.evaluate(() => (window as unknown as { strl: PageState }).strl);
+      assert.equal((await read()).status, "new episode: press Step or Play");
+      for (let k = 1; k <= 3; k++) {
+        await page.click("#step");
+        await page.waitForFunction((n) => (window as unknown as { strl: PageState }).strl.actions.length === n, k, { timeout: 10_000 });
+      }
+      const s = await read();
+      assert.equal(s.error, "");
+      if (!s.done) assert.equal(s.status, `paused at step 3, return ${s.return.toFixed(3)}`);
+      assert.equal(await page.textContent("#status"), s.status);
+      const silent = s.warnings.filter((w) => w.kind === "silent").map((w) => w.layer);
+      for (const l of ["q_lif", "k_lif", "v_lif", "score_lif"]) assert.ok(silent.includes(`blocks.0.attn.${l}`), `silent: ${silent.join(", ")}`);
+      const score = (await page.textContent('#layer-warnings li[data-layer="blocks.0.attn.score_lif"]'))!;
+      assert.match(score, /^block 1 attention: score is silent .*uniform/);
+      assert.match((await page.textContent('#layer-warnings li[data-layer="blocks.0.attn.q_lif"]'))!, /passes nothing on/);
+      assert.deepEqual(await cutLabels(page), []);
+      await page.click("#new");
+      await page.waitForFunction(() => (window as unknown as { strl: PageState }).strl.actions.length === 0);
+      assert.equal((await read()).status, "new episode: press Step or Play");
+      assert.equal(await page.locator("#layer-warnings li").count(), 0);
+      assert.deepEqual(errors, []);
+      await page.close();
+    } finally {
+      await srv.close();
+    }
   });
 
   it("shows a bad checkpoint as a clear message, never a blank page", async () => {

@@ -11,7 +11,6 @@ import { make, readyFor } from "../../src/envs/index.js";
 import { isLocomotionEnv } from "../../src/envs/mujoco/index.js";
 import { setMujocoWasmUrl } from "../../src/envs/mujoco/runtime.js";
 import { d4rlReference } from "../../src/eval/normalized.js";
-import { silentScoreBlocks, SILENT_SCORE_MEANING } from "../../src/eval/silent-score.js";
 import { EpisodeStepper } from "../../src/eval/stepper.js";
 import { DecisionInspector, type DecisionTrace } from "../../src/eval/decision.js";
 import { measureReferenceReturns } from "../../src/eval/reference.js";
@@ -19,6 +18,10 @@ import { trainTinyMaze } from "../../src/experiments/tiny-maze.js";
 import { drawEnv } from "./draw.js";
 import type { MujocoDrawing } from "./draw-mujoco.js";
 import { bars, raster, softmax } from "./panels.js";
+import { envLegend, PANEL_LEGEND, showLegend } from "./legend.js";
+import { layerWarnings } from "./layer-warnings.js";
+import { episodeStatus } from "./status.js";
+import { layerLabel } from "../../src/models/layer-names.js";
 import { formatEnergy } from "../../src/energy/units.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -48,6 +51,12 @@ const state = {
   decision: undefined as (DecisionTrace & { probabilities?: number[] }) | undefined,
   episodeEnergyPj: undefined as number | undefined,
   annEpisodeEnergyPj: undefined as number | undefined,
+  /** The status line, as shown. */
+  status: "",
+  /** Mean firing rate per LIF layer over the episode's decisions so far. */
+  episodeRates: {} as Record<string, number>,
+  /** The silent / saturated layer warnings shown (one line each), by layer. */
+  warnings: [] as Array<{ layer: string; kind: string; text: string }>,
   /** MuJoCo envs: what the side view drew last. */
   view: undefined as MujocoDrawing | undefined,
 };
@@ -101,6 +110,8 @@ class Player {
   private readonly inspector: DecisionInspector;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private busy = false;
+  private rateSums: Record<string, number> = {};
+  private terminated: boolean | undefined;
 
   constructor(private readonly l: Loaded) {
     this.inspector = new DecisionInspector(l.model);
@@ -114,10 +125,12 @@ class Player {
     (this.stepper?.env as { close?(): void } | undefined)?.close?.();
     this.stepper = new EpisodeStepper({ envId: this.l.envId, envOptions: this.l.envOptions, model: this.l.model, targetReturn: target, seed, episode });
     this.inspector.resetEpisode();
-    Object.assign(state, { actions: [], nearThreshold: [], layerSpikes: {}, done: false, return: 0, success: null, decision: undefined, episodeEnergyPj: undefined, annEpisodeEnergyPj: undefined });
-    for (const id of ["probs", "energy", "rates", "raster"]) $(id).replaceChildren();
+    this.rateSums = {};
+    this.terminated = undefined;
+    Object.assign(state, { actions: [], nearThreshold: [], layerSpikes: {}, done: false, return: 0, success: null, decision: undefined, episodeEnergyPj: undefined, annEpisodeEnergyPj: undefined, episodeRates: {}, warnings: [] });
+    for (const id of ["probs", "energy", "rates", "raster", "layer-warnings"]) $(id).replaceChildren();
     this.render();
-    $("status").textContent = "new episode";
+    this.showStatus();
   }
 
   async step(): Promise<void> {
@@ -134,6 +147,8 @@ class Player {
       const discrete = this.l.model.head.kind === "discrete";
       state.actions.push(typeof r.action === "number" ? r.action : [...r.action]);
       state.nearThreshold.push(trace.nearThreshold);
+      for (const [layer, rate] of Object.entries(trace.rates)) this.rateSums[layer] = (this.rateSums[layer] ?? 0) + rate;
+      state.episodeRates = Object.fromEntries(Object.entries(this.rateSums).map(([k, v]) => [k, v / state.actions.length]));
       for (const l of trace.spikes) state.layerSpikes[l.layer] = (state.layerSpikes[l.layer] ?? 0) + l.spikes.flat().reduce((a, b) => a + b, 0);
       Object.assign(state, { done: r.done, return: r.return, success: r.success });
       state.decision = { ...trace, probabilities: discrete ? softmax(r.predictions) : undefined };
@@ -143,9 +158,10 @@ class Player {
       this.show(r.predictions, r.action, discrete);
       this.render();
       if (r.done) {
+        this.terminated = r.terminated;
         this.pause();
-        $("status").textContent = `episode over (${r.terminated ? "terminated" : "truncated"})`;
       }
+      this.showStatus();
     } finally {
       this.busy = false;
     }
@@ -155,7 +171,6 @@ class Player {
     if (this.timer || this.stepper.done) return;
     ($("play") as HTMLButtonElement).disabled = true;
     ($("pause") as HTMLButtonElement).disabled = false;
-    $("status").textContent = "playing";
     const tick = async (): Promise<void> => {
       await this.step();
       if (this.stepper.done || !this.timer) return;
@@ -163,6 +178,7 @@ class Player {
       this.timer = setTimeout(() => void tick(), 1000 / speed);
     };
     this.timer = setTimeout(() => void tick(), 0);
+    this.showStatus();
   }
 
   pause(): void {
@@ -170,7 +186,14 @@ class Player {
     this.timer = undefined;
     ($("play") as HTMLButtonElement).disabled = false;
     ($("pause") as HTMLButtonElement).disabled = true;
-    if (this.stepper && !this.stepper.done) $("status").textContent = "paused";
+    if (this.stepper) this.showStatus();
+  }
+
+  /** The status line follows the episode (status.ts). */
+  private showStatus(): void {
+    const s = this.stepper;
+    state.status = episodeStatus({ steps: s.actions.length, return: s.return, done: s.done, success: s.done ? s.success : null, terminated: this.terminated, playing: this.timer !== undefined });
+    $("status").textContent = state.status;
   }
 
   private render(): void {
@@ -197,16 +220,17 @@ class Player {
     box.dataset.decisionPj = String(d.energyPj);
     box.dataset.annPj = String(d.annEnergyPj ?? "");
     box.dataset.episodePj = String(state.episodeEnergyPj ?? "");
-    bars($("rates"), Object.entries(d.rates).map(([n, r]) => ({ name: n, value: r, label: r.toFixed(4) })), 1);
-    $("rates-note").textContent = silentScoreNote(d.rates);
+    bars($("rates"), Object.entries(d.rates).map(([n, r]) => ({ name: layerLabel(n), title: n, value: r, label: r.toFixed(4) })), 1);
+    state.warnings = layerWarnings(state.episodeRates);
+    $("layer-warnings").replaceChildren(...state.warnings.map((w) => {
+      const li = document.createElement("li");
+      li.className = `warn ${w.kind}`;
+      li.dataset.layer = w.layer;
+      li.textContent = w.text;
+      return li;
+    }));
     raster($("raster"), d);
   }
-}
-
-/** What a silent attention score layer means, for the layers silent in this decision ("" when none is). */
-function silentScoreNote(rates: Record<string, number>): string {
-  const silent = silentScoreBlocks(rates);
-  return silent.length === 0 ? "" : `Silent score neurons in ${silent.join(", ")}: ${SILENT_SCORE_MEANING}.`;
 }
 
 async function defaultTarget(envId: string, envOptions?: Record<string, unknown>): Promise<number> {
@@ -228,6 +252,8 @@ async function start(l: Loaded): Promise<void> {
   $("main").hidden = false;
   $("ckinfo").textContent = `checkpoint: ${l.source}`;
   state.envId = l.envId;
+  showLegend($("env-legend"), envLegend(l.envId));
+  showLegend($("panel-legend"), PANEL_LEGEND);
   ($("target") as HTMLInputElement).value = String(await defaultTarget(l.envId, l.envOptions));
   for (const k of ["seed", "episode"]) if (params.get(k) !== null) ($(k) as HTMLInputElement).value = params.get(k)!;
   const player = new Player(l);

@@ -1,5 +1,6 @@
 /** The decision panels: action probabilities, energy meter, firing rates, spike raster (DOM + small canvases). */
 import type { DecisionTrace } from "../../src/eval/decision.js";
+import { layerLabel } from "../../src/models/layer-names.js";
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -14,6 +15,8 @@ export interface BarRow {
   /** Shown in the right column. */
   label: string;
   cls?: string;
+  /** Tooltip of the name (e.g. a layer's code name). */
+  title?: string;
 }
 
 /** Rows of name | bar | number; bars scaled to `max` (default the largest value). */
@@ -21,7 +24,9 @@ export function bars(box: HTMLElement, rows: BarRow[], max?: number): void {
   box.replaceChildren();
   const m = max ?? Math.max(1e-12, ...rows.map((r) => r.value));
   for (const r of rows) {
-    box.append(el("span", "name", r.name));
+    const name = el("span", "name", r.name);
+    if (r.title) name.title = r.title;
+    box.append(name);
     const cell = el("span");
     const bar = el("div", `bar ${r.cls ?? ""}`);
     bar.style.width = `${Math.max(0, Math.min(100, (100 * r.value) / m))}%`;
@@ -48,7 +53,7 @@ export function raster(box: HTMLElement, trace: DecisionTrace): void {
     const cv = el("canvas");
     cv.width = Math.max(1, n);
     cv.height = Math.max(1, T);
-    cv.style.height = `${Math.max(12, T * 6)}px`;
+    cv.style.height = `${Math.max(40, T * 12)}px`;
     const ctx = cv.getContext("2d")!;
     ctx.fillStyle = "#eef1f6";
     ctx.fillRect(0, 0, n, T);
@@ -66,7 +71,7 @@ export function raster(box: HTMLElement, trace: DecisionTrace): void {
     fig.dataset.layer = l.layer;
     fig.dataset.spikes = String(count);
     const rate = trace.rates[l.layer];
-    fig.append(cv, el("figcaption", undefined, `${l.layer} · ${count} spikes${rate === undefined ? "" : ` · rate ${rate.toFixed(3)}`}`));
+    fig.append(cv, el("figcaption", undefined, `${layerLabel(l.layer)} · ${count} spikes${rate === undefined ? "" : ` · rate ${rate.toFixed(3)}`}`));
     fig.title = `${l.layer}: ${n} neurons x ${T} steps, ${count} spikes`;
     box.append(fig);
   }
