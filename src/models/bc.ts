@@ -5,7 +5,7 @@
  */
 import type { MemoryRecord, OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
-import { Linear, dropout, tensor, tidy, type Tensor } from "../tensor/index.js";
+import { Linear, dropout, tensor, tidy, type NativeEngine, type Tensor } from "../tensor/index.js";
 import { ActionHeadLayer } from "./blocks/action-head.js";
 import { activate } from "./blocks/activation.js";
 import { checkBatch } from "./blocks/batch.js";
@@ -14,6 +14,8 @@ import { executedOps, Traffic } from "./blocks/memory-counts.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { BcConfig, type BcConfigInit } from "./config/bc-config.js";
 import { PolicyBase } from "./policy-base.js";
+import type { InferencePlan } from "./infer/plan.js";
+import { bcPlan } from "./infer/bc-plan.js";
 import type { ModelBatch, ModelOutput, PolicyModel } from "./types.js";
 
 export class BcModel extends PolicyBase<BcConfig> implements PolicyModel {
@@ -87,5 +89,10 @@ export class BcModel extends PolicyBase<BcConfig> implements PolicyModel {
     c.hidden.forEach((h, i) => m.product(`mlp.${i}`, L * sizes[i]!, L * h));
     m.product("head", L * sizes[sizes.length - 1]!, L * (c.head.kind === "discrete" ? c.head.n : c.head.dim));
     return m.records;
+  }
+
+  /** The decision path without the autodiff tape (src/models/infer/bc-plan.ts). */
+  protected override buildInference(engine: NativeEngine): InferencePlan {
+    return bcPlan(engine, this);
   }
 }

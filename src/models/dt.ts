@@ -17,6 +17,7 @@ import {
   stack,
   tensor,
   tidy,
+  type NativeEngine,
   type Tensor,
 } from "../tensor/index.js";
 import { ActionHeadLayer } from "./blocks/action-head.js";
@@ -28,6 +29,8 @@ import { ModuleList } from "./blocks/module-list.js";
 import { additiveMask } from "./blocks/real-attention.js";
 import { DtConfig, type DtConfigInit } from "./config/dt-config.js";
 import { PolicyBase } from "./policy-base.js";
+import type { InferencePlan } from "./infer/plan.js";
+import { dtPlan } from "./infer/dt-plan.js";
 import type { ModelBatch, ModelOutput, PolicyModel } from "./types.js";
 
 export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
@@ -206,5 +209,10 @@ export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
     m.layerNorm("ln_f", last ? 1 : n, d);
     m.product("head", headRows * d, headRows * (c.head.kind === "discrete" ? c.head.n : c.head.dim));
     return m.records;
+  }
+
+  /** The decision path without the autodiff tape (src/models/infer/dt-plan.ts). */
+  protected override buildInference(engine: NativeEngine): InferencePlan {
+    return dtPlan(engine, this);
   }
 }

@@ -4,8 +4,10 @@
  * drawn from `init`, dropout masks from `dropout`), the masked loss and `getAction`. A model adds its layers
  * (in its constructor, from `initRng`) and its `forward`.
  */
-import { Module, Rng, tidy, type Tensor } from "../tensor/index.js";
+import { Module, Rng, nativeEngine, tidy, type NativeEngine, type Tensor } from "../tensor/index.js";
 import { actionLoss } from "./blocks/action-head.js";
+import { checkBatch } from "./blocks/batch.js";
+import { inferencePathOn, type InferencePlan } from "./infer/plan.js";
 import { actWith, type ActOptions, type History, type NormSpec } from "./policy.js";
 import type { ActionHead, ModelBatch, ModelOutput } from "./types.js";
 
@@ -42,6 +44,38 @@ export abstract class PolicyBase<C extends PolicyConfig> extends Module {
   /** Masked cross-entropy (discrete) or MSE (continuous) over the real steps, a scalar. */
   loss(batch: ModelBatch): Tensor {
     return tidy(() => actionLoss(this.forward(batch).preds, batch, this.head));
+  }
+
+  /** This model's inference path on the native engine (src/models/infer); absent: decisions take the tfjs path. */
+  protected buildInference?(engine: NativeEngine): InferencePlan;
+  private inference: { plan: InferencePlan; engine: NativeEngine } | undefined;
+
+  /**
+   * Copies the weights into the inference path now (a decision does it itself the first time and after any
+   * parameter was replaced: a training step, a checkpoint load). False where the path cannot run (no native
+   * engine: the wasm / browser engine; a model without one; STRL_INFERENCE=tfjs).
+   */
+  prepareInference(): boolean {
+    const engine = nativeEngine();
+    if (!engine || !this.buildInference || !inferencePathOn()) return false;
+    this.inference = { plan: this.buildInference(engine), engine };
+    return true;
+  }
+
+  /**
+   * The predictions at the last position [out] of a batch-1 window of the model's context length, through the
+   * inference path (no autodiff tape, nothing allocated), or undefined where that path does not run (see
+   * `prepareInference`; training mode; another batch shape): then `forwardLast` is the way. The array is the
+   * plan's own, overwritten by the next decision.
+   */
+  inferLast(batch: ModelBatch): Float32Array | undefined {
+    if (this.training || batch.B !== 1 || batch.K !== this.contextLength) return undefined;
+    const engine = nativeEngine();
+    if (!engine || !this.buildInference || !inferencePathOn()) return undefined;
+    checkBatch(this.constructor.name, batch, this.config);
+    const cur = this.inference;
+    if (!cur || cur.engine !== engine || cur.plan.stale()) this.prepareInference();
+    return this.inference!.plan.run(batch);
   }
 
   /** The current action for an episode's history (crop, normalise, pad as training; eval mode). */

@@ -7,7 +7,6 @@
  */
 import { slice, tidy, type Rng, type Tensor } from "../tensor/index.js";
 import type { ActionHead, ModelBatch, ModelOutput } from "./types.js";
-import { argmaxRows } from "./blocks/action-head.js";
 
 /** One episode so far, raw (unnormalised) values. */
 export interface History {
@@ -99,6 +98,8 @@ export function historyToBatch(spec: NormSpec, h: History): ModelBatch {
 
 /** The part of a model `actWith` uses. */
 export interface Actor {
+  /** Predictions at the last position [out] through the native inference path, or undefined (see PolicyBase). */
+  inferLast?(batch: ModelBatch): Float32Array | undefined;
   forward(batch: ModelBatch): ModelOutput;
   /** Predictions at the last position only, [B, 1, out] (a shortcut some models offer). */
   forwardLast?(batch: ModelBatch): Tensor;
@@ -113,21 +114,16 @@ export function actWith(model: Actor, spec: NormSpec, h: History, opts: ActOptio
   model.train(false);
   let last: Float32Array;
   try {
-    const out = tidy(() => {
-      if (model.forwardLast) return model.forwardLast(batch); // [1, 1, out]
-      const preds = model.forward(batch).preds; // [1, K, out]
-      const width = preds.shape[2]!;
-      return slice(preds, [0, batch.K - 1, 0], [1, 1, width]); // [1, 1, out]
-    });
-    last = out.dataSync() as Float32Array;
-    out.dispose();
+    const fast = model.inferLast?.(batch); // [out], the plan's own array
+    if (fast) last = opts.onPredictions ? Float32Array.from(fast) : fast;
+    else last = lastPredictions(model, batch);
   } finally {
     model.train(wasTraining);
   }
   opts.onPredictions?.(last);
   const head = spec.head;
   if (head.kind === "continuous") return Float32Array.from(last);
-  if (!opts.sample) return argmaxRows(last, head.n)[0]!;
+  if (!opts.sample) return argmax(last);
   if (!opts.rng) throw new RangeError("getAction: sampling needs a seeded rng (opts.rng)");
   const temp = opts.temperature ?? 1;
   if (!(temp > 0 && Number.isFinite(temp))) throw new RangeError(`getAction: temperature must be a finite number > 0, got ${temp}`);
@@ -141,4 +137,24 @@ export function actWith(model: Actor, spec: NormSpec, h: History, opts: ActOptio
     if (u < 0) return i;
   }
   return p.length - 1;
+}
+
+/** The first index of the largest value (argmaxRows of one row, without allocating). */
+function argmax(z: Float32Array): number {
+  let best = 0;
+  for (let j = 1; j < z.length; j++) if (z[j]! > z[best]!) best = j;
+  return best;
+}
+
+/** The tfjs path: `forwardLast`, or the full forward pass sliced at the last position. -> [out] */
+function lastPredictions(model: Actor, batch: ModelBatch): Float32Array {
+  const out = tidy(() => {
+    if (model.forwardLast) return model.forwardLast(batch); // [1, 1, out]
+    const preds = model.forward(batch).preds; // [1, K, out]
+    const width = preds.shape[2]!;
+    return slice(preds, [0, batch.K - 1, 0], [1, 1, width]); // [1, 1, out]
+  });
+  const last = out.dataSync() as Float32Array; // [out]
+  out.dispose();
+  return last;
 }

@@ -3,12 +3,14 @@
  * `x = x + Attn(LN(x)); x = x + MLP(LN(x))`, and a linear action head on every position. Subclasses choose the
  * attention and MLP (spiking or real); the config, random streams, loss and `getAction` come from `PolicyBase`.
  */
-import { LayerNorm, Module, add, slice, tidy, type Rng, type Tensor } from "../tensor/index.js";
+import { LayerNorm, Module, add, slice, tidy, type NativeEngine, type Rng, type Tensor } from "../tensor/index.js";
 import { ActionHeadLayer } from "./blocks/action-head.js";
 import { checkBatch, keyMaskOf } from "./blocks/batch.js";
 import { ModuleList } from "./blocks/module-list.js";
 import { StepTokenEmbedding } from "./blocks/token-embedding.js";
 import { PolicyBase, type PolicyConfig } from "./policy-base.js";
+import type { InferencePlan } from "./infer/plan.js";
+import { stepTransformerPlan } from "./infer/step-plan.js";
 import type { ModelBatch, ModelOutput } from "./types.js";
 
 /** A sub-layer: attention takes the key mask, the MLP ignores it. x [B, K, d] -> [B, K, d] */
@@ -99,5 +101,10 @@ export abstract class StepTransformer<A extends SubLayer, M extends SubLayer, C 
       for (let i = 0; i < blocks.length - 1; i++) x = blocks[i]!.apply(x, keyMask); // [B, K, d]
       return this.actionHead.apply(blocks[blocks.length - 1]!.applyLast(x, keyMask)); // [B, 1, out]
     });
+  }
+
+  /** The decision path without the autodiff tape (src/models/infer/step-plan.ts). */
+  protected override buildInference(engine: NativeEngine): InferencePlan {
+    return stepTransformerPlan(engine, this);
   }
 }

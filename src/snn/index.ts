@@ -4,3 +4,4 @@ export { lifForward, lifBackward, type LifParams, type LifSaved } from "./lif-ke
 export { makeSurrogate, heaviside, SURROGATE_NAMES, type Surrogate, type SurrogateName, type SurrogateSpec } from "./surrogate.js";
 export { directEncode, meanOverT, poissonEncode } from "./encoding.js";
 export { FiringRateMonitor, type LayerRate } from "./monitor.js";
+export { lifCall, runLif, type LifRunCall } from "./lif-infer.js";

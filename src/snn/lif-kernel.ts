@@ -157,7 +157,7 @@ export function lifForwardJs(x: Float32Array, T: number, n: number, p: LifParams
   return result;
 }
 
-function throwNonFinite(x: Float32Array, opts: { repeated: boolean; name?: string }, t: number, n: number): never {
+export function throwNonFinite(x: Float32Array, opts: { repeated: boolean; name?: string }, t: number, n: number): never {
   const off = opts.repeated ? 0 : t * n;
   let i = 0;
   while (i < n && Number.isFinite(x[off + i]!)) i++;

@@ -113,6 +113,11 @@ export class LIF extends Module {
     return () => this.listeners.delete(fn);
   }
 
+  /** Whether any listener is subscribed (an inference path builds the report's detail only then). */
+  get observed(): boolean {
+    return this.listeners.size > 0;
+  }
+
   /**
    * Tells the listeners about one run of this neuron: `spikes` fired over `neuronSteps` (T x neurons), and where
    * they sit. `forward` calls it; so does a fused kernel that runs this neuron's equations itself (the attention

@@ -6,7 +6,20 @@ export { tensor, scalar, zeros, ones, zerosLike, oneHot, variable, type Scalar, 
 export { tidy, keep, dispose, grad, grads, variableGrads, customGrad, type GradFn, type TensorContainer } from "./autodiff.js";
 export { ready, backendName, engineInfo, memoryStats, nativeEngine, parseEngine, ENGINES, type BackendName, type EngineName } from "./backend.js";
 export { loadAddon, type NativeAddon } from "./native/addon.js";
-export { nativeEngineOf, type NativeEngine, type LifConstants, type SsaGeometry, type SsaKeyLists } from "./native/engine.js";
+export {
+  nativeEngineOf,
+  type NativeEngine,
+  type LifConstants,
+  type SsaGeometry,
+  type SsaKeyLists,
+  type LifForwardCall,
+  type GemmCall,
+  type LayerNormCall,
+  type SoftmaxCall,
+  type SsaScoresCall,
+  type SsaStrlForwardCall,
+  type SsaDrivenForwardCall,
+} from "./native/engine.js";
 export { linear, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } from "./ops.js";
 export { Module, init } from "./module.js";
 export { Linear, Embedding, LayerNorm, dropout, type LinearOptions } from "./layers.js";

@@ -37,7 +37,7 @@ describe("the Decision Transformer's decision path", () => {
     });
   }
 
-  it("getAction decides through forwardLast and picks the action the full pass picks, at every step of an episode", () => {
+  it("getAction decides through the decision path (forwardLast, or its inference twin) and picks the action the full pass picks, at every step of an episode", () => {
     const m = new DtModel({ ...tiny, head: DISCRETE, seed: 11 }).eval();
     const ds = tinyDataset("discrete", 1, 6);
     const ep = ds.trajectories[0]!;
@@ -46,6 +46,13 @@ describe("the Decision Transformer's decision path", () => {
     m.forwardLast = (b) => {
       calls++;
       return inner(b);
+    };
+    // on the native engine the decision takes the inference path (src/models/infer), the same cut without the tape
+    const innerInfer = m.inferLast.bind(m);
+    m.inferLast = (b) => {
+      const out = innerInfer(b);
+      if (out) calls++;
+      return out;
     };
     for (let t = 1; t <= 6; t++) {
       const h = {
@@ -58,7 +65,7 @@ describe("the Decision Transformer's decision path", () => {
       const row = Array.from(preds.dataSync().slice((4 - 1) * 3, 4 * 3)); // K 4, 3 actions: the last step's state token
       preds.dispose();
       assert.equal(m.getAction(h), row.indexOf(Math.max(...row)), `step ${t}`);
-      assert.equal(calls, t, "one forwardLast per decision");
+      assert.equal(calls, t, "one decision-path pass per decision");
     }
     m.dispose();
   });

@@ -232,6 +232,15 @@ export interface LayerNormBackwardCall {
   dbeta: Float32Array;
 }
 
+export interface SoftmaxCall {
+  /** [rows, n] */
+  x: Float32Array;
+  rows: number;
+  n: number;
+  /** out: softmax over the last axis [rows, n] (may be x itself) */
+  y: Float32Array;
+}
+
 export interface AdamwCall {
   /** parameter, gradient and moments [n]; the outputs [n] may be the inputs themselves */
   p: Float32Array;
@@ -277,6 +286,7 @@ export interface NativeEngine {
   denseBackward(c: DenseBackwardCall): void;
   layerNorm(c: LayerNormCall): void;
   layerNormBackward(c: LayerNormBackwardCall): void;
+  softmax(c: SoftmaxCall): void;
   adamw(c: AdamwCall): void;
   dropoutMask(c: DropoutMaskCall): void;
 }
@@ -307,6 +317,7 @@ export function nativeEngineOf(addon: NativeAddon): NativeEngine {
       addon.denseBackward(c.dy, c.x, c.W, c.gW, c.gb, c.dx, c.B, c.nIn, c.nOut, c.params, c.input, c.reluInput),
     layerNorm: (c) => addon.layerNorm(c.x, c.rows, c.n, c.gamma, c.beta, c.eps, c.y, c.mean, c.rstd),
     layerNormBackward: (c) => addon.layerNormBackward(c.dy, c.x, c.rows, c.n, c.gamma, c.mean, c.rstd, c.dx, c.dgamma, c.dbeta),
+    softmax: (c) => addon.softmax(c.x, c.rows, c.n, c.y),
     adamw: (c) =>
       addon.adamw(c.p, c.g, c.m, c.v, c.pOut, c.mOut, c.vOut, c.beta1, c.beta2, c.eps, c.decay, c.stepSize, c.sqrtBc2),
     dropoutMask: (c) => addon.dropoutMask(c.state, c.p, c.keep, c.mask),
