@@ -141,8 +141,10 @@ bool has_avx2() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
 }
-const bool g_avx2 = has_avx2();
+#else
+bool has_avx2() { return false; }
 #endif
+bool g_avx2 = has_avx2();  // the copy in use
 
 // One row: list its active inputs, add up their weight rows; returns the count of active inputs.
 int64_t event_row(const float* xr, const float* W, const float* b, float* yr, int64_t Din, int64_t Dout, int32_t* idx,
@@ -160,6 +162,15 @@ int64_t event_row(const float* xr, const float* W, const float* b, float* yr, in
 }
 
 }  // namespace
+
+const char* event_linear_isa() { return g_avx2 ? "avx2" : "portable"; }
+
+bool event_linear_use_isa(const std::string& name) {
+  if (name == "portable") g_avx2 = false;
+  else if (name == "avx2" && has_avx2()) g_avx2 = true;
+  else return false;
+  return true;
+}
 
 double event_linear(const float* x, const float* W, const float* b, float* y, int64_t rows, int64_t Din, int64_t Dout) {
   if (rows <= 0 || Dout <= 0) return 0.0;

@@ -4,6 +4,7 @@
 // binding in event_linear_napi.cc.
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace strl {
 
@@ -14,5 +15,11 @@ namespace strl {
 // weight values (the bias additions not counted), which is what the energy model charges as SOPs for this
 // input (T x rate x MACs); or -1 when x holds a value other than 0 and 1 (y is then unspecified).
 double event_linear(const float* x, const float* W, const float* b, float* y, int64_t rows, int64_t Din, int64_t Dout);
+
+// The instruction set event_linear uses: "portable" or "avx2" (the best this CPU has, by default).
+const char* event_linear_isa();
+
+// Switches to `name` (for tests: both copies give the same bits); false when unknown or not on this CPU.
+bool event_linear_use_isa(const std::string& name);
 
 }  // namespace strl

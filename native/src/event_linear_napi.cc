@@ -1,5 +1,5 @@
-// Node-API binding of the event-driven Linear layer (event_linear_kernels.h): eventLinear. Checks every argument,
-// then calls the kernel.
+// Node-API binding of the event-driven Linear layer (event_linear_kernels.h): eventLinear, and for tests
+// eventLinearSimd. Checks every argument, then calls the kernel.
 #include "event_linear_kernels.h"
 #include "napi_util.h"
 
@@ -26,6 +26,29 @@ static napi_value js_event_linear(napi_env env, napi_callback_info info) {
   return make_f64(env, acc);
 }
 
-void register_event_linear(napi_env env, napi_value exports) { export_fn(env, exports, "eventLinear", js_event_linear); }
+// eventLinearSimd(name?) -> the instruction set eventLinear uses ("portable" or "avx2"); with a name, first
+// switches to it (for tests: both copies give the same bits). A set this CPU lacks is a RangeError.
+static napi_value js_event_linear_simd(napi_env env, napi_callback_info info) {
+  Args a(env, info, 0, "eventLinearSimd");
+  if (!a.ok) return nullptr;
+  napi_valuetype ty = napi_undefined;
+  if (a.argc > 0) napi_typeof(env, a.argv[0], &ty);
+  if (ty != napi_undefined) {
+    char name[16] = {0};
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, a.argv[0], name, sizeof name, &len) != napi_ok)
+      return throw_range(env, "eventLinearSimd: the name must be a string");
+    const std::string s(name, len);
+    if (!event_linear_use_isa(s)) return throw_range(env, "eventLinearSimd: '" + s + "' is not available on this CPU");
+  }
+  napi_value out;
+  napi_create_string_utf8(env, event_linear_isa(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+void register_event_linear(napi_env env, napi_value exports) {
+  export_fn(env, exports, "eventLinear", js_event_linear);
+  export_fn(env, exports, "eventLinearSimd", js_event_linear_simd);
+}
 
 }  // namespace strl

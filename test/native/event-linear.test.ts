@@ -90,6 +90,34 @@ describe("eventLinear (native event-driven Linear for spikes)", { skip }, () => 
     assert.deepEqual(new Uint32Array(out[0]!.y.buffer), new Uint32Array(out[1]!.y.buffer));
   });
 
+  it("gives the same bits and counts with the portable and the AVX2 copy", () => {
+    const hooks = ad as unknown as { eventLinearSimd(name?: string): string };
+    const before = hooks.eventLinearSimd();
+    const sets = before === "avx2" ? ["portable", "avx2"] : ["portable"];
+    const rng = new Rng(23);
+    try {
+      for (const [rows, Din, Dout] of [[5, 9, 67], [9, 70, 130], [80, 512, 128]] as const) {
+        for (const rate of [0, 0.1, 0.5, 1]) {
+          const x = spikes(rng, rows * Din, rate);
+          const W = rng.fillUniform(new Float32Array(Din * Dout), -1, 1);
+          const b = rng.fillUniform(new Float32Array(Dout), -1, 1);
+          const runs = sets.map((name) => {
+            hooks.eventLinearSimd(name);
+            const y = new Float32Array(rows * Dout);
+            return { acc: e.eventLinear({ x, W, b, y, rows, Din, Dout }), bits: new Uint32Array(y.buffer) };
+          });
+          let active = 0;
+          for (const v of x) active += v;
+          for (const r of runs) assert.equal(r.acc, active * Dout);
+          for (const r of runs.slice(1)) assert.deepEqual(r.bits, runs[0]!.bits, `${rows}x${Din}->${Dout} rate ${rate}`);
+        }
+      }
+      assert.throws(() => hooks.eventLinearSimd("avx1024"), RangeError);
+    } finally {
+      hooks.eventLinearSimd(before);
+    }
+  });
+
   it("throws a RangeError for inputs that are not spikes and for sizes that do not fit", () => {
     const W = new Float32Array(2 * 3);
     const y = new Float32Array(2 * 3);
