@@ -20,7 +20,9 @@
         "src/ssa_backward_kernels.cc",
         "src/ssa_napi.cc",
         "src/dense_kernels.cc",
-        "src/dense_napi.cc"
+        "src/dense_napi.cc",
+        "src/event_linear_kernels.cc",
+        "src/event_linear_napi.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],

@@ -32,6 +32,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_lif(env, exports);
   register_ssa(env, exports);
   register_dense(env, exports);
+  register_event_linear(env, exports);
   return exports;
 }
 

@@ -105,5 +105,6 @@ void register_elementwise(napi_env env, napi_value exports);
 void register_lif(napi_env env, napi_value exports);
 void register_ssa(napi_env env, napi_value exports);
 void register_dense(napi_env env, napi_value exports);
+void register_event_linear(napi_env env, napi_value exports);
 
 }  // namespace strl

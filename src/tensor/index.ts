@@ -14,6 +14,7 @@ export {
   type SsaKeyLists,
   type LifForwardCall,
   type GemmCall,
+  type EventLinearCall,
   type LayerNormCall,
   type SoftmaxCall,
   type SsaScoresCall,

@@ -11,6 +11,7 @@ import type { SpikingSelfAttention } from "../blocks/spiking-attention.js";
 import type { SpikingMlp } from "../blocks/spiking-mlp.js";
 import type { PreNormBlock } from "../step-transformer.js";
 import { LayerNormStep, LinearStep, type WeightCopies } from "./plan.js";
+import { SpikeLinearStep } from "./spike-linear-step.js";
 
 /** The allowed score cells of one mask and their buffers [T, nCells] (shared by every block: they run in turn). */
 export interface CellSet {
@@ -55,7 +56,7 @@ export class SpikingBlockStep {
   private readonly ln2: LayerNormStep;
   private readonly fc1: LinearStep;
   private readonly lif1: LifRunCall;
-  private readonly fc2: LinearStep;
+  private readonly fc2: SpikeLinearStep; // input: lif1's spikes [T, R, rd]
   private readonly lif2: LifRunCall;
   private readonly rows: number; // R: K, or 1 for the last block
 
@@ -86,7 +87,7 @@ export class SpikingBlockStep {
     this.ln2 = new LayerNormStep(w, block.ln2, R, this.h);
     this.fc1 = new LinearStep(w, block.mlp.fc1, R, this.ln2.y);
     this.lif1 = lifCall(block.mlp.lif1, T, R * rd, { repeated: true, mean: false }, this.fc1.y, new Float32Array(T * R * rd));
-    this.fc2 = new LinearStep(w, block.mlp.fc2, T * R, this.lif1.y);
+    this.fc2 = new SpikeLinearStep(w, block.mlp.fc2, T * R, this.lif1.y);
     this.out = new Float32Array(R * d);
     this.lif2 = lifCall(block.mlp.lif2, T, R * d, { repeated: false, mean: true }, this.fc2.y, this.out);
   }
@@ -137,8 +138,8 @@ export class SpikingBlockStep {
     for (let i = 0; i < R * d; i++) h[i] = x[off + i]! + this.att[off + i]!;
     this.ln2.run(e);
     this.fc1.run(e);
-    runLif(e, this.block.mlp.lif1, this.lif1, R);
-    this.fc2.run(e);
+    const fired = runLif(e, this.block.mlp.lif1, this.lif1, R);
+    this.fc2.run(e, fired);
     runLif(e, this.block.mlp.lif2, this.lif2, R);
     const out = this.out;
     for (let i = 0; i < R * d; i++) out[i] = h[i]! + out[i]!;

@@ -32,6 +32,12 @@ export interface NativeAddon {
     dy: Float32Array, x: Float32Array, W: Float32Array, gW: Float32Array, gb: Float32Array, dx: Float32Array,
     B: number, nIn: number, nOut: number, params: boolean, input: boolean, reluInput: boolean,
   ): void;
+  /**
+   * Event-driven Linear for spikes (native/src/event_linear_kernels.h): y [rows, Dout] = x [rows, Din] · W [Din,
+   * Dout] (+ b [Dout]; an empty b: none) for x holding only 0 and 1, by adding W's rows of the inputs that fired.
+   * Returns the accumulates done (active inputs x Dout); throws a RangeError for any other value in x.
+   */
+  eventLinear(x: Float32Array, W: Float32Array, b: Float32Array, y: Float32Array, rows: number, Din: number, Dout: number): number;
   /** Which sgemm micro-kernel runs on this CPU: "avx512", "avx2" or "generic". */
   gemmKernel(): string;
   /** out = a op b with numpy broadcasting (op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared diff, 7 pow). */

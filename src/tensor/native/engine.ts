@@ -199,6 +199,20 @@ export interface DenseBackwardCall {
   reluInput: boolean;
 }
 
+export interface EventLinearCall {
+  /** spikes [rows, Din], only 0 and 1 (e.g. [T, N, Din] with rows = T·N) */
+  x: Float32Array;
+  /** [Din, Dout] (the sgemm's B: y = x · W) */
+  W: Float32Array;
+  /** [Dout], added after the sum; empty or absent: no bias */
+  b?: Float32Array;
+  /** out: [rows, Dout] */
+  y: Float32Array;
+  rows: number;
+  Din: number;
+  Dout: number;
+}
+
 export interface LayerNormCall {
   /** [rows, n] */
   x: Float32Array;
@@ -284,12 +298,19 @@ export interface NativeEngine {
   gemm(c: GemmCall): void;
   denseForward(c: DenseForwardCall): void;
   denseBackward(c: DenseBackwardCall): void;
+  /**
+   * y = x · W (+ b) for spikes x by adding the weight rows of the inputs that fired (no multiplies); returns the
+   * accumulates done, active inputs x Dout summed over the rows: the SOPs the energy model charges for this input.
+   */
+  eventLinear(c: EventLinearCall): number;
   layerNorm(c: LayerNormCall): void;
   layerNormBackward(c: LayerNormBackwardCall): void;
   softmax(c: SoftmaxCall): void;
   adamw(c: AdamwCall): void;
   dropoutMask(c: DropoutMaskCall): void;
 }
+
+const EMPTY = new Float32Array(0);
 
 /** The addon's geometry arguments, in the order every ssa* function takes them first. */
 function geo(g: SsaGeometry) {
@@ -315,6 +336,7 @@ export function nativeEngineOf(addon: NativeAddon): NativeEngine {
     denseForward: (c) => addon.denseForward(c.x, c.W, c.b, c.y, c.B, c.nIn, c.nOut, c.relu),
     denseBackward: (c) =>
       addon.denseBackward(c.dy, c.x, c.W, c.gW, c.gb, c.dx, c.B, c.nIn, c.nOut, c.params, c.input, c.reluInput),
+    eventLinear: (c) => addon.eventLinear(c.x, c.W, c.b ?? EMPTY, c.y, c.rows, c.Din, c.Dout),
     layerNorm: (c) => addon.layerNorm(c.x, c.rows, c.n, c.gamma, c.beta, c.eps, c.y, c.mean, c.rstd),
     layerNormBackward: (c) => addon.layerNormBackward(c.dy, c.x, c.rows, c.n, c.gamma, c.mean, c.rstd, c.dx, c.dgamma, c.dbeta),
     softmax: (c) => addon.softmax(c.x, c.rows, c.n, c.y),
