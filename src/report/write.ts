@@ -96,7 +96,7 @@ export function renderReport(spec: ReportSpec): { markdown: string; figures: Rep
       label(`${where}: figure '${f.file}' caption`, f.caption);
       files.add(f.file);
       figures.push(f);
-      parts.push(`![${f.caption.replace(/[[\]\n]/g, " ")}](${f.file})\n\n*${f.caption.replace(/\n/g, " ")}*`);
+      parts.push(`![${altText(f.caption)}](${f.file})\n\n*${f.caption.replace(/\n/g, " ")}*`);
     }
     if (s.text === undefined && s.table === undefined && (s.figures ?? []).length === 0) throw new RangeError(`${where} has no text, table or figure`);
   });
@@ -128,4 +128,9 @@ export async function writeReport(dir: string, spec: ReportSpec): Promise<{ repo
   const report = join(dir, "report.md");
   await writeAtomic(report, markdown);
   return { report, figures: written };
+}
+
+/** A caption as markdown alt text: one line, its brackets escaped (kept, not dropped: "[0.1, 0.3]" stays readable). */
+export function altText(caption: string): string {
+  return caption.replace(/\n/g, " ").replace(/[\\[\]]/g, (c) => `\\${c}`);
 }

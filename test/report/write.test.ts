@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeReport, formatCell, renderReport } from "../../src/report/write.js";
+import { altText, writeReport, formatCell, renderReport } from "../../src/report/write.js";
 import { engineInfo } from "../../src/tensor/index.js";
 import { collectHeader } from "../../src/report/header.js";
 import { firingRates } from "../../src/report/firing-rates.js";
@@ -76,5 +76,12 @@ describe("writeReport", () => {
     assert.equal(h.engine, engineInfo());
     const md = renderReport({ title: "t", header: { ...header, engine: "native (avx2, 3 threads)" }, sections: [{ title: "S", text: "x" }] }).markdown;
     assert.match(md, /- Machine: test box\n- Engine: native \(avx2, 3 threads\)\n- Date: /);
+  });
+});
+
+describe("figure alt text", () => {
+  it("keeps a caption's brackets (escaped for markdown) and joins its lines", () => {
+    assert.equal(altText("Return, mean [95% CI]\nper seed"), "Return, mean \\[95% CI\\] per seed");
+    assert.equal(altText("a \\ b"), "a \\\\ b");
   });
 });

@@ -12,7 +12,7 @@ Usage: strl example lif [--input 1.2,2.0,0.4,3.0,1.0,2.0] [--tau 2] [--threshold
                         [--surrogate sigmoid] [--json]
 
 Prints, per time step, the input current X_t, the membrane before reset H_t, the spike S_t and the membrane after
-reset V_t (tau-leaky integration, spikingjelly semantics), then the surrogate gradient dL/dX_t of the spike count,
+reset V_t (tau-leaky integration, spikingjelly semantics), then dN/dX_t, the surrogate gradient of the spike count N,
 the firing rate, and the energy of Linear(3->4) -> LIF -> Linear(4->2) on 45 nm CMOS (MACs vs synaptic ops).
 
 Examples:

@@ -53,7 +53,9 @@ those settings, and each one changed is named on stderr. The losses equal those 
 planned for M steps from where the run stopped (it steps up once, to that curve's value, then decays to the
 floor at step M); warm-up is not repeated.
 --eval-episodes N also logs the closed-loop return at the expert's return as target (N episodes, seed 0); an
-env without an expert policy (the MuJoCo envs for now) takes the best episode return in --data as target.
+env without an expert policy (the MuJoCo envs for now) takes the best episode return in --data as target. On a
+maze env it also logs training_mazes: the share of those episodes played on a maze of the training data (0: all
+on unseen mazes; the evaluation falls back to seen mazes only when too few unseen ones exist).
 --keep best,last also keeps the best validation checkpoint so far in checkpoint-best/.
 --tensorboard DIR also writes every number of log.jsonl (loss, lr, grad norm, validation, closed-loop return,
 firing rate per LIF layer) as TensorBoard scalars to a new event file in DIR (docs/tensorboard.md):
