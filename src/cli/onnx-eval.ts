@@ -1,8 +1,9 @@
 /** `strl eval --onnx FILE`: the closed loop of an exported policy, run by ONNX Runtime (docs/onnx.md). */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { episodeRows, targetRows } from "./eval-rows.js";
 import { UsageError, asUserError } from "./usage-error.js";
 import { defaultTargets, episodeProgressOnStderr } from "./checkpoint-args.js";
-import { evaluateClosedLoop, formatLocomotionScores, formatMeanStd, locomotionScores, mazeLabel } from "../eval/index.js";
+import { evaluateClosedLoop, formatLocomotionScores, formatMeanStd, mazeLabel } from "../eval/index.js";
 import { OnnxPolicyRunner, OnnxRuntimeMissing, onnxPolicy } from "../export/index.js";
 
 export interface OnnxEvalFlags {
@@ -48,18 +49,10 @@ export async function onnxEval(f: OnnxEvalFlags): Promise<number> {
       onProgress: progress.onProgress ? (p) => progress.onProgress!(p.done, p.total) : undefined,
     }), `--onnx ${f.file}`);
     progress.end();
-    const rows = closedLoop.targets.map((t) => ({
-      targetReturn: t.targetReturn,
-      returnMean: t.returnMean,
-      returnStd: t.returnStd,
-      successRate: t.successRate,
-      lengthMean: t.lengthMean,
-      normalizedMean: t.normalizedMean,
-      scores: locomotionScores(envId, t.returnMean, t.returnStdErr),
-    }));
+    const rows = targetRows(envId, closedLoop);
     if (f.json) {
       const episodes = f.actions
-        ? closedLoop.targets.flatMap((t) => t.episodes.map((e) => ({ targetReturn: t.targetReturn, seed: e.seed, episode: e.episode, return: e.return, length: e.length, success: e.success, mazeSeed: e.mazeSeed, actions: e.actions })))
+        ? episodeRows(closedLoop)
         : undefined;
       console.log(JSON.stringify({ onnx: f.file, env: envId, model: kind, runtime: "onnxruntime", closedLoop: { ...closedLoop, targets: rows }, episodes }));
       return 0;

@@ -1,7 +1,8 @@
 /** `strl eval`: closed-loop returns (and offline accuracy with --data) of a checkpoint. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
+import { episodeRows, targetRows } from "../eval-rows.js";
 import { UsageError } from "../usage-error.js";
-import { evalSizeProblem, formatLocomotionScores, formatMeanStd, isMazeEnv, locomotionScores, mazeLabel } from "../../eval/index.js";
+import { evalSizeProblem, formatLocomotionScores, formatMeanStd, isMazeEnv, mazeLabel } from "../../eval/index.js";
 import { formatEnergy } from "../../energy/index.js";
 import { closedLoopWithEnergy, offlineTest } from "../../experiments/evaluate.js";
 import { onnxEval } from "../onnx-eval.js";
@@ -94,19 +95,10 @@ export const command: Command = {
       onProgress: progress.onProgress,
     }));
     progress.end();
-    const rows = closedLoop.targets.map((t) => ({
-      targetReturn: t.targetReturn,
-      returnMean: t.returnMean,
-      returnStd: t.returnStd,
-      successRate: t.successRate,
-      lengthMean: t.lengthMean,
-      normalizedMean: t.normalizedMean,
-      // MuJoCo v5 envs: the D4RL score labelled as D4RL's v2 references, beside strl's own (absent until measured)
-      scores: locomotionScores(loaded.envId, t.returnMean, t.returnStdErr),
-    }));
+    const rows = targetRows(loaded.envId, closedLoop);
     if (values.json) {
       const episodeList = values.actions
-        ? closedLoop.targets.flatMap((t) => t.episodes.map((e) => ({ targetReturn: t.targetReturn, seed: e.seed, episode: e.episode, return: e.return, length: e.length, success: e.success, mazeSeed: e.mazeSeed, actions: e.actions })))
+        ? episodeRows(closedLoop)
         : undefined;
       console.log(JSON.stringify({ checkpoint: dir, env: loaded.envId, model: loaded.model.kind, offline, closedLoop: { ...closedLoop, targets: rows }, energyPerDecisionPj: energy.energyPerDecisionPj, episodes: episodeList }));
     } else {
