@@ -5,14 +5,15 @@
  * from figure to figure whatever else is plotted with it.
  */
 
-const FIXED: Readonly<Record<string, string>> = {
+export const FIXED: Readonly<Record<string, string>> = {
   strl: "#e4572e",
   "strl (paper mode)": "#f5a65b",
   "ann-strl": "#3b6fb6",
   dt: "#4f9a5b",
 };
 
-const SPARE = ["#8a63b5", "#8c6d4f", "#d279b6", "#7f7f7f", "#b5a33a", "#2fa4b8", "#c44e52", "#5f6ec2"];
+/** Spare colours, each at least 60 apart (RGB distance) from the fixed ones (test/report/figures.test.ts). */
+export const SPARE = ["#8a63b5", "#8c6d4f", "#d279b6", "#7f7f7f", "#b5a33a", "#1b1b6b", "#222222", "#a6cee3"];
 
 /** The colour of a model (or run label). */
 export function modelColor(name: string): string {

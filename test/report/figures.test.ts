@@ -5,7 +5,7 @@ import { RETURNS_HEIGHT, returnBarsOf, returnsBar, returnsDomain } from "../../s
 import { ENERGY_HEIGHT, energyAxis, energyBars, energySplit } from "../../src/report/energy-bars.js";
 import { RATES_WIDTH, firingRates } from "../../src/report/firing-rates.js";
 import { spikeRaster } from "../../src/report/raster.js";
-import { modelColor } from "../../src/report/palette.js";
+import { FIXED, SPARE, modelColor } from "../../src/report/palette.js";
 import { energyReport } from "../../src/energy/index.js";
 import { countMarks, markItems, svgWidth, texts, translate } from "./svg.js";
 
@@ -170,6 +170,12 @@ describe("palette", () => {
     assert.deepEqual(markItems(fr, "rate_bars").map((b) => b.fill), [c, modelColor("my-model")]);
     assert.equal(modelColor("my-model"), modelColor("My-Model "));
     assert.notEqual(modelColor("STRL"), modelColor("DT"));
+    // a spare colour is never one a reader could take for a fixed model's: "#c44e52" (49 from STRL's #e4572e) and
+    // "#5f6ec2" (38 from ANN-STRL's #3b6fb6) were, in the silent-attention report's summary figure
+    const rgb = (c: string): number[] => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+    const dist = (a: string, b: string): number => Math.hypot(...rgb(a).map((v, i) => v - rgb(b)[i]!));
+    for (const s of SPARE) for (const f of Object.values(FIXED)) assert.ok(dist(s, f) >= 60, `${s} is ${dist(s, f).toFixed(0)} from ${f}`);
+    assert.equal(Math.round(dist("#c44e52", "#e4572e")), 49);
   });
 
   it("sizes every figure for a paper column (3.5 in at 96 dpi = 336 px, within the text-width estimate's slack)", async () => {
