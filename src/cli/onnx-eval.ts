@@ -1,9 +1,9 @@
 /** `strl eval --onnx FILE`: the closed loop of an exported policy, run by ONNX Runtime (docs/onnx.md). */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { episodeRows, targetRows } from "./eval-rows.js";
+import { episodeRows, targetLine, targetRows } from "./eval-rows.js";
 import { UsageError, asUserError } from "./usage-error.js";
 import { defaultTargets, episodeProgressOnStderr } from "./checkpoint-args.js";
-import { evaluateClosedLoop, formatLocomotionScores, formatMeanStd, mazeLabel } from "../eval/index.js";
+import { evaluateClosedLoop, mazeLabel } from "../eval/index.js";
 import { OnnxPolicyRunner, OnnxRuntimeMissing, onnxPolicy } from "../export/index.js";
 
 export interface OnnxEvalFlags {
@@ -58,14 +58,7 @@ export async function onnxEval(f: OnnxEvalFlags): Promise<number> {
       return 0;
     }
     console.log(`${kind} (ONNX, ONNX Runtime) on ${envId}: ${f.episodes} episodes x seeds [${f.seeds.join(", ")}]${closedLoop.mazes ? `, ${mazeLabel(closedLoop.mazes)}` : ""}`);
-    for (const r of rows) {
-      const parts = [`target ${r.targetReturn}`, `return ${formatMeanStd(r.returnMean, r.returnStd, 2)}`];
-      if (r.successRate !== null) parts.push(`success ${(100 * r.successRate).toFixed(1)}%`);
-      parts.push(`length ${r.lengthMean.toFixed(1)}`);
-      if (r.scores) parts.push(formatLocomotionScores(r.scores));
-      else if (r.normalizedMean !== undefined) parts.push(`normalised ${r.normalizedMean.toFixed(1)}`);
-      console.log("  " + parts.join(", "));
-    }
+    for (const r of rows) console.log(targetLine(r));
     return 0;
   } finally {
     await runner.release();

@@ -1,8 +1,8 @@
 /** `strl eval`: closed-loop returns (and offline accuracy with --data) of a checkpoint. */
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
-import { episodeRows, targetRows } from "../eval-rows.js";
+import { episodeRows, targetLine, targetRows } from "../eval-rows.js";
 import { UsageError } from "../usage-error.js";
-import { evalSizeProblem, formatLocomotionScores, formatMeanStd, isMazeEnv, mazeLabel } from "../../eval/index.js";
+import { evalSizeProblem, isMazeEnv, mazeLabel } from "../../eval/index.js";
 import { formatEnergy } from "../../energy/index.js";
 import { closedLoopWithEnergy, offlineTest } from "../../experiments/evaluate.js";
 import { onnxEval } from "../onnx-eval.js";
@@ -104,14 +104,7 @@ export const command: Command = {
     } else {
       console.log(`${loaded.model.kind} on ${loaded.envId}: ${episodes} episodes x seeds [${seeds.join(", ")}]${closedLoop.mazes ? `, ${mazeLabel(closedLoop.mazes)}` : ""}`);
       if (offline) console.log(`held-out ${offline.accuracy !== undefined ? `accuracy ${(100 * offline.accuracy).toFixed(2)}%` : `MSE ${offline.mse?.toFixed(5)}`} over ${offline.steps} steps`);
-      for (const r of rows) {
-        const parts = [`target ${r.targetReturn}`, `return ${formatMeanStd(r.returnMean, r.returnStd, 2)}`];
-        if (r.successRate !== null) parts.push(`success ${(100 * r.successRate).toFixed(1)}%`);
-        parts.push(`length ${r.lengthMean.toFixed(1)}`);
-        if (r.scores) parts.push(formatLocomotionScores(r.scores));
-        else if (r.normalizedMean !== undefined) parts.push(`normalised ${r.normalizedMean.toFixed(1)}`);
-        console.log("  " + parts.join(", "));
-      }
+      for (const r of rows) console.log(targetLine(r));
       console.log(`energy per decision ${formatEnergy(energy.energyPerDecisionPj)}${energy.perDecision ? ` ± ${formatEnergy(energy.perDecision.energyStdPj)} (sample std over decisions)` : ""} (${energy.decisions} decisions)`);
     }
     loaded.model.dispose();
