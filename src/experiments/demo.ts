@@ -75,6 +75,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     raster: true,
   });
   const minutes = (performance.now() - t0) / 60000;
+  const arch = presetFields("strl", o.preset) as RowShape["arch"] & { T: number };
   const mazes = compare.outcomes.find((x) => x.closedLoop?.mazes)?.closedLoop?.mazes;
   const s = summaryRows(compare);
   const table = textTable(s.columns, s.rows);
@@ -85,7 +86,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       `Dataset: ${dataset.numEpisodes} episodes, ${dataset.numSteps} steps, behaviour policy: the A* expert, one fresh maze per episode, return ${rets.mean.toFixed(2)} ± ${rets.std.toFixed(2)} (min ${rets.min.toFixed(2)}, max ${rets.max.toFixed(2)}), seed ${o.seed}.`,
       `Training: preset "${o.preset}", ${o.steps} AdamW updates of batch ${o.batchSize} per model (lr 1e-3, warm-up ${Math.floor(o.steps / 10)}, cosine), seed ${o.seed}; split 70/15/15 by episode.`,
       `Closed loop: ${o.evalEpisodes} episodes on ${mazes ? mazeLabel(mazes) : "unseen mazes"}, target return ${target} (the A* expert's mean return on ${refs.episodes} mazes; ${formatReferences(refs)}), step limit ${4 * o.mazeSize * o.mazeSize}.`,
-      boundSentence({ obsDim: dataset.obsDim, head: headOf(dataset), arch: presetFields("strl", o.preset) as RowShape["arch"], path: "last" }, (presetFields("strl", o.preset) as { T: number }).T),
+      boundSentence({ obsDim: dataset.obsDim, head: headOf(dataset), arch, path: "last" }, arch.T),
       `Wall-clock: ${minutes.toFixed(1)} min.`,
     ].join("\n\n"),
     table: s,

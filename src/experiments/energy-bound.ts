@@ -44,10 +44,16 @@ export interface RowShape {
   path: "full" | "last";
 }
 
+/** The bound of a row's shape on its path (the causal STRL of its preset: MLP ratio 4, "strl" attention). */
+export function shapeBound(shape: Omit<RowShape, "row">, T: number): StructuralBound {
+  const a = shape.arch;
+  const c: StepOpsConfig = { obsDim: shape.obsDim, head: shape.head, headDim: a.dModel / a.nHeads, mlpRatio: 4, causal: true, attention: "strl", dModel: a.dModel, nBlocks: a.nBlocks, nHeads: a.nHeads };
+  return structuralBound(c, a.contextLength, T, shape.path);
+}
+
 /** One sentence for a single comparison (the demo): the bound of its shape and path and the break-even rates. */
 export function boundSentence(shape: Omit<RowShape, "row">, T: number): string {
-  const c: StepOpsConfig = { obsDim: shape.obsDim, head: shape.head, headDim: shape.arch.dModel / shape.arch.nHeads, mlpRatio: 4, causal: true, attention: "strl", dModel: shape.arch.dModel, nBlocks: shape.arch.nBlocks, nHeads: shape.arch.nHeads };
-  const b = structuralBound(c, shape.arch.contextLength, T, shape.path);
+  const b = shapeBound(shape, T);
   const path = shape.path === "last" ? "a closed-loop decision (forwardLast)" : "an offline window (full pass)";
   return (
     `By structure, STRL / ANN-STRL (both fp32, 45 nm) lies in [${b.low.toFixed(3)}, ${b.high.toFixed(3)}] for ${path} of this shape (obs ${shape.obsDim}, context ${shape.arch.contextLength}, T = ${T}) whatever the firing rates: ` +
@@ -65,8 +71,7 @@ export function rowBoundsTable(rows: RowShape[], T: number): string {
     "|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
-    const c: StepOpsConfig = { obsDim: r.obsDim, head: r.head, headDim: r.arch.dModel / r.arch.nHeads, mlpRatio: 4, causal: true, attention: "strl", dModel: r.arch.dModel, nBlocks: r.arch.nBlocks, nHeads: r.arch.nHeads };
-    const b = structuralBound(c, r.arch.contextLength, T, r.path);
+    const b = shapeBound(r, T);
     const path = r.path === "last" ? "closed-loop decisions (forwardLast)" : "offline windows (full pass)";
     lines.push(`| ${r.row} | ${path} | ${r.obsDim} | ${head(r.head)} | ${r.arch.dModel}, ${r.arch.nBlocks}, ${r.arch.nHeads}, ${r.arch.contextLength} | [${b.low.toFixed(3)}, ${b.high.toFixed(3)}] |`);
   }
