@@ -85,24 +85,27 @@ export function renderBenchBlock(record: BenchRecord, file: string): string {
 const START = /<!-- bench:start (\S+) -->\n/;
 const END = "<!-- bench:end -->";
 
-/** The file the README's block names and the text between its markers, or undefined without a block. */
-export function readmeBenchBlock(readme: string): { file: string; body: string } | undefined {
+/** Where the README's block is: its start marker's offset, the offsets its body starts and ends at, its file. */
+function findBlock(readme: string): { start: number; from: number; to: number; file: string } | undefined {
   const m = START.exec(readme);
   if (!m) return undefined;
   const from = m.index + m[0].length;
   const to = readme.indexOf(END, from);
   if (to < 0) throw new Error(`README: '${m[0].trim()}' has no '${END}'`);
-  return { file: m[1]!, body: readme.slice(from, to).replace(/\n$/, "") };
+  return { start: m.index, from, to, file: m[1]! };
+}
+
+/** The file the README's block names and the text between its markers, or undefined without a block. */
+export function readmeBenchBlock(readme: string): { file: string; body: string } | undefined {
+  const b = findBlock(readme);
+  return b && { file: b.file, body: readme.slice(b.from, b.to).replace(/\n$/, "") };
 }
 
 /** `readme` with its block replaced by the rendering of `record` (read from `file`). */
 export function updateReadme(readme: string, record: BenchRecord, file: string): string {
-  const m = START.exec(readme);
-  if (!m) throw new Error("README has no '<!-- bench:start FILE -->' block");
-  const from = m.index;
-  const to = readme.indexOf(END, from);
-  if (to < 0) throw new Error(`README: the bench block has no '${END}'`);
-  return `${readme.slice(0, from)}<!-- bench:start ${file} -->\n${renderBenchBlock(record, file)}\n${readme.slice(to)}`;
+  const b = findBlock(readme);
+  if (!b) throw new Error("README has no '<!-- bench:start FILE -->' block");
+  return `${readme.slice(0, b.start)}<!-- bench:start ${file} -->\n${renderBenchBlock(record, file)}\n${readme.slice(b.to)}`;
 }
 
 if (process.argv[1]?.endsWith("published-table.js") && process.argv[2]) {
