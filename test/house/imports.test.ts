@@ -6,13 +6,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, posix, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join, posix } from "node:path";
 import ts from "typescript";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url)); // from dist/test/house/ to the repository
-const SRC = join(ROOT, "src");
+import { ROOT, SRC, sourceFiles } from "./source-files.js";
 
 /**
  * The layers of src/, top first: each entry of a layer is a folder of src/ or a file at its root. The package
@@ -152,17 +149,6 @@ export function folderCycles(edges: readonly Edge[]): string[] {
     const inside = edges.filter((e) => g.includes(e.from) && g.includes(e.to)).map((e) => `${e.file}:${e.line} (${e.from} -> ${e.to})`);
     return `cycle between ${g.join(", ")}: ${[...new Set(inside)].join("; ")}`;
   });
-}
-
-/** Every .ts file under src/, with its path relative to src/ ("/" separators) and its text. */
-function sourceFiles(dir = SRC): Array<{ path: string; code: string }> {
-  const out: Array<{ path: string; code: string }> = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...sourceFiles(p));
-    else if (e.isFile() && e.name.endsWith(".ts")) out.push({ path: relative(SRC, p).split(sep).join("/"), code: readFileSync(p, "utf8") });
-  }
-  return out;
 }
 
 describe("imports between the folders of src/", () => {

@@ -7,13 +7,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, posix, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join, posix } from "node:path";
 import ts from "typescript";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url)); // from dist/test/house/ to the repository
-const SRC = join(ROOT, "src");
+import { SRC, sourceFiles } from "./source-files.js";
 
 /** Names that reach the raw addon: its loader, its type, the wrapper factory, the old accessor, Node's loader. */
 const RAW_NAMES = new Set(["loadAddon", "NativeAddon", "nativeEngineOf", "nativeKernels", "dlopen"]);
@@ -60,16 +57,6 @@ export function positionalCalls(code: string): string[] {
   };
   visit(sf);
   if (!found) out.push("no interface NativeEngine");
-  return out;
-}
-
-function sourceFiles(dir = SRC): Array<{ path: string; code: string }> {
-  const out: Array<{ path: string; code: string }> = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...sourceFiles(p));
-    else if (e.isFile() && e.name.endsWith(".ts")) out.push({ path: relative(SRC, p).split(sep).join("/"), code: readFileSync(p, "utf8") });
-  }
   return out;
 }
 
