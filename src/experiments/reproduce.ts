@@ -167,9 +167,9 @@ function seedValues(res: RowResult, name: string, pick: (o: ModelOutcome, r: Com
 }
 
 /** Valid ranges of the per-seed columns: t intervals are clipped to them. */
-const PERCENT: [number, number] = [0, 100];
+export const PERCENT: [number, number] = [0, 100];
 const RATE: [number, number] = [0, 1];
-const NON_NEGATIVE: [number, number] = [0, Infinity];
+export const NON_NEGATIVE: [number, number] = [0, Infinity];
 
 /**
  * mean ± sample std [95% t CI, clipped to `range`] over seeds of a per-outcome number ("n/a" when none); `digits`
@@ -215,7 +215,18 @@ export const SUMMARY_COLUMNS = [
 ];
 
 /** The energy a row compares: closed-loop per decision where the row runs closed-loop, else offline. */
-const primary = (o: ModelOutcome) => o.closedLoopEnergy ?? o.offlineEnergy;
+export const primary = (o: ModelOutcome) => o.closedLoopEnergy ?? o.offlineEnergy;
+
+/** What an energy ratio divides by: the causal ANN-STRL (fp32 or priced int8) or the DT of the same seed. */
+export type RatioBase = "ann-strl" | "ann-strl-int8" | "dt";
+
+/** Outcome `o`'s energy over its seed's `base` model's (the row's primary energy), or undefined without one. */
+export function energyRatio(o: ModelOutcome, r: CompareResult, base: RatioBase): number | undefined {
+  const b = base === "dt" ? r.outcomes.find((x) => x.kind === "dt") : r.outcomes.find((x) => x.kind === "ann-strl" && x.mode === "causal");
+  const e = primary(o)?.energyPerDecisionPj;
+  const d = b ? (base === "ann-strl-int8" ? primary(b)?.int8PerDecisionPj : primary(b)?.energyPerDecisionPj) : undefined;
+  return e !== undefined && d ? e / d : undefined;
+}
 
 /** D4RL's references for a v5 locomotion env (labelled as v2's), else undefined. */
 const d4rlOn = (envId: string): ReferenceReturns | undefined => (isLocomotionScored(envId) ? d4rlReference(envId) : undefined);
@@ -250,13 +261,6 @@ export function summaryTable(results: RowResult[]): { columns: string[]; rows: s
     for (const m of res.row.models) {
       const n = m.name;
       const discrete = res.perSeed[0]?.outcomes.find((x) => x.name === n)?.offline.accuracy !== undefined;
-      const ann = (r: CompareResult) => r.outcomes.find((x) => x.kind === "ann-strl" && x.mode === "causal");
-      const dt = (r: CompareResult) => r.outcomes.find((x) => x.kind === "dt");
-      const ratio = (o: ModelOutcome, base: ModelOutcome | undefined, int8: boolean) => {
-        const e = primary(o)?.energyPerDecisionPj;
-        const b = base ? (int8 ? primary(base)?.int8PerDecisionPj : primary(base)?.energyPerDecisionPj) : undefined;
-        return e !== undefined && b ? e / b : undefined;
-      };
       rows.push([
         res.row.group,
         (res.note ? `${res.row.title} (${res.note})` : res.row.title) + mazesOfRow(res),
@@ -267,9 +271,9 @@ export function summaryTable(results: RowResult[]): { columns: string[]; rows: s
         scoreCell(res.perSeed, n, res.row.envId),
         d4rlOn(res.row.envId) ? scoreCell(res.perSeed, n, res.row.envId, () => d4rlOn(res.row.envId)) : "n/a",
         ...ENERGY_COLUMNS.map(([, pick], k) => acrossSeeds(res, n, pick, "sig3", NON_NEGATIVE, 1 / PJ_PER[units[k]!])),
-        acrossSeeds(res, n, (o, r) => ratio(o, ann(r), false), 3, NON_NEGATIVE),
-        acrossSeeds(res, n, (o, r) => ratio(o, ann(r), true), 3, NON_NEGATIVE),
-        acrossSeeds(res, n, (o, r) => ratio(o, dt(r), false), 3, NON_NEGATIVE),
+        acrossSeeds(res, n, (o, r) => energyRatio(o, r, "ann-strl"), 3, NON_NEGATIVE),
+        acrossSeeds(res, n, (o, r) => energyRatio(o, r, "ann-strl-int8"), 3, NON_NEGATIVE),
+        acrossSeeds(res, n, (o, r) => energyRatio(o, r, "dt"), 3, NON_NEGATIVE),
         acrossSeeds(res, n, (o) => {
           const rs = Object.entries(primary(o)?.rates ?? {}).filter(([k]) => !k.endsWith(".qk")).map(([, v]) => v);
           return rs.length ? mean(rs) : undefined;
