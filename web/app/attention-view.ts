@@ -34,7 +34,7 @@ export function weightColour(w: number, keys: number): string {
 function headMap(row: AttentionRow, h: number, firstStep: number): SVGSVGElement {
   const T = row.weights[h]!.length;
   const n = row.keys;
-  const cw = Math.max(8, Math.min(22, Math.floor(150 / n)));
+  const cw = Math.max(8, Math.min(22, Math.floor(120 / n)));
   const ch = 13;
   const left = 42;
   const top = 16;

@@ -83,6 +83,12 @@ export function tickLabel(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
+/** A value shown on a bar: 3 decimals at most (a return of 1e-16 from summed rewards reads 0). */
+export function valueLabel(v: number): string {
+  const r = Number(v.toFixed(3));
+  return String(r === 0 ? 0 : r);
+}
+
 /** Draws the chart into `box` (an <svg> and a legend); returns the <svg>. */
 export function chart(box: HTMLElement, spec: ChartSpec): SVGSVGElement {
   box.replaceChildren();
@@ -128,8 +134,8 @@ export function chart(box: HTMLElement, spec: ChartSpec): SVGSVGElement {
       for (const [x, y] of s.points) {
         const top = Math.min(Y(y), Y(0));
         g.append(svg("rect", { x: X(x) - bw / 2, y: top, width: bw, height: Math.max(1, Math.abs(Y(y) - Y(0))), fill: s.colour, "data-x": x, "data-y": y }));
-        // the value on the bar's outer end, while there is room for it
-        if (s.points.length <= 12) g.append(svg("text", { x: X(x), y: y >= 0 ? top - 3 : top + Math.abs(Y(y) - Y(0)) + 11, "text-anchor": "middle", class: "value" }, tickLabel(y)));
+        // the value above the bar (a negative one hangs from 0: above the zero line), while there is room for it
+        if (s.points.length <= 12) g.append(svg("text", { x: X(x), y: Y(Math.max(0, y)) - 3, "text-anchor": "middle", class: "value" }, valueLabel(y)));
       }
     } else if (s.line !== false && s.points.length > 1) {
       g.append(svg("polyline", { points: s.points.map(([x, y]) => `${X(x)},${Y(y)}`).join(" "), fill: "none", stroke: s.colour, "stroke-width": 1.8 }));
