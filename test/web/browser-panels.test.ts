@@ -218,6 +218,10 @@ describe("the page's episode and neuron panels", { skip }, () => {
     const next = await read(page);
     assert.equal(next.membrane?.neuron, neuron);
     assert.deepEqual(next.membrane!.spikes, next.decision!.spikes.find((l) => l.layer === LAYER)!.spikes.map((row) => row[neuron]));
+    // a new episode has no decision yet: no trace, the title back to its prompt
+    await page.click("#new");
+    assert.equal((await read(page)).membrane, undefined);
+    assert.equal(await page.textContent("#membrane-title"), "Membrane of a clicked neuron (this decision)");
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -69,7 +69,10 @@ export function attentionPanel(box: HTMLElement, rows: AttentionRow[] | undefine
   if (!rows || rows.length === 0) {
     const p = document.createElement("p");
     p.className = "note";
-    p.textContent = kind === "strl" ? "Press Step or Play: the maps show the decision just taken." : `This model's attention (${kind}) has no score spikes to show.`;
+    p.textContent =
+      kind === "strl" ? "Press Step or Play: the maps show the decision just taken."
+      : kind === "spike-driven" ? "This model's attention is spike-driven (no softmax): it has no score spikes to show."
+      : "This model has no spiking attention: no score spikes to show.";
     box.append(p);
     return;
   }

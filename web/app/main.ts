@@ -248,7 +248,9 @@ class Player {
     if (d) raster($("raster"), d, p, (q) => this.pick(q));
     const box = $("membrane");
     membraneChart(box, state.membrane);
-    if (state.membrane) $("membrane-title").textContent = `Membrane of ${layerLabel(state.membrane.layer)}, neuron ${state.membrane.neuron + 1} (this decision)`;
+    $("membrane-title").textContent = state.membrane
+      ? `Membrane of ${layerLabel(state.membrane.layer)}, neuron ${state.membrane.neuron + 1} (this decision)`
+      : "Membrane of a clicked neuron (this decision)";
     attentionPanel($("attention"), d?.attention, state.actions.length - 1, attentionKind(this.l.model));
   }
 
