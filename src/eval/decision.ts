@@ -11,12 +11,15 @@ import type { PolicyModel } from "../models/types.js";
 import { FiringRateMonitor, namedNeurons } from "../snn/index.js";
 import { energyOfDecisions, readRates, TokenHistogram, type ModelEnergy } from "./measured-energy.js";
 import { captureSpikes, type LayerSpikes } from "./spikes.js";
+import { watchAttention, type AttentionRow } from "./attention-row.js";
 
 export interface DecisionTrace {
   /** Real (unpadded) tokens of the decision's window. */
   tokens: number;
-  /** Spikes [T][n] of the decision token in each LIF layer that ran. */
+  /** Spikes [T][n] of the decision token in each LIF layer that ran (and their membrane, with `membrane`). */
   spikes: LayerSpikes[];
+  /** The decision row's score spikes and softmax weights per "strl" attention block (with `attention`). */
+  attention?: AttentionRow[];
   /** Firing rate of each LIF layer during this decision (spikes / neuron-steps over the whole window). */
   rates: Record<string, number>;
   /** Energy of this decision (pJ). */
@@ -57,7 +60,11 @@ export class DecisionInspector {
 
   constructor(
     readonly model: PolicyModel,
-    readonly opts: { profile?: DeviceProfile; maxNeurons?: number } = {},
+    /**
+     * `membrane`: keep the membrane H_t of the decision token's neurons; `attention`: the decision row's attention
+     * (both read from the reports the LIFs send anyway, for the last token row only).
+     */
+    readonly opts: { profile?: DeviceProfile; maxNeurons?: number; membrane?: boolean; attention?: boolean } = {},
   ) {
     this.perDecision.attach(model);
     this.perEpisode.attach(model);
@@ -85,9 +92,16 @@ export class DecisionInspector {
     this.perDecision.setTokens(mask, 1, K);
     this.perEpisode.setTokens(mask, 1, K);
     let value!: A | Promise<A>;
-    const spikes = captureSpikes(this.model, () => {
-      value = decide();
-    }, { maxNeurons: this.opts.maxNeurons ?? 64 });
+    const stopAttention = this.opts.attention ? watchAttention(this.model) : undefined;
+    let attention: AttentionRow[] | undefined;
+    let spikes: LayerSpikes[];
+    try {
+      spikes = captureSpikes(this.model, () => {
+        value = decide();
+      }, { maxNeurons: this.opts.maxNeurons ?? 64, membrane: this.opts.membrane });
+    } finally {
+      attention = stopAttention?.();
+    }
     const resolved = await value;
     const counted = readRates(this.perDecision); // LIF rates plus each score LIF's q·k coincidence rate (`<attn>.qk`)
     const rates: Record<string, number> = {};
@@ -98,7 +112,7 @@ export class DecisionInspector {
     const profile = this.opts.profile ?? CMOS_45NM;
     const energyPj = energyOfDecisions(this.model, one, counted, profile, { path: this.path() }).energyPerDecisionPj;
     const annEnergyPj = this.twin ? energyOfDecisions(this.twin, one, {}, profile, { path: this.path() }).energyPerDecisionPj : undefined;
-    return { value: resolved, trace: { tokens, spikes, rates, nearThreshold: this.near, energyPj, annEnergyPj } };
+    return { value: resolved, trace: { tokens, spikes, attention, rates, nearThreshold: this.near, energyPj, annEnergyPj } };
   }
 
   /** Energy per decision over the episode so far (as `strl energy` counts the same decisions); undefined before any. */

@@ -94,6 +94,19 @@ export class EpisodeStepper {
   }
 
   /**
+   * The return-to-go (unscaled: the target minus the rewards received before each step) fed to the model at each
+   * decision so far, [actions] (one more, the next decision's, while the episode goes on).
+   */
+  get returnsToGo(): readonly number[] {
+    return this.rtg.unscaledValues;
+  }
+
+  /** The target return the episode started with (unscaled). */
+  get targetReturn(): number {
+    return this.o.targetReturn;
+  }
+
+  /**
    * Decides and takes one step. `around` runs the decision (e.g. inside a spike capture); it must call `decide`
    * exactly once and return its action.
    */

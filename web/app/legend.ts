@@ -58,6 +58,7 @@ export const PANEL_LEGEND: readonly LegendItem[] = [
   { colour: "#a0a8b8", text: "ANN-STRL of the same size (energy)" },
   { colour: "#1d2330", text: "raster: a spike" },
   { colour: "#eef1f6", text: "raster: no spike" },
+  { colour: "#ffcf9e", text: "raster: the clicked neuron (no spike)" },
 ];
 
 /** Fills `box` with one swatch + text per item. */

@@ -17,7 +17,10 @@ import { measureReferenceReturns } from "../../src/eval/reference.js";
 import { trainTinyMaze } from "../../src/experiments/tiny-maze.js";
 import { drawEnv } from "./draw.js";
 import type { MujocoDrawing } from "./draw-mujoco.js";
-import { bars, raster, softmax } from "./panels.js";
+import { bars, raster, softmax, type PickedNeuron } from "./panels.js";
+import { membraneChart, returnsChart, rtgChart, type FinishedEpisode, type NeuronTrace } from "./episode-charts.js";
+import { attentionPanel } from "./attention-view.js";
+import { attentionKind } from "../../src/eval/attention-row.js";
 import { envLegend, PANEL_LEGEND, showLegend } from "./legend.js";
 import { layerWarnings } from "./layer-warnings.js";
 import { episodeStatus } from "./status.js";
@@ -57,6 +60,16 @@ const state = {
   episodeRates: {} as Record<string, number>,
   /** The silent / saturated layer warnings shown (one line each), by layer. */
   warnings: [] as Array<{ layer: string; kind: string; text: string }>,
+  /** Every episode finished on this page, in order (the return-per-episode chart). */
+  episodeReturns: [] as FinishedEpisode[],
+  /** The target return of the current episode and the return-to-go fed to the model at each of its decisions. */
+  target: 0,
+  rtg: [] as number[],
+  /** The reward each decision of the current episode received. */
+  rewards: [] as number[],
+  /** The neuron clicked in a raster, and its membrane in the current decision (the membrane chart). */
+  picked: undefined as PickedNeuron | undefined,
+  membrane: undefined as NeuronTrace | undefined,
   /** MuJoCo envs: what the side view drew last. */
   view: undefined as MujocoDrawing | undefined,
 };
@@ -112,9 +125,11 @@ class Player {
   private busy = false;
   private rateSums: Record<string, number> = {};
   private terminated: boolean | undefined;
+  private seed = 0;
+  private episode = 0;
 
   constructor(private readonly l: Loaded) {
-    this.inspector = new DecisionInspector(l.model);
+    this.inspector = new DecisionInspector(l.model, { membrane: true, attention: true });
   }
 
   newEpisode(): void {
@@ -123,12 +138,14 @@ class Player {
     const seed = Number(($("seed") as HTMLInputElement).value);
     const episode = Number(($("episode") as HTMLInputElement).value);
     (this.stepper?.env as { close?(): void } | undefined)?.close?.();
+    Object.assign(this, { seed, episode });
     this.stepper = new EpisodeStepper({ envId: this.l.envId, envOptions: this.l.envOptions, model: this.l.model, targetReturn: target, seed, episode });
     this.inspector.resetEpisode();
     this.rateSums = {};
     this.terminated = undefined;
-    Object.assign(state, { actions: [], nearThreshold: [], layerSpikes: {}, done: false, return: 0, success: null, decision: undefined, episodeEnergyPj: undefined, annEpisodeEnergyPj: undefined, episodeRates: {}, warnings: [] });
+    Object.assign(state, { actions: [], nearThreshold: [], layerSpikes: {}, done: false, return: 0, success: null, decision: undefined, episodeEnergyPj: undefined, annEpisodeEnergyPj: undefined, episodeRates: {}, warnings: [], target, rtg: [], rewards: [], membrane: undefined });
     for (const id of ["probs", "energy", "rates", "raster", "layer-warnings"]) $(id).replaceChildren();
+    this.showDecisionViews();
     this.render();
     this.showStatus();
   }
@@ -151,6 +168,9 @@ class Player {
       state.episodeRates = Object.fromEntries(Object.entries(this.rateSums).map(([k, v]) => [k, v / state.actions.length]));
       for (const l of trace.spikes) state.layerSpikes[l.layer] = (state.layerSpikes[l.layer] ?? 0) + l.spikes.flat().reduce((a, b) => a + b, 0);
       Object.assign(state, { done: r.done, return: r.return, success: r.success });
+      state.rtg = this.stepper.returnsToGo.slice(0, state.actions.length);
+      state.rewards = [...this.stepper.rewards];
+      if (r.done) state.episodeReturns.push({ n: state.episodeReturns.length + 1, return: r.return, seed: this.seed, episode: this.episode });
       state.decision = { ...trace, probabilities: discrete ? softmax(r.predictions) : undefined };
       const ep = this.inspector.episodeEnergy();
       state.episodeEnergyPj = ep?.model.energyPerDecisionPj;
@@ -202,6 +222,36 @@ class Player {
     $("t").textContent = String(s.actions.length);
     $("return").textContent = s.return.toFixed(3);
     $("success").textContent = s.done ? (s.success === null ? "n/a" : s.success ? "yes" : "no") : "–";
+    this.showEpisodeCharts();
+  }
+
+  /** The return-per-episode and return-to-go charts (drawn at their boxes' widths: again after a resize). */
+  showEpisodeCharts(): void {
+    returnsChart($("returns-chart"), state.episodeReturns);
+    rtgChart($("rtg-chart"), state.target, state.rtg, state.rewards);
+  }
+
+  /** Picks a raster neuron: its membrane in this decision and, as the episode goes on, in each next one. */
+  pick(p: PickedNeuron): void {
+    state.picked = p;
+    this.showDecisionViews();
+  }
+
+  /** The raster (with the picked neuron), the picked neuron's membrane chart and the attention maps of the decision. */
+  showDecisionViews(): void {
+    const d = state.decision;
+    const p = state.picked;
+    const layer = p && d ? d.spikes.find((l) => l.layer === p.layer) : undefined;
+    state.membrane = layer?.membrane && p && p.neuron < (layer.spikes[0]?.length ?? 0)
+      ? { layer: p.layer, neuron: p.neuron, membrane: layer.membrane.map((row) => row[p.neuron]!), spikes: layer.spikes.map((row) => row[p.neuron]!), vThreshold: layer.vThreshold! }
+      : undefined;
+    if (d) raster($("raster"), d, p, (q) => this.pick(q));
+    const box = $("membrane");
+    membraneChart(box, state.membrane);
+    $("membrane-title").textContent = state.membrane
+      ? `Membrane of ${layerLabel(state.membrane.layer)}, neuron ${state.membrane.neuron + 1} (this decision)`
+      : "Membrane of a clicked neuron (this decision)";
+    attentionPanel($("attention"), d?.attention, state.actions.length - 1, attentionKind(this.l.model));
   }
 
   private show(pred: Float32Array, action: number | number[], discrete: boolean): void {
@@ -229,7 +279,7 @@ class Player {
       li.textContent = w.text;
       return li;
     }));
-    raster($("raster"), d);
+    this.showDecisionViews();
   }
 }
 
@@ -266,6 +316,14 @@ async function start(l: Loaded): Promise<void> {
   if (params.get("speed")) speed.value = params.get("speed")!;
   speed.oninput(new Event("input"));
   player.newEpisode();
+  let resized: ReturnType<typeof setTimeout> | undefined;
+  window.addEventListener("resize", () => {
+    clearTimeout(resized);
+    resized = setTimeout(() => {
+      player.showEpisodeCharts();
+      player.showDecisionViews();
+    }, 100);
+  });
   state.ready = true;
   if (params.get("autoplay") === "1") player.play();
 }

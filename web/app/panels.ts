@@ -44,8 +44,19 @@ export function softmax(z: ArrayLike<number>): number[] {
   return e.map((v) => v / s);
 }
 
-/** One small heatmap per LIF layer: neurons across, time steps down; a spike is a dark cell. */
-export function raster(box: HTMLElement, trace: DecisionTrace): void {
+/** The neuron picked in a raster (its layer and its column). */
+export interface PickedNeuron {
+  layer: string;
+  neuron: number;
+}
+
+export const PICKED_COLOUR = "#ffcf9e";
+
+/**
+ * One small heatmap per LIF layer: neurons across, time steps down; a spike is a dark cell. A click on a column
+ * picks that neuron (`onPick`); the picked neuron's column is shaded.
+ */
+export function raster(box: HTMLElement, trace: DecisionTrace, picked?: PickedNeuron, onPick?: (p: PickedNeuron) => void): void {
   box.replaceChildren();
   for (const l of trace.spikes) {
     const T = l.spikes.length;
@@ -57,6 +68,10 @@ export function raster(box: HTMLElement, trace: DecisionTrace): void {
     const ctx = cv.getContext("2d")!;
     ctx.fillStyle = "#eef1f6";
     ctx.fillRect(0, 0, n, T);
+    if (picked?.layer === l.layer && picked.neuron < n) {
+      ctx.fillStyle = PICKED_COLOUR;
+      ctx.fillRect(picked.neuron, 0, 1, T);
+    }
     ctx.fillStyle = "#1d2330";
     let count = 0;
     for (let t = 0; t < T; t++) {
@@ -72,7 +87,14 @@ export function raster(box: HTMLElement, trace: DecisionTrace): void {
     fig.dataset.spikes = String(count);
     const rate = trace.rates[l.layer];
     fig.append(cv, el("figcaption", undefined, `${layerLabel(l.layer)} · ${count} spikes${rate === undefined ? "" : ` · rate ${rate.toFixed(3)}`}`));
-    fig.title = `${l.layer}: ${n} neurons x ${T} steps, ${count} spikes`;
+    fig.title = `${l.layer}: ${n} neurons x ${T} steps, ${count} spikes${onPick ? "; click a neuron for its membrane" : ""}`;
+    if (onPick) {
+      cv.classList.add("pickable");
+      cv.onclick = (e) => {
+        const r = cv.getBoundingClientRect();
+        onPick({ layer: l.layer, neuron: Math.max(0, Math.min(n - 1, Math.floor(((e.clientX - r.left) / r.width) * n))) });
+      };
+    }
     box.append(fig);
   }
 }
