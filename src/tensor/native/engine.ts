@@ -288,9 +288,8 @@ export interface DropoutMaskCall {
 export interface AttentionSpec {
   B: number;
   L: number;
-  /** heads: the H of the shape comments */
+  /** heads (the H of the shape comments) and head width: d = H·dh */
   H: number;
-  /** head width: d = H·dh */
   dh: number;
   /** [B, L] 1 = real key */
   keyMask: Uint8Array;
@@ -309,9 +308,8 @@ export interface AttentionSpec {
 export interface AttentionForwardCall extends AttentionSpec {
   /** [B, L, 3d]: q | k | v */
   qkv: Float32Array;
-  /** out: [B, L, d] */
+  /** out: [B, L, d], and the log-sum-exp of each row's weights [B, H, L] (+inf for a row with no allowed key) */
   out: Float32Array;
-  /** out: log-sum-exp of each row's weights [B, H, L] (+inf for a row with no allowed key) */
   lse: Float32Array;
 }
 
