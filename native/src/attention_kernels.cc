@@ -144,7 +144,7 @@ bool attn_forward(const AttnGeo& g, const AttnOpts& o, const float* qkv, float* 
           m[r] = mNew;
           double sum = 0;
           for (int64_t c = 0; c < nk; ++c) {
-            float e = Sr[c] == -kInf ? 0.0f : static_cast<float>(std::exp(static_cast<double>(Sr[c] - mNew)));
+            float e = Sr[c] == -kInf ? 0.0f : std::exp(Sr[c] - mNew);
             sum += e;
             if (drop && e != 0.0f) e = attn_keep(o.seed, cell0 + static_cast<uint64_t>(i * L + j0 + c), o.p) ? e * fkeep : 0.0f;
             Sr[c] = e;
@@ -228,7 +228,7 @@ bool attn_backward(const AttnGeo& g, const AttnOpts& o, const float* qkv, const 
               continue;
             }
             const float sv = S[x] * fscale;
-            const float pv = static_cast<float>(std::exp(static_cast<double>(act_fwd(o.act, sv)) - static_cast<double>(li)));
+            const float pv = std::exp(act_fwd(o.act, sv) - li);
             float dpv = dP[x];
             float pd = pv;
             if (drop) {
