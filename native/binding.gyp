@@ -22,7 +22,9 @@
         "src/dense_kernels.cc",
         "src/dense_napi.cc",
         "src/event_linear_kernels.cc",
-        "src/event_linear_napi.cc"
+        "src/event_linear_napi.cc",
+        "src/attention_kernels.cc",
+        "src/attention_napi.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],

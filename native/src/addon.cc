@@ -33,6 +33,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_ssa(env, exports);
   register_dense(env, exports);
   register_event_linear(env, exports);
+  register_attention(env, exports);
   return exports;
 }
 

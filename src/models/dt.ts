@@ -26,7 +26,7 @@ import { attentionPairs, checkTokens, type OpOptions } from "./blocks/op-counts.
 import { executedOps, Traffic } from "./blocks/memory-counts.js";
 import { GptBlock } from "./blocks/gpt-block.js";
 import { ModuleList } from "./blocks/module-list.js";
-import { additiveMask } from "./blocks/real-attention.js";
+import { attentionMask, type AttentionMask } from "./blocks/real-attention.js";
 import { DtConfig, type DtConfigInit } from "./config/dt-config.js";
 import { PolicyBase } from "./policy-base.js";
 import type { InferencePlan } from "./infer/plan.js";
@@ -75,13 +75,13 @@ export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
     return reshape(stack([r, s, a], 2), [B, 3 * K, d]); // [B, K, 3, d] -> [B, 3K, d]
   }
 
-  /** The embedded tokens and the attention mask of a batch: x [B, 3K, d], mask [B, 1, 3K, 3K] additive */
-  private embed(batch: ModelBatch): { x: Tensor; mask: Tensor } {
+  /** The embedded tokens and the attention mask of a batch: x [B, 3K, d], mask over [B, 3K] keys */
+  private embed(batch: ModelBatch): { x: Tensor; mask: AttentionMask } {
     const { B, K } = batch;
     const km = keyMaskOf(batch); // [B, K]
     const km3 = new Uint8Array(B * 3 * K); // [B, 3K] each step's three tokens share its mask
     for (let i = 0; i < B * K; i++) km3[3 * i] = km3[3 * i + 1] = km3[3 * i + 2] = km[i]!;
-    const mask = additiveMask(km3, B, 3 * K, true); // [B, 1, 3K, 3K]
+    const mask = attentionMask(km3, B, 3 * K, true); // [B, 3K] keys ([B, 1, 3K, 3K] additive on the composed path)
     const x = dropout(this.embedLn.apply(this.tokens(batch)), this.config.dropout, this.dropoutRng, this.training); // [B, 3K, d]
     return { x, mask };
   }
@@ -92,7 +92,7 @@ export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
     const { B, K } = batch;
     const d = this.config.dModel;
     const preds = tidy(() => {
-      const { x: x0, mask } = this.embed(batch); // [B, 3K, d], [B, 1, 3K, 3K]
+      const { x: x0, mask } = this.embed(batch); // [B, 3K, d]
       let x = x0; // [B, 3K, d]
       for (const block of this.blocks.items) x = block.apply(x, mask, this.dropoutRng, this.training); // [B, 3K, d]
       x = this.lnF.apply(x); // [B, 3K, d]
@@ -113,7 +113,7 @@ export class DtModel extends PolicyBase<DtConfig> implements PolicyModel {
     checkBatch("DtModel", batch, this.config);
     const K = batch.K;
     return tidy(() => {
-      const { x: x0, mask } = this.embed(batch); // [B, 3K, d], [B, 1, 3K, 3K]
+      const { x: x0, mask } = this.embed(batch); // [B, 3K, d]
       let x = x0; // [B, 3K, d]
       const blocks = this.blocks.items;
       for (let i = 0; i < blocks.length - 1; i++) x = blocks[i]!.apply(x, mask, this.dropoutRng, this.training); // [B, 3K, d]

@@ -20,6 +20,9 @@ export {
   type SsaScoresCall,
   type SsaStrlForwardCall,
   type SsaDrivenForwardCall,
+  type AttentionSpec,
+  type AttentionForwardCall,
+  type AttentionBackwardCall,
 } from "./native/engine.js";
 export { linear, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } from "./ops.js";
 export { Module, init } from "./module.js";

@@ -7,7 +7,7 @@
 import { Linear, Module, slice, type Rng, type Tensor } from "../../tensor/index.js";
 import type { AttentionKind } from "../config/strl-config.js";
 import { activate, type ActivationName } from "./activation.js";
-import { additiveMask, multiplicativeMask, realAttention } from "./real-attention.js";
+import { attentionMask, multiplicativeMask, realAttention, softmaxAttention } from "./real-attention.js";
 
 export interface AnnAttentionOptions {
   dModel: number;
@@ -31,13 +31,13 @@ export class AnnSelfAttention extends Module {
     const [B, K, d] = x.shape as [number, number, number];
     const { activation: act, attention, nHeads, scale } = this.opts;
     const qkv = activate(this.qkv.apply(x), act); // [B, K, 3d]
+    if (attention === "strl") {
+      const mask = attentionMask(keyMask, B, K, this.opts.causal); // [B, K] keys
+      return softmaxAttention(qkv, { nHeads, scale, scoreAct: act, mask }); // [B, K, d]
+    }
     const q = slice(qkv, [0, 0, 0], [B, K, d]); // [B, K, d]
     const k = slice(qkv, [0, 0, d], [B, K, d]); // [B, K, d]
     const v = slice(qkv, [0, 0, 2 * d], [B, K, d]); // [B, K, d]
-    if (attention === "strl") {
-      const mask = additiveMask(keyMask, B, K, this.opts.causal); // [B, 1, K, K]
-      return realAttention(q, k, v, { nHeads, scale, weights: "softmax", scoreAct: act, mask }); // [B, K, d]
-    }
     const mask = multiplicativeMask(keyMask, B, K, this.opts.causal); // [B, 1, K, K]
     return activate(realAttention(q, k, v, { nHeads, scale, weights: "linear", mask }), act); // [B, K, d]
   }

@@ -5,7 +5,7 @@
  */
 import { LayerNorm, Linear, Module, add, dropout, slice, type Rng, type Tensor } from "../../tensor/index.js";
 import { activate, type ActivationName } from "./activation.js";
-import { realAttention } from "./real-attention.js";
+import { softmaxAttention, type AttentionMask } from "./real-attention.js";
 
 export interface GptBlockOptions {
   dModel: number;
@@ -37,17 +37,13 @@ export class GptBlock extends Module {
     this.fc2 = this.addModule("mlp.fc2", new Linear(rng, opts.mlpRatio * d, d, { init: projStd }));
   }
 
-  /** Attention over every query row, before the output projection: x [B, L, d], mask [B, 1, L, L] -> [B, L, d] */
-  private attend(x: Tensor, mask: Tensor, rng: Rng, training: boolean): Tensor {
-    const [B, L, d] = x.shape as [number, number, number];
+  /** Attention over every query row, before the output projection: x [B, L, d] -> [B, L, d] */
+  private attend(x: Tensor, mask: AttentionMask, rng: Rng, training: boolean): Tensor {
+    const d = x.shape[2]!;
     const qkv = this.qkv.apply(this.ln1.apply(x)); // [B, L, 3d]
-    const q = slice(qkv, [0, 0, 0], [B, L, d]); // [B, L, d]
-    const k = slice(qkv, [0, 0, d], [B, L, d]); // [B, L, d]
-    const v = slice(qkv, [0, 0, 2 * d], [B, L, d]); // [B, L, d]
-    return realAttention(q, k, v, {
+    return softmaxAttention(qkv, {
       nHeads: this.opts.nHeads,
       scale: 1 / Math.sqrt(d / this.opts.nHeads),
-      weights: "softmax",
       mask,
       dropout: { p: this.opts.dropout, rng, training },
     }); // [B, L, d]
@@ -61,8 +57,8 @@ export class GptBlock extends Module {
     return add(h, dropout(m, p, rng, training)); // [B, R, d]
   }
 
-  /** x [B, L, d], mask [B, 1, L, L] additive -> [B, L, d] */
-  apply(x: Tensor, mask: Tensor, rng: Rng, training: boolean): Tensor {
+  /** x [B, L, d], mask over [B, L] keys -> [B, L, d] */
+  apply(x: Tensor, mask: AttentionMask, rng: Rng, training: boolean): Tensor {
     return this.finish(x, this.attend(x, mask, rng, training), rng, training); // [B, L, d]
   }
 
@@ -71,7 +67,7 @@ export class GptBlock extends Module {
    * every query row as in `apply` (keys and values need every token), then the output projection, the residuals
    * and the MLP run on that row alone. x [B, L, d] -> [B, 1, d], equal to `apply(x)[:, row:row+1]` in eval mode.
    */
-  applyRow(x: Tensor, mask: Tensor, row: number, rng: Rng, training: boolean): Tensor {
+  applyRow(x: Tensor, mask: AttentionMask, row: number, rng: Rng, training: boolean): Tensor {
     const [B, L, d] = x.shape as [number, number, number];
     if (!Number.isInteger(row) || row < 0 || row >= L) throw new RangeError(`GptBlock.applyRow: row must be an integer in [0, ${L - 1}], got ${row}`);
     const att = slice(this.attend(x, mask, rng, training), [0, row, 0], [B, 1, d]); // [B, 1, d]

@@ -3,9 +3,10 @@
  * tensor engine's `bmm` (one batched sgemm on the native engine; on wasm, per-group 2-D matmuls with explicit
  * transposes in the gradient, see src/tensor/ops.ts).
  */
-import { add, bmm, mul, reshape, softmax, tensor, transpose, type Rng, type Tensor } from "../../tensor/index.js";
+import { add, bmm, mul, reshape, slice, softmax, tensor, transpose, type Rng, type Tensor } from "../../tensor/index.js";
 import { dropout } from "../../tensor/index.js";
 import { activate, type ActivationName } from "./activation.js";
+import { fusedAttention, fusedAttentionEngine } from "./fused-attention.js";
 
 export { bmm, BMM_LOOP_MIN_MACS } from "../../tensor/index.js";
 
@@ -35,6 +36,71 @@ export function multiplicativeMask(keyMask: Uint8Array, B: number, L: number, ca
     }
   }
   return tensor(m, [B, 1, L, L]);
+}
+
+/**
+ * 1 where query i has at least one allowed key, 0 where it has none (its keys are all padding), or undefined when
+ * every row has one. keyMask [B, L] -> [B, L, 1]
+ */
+export function rowsWithKeys(keyMask: Uint8Array, B: number, L: number, causal: boolean): Tensor | undefined {
+  const m = new Float32Array(B * L); // [B, L, 1]
+  let empty = false;
+  for (let b = 0; b < B; b++) {
+    let seen = false;
+    let any = false;
+    for (let j = 0; j < L; j++) any ||= keyMask[b * L + j] === 1;
+    for (let i = 0; i < L; i++) {
+      seen ||= keyMask[b * L + i] === 1;
+      const ok = causal ? seen : any;
+      m[b * L + i] = ok ? 1 : 0;
+      empty ||= !ok;
+    }
+  }
+  return empty ? tensor(m, [B, L, 1]) : undefined;
+}
+
+/** The mask of a batch's attention: the key mask, and the additive [B, 1, L, L] tensor for the composed path only. */
+export interface AttentionMask {
+  /** [B, L] 1 = real key */
+  keyMask: Uint8Array;
+  causal: boolean;
+  /** [B, 1, L, L] additive (built only when the composed path runs) */
+  additive?: Tensor;
+}
+
+/** keyMask [B, L] -> the mask of `softmaxAttention` (the [B, 1, L, L] tensor only where the composed path needs it). */
+export function attentionMask(keyMask: Uint8Array, B: number, L: number, causal: boolean): AttentionMask {
+  return { keyMask, causal, additive: fusedAttentionEngine() ? undefined : additiveMask(keyMask, B, L, causal) };
+}
+
+export interface SoftmaxAttentionOptions {
+  nHeads: number;
+  scale: number;
+  /** activation on the scaled scores before the mask (ANN-STRL) */
+  scoreAct?: ActivationName;
+  mask: AttentionMask;
+  /** dropout on the attention weights */
+  dropout?: { p: number; rng: Rng; training: boolean };
+}
+
+/**
+ * Softmax attention from the fused projection: qkv [B, L, 3d] (q | k | v) -> [B, L, d]. The native engine's fused
+ * op (fused-attention.ts) unless STRL_ATTENTION=composed or on wasm; else the composed ops below, with the rows
+ * that have no allowed key set to 0 as the fused op does.
+ */
+export function softmaxAttention(qkv: Tensor, o: SoftmaxAttentionOptions): Tensor {
+  const [B, L, d3] = qkv.shape as [number, number, number];
+  const { keyMask, causal } = o.mask;
+  const engine = fusedAttentionEngine();
+  if (engine) return fusedAttention(engine, qkv, { nHeads: o.nHeads, scale: o.scale, scoreAct: o.scoreAct, keyMask, causal, dropout: o.dropout }); // [B, L, d]
+  const d = d3 / 3;
+  const q = slice(qkv, [0, 0, 0], [B, L, d]); // [B, L, d]
+  const k = slice(qkv, [0, 0, d], [B, L, d]); // [B, L, d]
+  const v = slice(qkv, [0, 0, 2 * d], [B, L, d]); // [B, L, d]
+  const mask = o.mask.additive ?? additiveMask(keyMask, B, L, causal); // [B, 1, L, L]
+  const y = realAttention(q, k, v, { nHeads: o.nHeads, scale: o.scale, weights: "softmax", scoreAct: o.scoreAct, mask, dropout: o.dropout }); // [B, L, d]
+  const rows = rowsWithKeys(keyMask, B, L, causal); // [B, L, 1]
+  return rows ? mul(y, rows) : y; // [B, L, d]
 }
 
 export interface RealAttentionOptions {

@@ -125,6 +125,20 @@ export interface NativeAddon {
     base: Int32Array, nCells: number, dCells: Float32Array, qs: Float32Array, ks: Float32Array, scale: number,
     dqs: Float32Array, dks: Float32Array,
   ): void;
+  /**
+   * Fused softmax attention (native/src/attention_kernels.h): qkv [B, L, 3d] (q | k | v, d = H·dh) -> out [B, L, d]
+   * and lse [B, H, L] (overwritten); act 0 none, 1 relu, 2 gelu on the scaled scores; dropout p on the weights with
+   * the keep mask hashed from the seed (seedHi·2^32 + seedLo) and the cell.
+   */
+  attnForward(
+    B: number, L: number, H: number, dh: number, keyMask: Uint8Array, causal: boolean, scale: number, act: number, p: number,
+    seedLo: number, seedHi: number, qkv: Float32Array, out: Float32Array, lse: Float32Array,
+  ): void;
+  /** Its backward pass: dOut [B, L, d] and the forward's qkv, out, lse -> dqkv [B, L, 3d] (overwritten). */
+  attnBackward(
+    B: number, L: number, H: number, dh: number, keyMask: Uint8Array, causal: boolean, scale: number, act: number, p: number,
+    seedLo: number, seedHi: number, qkv: Float32Array, out: Float32Array, lse: Float32Array, dOut: Float32Array, dqkv: Float32Array,
+  ): void;
 }
 
 let cached: { addon?: NativeAddon; why?: string } | undefined;

@@ -284,6 +284,46 @@ export interface DropoutMaskCall {
   mask: Float32Array;
 }
 
+/** The shape and options of the fused softmax attention (native/src/attention_kernels.h). */
+export interface AttentionSpec {
+  B: number;
+  L: number;
+  /** heads (the H of the shape comments) and head width: d = H·dh */
+  H: number;
+  dh: number;
+  /** [B, L] 1 = real key */
+  keyMask: Uint8Array;
+  /** query i attends keys j <= i only */
+  causal: boolean;
+  /** factor on q·k */
+  scale: number;
+  /** activation on the scaled scores before the softmax */
+  act: "none" | "relu" | "gelu";
+  /** dropout probability on the attention weights (0: none) */
+  p: number;
+  /** the 64-bit seed of the keep mask as two 32-bit words (ignored when p = 0) */
+  seed: readonly [number, number];
+}
+
+export interface AttentionForwardCall extends AttentionSpec {
+  /** [B, L, 3d]: q | k | v */
+  qkv: Float32Array;
+  /** out: [B, L, d], and the log-sum-exp of each row's weights [B, H, L] (+inf for a row with no allowed key) */
+  out: Float32Array;
+  lse: Float32Array;
+}
+
+export interface AttentionBackwardCall extends AttentionSpec {
+  /** the forward's input [B, L, 3d], output [B, L, d] and lse [B, H, L] */
+  qkv: Float32Array;
+  out: Float32Array;
+  lse: Float32Array;
+  /** [B, L, d] */
+  dOut: Float32Array;
+  /** out: [B, L, 3d] */
+  dqkv: Float32Array;
+}
+
 /** The addon's functions that code outside src/tensor/native may call, each with one parameter object. */
 export interface NativeEngine {
   /** Spike count, or -(t + 1) when the membrane input was not finite at step t (the first such t). */
@@ -308,6 +348,10 @@ export interface NativeEngine {
   softmax(c: SoftmaxCall): void;
   adamw(c: AdamwCall): void;
   dropoutMask(c: DropoutMaskCall): void;
+  /** Fused softmax attention: qkv [B, L, 3d] -> out [B, L, d], lse [B, H, L]. */
+  attentionForward(c: AttentionForwardCall): void;
+  /** Its backward pass: dOut [B, L, d] -> dqkv [B, L, 3d]. */
+  attentionBackward(c: AttentionBackwardCall): void;
 }
 
 const EMPTY = new Float32Array(0);
@@ -316,6 +360,13 @@ const EMPTY = new Float32Array(0);
 function geo(g: SsaGeometry) {
   const l = g.allowed;
   return [g.T, g.B, g.K, g.H, g.d, l.start, l.keys, l.perHead, l.base, l.nCells] as const;
+}
+
+const ACT = { none: 0, relu: 1, gelu: 2 } as const;
+
+/** The attention calls' leading arguments, in the addon's order. */
+function attnArgs(c: AttentionSpec) {
+  return [c.B, c.L, c.H, c.dh, c.keyMask, c.causal, c.scale, ACT[c.act], c.p, c.seed[0], c.seed[1]] as const;
 }
 
 /** The typed calls over one loaded addon. */
@@ -343,5 +394,7 @@ export function nativeEngineOf(addon: NativeAddon): NativeEngine {
     adamw: (c) =>
       addon.adamw(c.p, c.g, c.m, c.v, c.pOut, c.mOut, c.vOut, c.beta1, c.beta2, c.eps, c.decay, c.stepSize, c.sqrtBc2),
     dropoutMask: (c) => addon.dropoutMask(c.state, c.p, c.keep, c.mask),
+    attentionForward: (c) => addon.attnForward(...attnArgs(c), c.qkv, c.out, c.lse),
+    attentionBackward: (c) => addon.attnBackward(...attnArgs(c), c.qkv, c.out, c.lse, c.dOut, c.dqkv),
   };
 }
