@@ -47,7 +47,7 @@ export function categoryOf(f: CallFrame): string {
   if (/models\/blocks\/(spike-|fused-)/.test(url)) return "spike-attention kernels (JS)";
   if (/tensor\/(ops|layers|rng)\.js$/.test(url)) return "embedding scatter-add, dropout masks, rng (JS)";
   if (url.includes("@tensorflow")) return "tfjs engine and backend glue (JS)";
-  if (url === "" || url.startsWith("node:")) return "node / V8 built-ins (typed-array copies, ...)";
+  if (url === "" || url.startsWith("node:")) return "native addon calls and V8 built-ins (the addon per function: below)";
   return "other JS";
 }
 
@@ -112,5 +112,19 @@ export function formatProfile(s: StepProfile): string {
     ...s.byCategory.map(line),
     "top functions (self time):",
     ...s.topFunctions.map(line),
+  ].join("\n");
+}
+
+/**
+ * The time inside each native addon function during one run (`timeNativeCalls`), as aligned text lines, with the
+ * share of the run's wall time `totalMs` each took and what was left outside the addon.
+ */
+export function formatNativeCalls(calls: Array<{ name: string; ms: number; calls: number }>, totalMs: number): string {
+  const inside = calls.reduce((a, c) => a + c.ms, 0);
+  const share = (ms: number) => (totalMs > 0 ? ((100 * ms) / totalMs).toFixed(1) : "n/a").padStart(5);
+  return [
+    `inside the native addon, one more run of ${totalMs.toFixed(1)} ms (wall time per function, timed call by call):`,
+    ...calls.map((c) => `  ${c.ms.toFixed(1).padStart(9)} ms ${share(c.ms)}%  ${c.name} (${c.calls} call${c.calls === 1 ? "" : "s"})`),
+    `  ${(totalMs - inside).toFixed(1).padStart(9)} ms ${share(totalMs - inside)}%  outside the addon (JS, tfjs, allocation, GC)`,
   ].join("\n");
 }

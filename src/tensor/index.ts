@@ -6,6 +6,7 @@ export { tensor, scalar, zeros, ones, zerosLike, oneHot, variable, type Scalar, 
 export { tidy, keep, dispose, grad, grads, variableGrads, customGrad, type GradFn, type TensorContainer } from "./autodiff.js";
 export { ready, backendName, engineInfo, memoryStats, nativeEngine, parseEngine, ENGINES, type BackendName, type EngineName } from "./backend.js";
 export { loadAddon, type NativeAddon } from "./native/addon.js";
+export { timeNativeCalls, type NativeCallTime, type NativeCallTimer } from "./native/call-timer.js";
 export {
   nativeEngineOf,
   type NativeEngine,

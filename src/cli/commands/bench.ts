@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { parseFlags, numberFlag, type Command, ENGINE_FLAG, ENGINE_HELP, startEngine } from "../command.js";
 import { UsageError } from "../usage-error.js";
-import { engineInfo } from "../../tensor/index.js";
+import { engineInfo, timeNativeCalls } from "../../tensor/index.js";
 import {
   BENCH_MODELS,
   BENCH_MODES,
@@ -16,7 +16,7 @@ import {
   timeStep,
   type BenchCase,
 } from "../../bench/model-cases.js";
-import { formatProfile, profileRun } from "../../bench/cpu-profile.js";
+import { formatNativeCalls, formatProfile, profileRun } from "../../bench/cpu-profile.js";
 
 const HELP = `strl bench — time one model case on this machine
 
@@ -40,7 +40,8 @@ wasm heap: 4.
 --losses N prints the first N training losses of the model (seed 42, fresh seeded batches of --batch rows,
 AdamW lr 1e-3) instead of timing: the same numbers on both engines, to rounding.
 --profile then samples one more run with V8's CPU profiler and prints where its time went (wasm kernels, the JS
-LIF and spike-attention kernels, tfjs glue, GC) and the top functions; --profile-out also saves the raw
+LIF and spike-attention kernels, tfjs glue, GC) and the top functions, then times one more run call by call
+inside the native addon (V8 books all addon time under one arbitrary frame); --profile-out also saves the raw
 .cpuprofile (open it in Chrome DevTools).
 
 Examples:
@@ -108,9 +109,19 @@ export const command: Command = {
       const step = prepareStep(c);
       timeStep(step, 0, 1);
       const { summary, raw } = await profileRun(() => step.run());
-      step.dispose();
       if (values["profile-out"]) writeFileSync(values["profile-out"], JSON.stringify(raw));
       profileText = formatProfile(summary);
+      if (engine === "native") {
+        // V8 books every addon call under one arbitrary native frame: time the calls themselves in one more run.
+        const timer = timeNativeCalls();
+        const t0 = performance.now();
+        try {
+          step.run();
+        } finally {
+          profileText += `\n${formatNativeCalls(timer.stop(), performance.now() - t0)}`;
+        }
+      }
+      step.dispose();
       timing.peak_rss_mb = peakRssMb();
     }
     if (values.json) {
