@@ -1,16 +1,17 @@
 /**
- * `node dist/bench/before-after.js --base DIR [--out FILE] [--rounds N] [--only "strl small infer,..."]`: the issue-19 table, before and after, on
+ * `node dist/bench/before-after.js --base DIR [--out FILE] [--rounds N] [--only "strl small infer,...,demo"]`: the issue-19 table, before and after, on
  * one machine in one sitting. DIR is another built checkout of strl (e.g. a worktree of an older commit after
  * `npx tsc -p . && node native/build.mjs`). Each case is `strl bench --json` of the base and of this checkout,
  * alternated round by round (base, this, base, this, ...) so that both see the same load; each run is a fresh
  * process with its own timed repetitions, and the case's number is the median over its rounds of each run's
  * median. Records both commits, the CPU, the load average at the start and the end, and every run, as JSON
  * (stdout, or --out FILE written atomically). A load above 1 at the start is printed as a warning: the numbers
- * are then not a quiet machine's.
+ * are then not a quiet machine's. The case "demo" (`strl demo` with its default flags, wall-clock, its printed table
+ * kept) runs only when --only names it.
  */
 import { execFileSync } from "node:child_process";
-import { renameSync, writeFileSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { median } from "./types.js";
@@ -31,6 +32,26 @@ interface Run {
   ms_median: number;
   peak_rss_mb: number;
   engine: string;
+  /** The demo case only: the comparison table `strl demo` printed. */
+  table?: string;
+}
+
+/** `strl demo` with its default flags on the native engine, wall-clock of the whole process, its table kept. */
+const DEMO_CASE = "demo";
+
+function runDemo(cli: string): Run {
+  const dir = mkdtempSync(join(tmpdir(), "strl-before-after-demo-"));
+  try {
+    const t0 = performance.now();
+    const table = execFileSync(process.execPath, [cli, "demo", "--engine", "native", "--out", join(dir, "report")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 1 << 20,
+    });
+    return { ms_median: performance.now() - t0, peak_rss_mb: NaN, engine: "native", table: table.trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function gitCommit(dir: string): string {
@@ -69,9 +90,10 @@ function main(): void {
   const loadStart = loadavg()[0]!;
   if (loadStart > 1) process.stderr.write(`before-after: load average ${loadStart.toFixed(2)} at the start: not a quiet machine\n`);
   const only = flag("--only")?.split(",").map((x) => x.trim());
-  const unknown = only?.filter((o) => !CASES.some((c) => `${c[0]} ${c[1]} ${c[2]}` === o));
+  const names = [...CASES.map((c) => `${c[0]} ${c[1]} ${c[2]}`), DEMO_CASE];
+  const unknown = only?.filter((o) => !names.includes(o));
   if (unknown && unknown.length > 0) {
-    process.stderr.write(`before-after: unknown case '${unknown[0]}' (cases: ${CASES.map((c) => `${c[0]} ${c[1]} ${c[2]}`).join(", ")})\n`);
+    process.stderr.write(`before-after: unknown case '${unknown[0]}' (cases: ${names.join(", ")})\n`);
     process.exit(2);
   }
   const cases = [];
@@ -82,6 +104,15 @@ function main(): void {
     const row = { case: `${c[0]} ${c[1]} ${c[2]}`, reps_per_run: c[3], warmup: c[4], before: summary(runs.before), after: summary(runs.after) };
     process.stderr.write(`${row.case}: before ${row.before.ms_median.toFixed(2)} ms, after ${row.after.ms_median.toFixed(2)} ms\n`);
     cases.push(row);
+  }
+  if (only?.includes(DEMO_CASE)) {
+    // Opt-in (minutes per run): the demo's wall-clock, each run's table kept to compare the numbers.
+    const runs: Record<"before" | "after", Run[]> = { before: [], after: [] };
+    for (let r = 0; r < rounds; r++) for (const side of ["before", "after"] as const) runs[side].push(runDemo(clis[side]));
+    const summary = (rs: Run[]) => ({ ms_median: median(rs.map((x) => x.ms_median)), engine: "native", runs: rs });
+    const row = { case: DEMO_CASE, before: summary(runs.before), after: summary(runs.after) };
+    process.stderr.write(`${DEMO_CASE}: before ${(row.before.ms_median / 1000).toFixed(1)} s, after ${(row.after.ms_median / 1000).toFixed(1)} s\n`);
+    cases.push(row as unknown as (typeof cases)[number]);
   }
   const record = {
     date: new Date().toISOString(),
