@@ -63,6 +63,15 @@ void gather(const float* src, int64_t L, int64_t ld, int64_t off, int64_t dh, fl
   for (int64_t i = 0; i < L; ++i) std::memcpy(dst + i * dh, src + i * ld + off, sizeof(float) * dh);
 }
 
+// Head h's Q, K and V [L, dh] out of sequence b's packed rows qkv [L, 3d] (its q at h·dh, k at d + h·dh, v at 2d + h·dh).
+void gather_qkv(const float* qkv, const AttnGeo& g, int64_t b, int64_t h, float* Q, float* K, float* V) {
+  const int64_t L = g.L, dh = g.dh, d = g.d(), ld = 3 * d;
+  const float* base = qkv + b * L * ld;
+  gather(base, L, ld, h * dh, dh, Q);
+  gather(base, L, ld, d + h * dh, dh, K);
+  gather(base, L, ld, 2 * d + h * dh, dh, V);
+}
+
 void scatter(const float* src, int64_t rows, int64_t ld, int64_t off, int64_t dh, float* dst) {
   for (int64_t i = 0; i < rows; ++i) std::memcpy(dst + i * ld + off, src + i * dh, sizeof(float) * dh);
 }
@@ -89,7 +98,7 @@ bool attn_tasks(const AttnGeo& g, F&& fn) {
 }  // namespace
 
 bool attn_forward(const AttnGeo& g, const AttnOpts& o, const float* qkv, float* out, float* lse) {
-  const int64_t L = g.L, dh = g.dh, d = g.d(), ld = 3 * d;
+  const int64_t L = g.L, dh = g.dh, d = g.d();
   const float fscale = static_cast<float>(o.scale);
   const bool drop = o.p > 0;
   const float fkeep = static_cast<float>(1.0 / (1.0 - o.p));
@@ -103,10 +112,7 @@ bool attn_forward(const AttnGeo& g, const AttnOpts& o, const float* qkv, float* 
     float* tmp = Scratch::get(s.tmp, kTile * dh);
     float* m = Scratch::get(s.m, kTile);
     double* l = Scratch::get(s.l, kTile);
-    const float* base = qkv + b * L * ld;
-    gather(base, L, ld, h * dh, dh, Q);
-    gather(base, L, ld, d + h * dh, dh, K);
-    gather(base, L, ld, 2 * d + h * dh, dh, V);
+    gather_qkv(qkv, g, b, h, Q, K, V);
     const uint8_t* km = o.keyMask + b * L;
     const uint64_t cell0 = static_cast<uint64_t>(b * g.H + h) * static_cast<uint64_t>(L) * static_cast<uint64_t>(L);
     for (int64_t i0 = 0; i0 < L; i0 += kTile) {
@@ -193,10 +199,7 @@ bool attn_backward(const AttnGeo& g, const AttnOpts& o, const float* qkv, const 
     float* dK = Scratch::get(s.dK, kTile * dh);
     float* dV = Scratch::get(s.dV, kTile * dh);
     double* D = Scratch::get(s.D, L);
-    const float* base = qkv + b * L * ld;
-    gather(base, L, ld, h * dh, dh, Q);
-    gather(base, L, ld, d + h * dh, dh, K);
-    gather(base, L, ld, 2 * d + h * dh, dh, V);
+    gather_qkv(qkv, g, b, h, Q, K, V);
     gather(out + b * L * d, L, d, h * dh, dh, O);
     gather(dOut + b * L * d, L, d, h * dh, dh, dO);
     std::fill(dQ, dQ + L * dh, 0.0f);
