@@ -95,7 +95,7 @@ export async function energyBars(perModel: readonly EnergyBar[], opts: { title?:
           color: { field: "model", type: "nominal", scale: modelColorScale(perModel.map((m) => m.model)), legend: null },
           opacity: {
             field: "part",
-            type: "nominal",
+            type: "ordinal", // ordered by the domain below (a nominal opacity makes vega-lite warn on stderr)
             title: null,
             scale: { domain: [...ENERGY_PARTS], range: [1, 0.4] },
             legend: { orient: "bottom", direction: "horizontal", symbolType: "square", symbolFillColor: "#555", symbolStrokeWidth: 0, symbolSize: 120 },
