@@ -19,7 +19,8 @@ Runs the policy closed-loop, conditioned on each target return (the return-to-go
 reduced by every reward, scaled exactly as in training), for N episodes on each seed, and reports the return
 mean ± std (population, over all episodes), success rate, episode length and the D4RL normalised score where
 reference returns exist (on Hopper-v5, Walker2d-v5 and HalfCheetah-v5: "D4RL's references for its v2 envs,
-measured here on v5 envs", beside strl's own references, which are not measured yet). Default target: the
+measured here on v5 envs", beside strl's own references: the shipped random and expert policies' returns over
+100 episodes, from experts/<env>/manifest.json). Default target: the
 expert's mean return, measured on 100 episodes (20 on each of 5 seeds); on an env without an expert
 policy, the best episode return in --data (else pass --target-return).
 With --data (the training dataset), also reports the per-step accuracy (discrete) or MSE (continuous) on its
