@@ -16,6 +16,7 @@ export {
   type LifForwardCall,
   type GemmCall,
   type EventLinearCall,
+  type EventLinearWeightGradCall,
   type LayerNormCall,
   type SoftmaxCall,
   type SsaScoresCall,
