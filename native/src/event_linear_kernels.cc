@@ -340,4 +340,27 @@ double event_linear_weight_grad(const float* x, const float* dy, float* gW, int6
   return double(fired) * double(Dout);
 }
 
+double count_spikes(const float* x, int64_t n) {
+  const int64_t chunk = 1 << 16;  // the cut depends on n only; each task its own count
+  const int64_t tasks = (n + chunk - 1) / chunk;
+  thread_local std::vector<int64_t> counts;
+  counts.assign(static_cast<size_t>(std::max<int64_t>(tasks, 1)), 0);
+  int64_t* count = counts.data();
+  parallel_chunks(n, chunk, [&](int64_t i0, int64_t i1, int64_t t) {
+    int64_t ones = 0, other = 0;  // branch-free: the compiler vectorises it
+    for (int64_t i = i0; i < i1; ++i) {
+      const float v = x[i];
+      ones += v == 1.0f;
+      other += (v != 0.0f) & (v != 1.0f);
+    }
+    count[t] = other ? -1 : ones;
+  }, double(n));
+  int64_t ones = 0;
+  for (int64_t c : counts) {
+    if (c < 0) return -1.0;
+    ones += c;
+  }
+  return double(ones);
+}
+
 }  // namespace strl

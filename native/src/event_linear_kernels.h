@@ -23,6 +23,10 @@ double event_linear(const float* x, const float* W, const float* b, float* y, in
 // and 1 (gW is then unspecified).
 double event_linear_weight_grad(const float* x, const float* dy, float* gW, int64_t rows, int64_t Din, int64_t Dout);
 
+// The number of ones in x [n], or -1 when x holds a value other than 0 and 1: whether an input is spikes and its
+// firing rate, for choosing between event_linear and the dense product.
+double count_spikes(const float* x, int64_t n);
+
 // The instruction set event_linear and event_linear_weight_grad use: "portable" or "avx2" (the best this CPU has, by default).
 const char* event_linear_isa();
 

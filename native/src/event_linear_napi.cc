@@ -1,5 +1,5 @@
 // Node-API binding of the event-driven Linear layer (event_linear_kernels.h): eventLinear, its weight gradient
-// eventLinearWeightGrad, and for tests eventLinearSimd. Checks every argument, then calls the kernel.
+// eventLinearWeightGrad, countSpikes, and for tests eventLinearSimd. Checks every argument, then calls the kernel.
 #include "event_linear_kernels.h"
 #include "napi_util.h"
 
@@ -48,6 +48,16 @@ static napi_value js_event_linear_weight_grad(napi_env env, napi_callback_info i
   return make_f64(env, acc);
 }
 
+// countSpikes(x) -> the number of ones in x, or -1 when x holds a value other than 0 and 1.
+static napi_value js_count_spikes(napi_env env, napi_callback_info info) {
+  Args args(env, info, 1, "countSpikes");
+  if (!args.ok) return nullptr;
+  float* x;
+  size_t nx;
+  if (!get_f32(env, args.argv[0], &x, &nx, "x")) return nullptr;
+  return make_f64(env, count_spikes(x, static_cast<int64_t>(nx)));
+}
+
 // eventLinearSimd(name?) -> the instruction set eventLinear uses ("portable" or "avx2"); with a name, first
 // switches to it (for tests: both copies give the same bits). A set this CPU lacks is a RangeError.
 static napi_value js_event_linear_simd(napi_env env, napi_callback_info info) {
@@ -71,6 +81,7 @@ static napi_value js_event_linear_simd(napi_env env, napi_callback_info info) {
 void register_event_linear(napi_env env, napi_value exports) {
   export_fn(env, exports, "eventLinear", js_event_linear);
   export_fn(env, exports, "eventLinearWeightGrad", js_event_linear_weight_grad);
+  export_fn(env, exports, "countSpikes", js_count_spikes);
   export_fn(env, exports, "eventLinearSimd", js_event_linear_simd);
 }
 

@@ -14,7 +14,7 @@ function spikes(rng: Rng, n: number, rate: number): Float32Array {
   return x;
 }
 
-describe("eventLinearWeightGrad (native weight gradient of the event-driven Linear)", { skip }, () => {
+describe("eventLinearWeightGrad and countSpikes (native weight gradient and rate of the event-driven Linear)", { skip }, () => {
   const ad = addon as NativeAddon;
   const e = addon ? nativeEngineOf(ad) : undefined!;
   const threads0 = addon ? ad.threads() : 1;
@@ -110,6 +110,27 @@ describe("eventLinearWeightGrad (native weight gradient of the event-driven Line
       }
     } finally {
       hooks.eventLinearSimd(before);
+    }
+  });
+
+  it("countSpikes counts the ones, -1 for a value other than 0 and 1, the same on 1 and 2 threads", () => {
+    assert.equal(e.countSpikes({ x: new Float32Array([1, 0, 0, 1, 1, 0, -0]) }), 3);
+    assert.equal(e.countSpikes({ x: new Float32Array(0) }), 0);
+    const rng = new Rng(71);
+    const x = spikes(rng, 200_003, 0.07); // 4 tasks of 2^16 values
+    let ones = 0;
+    for (const v of x) ones += v;
+    for (const n of [1, 2]) {
+      ad.setThreads(n);
+      assert.equal(e.countSpikes({ x }), ones, `${n} threads`);
+    }
+    ad.setThreads(threads0);
+    for (const bad of [0.5, -1, Number.NaN, 2]) {
+      for (const at of [0, 100_000, 200_002]) {
+        const y = x.slice();
+        y[at] = bad;
+        assert.equal(e.countSpikes({ x: y }), -1, `value ${bad} at ${at}`);
+      }
     }
   });
 

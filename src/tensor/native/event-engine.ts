@@ -1,7 +1,7 @@
 /**
  * The native engine's typed calls of the event-driven Linear layer for spike inputs (native/src/event_linear_*.cc):
- * the forward product and its weight gradient, each taking one parameter object. Part of `NativeEngine`
- * (engine.ts); split from it by topic.
+ * the forward product, its weight gradient and the spike count that chooses it, each taking one parameter
+ * object. Part of `NativeEngine` (engine.ts); split from it by topic.
  */
 import type { NativeAddon } from "./addon.js";
 
@@ -44,6 +44,8 @@ export interface EventEngine {
    * of x other than 0 and 1.
    */
   eventLinearWeightGrad(c: EventLinearWeightGradCall): number;
+  /** The number of ones in x, or -1 when x holds a value other than 0 and 1 (not spikes). */
+  countSpikes(c: { x: Float32Array }): number;
 }
 
 const EMPTY = new Float32Array(0);
@@ -53,5 +55,6 @@ export function eventEngineOf(addon: NativeAddon): EventEngine {
   return {
     eventLinear: (c) => addon.eventLinear(c.x, c.W, c.b ?? EMPTY, c.y, c.rows, c.Din, c.Dout),
     eventLinearWeightGrad: (c) => addon.eventLinearWeightGrad(c.x, c.dy, c.gW, c.rows, c.Din, c.Dout),
+    countSpikes: (c) => addon.countSpikes(c.x),
   };
 }
