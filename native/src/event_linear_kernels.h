@@ -16,7 +16,18 @@ namespace strl {
 // input (T x rate x MACs); or -1 when x holds a value other than 0 and 1 (y is then unspecified).
 double event_linear(const float* x, const float* W, const float* b, float* y, int64_t rows, int64_t Din, int64_t Dout);
 
-// The instruction set event_linear uses: "portable" or "avx2" (the best this CPU has, by default).
+// The weight gradient of that layer: gW [Din, Dout] = xᵀ · dy for x [rows, Din] holding only 0 and 1, dy [rows,
+// Dout]. For each input i, the sum of dy's rows r where x[r, i] = 1, added in increasing r (0 + dy[r_1] + ...),
+// so the result does not depend on the thread count (tasks are blocks of inputs, cut by the shape only) or the
+// instruction set. Returns the accumulates done: (ones in x) x Dout; or -1 when x holds a value other than 0
+// and 1 (gW is then unspecified).
+double event_linear_weight_grad(const float* x, const float* dy, float* gW, int64_t rows, int64_t Din, int64_t Dout);
+
+// The number of ones in x [n], or -1 when x holds a value other than 0 and 1: whether an input is spikes and its
+// firing rate, for choosing between event_linear and the dense product.
+double count_spikes(const float* x, int64_t n);
+
+// The instruction set event_linear and event_linear_weight_grad use: "portable" or "avx2" (the best this CPU has, by default).
 const char* event_linear_isa();
 
 // Switches to `name` (for tests: both copies give the same bits); false when unknown or not on this CPU.

@@ -16,6 +16,7 @@ export {
   type LifForwardCall,
   type GemmCall,
   type EventLinearCall,
+  type EventLinearWeightGradCall,
   type LayerNormCall,
   type SoftmaxCall,
   type SsaScoresCall,
@@ -25,7 +26,7 @@ export {
   type AttentionForwardCall,
   type AttentionBackwardCall,
 } from "./native/engine.js";
-export { linear, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } from "./ops.js";
+export { linear, spikeLinear, spikeRate, EVENT_LINEAR_MAX_RATE, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } from "./ops.js";
 export { Module, init } from "./module.js";
 export { Linear, Embedding, LayerNorm, dropout, type LinearOptions } from "./layers.js";
 export { DenseMlp, MlpWorkspace, Adam } from "./dense-mlp.js";

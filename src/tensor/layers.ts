@@ -1,7 +1,7 @@
 /** Real-valued layers shared by every model: Linear, Embedding, LayerNorm, Dropout. */
 import { tf, type Tensor, type Variable } from "./tf.js";
 import { Module, init } from "./module.js";
-import { embeddingLookup, linear } from "./ops.js";
+import { embeddingLookup, linear, spikeLinear } from "./ops.js";
 import { nativeEngine } from "./backend.js";
 import { layerNormFused } from "./native/fused.js";
 import type { Rng } from "./rng.js";
@@ -43,6 +43,14 @@ export class Linear extends Module {
   /** [..., in] -> [..., out] */
   apply(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
+  }
+
+  /**
+   * The same for an input holding only spikes (0 or 1): event-driven on the native engine below a firing rate of
+   * EVENT_LINEAR_MAX_RATE (`spikeLinear`), else exactly `apply`. [..., in] -> [..., out]
+   */
+  applySpikes(x: Tensor): Tensor {
+    return spikeLinear(x, this.weight, this.bias);
   }
 }
 

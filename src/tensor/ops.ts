@@ -1,6 +1,7 @@
 /**
  * Fast primitives on tfjs-wasm, written around the engine's traps (docs/engine.md, "tfjs-wasm's traps"):
  * - `linear`: x·W + b whose gradient transposes explicitly (wasm's transposeA/B matmul path is ~10x slower);
+ * - `spikeLinear`: `linear` for spike inputs, event-driven on the native engine below a firing rate;
  * - `embeddingLookup`: a gather whose gradient is a scatter-add in JS (wasm has no UnsortedSegmentSum);
  * - `jsKernel`: wrap a forward/backward pair written on Float32Arrays as one differentiable op, for fused
  *   element-wise work (LIF neurons) that would otherwise launch dozens of small kernels.
@@ -51,18 +52,100 @@ const matmul2dBias = customGrad((x: Tensor, w: Tensor, b: Tensor, save: (ts: Ten
   };
 });
 
-/** y = x·W (+ b) over the last axis. x [..., I], w [I, O], b [O] -> [..., O]. */
-export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+/** Checks x [..., I], w [I, O], b [O] for linear and spikeLinear; returns [I, O]. */
+function checkLinear(x: Tensor, w: Tensor, b?: Tensor): [number, number] {
   assertRank("linear: weight", w, 2);
   const [inF, outF] = w.shape as [number, number];
-  const lead = x.shape.slice(0, -1);
   if (x.shape[x.rank - 1] !== inF) {
     throw new RangeError(`linear: input last dim ${x.shape[x.rank - 1]} does not match weight [${inF}, ${outF}]`);
   }
   if (b && (b.rank !== 1 || b.shape[0] !== outF)) throw new RangeError(`linear: bias shape [${b.shape}] must be [${outF}]`);
+  return [inF, outF];
+}
+
+/** y = x·W (+ b) over the last axis. x [..., I], w [I, O], b [O] -> [..., O]. */
+export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+  const [inF, outF] = checkLinear(x, w, b);
+  const lead = x.shape.slice(0, -1);
   const n = lead.reduce((a, c) => a * c, 1);
   const x2 = x.rank === 2 ? x : tf.reshape(x, [n, inF]); // [N, I]
   const y2 = b ? matmul2dBias(x2, w, b) : matmul2dNoBias(x2, w); // [N, O]
+  return x.rank === 2 ? y2 : tf.reshape(y2, [...lead, outF]);
+}
+
+/**
+ * Firing rate below which `spikeLinear` (and the decision path's SpikeLinearStep) use the event-driven product.
+ * Measured against the dense sgemm (docs/engine.md, "Event-driven spike layers": `node dist/bench/run.js
+ * event-linear`, 2 cores, AVX2, load 9): the event product wins at every rate up to 0.4 and loses from 0.6 on, at
+ * the small and paper decision shapes and a training batch, on 1 and 2 threads; 0.3 keeps a margin (1.75-2x
+ * faster there). STRL's fc2 inputs fire at 0.11-0.16 (reports/reproduce-locomotion).
+ */
+export const EVENT_LINEAR_MAX_RATE = 0.3;
+
+/**
+ * The event-driven product on the native engine: y [N, O] = x [N, I] · w [I, O] (+ b [O]) for spikes x by adding
+ * the weight rows of the inputs that fired; dW [I, O] = xᵀ · dy by adding, for each input, dy's rows where it
+ * fired (native, no multiplies); dx [N, I] = dy · Wᵀ and db [O] = Σ_rows dy stay dense, as in matmul2dBias.
+ */
+function eventProduct(x: Tensor, w: Tensor, b: Tensor | undefined, save: (ts: Tensor[]) => void) {
+  const engine = nativeEngine()!;
+  const [rows, Din] = x.shape as [number, number];
+  const Dout = w.shape[1]!;
+  save([x, w]);
+  const y = new Float32Array(rows * Dout); // [N, O]
+  const W = w.dataSync() as Float32Array; // [I, O]
+  engine.eventLinear({ x: x.dataSync() as Float32Array, W, b: b?.dataSync() as Float32Array | undefined, y, rows, Din, Dout });
+  return {
+    value: tf.tensor2d(y, [rows, Dout]),
+    gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const gW = new Float32Array(Din * Dout); // [I, O]
+      engine.eventLinearWeightGrad({ x: xs.dataSync() as Float32Array, dy: dy.dataSync() as Float32Array, gW, rows, Din, Dout });
+      const dx = tf.matMul(dy as tf.Tensor2D, ws, false, true); // [N, I]
+      const grads = [dx, tf.tensor2d(gW, [Din, Dout])];
+      return b ? [...grads, tf.sum(dy, 0)] : grads;
+    },
+  };
+}
+
+const eventMatmulNoBias = customGrad((x: Tensor, w: Tensor, save: (ts: Tensor[]) => void) => eventProduct(x, w, undefined, save));
+const eventMatmulBias = customGrad((x: Tensor, w: Tensor, b: Tensor, save: (ts: Tensor[]) => void) => eventProduct(x, w, b, save));
+
+/**
+ * The share of x's values that are 1, or NaN when x holds a value other than 0 and 1 (not spikes). Counted by
+ * the native engine when it is active (~0.5 ms for [5120, 512] instead of ~9 ms in this loop).
+ */
+export function spikeRate(x: Float32Array): number {
+  const engine = nativeEngine();
+  if (engine) {
+    const ones = engine.countSpikes({ x });
+    return ones < 0 ? Number.NaN : ones / x.length;
+  }
+  let ones = 0;
+  let other = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    ones += v === 1 ? 1 : 0;
+    other += v !== 0 && v !== 1 ? 1 : 0;
+  }
+  return other > 0 ? Number.NaN : ones / x.length;
+}
+
+/**
+ * `linear` for an input that holds spikes (0 or 1, e.g. the LIF output feeding STRL's fc2): on the native engine,
+ * when x's firing rate (its ones over its size, counted on the array) is below `maxRate`, the event-driven product
+ * and weight gradient (eventProduct); otherwise (the wasm engine, a high rate, a value other than 0 and 1) exactly
+ * `linear`. Both equal the dense product to float rounding (the same terms, summed in another order).
+ * x [..., I], w [I, O], b [O] -> [..., O].
+ */
+export function spikeLinear(x: Tensor, w: Tensor, b?: Tensor, maxRate = EVENT_LINEAR_MAX_RATE): Tensor {
+  if (!nativeEngine() || x.size === 0) return linear(x, w, b);
+  if (!(spikeRate(x.dataSync() as Float32Array) < maxRate)) return linear(x, w, b);
+  const [inF, outF] = checkLinear(x, w, b);
+  const lead = x.shape.slice(0, -1);
+  const n = lead.reduce((a, c) => a * c, 1);
+  const x2 = x.rank === 2 ? x : tf.reshape(x, [n, inF]); // [N, I]
+  const y2 = b ? eventMatmulBias(x2, w, b) : eventMatmulNoBias(x2, w); // [N, O]
   return x.rank === 2 ? y2 : tf.reshape(y2, [...lead, outF]);
 }
 

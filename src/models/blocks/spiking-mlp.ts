@@ -31,7 +31,7 @@ export class SpikingMlp extends Module {
   apply(x: Tensor): Tensor {
     const u = this.fc1.apply(x); // [B, K, r·d], computed once for all T
     const s = this.lif1.forwardRepeated(u, this.opts.T); // [T, B, K, r·d]
-    const z = this.fc2.apply(s); // [T, B, K, d]
+    const z = this.fc2.applySpikes(s); // [T, B, K, d], event-driven on the native engine when s is sparse
     return this.lif2.forward(z, { mean: true }); // [B, K, d]
   }
 }

@@ -4,16 +4,11 @@
  * exactly from the LIF's spike count at each decision, is below the crossover measured against the dense sgemm,
  * else the dense `LinearStep`. Both add the bias after the product, in float32; the sums differ only in order.
  */
-import type { EventLinearCall, Linear, NativeEngine } from "../../tensor/index.js";
+import { EVENT_LINEAR_MAX_RATE, type EventLinearCall, type Linear, type NativeEngine } from "../../tensor/index.js";
 import { LinearStep, type WeightCopies } from "./plan.js";
 
-/**
- * Firing rate below which the event-driven product is used. Measured against the dense sgemm (docs/engine.md,
- * "Event-driven spike layers": `node dist/bench/run.js event-linear`, 2 cores, AVX2, load 9): the event product
- * wins at every rate up to 0.4 and loses from 0.6 on, at the small and paper decision shapes, on 1 and 2 threads;
- * 0.3 keeps a margin (1.75-2x faster there). STRL's fc2 inputs fire at 0.11-0.16 (reports/reproduce-locomotion).
- */
-export const EVENT_LINEAR_MAX_RATE = 0.3;
+/** Firing rate below which the event-driven product is used: the training path's (src/tensor/ops.ts). */
+export { EVENT_LINEAR_MAX_RATE };
 
 export class SpikeLinearStep {
   readonly dense: LinearStep;

@@ -38,6 +38,14 @@ export interface NativeAddon {
    * Returns the accumulates done (active inputs x Dout); throws a RangeError for any other value in x.
    */
   eventLinear(x: Float32Array, W: Float32Array, b: Float32Array, y: Float32Array, rows: number, Din: number, Dout: number): number;
+  /**
+   * gW [Din, Dout] = xᵀ · dy [rows, Dout] for x [rows, Din] holding only 0 and 1: for each input, the sum of dy's
+   * rows where it fired, in increasing row order. Returns the accumulates done ((ones in x) x Dout); throws a
+   * RangeError for any other value in x.
+   */
+  eventLinearWeightGrad(x: Float32Array, dy: Float32Array, gW: Float32Array, rows: number, Din: number, Dout: number): number;
+  /** The number of ones in x, or -1 when x holds a value other than 0 and 1. */
+  countSpikes(x: Float32Array): number;
   /** Which sgemm micro-kernel runs on this CPU: "avx512", "avx2" or "generic". */
   gemmKernel(): string;
   /** out = a op b with numpy broadcasting (op: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min, 6 squared diff, 7 pow). */

@@ -5,6 +5,9 @@
  * The house test test/house/native-boundary.test.ts keeps every other file of src/ away from the raw addon.
  */
 import type { NativeAddon } from "./addon.js";
+import { eventEngineOf, type EventEngine } from "./event-engine.js";
+
+export type { EventLinearCall, EventLinearWeightGradCall } from "./event-engine.js";
 
 /** The LIF neuron's constants, as the kernels take them (docs/lif.md). */
 export interface LifConstants {
@@ -199,20 +202,6 @@ export interface DenseBackwardCall {
   reluInput: boolean;
 }
 
-export interface EventLinearCall {
-  /** spikes [rows, Din], only 0 and 1 (e.g. [T, N, Din] with rows = T·N) */
-  x: Float32Array;
-  /** [Din, Dout] (the sgemm's B: y = x · W) */
-  W: Float32Array;
-  /** [Dout], added after the sum; empty or absent: no bias */
-  b?: Float32Array;
-  /** out: [rows, Dout] */
-  y: Float32Array;
-  rows: number;
-  Din: number;
-  Dout: number;
-}
-
 export interface LayerNormCall {
   /** [rows, n] */
   x: Float32Array;
@@ -325,7 +314,7 @@ export interface AttentionBackwardCall extends AttentionSpec {
 }
 
 /** The addon's functions that code outside src/tensor/native may call, each with one parameter object. */
-export interface NativeEngine {
+export interface NativeEngine extends EventEngine {
   /** Spike count, or -(t + 1) when the membrane input was not finite at step t (the first such t). */
   lifForward(c: LifForwardCall): number;
   lifBackward(c: LifBackwardCall): void;
@@ -338,11 +327,6 @@ export interface NativeEngine {
   gemm(c: GemmCall): void;
   denseForward(c: DenseForwardCall): void;
   denseBackward(c: DenseBackwardCall): void;
-  /**
-   * y = x · W (+ b) for spikes x by adding the weight rows of the inputs that fired (no multiplies); returns the
-   * accumulates done, active inputs x Dout summed over the rows: the SOPs the energy model charges for this input.
-   */
-  eventLinear(c: EventLinearCall): number;
   layerNorm(c: LayerNormCall): void;
   layerNormBackward(c: LayerNormBackwardCall): void;
   softmax(c: SoftmaxCall): void;
@@ -353,8 +337,6 @@ export interface NativeEngine {
   /** Its backward pass: dOut [B, L, d] -> dqkv [B, L, 3d]. */
   attentionBackward(c: AttentionBackwardCall): void;
 }
-
-const EMPTY = new Float32Array(0);
 
 /** The addon's geometry arguments, in the order every ssa* function takes them first. */
 function geo(g: SsaGeometry) {
@@ -387,7 +369,7 @@ export function nativeEngineOf(addon: NativeAddon): NativeEngine {
     denseForward: (c) => addon.denseForward(c.x, c.W, c.b, c.y, c.B, c.nIn, c.nOut, c.relu),
     denseBackward: (c) =>
       addon.denseBackward(c.dy, c.x, c.W, c.gW, c.gb, c.dx, c.B, c.nIn, c.nOut, c.params, c.input, c.reluInput),
-    eventLinear: (c) => addon.eventLinear(c.x, c.W, c.b ?? EMPTY, c.y, c.rows, c.Din, c.Dout),
+    ...eventEngineOf(addon),
     layerNorm: (c) => addon.layerNorm(c.x, c.rows, c.n, c.gamma, c.beta, c.eps, c.y, c.mean, c.rstd),
     layerNormBackward: (c) => addon.layerNormBackward(c.dy, c.x, c.rows, c.n, c.gamma, c.mean, c.rstd, c.dx, c.dgamma, c.dbeta),
     softmax: (c) => addon.softmax(c.x, c.rows, c.n, c.y),
