@@ -11,3 +11,10 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
   }
 }
+
+/** Spikes [n]: 1 with probability `rate`, else 0, drawn from `rng` in order (rng: strl's seeded Rng). */
+export function spikes(rng: { float(): number }, n: number, rate: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = rng.float() < rate ? 1 : 0;
+  return x;
+}

@@ -3,16 +3,10 @@ import assert from "node:assert/strict";
 import { loadAddon, type NativeAddon } from "../../src/tensor/native/addon.js";
 import { nativeEngineOf } from "../../src/tensor/native/engine.js";
 import { Rng } from "../../src/tensor/rng.js";
+import { spikes } from "../helpers.js";
 
 const { addon, why } = loadAddon();
 const skip = addon ? false : `native addon not available: ${why}`;
-
-/** Spikes [rows, n]: 1 with probability `rate`. */
-function spikes(rng: Rng, n: number, rate: number): Float32Array {
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = rng.float() < rate ? 1 : 0;
-  return x;
-}
 
 describe("eventLinearWeightGrad and countSpikes (native weight gradient and rate of the event-driven Linear)", { skip }, () => {
   const ad = addon as NativeAddon;

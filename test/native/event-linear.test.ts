@@ -4,16 +4,10 @@ import { layerEnergy, linearMacs } from "../../src/energy/index.js";
 import { loadAddon, type NativeAddon } from "../../src/tensor/native/addon.js";
 import { nativeEngineOf } from "../../src/tensor/native/engine.js";
 import { Rng } from "../../src/tensor/rng.js";
+import { spikes } from "../helpers.js";
 
 const { addon, why } = loadAddon();
 const skip = addon ? false : `native addon not available: ${why}`;
-
-/** Spikes [rows, n]: 1 with probability `rate`. */
-function spikes(rng: Rng, n: number, rate: number): Float32Array {
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = rng.float() < rate ? 1 : 0;
-  return x;
-}
 
 describe("eventLinear (native event-driven Linear for spikes)", { skip }, () => {
   const ad = addon as NativeAddon;

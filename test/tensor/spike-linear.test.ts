@@ -18,18 +18,11 @@ import {
   timeNativeCalls,
   type Tensor,
 } from "../../src/tensor/index.js";
-import { assertClose } from "../helpers.js";
+import { assertClose, spikes } from "../helpers.js";
 
 before(async () => {
   await ready();
 });
-
-/** Spikes [n]: 1 with probability `rate`. */
-function spikes(rng: Rng, n: number, rate: number): Float32Array {
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = rng.float() < rate ? 1 : 0;
-  return x;
-}
 
 /** y and the gradients of sum(y ⊙ c) for x, w, b through `op`, with the native calls it made. */
 function run(op: typeof linear, x: Tensor, w: Tensor, b: Tensor | undefined, c: Tensor) {

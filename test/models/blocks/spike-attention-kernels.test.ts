@@ -18,13 +18,9 @@ import {
   type Tensor,
 } from "../../../src/tensor/index.js";
 import { spikeScoreValue, spikeScores, spikeSoftmaxValue, type SpikeAttnGeom } from "./spike-attention-kernels.js";
-import { assertClose } from "../../helpers.js";
+import { assertClose, spikes } from "../../helpers.js";
 
 // The fused kernels against a dense tfjs reference (masked matmuls and softmax, differentiated by tfjs autodiff).
-
-function spikes(rng: Rng, n: number, rate: number): Float32Array {
-  return Float32Array.from({ length: n }, () => (rng.float() < rate ? 1 : 0));
-}
 
 /** 1 where query i may see key j: [B, 1, K, K] */
 function allowed(g: SpikeAttnGeom): Float32Array {
