@@ -32,14 +32,19 @@ interface Run {
   ms_median: number;
   peak_rss_mb: number;
   engine: string;
-  /** The demo case only: the comparison table `strl demo` printed. */
-  table?: string;
+}
+
+/** One `strl demo` run: its wall-clock and the comparison table it printed. */
+interface DemoRun {
+  ms_median: number;
+  engine: string;
+  table: string;
 }
 
 /** `strl demo` with its default flags on the native engine, wall-clock of the whole process, its table kept. */
 const DEMO_CASE = "demo";
 
-function runDemo(cli: string): Run {
+function runDemo(cli: string): DemoRun {
   const dir = mkdtempSync(join(tmpdir(), "strl-before-after-demo-"));
   try {
     const t0 = performance.now();
@@ -48,7 +53,7 @@ function runDemo(cli: string): Run {
       stdio: ["ignore", "pipe", "ignore"],
       maxBuffer: 1 << 20,
     });
-    return { ms_median: performance.now() - t0, peak_rss_mb: NaN, engine: "native", table: table.trim() };
+    return { ms_median: performance.now() - t0, engine: "native", table: table.trim() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -96,10 +101,15 @@ function main(): void {
     process.stderr.write(`before-after: unknown case '${unknown[0]}' (cases: ${names.join(", ")})\n`);
     process.exit(2);
   }
-  const cases = [];
+  // Every case runs base, this, base, this, ... so that both sides see the same load.
+  const alternate = <R>(run: (cli: string) => R): Record<"before" | "after", R[]> => {
+    const runs: Record<"before" | "after", R[]> = { before: [], after: [] };
+    for (let r = 0; r < rounds; r++) for (const side of ["before", "after"] as const) runs[side].push(run(clis[side]));
+    return runs;
+  };
+  const cases: object[] = [];
   for (const c of CASES.filter((k) => !only || only.includes(`${k[0]} ${k[1]} ${k[2]}`))) {
-    const runs: Record<"before" | "after", Run[]> = { before: [], after: [] };
-    for (let r = 0; r < rounds; r++) for (const side of ["before", "after"] as const) runs[side].push(runCase(clis[side], c));
+    const runs = alternate((cli) => runCase(cli, c));
     const summary = (rs: Run[]) => ({ ms_median: median(rs.map((x) => x.ms_median)), peak_rss_mb: Math.max(...rs.map((x) => x.peak_rss_mb)), engine: rs[0]!.engine, runs: rs });
     const row = { case: `${c[0]} ${c[1]} ${c[2]}`, reps_per_run: c[3], warmup: c[4], before: summary(runs.before), after: summary(runs.after) };
     process.stderr.write(`${row.case}: before ${row.before.ms_median.toFixed(2)} ms, after ${row.after.ms_median.toFixed(2)} ms\n`);
@@ -107,12 +117,11 @@ function main(): void {
   }
   if (only?.includes(DEMO_CASE)) {
     // Opt-in (minutes per run): the demo's wall-clock, each run's table kept to compare the numbers.
-    const runs: Record<"before" | "after", Run[]> = { before: [], after: [] };
-    for (let r = 0; r < rounds; r++) for (const side of ["before", "after"] as const) runs[side].push(runDemo(clis[side]));
-    const summary = (rs: Run[]) => ({ ms_median: median(rs.map((x) => x.ms_median)), engine: "native", runs: rs });
+    const runs = alternate(runDemo);
+    const summary = (rs: DemoRun[]) => ({ ms_median: median(rs.map((x) => x.ms_median)), engine: "native", runs: rs });
     const row = { case: DEMO_CASE, before: summary(runs.before), after: summary(runs.after) };
     process.stderr.write(`${DEMO_CASE}: before ${(row.before.ms_median / 1000).toFixed(1)} s, after ${(row.after.ms_median / 1000).toFixed(1)} s\n`);
-    cases.push(row as unknown as (typeof cases)[number]);
+    cases.push(row);
   }
   const record = {
     date: new Date().toISOString(),

@@ -155,18 +155,23 @@ bool has_avx2() { return false; }
 #endif
 bool g_avx2 = has_avx2();  // the copy in use
 
+// The accumulate of the copy in use (the same bits either way).
+void accumulate(const int32_t* idx, int64_t na, const float* W, const float* b, float* yr, int64_t Dout, bool more = false) {
+#ifdef STRL_EV_X86
+  if (g_avx2) return accumulate_avx2(idx, na, W, b, yr, Dout, more);
+#endif
+  accumulate_portable(idx, na, W, b, yr, Dout, more);
+}
+
 // One row: list its active inputs, add up their weight rows; returns the count of active inputs.
 int64_t event_row(const float* xr, const float* W, const float* b, float* yr, int64_t Din, int64_t Dout, int32_t* idx,
                   bool* bad) {
 #ifdef STRL_EV_X86
-  if (g_avx2) {
-    const int64_t na = scan_avx2(xr, Din, idx, bad);
-    accumulate_avx2(idx, na, W, b, yr, Dout);
-    return na;
-  }
-#endif
+  const int64_t na = g_avx2 ? scan_avx2(xr, Din, idx, bad) : scan_portable(xr, Din, idx, bad);
+#else
   const int64_t na = scan_portable(xr, Din, idx, bad);
-  accumulate_portable(idx, na, W, b, yr, Dout);
+#endif
+  accumulate(idx, na, W, b, yr, Dout);
   return na;
 }
 
@@ -324,12 +329,7 @@ double event_linear_weight_grad(const float* x, const float* dy, float* gW, int6
         float* gr = gW + (i0 + k) * Dout;
         const bool more = r0 > 0;
         if (more && len[k] == 0) continue;
-#ifdef STRL_EV_X86
-        if (g_avx2) accumulate_avx2(idx, len[k], dy, nullptr, gr, Dout, more);
-        else accumulate_portable(idx, len[k], dy, nullptr, gr, Dout, more);
-#else
-        accumulate_portable(idx, len[k], dy, nullptr, gr, Dout, more);
-#endif
+        accumulate(idx, len[k], dy, nullptr, gr, Dout, more);
         n += len[k];
       }
     }

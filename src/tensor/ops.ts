@@ -63,14 +63,28 @@ function checkLinear(x: Tensor, w: Tensor, b?: Tensor): [number, number] {
   return [inF, outF];
 }
 
-/** y = x·W (+ b) over the last axis. x [..., I], w [I, O], b [O] -> [..., O]. */
-export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+/**
+ * A 2-D product over the last axis of x: checks the shapes, flattens x [..., I] to [N, I], applies `withBias` or
+ * `noBias` ([N, I] x [I, O] (+ [O]) -> [N, O]) and restores the leading axes: [..., O].
+ */
+function overLastAxis(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | undefined,
+  withBias: (x2: Tensor, w: Tensor, b: Tensor) => Tensor,
+  noBias: (x2: Tensor, w: Tensor) => Tensor,
+): Tensor {
   const [inF, outF] = checkLinear(x, w, b);
   const lead = x.shape.slice(0, -1);
   const n = lead.reduce((a, c) => a * c, 1);
   const x2 = x.rank === 2 ? x : tf.reshape(x, [n, inF]); // [N, I]
-  const y2 = b ? matmul2dBias(x2, w, b) : matmul2dNoBias(x2, w); // [N, O]
+  const y2 = b ? withBias(x2, w, b) : noBias(x2, w); // [N, O]
   return x.rank === 2 ? y2 : tf.reshape(y2, [...lead, outF]);
+}
+
+/** y = x·W (+ b) over the last axis. x [..., I], w [I, O], b [O] -> [..., O]. */
+export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+  return overLastAxis(x, w, b, matmul2dBias, matmul2dNoBias);
 }
 
 /**
@@ -141,12 +155,7 @@ export function spikeRate(x: Float32Array): number {
 export function spikeLinear(x: Tensor, w: Tensor, b?: Tensor, maxRate = EVENT_LINEAR_MAX_RATE): Tensor {
   if (!nativeEngine() || x.size === 0) return linear(x, w, b);
   if (!(spikeRate(x.dataSync() as Float32Array) < maxRate)) return linear(x, w, b);
-  const [inF, outF] = checkLinear(x, w, b);
-  const lead = x.shape.slice(0, -1);
-  const n = lead.reduce((a, c) => a * c, 1);
-  const x2 = x.rank === 2 ? x : tf.reshape(x, [n, inF]); // [N, I]
-  const y2 = b ? eventMatmulBias(x2, w, b) : eventMatmulNoBias(x2, w); // [N, O]
-  return x.rank === 2 ? y2 : tf.reshape(y2, [...lead, outF]);
+  return overLastAxis(x, w, b, eventMatmulBias, eventMatmulNoBias);
 }
 
 /**

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Linear, nativeEngine, ready, Rng } from "../../src/tensor/index.js";
 import { WeightCopies } from "../../src/models/infer/plan.js";
-import { EVENT_LINEAR_MAX_RATE, SpikeLinearStep } from "../../src/models/infer/spike-linear-step.js";
+import { SpikeLinearStep } from "../../src/models/infer/spike-linear-step.js";
+import { EVENT_LINEAR_MAX_RATE } from "../../src/tensor/index.js";
 
 describe("SpikeLinearStep", () => {
   before(async () => {

@@ -7,9 +7,6 @@
 import { EVENT_LINEAR_MAX_RATE, type EventLinearCall, type Linear, type NativeEngine } from "../../tensor/index.js";
 import { LinearStep, type WeightCopies } from "./plan.js";
 
-/** Firing rate below which the event-driven product is used: the training path's (src/tensor/ops.ts). */
-export { EVENT_LINEAR_MAX_RATE };
-
 export class SpikeLinearStep {
   readonly dense: LinearStep;
   readonly event: EventLinearCall;
