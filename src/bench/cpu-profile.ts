@@ -4,6 +4,7 @@
  * kernels, tfjs's JS engine, garbage collection, ...). Node only; not exported from the package index.
  */
 import { Session } from "node:inspector/promises";
+import type { NativeCallTime } from "../tensor/index.js";
 
 interface CallFrame {
   functionName: string;
@@ -119,7 +120,7 @@ export function formatProfile(s: StepProfile): string {
  * The time inside each native addon function during one run (`timeNativeCalls`), as aligned text lines, with the
  * share of the run's wall time `totalMs` each took and what was left outside the addon.
  */
-export function formatNativeCalls(calls: Array<{ name: string; ms: number; calls: number }>, totalMs: number): string {
+export function formatNativeCalls(calls: NativeCallTime[], totalMs: number): string {
   const inside = calls.reduce((a, c) => a + c.ms, 0);
   const share = (ms: number) => (totalMs > 0 ? ((100 * ms) / totalMs).toFixed(1) : "n/a").padStart(5);
   return [
