@@ -34,6 +34,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_dense(env, exports);
   register_event_linear(env, exports);
   register_attention(env, exports);
+  register_linear(env, exports);
   return exports;
 }
 

@@ -9,6 +9,7 @@
 #include <new>
 #include <vector>
 
+#include "activation.h"
 #include "gemm.h"
 #include "thread_pool.h"
 
@@ -19,29 +20,6 @@ namespace {
 // that may see key tile [j0, j0 + kTile) is the one starting at j0.
 constexpr int64_t kTile = 64;
 constexpr float kInf = std::numeric_limits<float>::infinity();
-// GPT-2's tanh GELU, as activation.ts composes it in float32: 0.5 x (1 + tanh(C (x + 0.044715 x^3)))
-const float kGeluC = static_cast<float>(std::sqrt(2.0 / M_PI));
-constexpr float kGeluA = 0.044715f;
-
-inline float act_fwd(int act, float x) {
-  if (act == 1) return x > 0.0f ? x : 0.0f;
-  if (act == 2) {
-    const float inner = (x + (x * x * x) * kGeluA) * kGeluC;
-    return (x * 0.5f) * (std::tanh(inner) + 1.0f);
-  }
-  return x;
-}
-
-// d act / dx
-inline float act_grad(int act, float x) {
-  if (act == 1) return x > 0.0f ? 1.0f : 0.0f;
-  if (act == 2) {
-    const float t = std::tanh((x + (x * x * x) * kGeluA) * kGeluC);
-    return 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * kGeluC * (1.0f + 3.0f * kGeluA * x * x);
-  }
-  return 1.0f;
-}
-
 // Per-thread scratch, grow-only.
 struct Scratch {
   std::vector<float> q, k, v, o, dO, dQ, S, P, tmp, tmp2, dK, dV;

@@ -107,5 +107,6 @@ void register_ssa(napi_env env, napi_value exports);
 void register_dense(napi_env env, napi_value exports);
 void register_event_linear(napi_env env, napi_value exports);
 void register_attention(napi_env env, napi_value exports);
+void register_linear(napi_env env, napi_value exports);
 
 }  // namespace strl

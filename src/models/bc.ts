@@ -7,7 +7,6 @@ import type { MemoryRecord, OpRecord } from "../energy/index.js";
 import { linearMacs } from "../energy/index.js";
 import { Linear, dropout, tensor, tidy, type NativeEngine, type Tensor } from "../tensor/index.js";
 import { ActionHeadLayer } from "./blocks/action-head.js";
-import { activate } from "./blocks/activation.js";
 import { checkBatch } from "./blocks/batch.js";
 import { checkTokens } from "./blocks/op-counts.js";
 import { executedOps, Traffic } from "./blocks/memory-counts.js";
@@ -63,7 +62,7 @@ export class BcModel extends PolicyBase<BcConfig> implements PolicyModel {
     const preds = tidy(() => {
       let x: Tensor = tensor(x0, [batch.B, batch.K, this.inputSize]); // [B, K, in]
       for (const layer of this.layers.items) {
-        x = dropout(activate(layer.apply(x), this.config.activation), this.config.dropout, this.dropoutRng, this.training); // [B, K, h]
+        x = dropout(layer.applyAct(x, this.config.activation), this.config.dropout, this.dropoutRng, this.training); // [B, K, h]
       }
       return this.actionHead.apply(x); // [B, K, out]
     });

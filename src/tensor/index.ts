@@ -25,8 +25,10 @@ export {
   type AttentionSpec,
   type AttentionForwardCall,
   type AttentionBackwardCall,
+  type LinearForwardCall,
+  type LinearBackwardCall,
 } from "./native/engine.js";
-export { linear, spikeLinear, spikeRate, EVENT_LINEAR_MAX_RATE, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } from "./ops.js";
+export { linear, linearAct, activation, gelu, type Activation, spikeLinear, spikeRate, EVENT_LINEAR_MAX_RATE, embeddingLookup, jsKernel, toFloat32, bmm, BMM_LOOP_MIN_MACS } from "./ops.js";
 export { Module, init } from "./module.js";
 export { Linear, Embedding, LayerNorm, dropout, type LinearOptions } from "./layers.js";
 export { DenseMlp, MlpWorkspace, Adam } from "./dense-mlp.js";

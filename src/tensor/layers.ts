@@ -1,7 +1,7 @@
 /** Real-valued layers shared by every model: Linear, Embedding, LayerNorm, Dropout. */
 import { tf, type Tensor, type Variable } from "./tf.js";
 import { Module, init } from "./module.js";
-import { embeddingLookup, linear, spikeLinear } from "./ops.js";
+import { embeddingLookup, linear, linearAct, spikeLinear, type Activation } from "./ops.js";
 import { nativeEngine } from "./backend.js";
 import { layerNormFused } from "./native/fused.js";
 import type { Rng } from "./rng.js";
@@ -43,6 +43,11 @@ export class Linear extends Module {
   /** [..., in] -> [..., out] */
   apply(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
+  }
+
+  /** act(x·W + b), one fused op on the native engine: [..., in] -> [..., out] */
+  applyAct(x: Tensor, act: Activation): Tensor {
+    return linearAct(x, this.weight, this.bias, act);
   }
 
   /**

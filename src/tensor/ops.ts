@@ -1,6 +1,7 @@
 /**
  * Fast primitives on tfjs-wasm, written around the engine's traps (docs/engine.md, "tfjs-wasm's traps"):
  * - `linear`: x·W + b whose gradient transposes explicitly (wasm's transposeA/B matmul path is ~10x slower);
+ * - `linearAct`: `linear` and its activation (relu, GELU) as one fused op on the native engine;
  * - `spikeLinear`: `linear` for spike inputs, event-driven on the native engine below a firing rate;
  * - `embeddingLookup`: a gather whose gradient is a scatter-add in JS (wasm has no UnsortedSegmentSum);
  * - `jsKernel`: wrap a forward/backward pair written on Float32Arrays as one differentiable op, for fused
@@ -8,6 +9,8 @@
  */
 import { tf, type Tensor } from "./tf.js";
 import { nativeEngine } from "./backend.js";
+import { linearFused } from "./native/fused.js";
+import type { LinearActivation } from "./native/engine.js";
 
 type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
 // tfjs's customGrad typing mixes inputs and the save function into one rest parameter; this typed view keeps
@@ -24,6 +27,8 @@ function assertRank(name: string, t: Tensor, rank: number): void {
  * as flags; on wasm an explicit transpose then a plain matMul is ~10x faster than its flagged path.
  */
 function linearGrads(x: tf.Tensor2D, w: tf.Tensor2D, dy: tf.Tensor2D): [Tensor, Tensor] {
+  // no rows: dW sums nothing (tfjs-wasm's product over an inner size of 0 leaves its output uninitialised)
+  if (x.shape[0] === 0) return [tf.zeros(x.shape), tf.zeros(w.shape)];
   if (nativeEngine()) return [tf.matMul(dy, w, false, true), tf.matMul(x, dy, true, false)];
   return [tf.matMul(dy, tf.transpose(w)), tf.matMul(tf.transpose(x), dy)];
 }
@@ -82,9 +87,46 @@ function overLastAxis(
   return x.rank === 2 ? y2 : tf.reshape(y2, [...lead, outF]);
 }
 
-/** y = x·W (+ b) over the last axis. x [..., I], w [I, O], b [O] -> [..., O]. */
+/**
+ * y = x·W (+ b) over the last axis. x [..., I], w [I, O], b [O] -> [..., O]. On the native engine one fused op
+ * (native/fused.ts: the composed reshapes, product and bias add's bits, in one native call each way).
+ */
 export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
-  return overLastAxis(x, w, b, matmul2dBias, matmul2dNoBias);
+  return linearAct(x, w, b, "none");
+}
+
+/** The real activations a Linear layer can fuse: none, relu, or GELU in GPT-2's tanh form (`gelu`). */
+export type Activation = LinearActivation;
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** GPT-2's tanh GELU, 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))), composed in float32 ops. x [...] -> [...] */
+export function gelu(x: Tensor): Tensor {
+  return tf.tidy(() => {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), GELU_C); // [...]
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  });
+}
+
+/** The activation alone: x [...] -> [...]. */
+export function activation(x: Tensor, act: Activation): Tensor {
+  if (act === "relu") return tf.relu(x);
+  return act === "gelu" ? gelu(x) : x;
+}
+
+/**
+ * y = act(x·W (+ b)) over the last axis: x [..., I], w [I, O], b [O] -> [..., O]. On the native engine one fused
+ * op (one native call forward, one backward: native/src/linear_kernels.h); on wasm `linear` then `activation`.
+ */
+export function linearAct(x: Tensor, w: Tensor, b: Tensor | undefined, act: Activation): Tensor {
+  const engine = nativeEngine();
+  if (engine) {
+    checkLinear(x, w, b);
+    return linearFused(engine, x, w, b, act); // any rank: no reshapes on the tape
+  }
+  const y = overLastAxis(x, w, b, matmul2dBias, matmul2dNoBias);
+  if (act === "none") return y;
+  return tf.tidy(() => activation(y, act));
 }
 
 /**

@@ -30,7 +30,7 @@ export class AnnSelfAttention extends Module {
   apply(x: Tensor, keyMask: Uint8Array): Tensor {
     const [B, K, d] = x.shape as [number, number, number];
     const { activation: act, attention, nHeads, scale } = this.opts;
-    const qkv = activate(this.qkv.apply(x), act); // [B, K, 3d]
+    const qkv = this.qkv.applyAct(x, act); // [B, K, 3d]
     if (attention === "strl") {
       const mask = attentionMask(keyMask, B, K, this.opts.causal); // [B, K] keys
       return softmaxAttention(qkv, { nHeads, scale, scoreAct: act, mask }); // [B, K, d]
@@ -55,6 +55,6 @@ export class AnnMlp extends Module {
 
   /** x [B, K, d] -> [B, K, d] */
   apply(x: Tensor): Tensor {
-    return activate(this.fc2.apply(activate(this.fc1.apply(x), this.activation)), this.activation);
+    return this.fc2.applyAct(this.fc1.applyAct(x, this.activation), this.activation);
   }
 }

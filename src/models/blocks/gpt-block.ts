@@ -4,7 +4,7 @@
  * GPT-2 init: weights N(0, 0.02), output projections N(0, 0.02 / sqrt(2 · nBlocks)), zero biases.
  */
 import { LayerNorm, Linear, Module, add, dropout, slice, type Rng, type Tensor } from "../../tensor/index.js";
-import { activate, type ActivationName } from "./activation.js";
+import type { ActivationName } from "./activation.js";
 import { softmaxAttention, type AttentionMask } from "./real-attention.js";
 
 export interface GptBlockOptions {
@@ -53,7 +53,7 @@ export class GptBlock extends Module {
   private finish(x: Tensor, att: Tensor, rng: Rng, training: boolean): Tensor {
     const p = this.opts.dropout;
     const h = add(x, dropout(this.proj.apply(att), p, rng, training)); // [B, R, d]
-    const m = this.fc2.apply(activate(this.fc1.apply(this.ln2.apply(h)), this.opts.activation)); // [B, R, d]
+    const m = this.fc2.apply(this.fc1.applyAct(this.ln2.apply(h), this.opts.activation)); // [B, R, d]
     return add(h, dropout(m, p, rng, training)); // [B, R, d]
   }
 

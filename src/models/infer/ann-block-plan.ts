@@ -25,7 +25,7 @@ export class AnnBlockStep {
     const { dModel: d, nHeads: H, scale, attention, causal, activation } = block.attn.opts;
     const R = (this.rows = last ? 1 : K);
     this.ln1 = new LayerNormStep(w, block.ln1, K, x);
-    this.qkv = new LinearStep(w, block.attn.qkv, K, this.ln1.y);
+    this.qkv = new LinearStep(w, block.attn.qkv, K, this.ln1.y, undefined, activation);
     const strl = attention === "strl";
     this.attention = new RealAttentionStep(
       { L: K, d, H, scale, weights: strl ? "softmax" : "linear", scoreAct: strl ? activation : undefined, causal },
@@ -33,8 +33,8 @@ export class AnnBlockStep {
     );
     this.h = new Float32Array(R * d);
     this.ln2 = new LayerNormStep(w, block.ln2, R, this.h);
-    this.fc1 = new LinearStep(w, block.mlp.fc1, R, this.ln2.y);
-    this.fc2 = new LinearStep(w, block.mlp.fc2, R, this.fc1.y);
+    this.fc1 = new LinearStep(w, block.mlp.fc1, R, this.ln2.y, undefined, activation);
+    this.fc2 = new LinearStep(w, block.mlp.fc2, R, this.fc1.y, undefined, activation);
     this.out = this.fc2.y;
   }
 
@@ -43,16 +43,15 @@ export class AnnBlockStep {
     const { K, x, rows: R } = this;
     const { dModel: d, attention, activation: act } = this.block.attn.opts;
     this.ln1.run(e);
-    activateInPlace(this.qkv.run(e), act); // [K, 3d]
+    this.qkv.run(e); // [K, 3d] activated
     const att = this.attention.run(e, km); // [K, d]
     if (attention !== "strl") activateInPlace(att, act);
     const off = (K - R) * d;
     const h = this.h;
     for (let i = 0; i < R * d; i++) h[i] = x[off + i]! + att[off + i]!;
     this.ln2.run(e);
-    activateInPlace(this.fc1.run(e), act);
-    const out = this.fc2.run(e);
-    activateInPlace(out, act);
+    this.fc1.run(e);
+    const out = this.fc2.run(e); // [R, d] activated
     for (let i = 0; i < R * d; i++) out[i] = h[i]! + out[i]!;
     return out;
   }

@@ -5,7 +5,7 @@
 import type { NativeEngine } from "../../tensor/index.js";
 import type { BcModel } from "../bc.js";
 import type { ModelBatch } from "../types.js";
-import { activateInPlace, HeadStep, LinearStep, WeightCopies, type InferencePlan } from "./plan.js";
+import { HeadStep, LinearStep, WeightCopies, type InferencePlan } from "./plan.js";
 
 class BcPlan implements InferencePlan {
   private readonly w = new WeightCopies();
@@ -18,7 +18,7 @@ class BcPlan implements InferencePlan {
     this.input = new Float32Array(model.inputSize);
     let x = this.input;
     this.layers = model.layers.items.map((lin) => {
-      const step = new LinearStep(w, lin, 1, x);
+      const step = new LinearStep(w, lin, 1, x, undefined, model.config.activation);
       x = step.y;
       return step;
     });
@@ -30,14 +30,14 @@ class BcPlan implements InferencePlan {
   }
 
   run(batch: ModelBatch): Float32Array {
-    const { pastStates: m, obsDim: o, activation } = this.model.config;
+    const { pastStates: m, obsDim: o } = this.model.config;
     const k = this.K - 1;
     const x = this.input;
     for (let back = 0; back <= m; back++) {
       const src = k - m + back;
       for (let c = 0; c < o; c++) x[back * o + c] = src >= 0 && batch.mask[src]! > 0 ? batch.states[src * o + c]! : 0;
     }
-    for (const layer of this.layers) activateInPlace(layer.run(this.engine), activation);
+    for (const layer of this.layers) layer.run(this.engine); // activated
     return this.head.run(this.engine);
   }
 }

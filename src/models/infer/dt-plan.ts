@@ -8,7 +8,7 @@ import { Embedding, type NativeEngine } from "../../tensor/index.js";
 import type { GptBlock } from "../blocks/gpt-block.js";
 import type { DtModel } from "../dt.js";
 import type { ModelBatch } from "../types.js";
-import { activateInPlace, HeadStep, LayerNormStep, LinearStep, readMask, WeightCopies, type InferencePlan } from "./plan.js";
+import { HeadStep, LayerNormStep, LinearStep, readMask, WeightCopies, type InferencePlan } from "./plan.js";
 import { RealAttentionStep } from "./real-attention-plan.js";
 
 /** One GPT-2 block over L tokens: x [L, d] -> [L, d], or [1, d] (token `row`) for the last block. */
@@ -36,7 +36,7 @@ class GptBlockStep {
     this.proj = new LinearStep(w, block.proj, R, att);
     this.h = new Float32Array(R * d);
     this.ln2 = new LayerNormStep(w, block.ln2, R, this.h);
-    this.fc1 = new LinearStep(w, block.fc1, R, this.ln2.y);
+    this.fc1 = new LinearStep(w, block.fc1, R, this.ln2.y, undefined, block.opts.activation);
     this.fc2 = new LinearStep(w, block.fc2, R, this.fc1.y);
     this.out = this.fc2.y;
   }
@@ -51,7 +51,7 @@ class GptBlockStep {
     const off = this.first * d;
     for (let i = 0; i < R * d; i++) h[i] = x[off + i]! + p[i]!;
     this.ln2.run(e);
-    activateInPlace(this.fc1.run(e), this.block.opts.activation);
+    this.fc1.run(e); // activated
     const out = this.fc2.run(e);
     for (let i = 0; i < R * d; i++) out[i] = h[i]! + out[i]!;
     return out;
@@ -108,13 +108,13 @@ class DtPlan implements InferencePlan {
     const d = tokens.length / (3 * K);
     readMask(batch, km);
     for (let i = 0; i < K; i++) km3[3 * i] = km3[3 * i + 1] = km3[3 * i + 2] = km[i]!;
-    this.rtg.call.A = batch.rtg;
+    this.rtg.call.x = batch.rtg;
     const r = this.rtg.run(e);
-    this.state.call.A = batch.states;
+    this.state.call.x = batch.states;
     const s = this.state.run(e);
     let a: Float32Array | undefined;
     if (this.act) {
-      this.act.call.A = batch.actions as Float32Array;
+      this.act.call.x = batch.actions as Float32Array;
       a = this.act.run(e);
     }
     const table = this.actTable;

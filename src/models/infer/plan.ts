@@ -6,7 +6,7 @@
  * same LayerNorm kernel, float32 adds in the same order), so a decision gives the same predictions and, for
  * the spiking models, the same spikes.
  */
-import type { GemmCall, LayerNorm, LayerNormCall, Linear, NativeEngine, Variable } from "../../tensor/index.js";
+import type { Activation, LayerNorm, LayerNormCall, Linear, LinearForwardCall, NativeEngine, Variable } from "../../tensor/index.js";
 import type { ActivationName } from "../blocks/activation.js";
 import type { ActionHead, ModelBatch } from "../types.js";
 
@@ -57,31 +57,31 @@ export class WeightCopies {
   }
 }
 
-/** y [rows, out] = x [rows, in] · W [in, out] (+ b [out]): tfjs's matMul, then the bias added in float32. */
+/**
+ * y [rows, out] = act(x [rows, in] · W [in, out] (+ b [out])): the native fused Linear the tfjs path's `linear` and
+ * `linearAct` run (the sgemm, then the bias added in float32, then the activation), in one call.
+ */
 export class LinearStep {
-  readonly call: GemmCall;
-  readonly bias: Float32Array | undefined; // [out]
+  readonly call: LinearForwardCall;
   readonly y: Float32Array; // [rows, out]
 
-  constructor(w: WeightCopies, lin: Linear, readonly rows: number, x: Float32Array, y?: Float32Array) {
+  constructor(w: WeightCopies, lin: Linear, readonly rows: number, x: Float32Array, y?: Float32Array, act: Activation = "none") {
     const out = lin.outFeatures;
     this.y = y ?? new Float32Array(rows * out);
-    this.bias = lin.bias ? w.of(lin.bias) : undefined;
-    this.call = { batch: 1, M: rows, N: out, K: lin.inFeatures, transA: false, transB: false, A: x, strideA: 0, B: w.of(lin.weight), strideB: 0, C: this.y };
+    const z = act === "gelu" ? new Float32Array(rows * out) : undefined; // [rows, out] the pre-activation
+    const b = lin.bias ? w.of(lin.bias) : undefined;
+    this.call = { x, W: w.of(lin.weight), b, act, y: this.y, z, rows, Din: lin.inFeatures, Dout: out };
+  }
+
+  /** [out] or undefined */
+  get bias(): Float32Array | undefined {
+    return this.call.b;
   }
 
   run(e: NativeEngine): Float32Array {
-    e.gemm(this.call);
-    const b = this.bias;
-    if (b) addRows(this.y, this.rows, b);
+    e.linearForward(this.call);
     return this.y;
   }
-}
-
-/** y [rows, n] += b [n] on every row, in float32. */
-export function addRows(y: Float32Array, rows: number, b: Float32Array): void {
-  const n = b.length;
-  for (let r = 0, o = 0; r < rows; r++, o += n) for (let j = 0; j < n; j++) y[o + j] = y[o + j]! + b[j]!;
 }
 
 /** The native LayerNorm of `rows` rows of x [rows, n] into y (the kernel the tfjs path's LayerNorm runs). */

@@ -18,7 +18,7 @@ export class SpikeLinearStep {
     this.dense = new LinearStep(w, lin, rows, x);
     this.y = this.dense.y;
     const c = this.dense.call;
-    this.event = { x, W: c.B, b: this.dense.bias, y: this.y, rows, Din: lin.inFeatures, Dout: lin.outFeatures };
+    this.event = { x, W: c.W, b: c.b, y: this.y, rows, Din: lin.inFeatures, Dout: lin.outFeatures };
   }
 
   /** y = x W + b for spikes x [rows, in] of which `fired` are 1. */

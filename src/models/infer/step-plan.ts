@@ -49,11 +49,11 @@ class TokenStep {
     const f = Math.fround;
     this.rtg.A = batch.rtg;
     e.gemm(this.rtg);
-    this.state.call.A = batch.states;
+    this.state.call.x = batch.states;
     const s = this.state.run(e);
     let a: Float32Array | undefined;
     if (this.act) {
-      this.act.call.A = batch.prevActions as Float32Array;
+      this.act.call.x = batch.prevActions as Float32Array;
       a = this.act.run(e);
     }
     const r = this.rtg.C;

@@ -147,6 +147,21 @@ export interface NativeAddon {
     B: number, L: number, H: number, dh: number, keyMask: Uint8Array, causal: boolean, scale: number, act: number, p: number,
     seedLo: number, seedHi: number, qkv: Float32Array, out: Float32Array, lse: Float32Array, dOut: Float32Array, dqkv: Float32Array,
   ): void;
+  /**
+   * Fused Linear of the tape (native/src/linear_kernels.h): y [rows, Dout] = act(x [rows, Din] · W [Din, Dout] + b);
+   * an empty b: no bias; act 0 none, 1 relu, 2 gelu, whose pre-activation goes to z [rows, Dout] (else z is empty).
+   */
+  linearForward(
+    x: Float32Array, W: Float32Array, b: Float32Array, act: number, y: Float32Array, z: Float32Array, rows: number, Din: number, Dout: number,
+  ): void;
+  /**
+   * Its backward pass: saved is y for relu, z for gelu, empty for none; dz = dy ⊙ act', then dx = dz · Wᵀ (an empty
+   * dx: skipped), dW = xᵀ · dz, db = Σ_rows dz (an empty db: skipped), all overwritten.
+   */
+  linearBackward(
+    dy: Float32Array, x: Float32Array, W: Float32Array, saved: Float32Array, act: number, dx: Float32Array, dW: Float32Array,
+    db: Float32Array, rows: number, Din: number, Dout: number,
+  ): void;
 }
 
 let cached: { addon?: NativeAddon; why?: string } | undefined;

@@ -6,8 +6,10 @@
  */
 import type { NativeAddon } from "./addon.js";
 import { eventEngineOf, type EventEngine } from "./event-engine.js";
+import { linearEngineOf, type LinearEngine } from "./linear-engine.js";
 
 export type { EventLinearCall, EventLinearWeightGradCall } from "./event-engine.js";
+export type { LinearActivation, LinearBackwardCall, LinearForwardCall } from "./linear-engine.js";
 
 /** The LIF neuron's constants, as the kernels take them (docs/lif.md). */
 export interface LifConstants {
@@ -314,7 +316,7 @@ export interface AttentionBackwardCall extends AttentionSpec {
 }
 
 /** The addon's functions that code outside src/tensor/native may call, each with one parameter object. */
-export interface NativeEngine extends EventEngine {
+export interface NativeEngine extends EventEngine, LinearEngine {
   /** Spike count, or -(t + 1) when the membrane input was not finite at step t (the first such t). */
   lifForward(c: LifForwardCall): number;
   lifBackward(c: LifBackwardCall): void;
@@ -370,6 +372,7 @@ export function nativeEngineOf(addon: NativeAddon): NativeEngine {
     denseBackward: (c) =>
       addon.denseBackward(c.dy, c.x, c.W, c.gW, c.gb, c.dx, c.B, c.nIn, c.nOut, c.params, c.input, c.reluInput),
     ...eventEngineOf(addon),
+    ...linearEngineOf(addon),
     layerNorm: (c) => addon.layerNorm(c.x, c.rows, c.n, c.gamma, c.beta, c.eps, c.y, c.mean, c.rstd),
     layerNormBackward: (c) => addon.layerNormBackward(c.dy, c.x, c.rows, c.n, c.gamma, c.mean, c.rstd, c.dx, c.dgamma, c.dbeta),
     softmax: (c) => addon.softmax(c.x, c.rows, c.n, c.y),

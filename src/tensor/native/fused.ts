@@ -4,7 +4,7 @@
  * hands back fresh arrays; the wasm engine composes the same math from tfjs ops instead (layers.ts, optim.ts).
  */
 import { tf, type Tensor } from "../tf.js";
-import type { NativeEngine } from "./engine.js";
+import type { LinearActivation, NativeEngine } from "./engine.js";
 
 type GradFn = (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -50,4 +50,47 @@ export function adamwFused(
   const vo = new Float32Array(n);
   engine.adamw({ p: values(p), g: values(g), m: values(m), v: values(v), pOut: po, mOut: mo, vOut: vo, ...o });
   return { p: tf.tensor(po, p.shape, "float32"), m: tf.tensor(mo, p.shape, "float32"), v: tf.tensor(vo, p.shape, "float32") };
+}
+
+/**
+ * A Linear layer with its activation as one differentiable op over the last axis: x [..., I], w [I, O], b [O] (or
+ * none) -> act(x·w + b) [..., O], one native call forward and one backward (native/src/linear_kernels.h) where the
+ * composed ops launch a reshape, a product, a bias add, an activation and a reshape back, and going back an
+ * activation gradient, a column sum, two products and the reshapes. Without an activation the values and
+ * gradients are the composed ops' bits (the same sgemm calls, the bias added in float32, its gradient summed in
+ * double in row order). Shapes are the caller's to check (ops.ts `linearAct`).
+ */
+export function linearFused(engine: NativeEngine, x: Tensor, w: Tensor, b: Tensor | undefined, act: LinearActivation): Tensor {
+  const [Din, Dout] = w.shape as [number, number];
+  const rows = x.size / Din;
+  const yShape = [...x.shape.slice(0, -1), Dout];
+  const forward = (xt: Tensor, wt: Tensor, bt: Tensor | undefined) => {
+    const xv = values(xt);
+    const W = values(wt);
+    const y = new Float32Array(rows * Dout); // [N, O]
+    const z = act === "gelu" ? new Float32Array(rows * Dout) : undefined; // [N, O] pre-activation
+    engine.linearForward({ x: xv, W, b: bt ? values(bt) : undefined, act, y, z, rows, Din, Dout });
+    const saved = act === "relu" ? y : z;
+    return {
+      value: tf.tensor(y, yShape, "float32"),
+      gradFunc: (dy: Tensor) => {
+        const dx = new Float32Array(rows * Din); // [N, I]
+        const dW = new Float32Array(Din * Dout); // [I, O]
+        const db = bt ? new Float32Array(Dout) : undefined; // [O]
+        engine.linearBackward({ dy: values(dy), x: xv, W, act, saved, dx, dW, db, rows, Din, Dout });
+        const grads = [tf.tensor(dx, xt.shape, "float32"), tf.tensor2d(dW, [Din, Dout])];
+        return db ? [...grads, tf.tensor1d(db)] : grads;
+      },
+    };
+  };
+  if (b) {
+    return customGrad((xt: Tensor, wt: Tensor, bt: Tensor, save: (ts: Tensor[]) => void) => {
+      save([]);
+      return forward(xt, wt, bt);
+    })(x, w, b);
+  }
+  return customGrad((xt: Tensor, wt: Tensor, save: (ts: Tensor[]) => void) => {
+    save([]);
+    return forward(xt, wt, undefined);
+  })(x, w);
 }
