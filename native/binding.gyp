@@ -24,7 +24,9 @@
         "src/event_linear_kernels.cc",
         "src/event_linear_napi.cc",
         "src/attention_kernels.cc",
-        "src/attention_napi.cc"
+        "src/attention_napi.cc",
+        "src/linear_kernels.cc",
+        "src/linear_napi.cc"
       ],
       "cflags!": ["-fno-exceptions", "-O2"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-std=gnu++17"],
