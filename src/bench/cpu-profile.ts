@@ -117,15 +117,24 @@ export function formatProfile(s: StepProfile): string {
 }
 
 /**
- * The time inside each native addon function during one run (`timeNativeCalls`), as aligned text lines, with the
- * share of the run's wall time `totalMs` each took and what was left outside the addon.
+ * The time inside each native addon function over `runs` runs (`timeNativeCalls`), per run, as aligned text lines,
+ * with the share of a run's mean wall time each took and what was left outside the addon. `totalMs` is the wall
+ * time of all the runs together.
  */
-export function formatNativeCalls(calls: NativeCallTime[], totalMs: number): string {
+export function formatNativeCalls(calls: NativeCallTime[], totalMs: number, runs = 1): string {
+  const per = (x: number) => x / runs;
   const inside = calls.reduce((a, c) => a + c.ms, 0);
   const share = (ms: number) => (totalMs > 0 ? ((100 * ms) / totalMs).toFixed(1) : "n/a").padStart(5);
+  const digits = per(totalMs) < 10 ? 3 : 1;
+  const ms = (x: number) => per(x).toFixed(digits).padStart(9);
+  const count = (n: number) => (Number.isInteger(per(n)) ? String(per(n)) : per(n).toFixed(1));
+  const head =
+    runs === 1
+      ? `inside the native addon, one more run of ${totalMs.toFixed(1)} ms (wall time per function, timed call by call):`
+      : `inside the native addon, ${runs} more runs of ${ms(totalMs).trim()} ms on average (wall time per function and run, timed call by call):`;
   return [
-    `inside the native addon, one more run of ${totalMs.toFixed(1)} ms (wall time per function, timed call by call):`,
-    ...calls.map((c) => `  ${c.ms.toFixed(1).padStart(9)} ms ${share(c.ms)}%  ${c.name} (${c.calls} call${c.calls === 1 ? "" : "s"})`),
-    `  ${(totalMs - inside).toFixed(1).padStart(9)} ms ${share(totalMs - inside)}%  outside the addon (JS, tfjs, allocation, GC)`,
+    head,
+    ...calls.map((c) => `  ${ms(c.ms)} ms ${share(c.ms)}%  ${c.name} (${count(c.calls)} call${per(c.calls) === 1 ? "" : "s"})`),
+    `  ${ms(totalMs - inside)} ms ${share(totalMs - inside)}%  outside the addon (JS, tfjs, allocation, GC)`,
   ].join("\n");
 }

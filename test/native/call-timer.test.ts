@@ -51,4 +51,15 @@ describe("timeNativeCalls (time inside each native addon function)", { skip }, (
       "      125.0 ms  62.5%  outside the addon (JS, tfjs, allocation, GC)",
     ]);
   });
+
+  it("gives the time and calls per run when it timed several runs", () => {
+    // 4 runs of 0.5 ms: lifForward 0.2 ms and 18 calls per run, linearForward 0.1 ms and 2.5 calls per run
+    const text = formatNativeCalls([{ name: "lifForward", ms: 0.8, calls: 72 }, { name: "linearForward", ms: 0.4, calls: 10 }], 2, 4);
+    assert.deepEqual(text.split("\n"), [
+      "inside the native addon, 4 more runs of 0.500 ms on average (wall time per function and run, timed call by call):",
+      "      0.200 ms  40.0%  lifForward (18 calls)",
+      "      0.100 ms  20.0%  linearForward (2.5 calls)",
+      "      0.200 ms  40.0%  outside the addon (JS, tfjs, allocation, GC)",
+    ]);
+  });
 });

@@ -40,8 +40,8 @@ wasm heap: 4.
 --losses N prints the first N training losses of the model (seed 42, fresh seeded batches of --batch rows,
 AdamW lr 1e-3) instead of timing: the same numbers on both engines, to rounding.
 --profile then samples one more run with V8's CPU profiler and prints where its time went (wasm kernels, the JS
-LIF and spike-attention kernels, tfjs glue, GC) and the top functions, then times one more run call by call
-inside the native addon (V8 books all addon time under one arbitrary frame); --profile-out also saves the raw
+LIF and spike-attention kernels, tfjs glue, GC) and the top functions, then times --runs more runs call by call
+inside the native addon (V8 books all addon time under one arbitrary frame) and prints the time per run; --profile-out also saves the raw
 .cpuprofile (open it in Chrome DevTools).
 
 Examples:
@@ -112,13 +112,13 @@ export const command: Command = {
       if (values["profile-out"]) writeFileSync(values["profile-out"], JSON.stringify(raw));
       profileText = formatProfile(summary);
       if (engine === "native") {
-        // V8 books every addon call under one arbitrary native frame: time the calls themselves in one more run.
+        // V8 books every addon call under one arbitrary native frame: time the calls themselves in --runs more runs.
         const timer = timeNativeCalls();
         const t0 = performance.now();
         try {
-          step.run();
+          for (let i = 0; i < runs; i++) step.run();
         } finally {
-          profileText += `\n${formatNativeCalls(timer.stop(), performance.now() - t0)}`;
+          profileText += `\n${formatNativeCalls(timer.stop(), performance.now() - t0, runs)}`;
         }
       }
       step.dispose();
