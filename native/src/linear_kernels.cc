@@ -1,12 +1,13 @@
 // The fused Linear layer (linear_kernels.h): the engine's sgemm, then the bias and activation over the product's
-// rows; backward: the activation's gradient and the bias's column sums, then the two sgemms.
+// rows; backward: the activation's gradient, the bias's column sums (the engine's reduce), then the two sgemms.
 #include "linear_kernels.h"
 
 #include <algorithm>
+#include <memory>
 #include <new>
-#include <vector>
 
 #include "activation.h"
+#include "elementwise_kernels.h"
 #include "gemm.h"
 #include "thread_pool.h"
 
@@ -14,7 +15,6 @@ namespace strl {
 namespace {
 
 constexpr int64_t kElemsPerTask = 16384;  // element-wise work per pool task (rows of the epilogue)
-constexpr int64_t kColsPerTask = 256;     // columns per task of the bias gradient's column sums
 
 // Rows per task so that one task does about kElemsPerTask elements: depends on the shape only.
 int64_t rows_per_task(int64_t width) { return std::max<int64_t>(1, kElemsPerTask / std::max<int64_t>(1, width)); }
@@ -43,32 +43,19 @@ bool linear_forward(const float* x, const float* W, const float* b, int act, flo
 bool linear_backward(const float* dy, const float* x, const float* W, const float* saved, int act, float* dx,
                      float* dW, float* db, int64_t rows, int64_t din, int64_t dout) {
   const int64_t n = rows * dout;
-  std::vector<float> dzBuf;  // [rows, Dout] dy ⊙ act'(·), only when there is an activation
+  std::unique_ptr<float[]> dzBuf;  // [rows, Dout] dy ⊙ act'(·), only when there is an activation (every element written)
   const float* dz = dy;
   if (act != kActNone) {
-    try {
-      dzBuf.resize(static_cast<size_t>(n));
-    } catch (const std::bad_alloc&) {
-      return false;
-    }
-    float* g = dzBuf.data();
+    dzBuf.reset(new (std::nothrow) float[static_cast<size_t>(n)]);
+    if (!dzBuf) return false;
+    float* g = dzBuf.get();
     parallel_chunks(n, kElemsPerTask, [&](int64_t i0, int64_t i1, int64_t) {
       // relu: saved is y, which is > 0 (or NaN) exactly where z is, so act_grad(y) = act_grad(z)
       for (int64_t i = i0; i < i1; ++i) g[i] = dy[i] * act_grad(act, saved[i]);
     }, static_cast<double>(n) * (act == kActGelu ? 20 : 1));
     dz = g;
   }
-  if (db) {
-    parallel_chunks(dout, kColsPerTask, [&](int64_t j0, int64_t j1, int64_t) {
-      double acc[kColsPerTask] = {0};
-      const int64_t w = j1 - j0;
-      for (int64_t r = 0; r < rows; ++r) {
-        const float* row = dz + r * dout + j0;
-        for (int64_t j = 0; j < w; ++j) acc[j] += row[j];
-      }
-      for (int64_t j = 0; j < w; ++j) db[j0 + j] = static_cast<float>(acc[j]);
-    }, static_cast<double>(n));
-  }
+  if (db) reduce(kSum, dz, 1, rows, dout, db);  // column sums in double, row order: tfjs's sum over axis 0
   if (dx && !sgemm(rows, din, dout, false, true, dz, W, dx)) return false;
   return sgemm(din, dout, rows, true, false, x, dz, dW);
 }

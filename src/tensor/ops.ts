@@ -23,13 +23,12 @@ function assertRank(name: string, t: Tensor, rank: number): void {
 }
 
 /**
- * dx [N, I] = dy [N, O] · Wᵀ [O, I] and dW [I, O] = xᵀ [I, N] · dy [N, O]. The native sgemm takes the transposes
- * as flags; on wasm an explicit transpose then a plain matMul is ~10x faster than its flagged path.
+ * dx [N, I] = dy [N, O] · Wᵀ [O, I] and dW [I, O] = xᵀ [I, N] · dy [N, O] on the wasm engine (the native engine's
+ * Linear is `linearFused`): an explicit transpose then a plain matMul is ~10x faster than wasm's flagged path.
  */
 function linearGrads(x: tf.Tensor2D, w: tf.Tensor2D, dy: tf.Tensor2D): [Tensor, Tensor] {
   // no rows: dW sums nothing (tfjs-wasm's product over an inner size of 0 leaves its output uninitialised)
   if (x.shape[0] === 0) return [tf.zeros(x.shape), tf.zeros(w.shape)];
-  if (nativeEngine()) return [tf.matMul(dy, w, false, true), tf.matMul(x, dy, true, false)];
   return [tf.matMul(dy, tf.transpose(w)), tf.matMul(tf.transpose(x), dy)];
 }
 

@@ -1,9 +1,5 @@
-/** Real activations of the ANN models: relu, and GELU in GPT-2's tanh form (composed in src/tensor's `gelu`). */
-import { activation, type Tensor } from "../../tensor/index.js";
-
+/**
+ * The names of the ANN models' real activations: relu, and GELU in GPT-2's tanh form. The tensors' activation is
+ * src/tensor's `activation` (alone) or `Linear.applyAct` (fused with its Linear on the native engine).
+ */
 export type ActivationName = "relu" | "gelu";
-
-/** x [...] -> [...] */
-export function activate(x: Tensor, name: ActivationName): Tensor {
-  return activation(x, name);
-}

@@ -4,9 +4,9 @@
  * "spike-driven": act((scale · q kᵀ ⊙ mask) · v).
  * MLP: act(Linear(act(Linear(x)))).
  */
-import { Linear, Module, slice, type Rng, type Tensor } from "../../tensor/index.js";
+import { Linear, Module, activation, slice, type Rng, type Tensor } from "../../tensor/index.js";
 import type { AttentionKind } from "../config/strl-config.js";
-import { activate, type ActivationName } from "./activation.js";
+import type { ActivationName } from "./activation.js";
 import { attentionMask, multiplicativeMask, realAttention, softmaxAttention } from "./real-attention.js";
 
 export interface AnnAttentionOptions {
@@ -39,7 +39,7 @@ export class AnnSelfAttention extends Module {
     const k = slice(qkv, [0, 0, d], [B, K, d]); // [B, K, d]
     const v = slice(qkv, [0, 0, 2 * d], [B, K, d]); // [B, K, d]
     const mask = multiplicativeMask(keyMask, B, K, this.opts.causal); // [B, 1, K, K]
-    return activate(realAttention(q, k, v, { nHeads, scale, weights: "linear", mask }), act); // [B, K, d]
+    return activation(realAttention(q, k, v, { nHeads, scale, weights: "linear", mask }), act); // [B, K, d]
   }
 }
 

@@ -3,9 +3,9 @@
  * tensor engine's `bmm` (one batched sgemm on the native engine; on wasm, per-group 2-D matmuls with explicit
  * transposes in the gradient, see src/tensor/ops.ts).
  */
-import { add, bmm, mul, reshape, slice, softmax, tensor, transpose, type Rng, type Tensor } from "../../tensor/index.js";
+import { activation, add, bmm, mul, reshape, slice, softmax, tensor, transpose, type Rng, type Tensor } from "../../tensor/index.js";
 import { dropout } from "../../tensor/index.js";
-import { activate, type ActivationName } from "./activation.js";
+import type { ActivationName } from "./activation.js";
 import { fusedAttention, fusedAttentionEngine } from "./fused-attention.js";
 
 export { bmm, BMM_LOOP_MIN_MACS } from "../../tensor/index.js";
@@ -131,7 +131,7 @@ export function realAttention(q: Tensor, k: Tensor, v: Tensor, o: RealAttentionO
   const kT = reshape(transpose(reshape(k, [B, L, H, dh]), [0, 2, 3, 1]), [B * H, dh, L]); // [B·H, dh, L]
   const vh = heads(v, B, L, H, dh); // [B·H, L, dh]
   let s = reshape(mul(bmm(qh, kT), o.scale), [B, H, L, L]); // [B, H, L, L]
-  if (o.scoreAct) s = activate(s, o.scoreAct); // [B, H, L, L]
+  if (o.scoreAct) s = activation(s, o.scoreAct); // [B, H, L, L]
   let att = o.weights === "softmax" ? softmax(add(s, o.mask), -1) : mul(s, o.mask); // [B, H, L, L]
   if (o.dropout) att = dropout(att, o.dropout.p, o.dropout.rng, o.dropout.training); // [B, H, L, L]
   const y = bmm(reshape(att, [B * H, L, L]), vh); // [B·H, L, dh]

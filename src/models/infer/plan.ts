@@ -73,11 +73,6 @@ export class LinearStep {
     this.call = { x, W: w.of(lin.weight), b, act, y: this.y, z, rows, Din: lin.inFeatures, Dout: out };
   }
 
-  /** [out] or undefined */
-  get bias(): Float32Array | undefined {
-    return this.call.b;
-  }
-
   run(e: NativeEngine): Float32Array {
     e.linearForward(this.call);
     return this.y;

@@ -5,9 +5,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import {
-  Rng, add, bmm, grads, mul, nativeEngine, ready, reshape, slice, softmax, sum, tensor, tidy, transpose, type AttentionSpec, type Tensor,
+  Rng, activation, add, bmm, grads, mul, nativeEngine, ready, reshape, slice, softmax, sum, tensor, tidy, transpose, type AttentionSpec, type Tensor,
 } from "../../../src/tensor/index.js";
-import { activate } from "../../../src/models/blocks/activation.js";
 import { fusedAttention, setAttentionPath, attentionPath } from "../../../src/models/blocks/fused-attention.js";
 import { additiveMask, attentionMask, rowsWithKeys, softmaxAttention } from "../../../src/models/blocks/real-attention.js";
 import { keepMask } from "../../native/attention-reference.js";
@@ -49,7 +48,7 @@ function composedWithMask(qkv: Tensor, c: Case, keyMask: Uint8Array, keep: Uint8
   const kT = reshape(split(d, [0, 2, 3, 1]), [B * H, dh, L]); // [B·H, dh, L]
   const v = reshape(split(2 * d, [0, 2, 1, 3]), [B * H, L, dh]); // [B·H, L, dh]
   let s = reshape(mul(bmm(q, kT), 1 / Math.sqrt(dh)), [B, H, L, L]); // [B, H, L, L]
-  if (c.act) s = activate(s, c.act);
+  if (c.act) s = activation(s, c.act);
   const keepF = Float32Array.from(keep, (k) => (k ? 1 / (1 - c.p) : 0)); // [B, H, L, L]
   const att = mul(softmax(add(s, additiveMask(keyMask, B, L, c.causal)), -1), tensor(keepF, [B, H, L, L])); // [B, H, L, L]
   const y = reshape(transpose(reshape(bmm(reshape(att, [B * H, L, L]), v), [B, H, L, dh]), [0, 2, 1, 3]), [B, L, d]); // [B, L, d]
